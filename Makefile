@@ -1,0 +1,29 @@
+# make run  : extract records from raw/ into output/
+# make test : run the test suite
+# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]').
+
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test clean venv
+
+run: $(STAMP)
+	$(VENV)/bin/kp-extract run raw --out output
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+venv: $(STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --upgrade pip
+	$(VENV)/bin/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) output build .pytest_cache .hypothesis src/*.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

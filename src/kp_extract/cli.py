@@ -1,0 +1,155 @@
+"""Command-line interface: `kp-extract run INPUT_DIR --out DIR`.
+
+Exit status: 0 all pages processed; 1 some files were skipped (see
+errors.jsonl; the output is still written); 2 usage error, or nothing could be
+done (input folder missing, no readable page, a failure of the run itself).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from kp_extract import __version__
+
+EXIT_OK = 0
+EXIT_SKIPPED = 1
+EXIT_FAILED = 2
+
+HELP = (
+    "Extract Swedish municipal partnership (ICLD 'kommunala partnerskap') projects and "
+    "partnerships from a folder of raw web-page dumps (*.txt) into deduplicated records: "
+    "projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl."
+)
+
+app = typer.Typer(
+    help=HELP,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"kp-extract {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", help="Show the version and exit.",
+        callback=_version_callback, is_eager=True,
+    ),
+) -> None:
+    """Extract ICLD municipal partnership projects and partnerships from page dumps."""
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _summary_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
+    langs = getattr(s, "languages", None) or {}
+    lang_text = ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
+    rows = [
+        ("pages read", s.pages_read),
+        ("pages skipped", s.pages_skipped),
+        ("blocks", s.blocks),
+        ("projects", s.projects),
+        ("partnerships", s.partnerships),
+        ("merged mentions", s.merged),
+        ("possible duplicates", s.possible_duplicates),
+        ("languages", lang_text),
+        ("seconds", f"{float(s.seconds):.2f}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"kp-extract {input_dir} -> {out_dir}"]
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+    return lines
+
+
+def _error_lines(errors: list, limit: int = 20) -> list[str]:
+    lines = []
+    for e in errors[:limit]:
+        lines.append(f"  skipped {e.file} ({e.stage}): {e.reason}")
+    if len(errors) > limit:
+        lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
+    return lines
+
+
+@app.command()
+def run(
+    input_dir: Path = typer.Argument(
+        ..., metavar="INPUT_DIR",
+        help="Folder of page dumps; every *.txt under it is read, recursively.",
+        show_default=False,
+    ),
+    out: Path = typer.Option(
+        Path("output"), "--out", "-o", metavar="DIR",
+        help="Folder to write projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl to (created if missing).",
+    ),
+    debug: bool = typer.Option(
+        False, "--debug/--no-debug",
+        help="Log each stage and print a full traceback when the run fails.",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q",
+        help="Print nothing but errors (no summary table).",
+    ),
+) -> None:
+    """Read INPUT_DIR, extract and deduplicate records, and write them to --out."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not input_dir.exists():
+        _err(f"error: input folder not found: {input_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    if not input_dir.is_dir():
+        _err(f"error: input path is not a folder: {input_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    if out.exists() and not out.is_dir():
+        _err(f"error: output path exists and is not a folder: {out}")
+        raise typer.Exit(EXIT_FAILED)
+
+    try:
+        pipeline = importlib.import_module("kp_extract.pipeline")
+        summary = pipeline.run(input_dir, out)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI is the last line
+        if debug:
+            traceback.print_exc()
+        else:
+            _err(f"error: {exc.__class__.__name__}: {exc}")
+            _err("(run again with --debug for a traceback)")
+        raise typer.Exit(EXIT_FAILED)
+
+    errors = list(getattr(summary, "errors", None) or [])
+    if not quiet:
+        for line in _summary_lines(input_dir, out, summary):
+            _err(line)
+    if errors:
+        for line in _error_lines(errors):
+            _err(line)
+
+    if summary.pages_read == 0:
+        _err(f"error: no readable page in {input_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    if summary.pages_skipped or errors:
+        raise typer.Exit(EXIT_SKIPPED)
+    raise typer.Exit(EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app(prog_name="kp-extract")

@@ -1,0 +1,296 @@
+"""Export stage: write the records as JSON, CSV and JSON Lines, atomically.
+
+Files written to the output folder:
+
+* projects.json, partnerships.json: a JSON array of records, keys in schema order;
+* projects.csv, partnerships.csv: RFC 4180 CSV, UTF-8, header row; list fields
+  joined with " | ", sources as `file:start-end`; cells starting with = + - @
+  TAB or CR get a leading apostrophe (CSV injection guard; JSON keeps the value);
+* blocks.jsonl: one JSON object per segmented block (for debugging);
+* errors.jsonl: one JSON object per file (stage) that could not be processed;
+  always written, empty when all went well.
+
+Every file is written to a temporary file in the same folder, flushed, fsynced
+and moved into place with os.replace, so a reader never sees half a file and a
+crash leaves the previous file intact. The same input gives byte-identical files.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+import secrets
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kp_extract.model import FileError, Partnership, Project, Source
+
+__all__ = [
+    "PROJECT_FIELDS",
+    "PARTNERSHIP_FIELDS",
+    "LIST_SEPARATOR",
+    "project_to_dict",
+    "partnership_to_dict",
+    "projects_json",
+    "partnerships_json",
+    "records_csv",
+    "csv_cell",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "write_outputs",
+    "validate_records",
+    "load_schema",
+]
+
+PROJECT_FIELDS: tuple[str, ...] = (
+    "record_id", "title", "swedish_partners", "swedish_partner_codes",
+    "international_partners", "other_participants", "countries", "project_areas",
+    "themes", "sdgs", "start_date", "end_date", "duration_years", "amount_sek",
+    "tags", "languages", "summary", "sources", "possible_duplicates",
+)
+PARTNERSHIP_FIELDS: tuple[str, ...] = (
+    "swedish_partner", "swedish_partner_code", "international_partner", "country",
+    "since_year", "project_ids", "sources",
+)
+LIST_SEPARATOR = " | "
+_CSV_INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ---------------------------------------------------------------- record -> dict
+
+def _number(value: Any) -> int | float | None:
+    """int for whole numbers (3.0 -> 3), float otherwise, None for None/NaN/inf."""
+    if value is None or isinstance(value, bool):
+        return value  # type: ignore[return-value]
+    if isinstance(value, int):
+        return value
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _source_dict(src: Source | dict) -> dict:
+    if isinstance(src, Source):
+        return src.to_dict()
+    if isinstance(src, dict):
+        return {"file": src["file"], "start": int(src["start"]), "end": int(src["end"])}
+    raise TypeError(f"not a source: {src!r}")
+
+
+def project_to_dict(p: Project) -> dict:
+    """A Project as its JSON object, keys in PROJECT_FIELDS order."""
+    return {
+        "record_id": p.record_id,
+        "title": p.title,
+        "swedish_partners": list(p.swedish_partners),
+        "swedish_partner_codes": list(p.swedish_partner_codes),
+        "international_partners": list(p.international_partners),
+        "other_participants": list(p.other_participants),
+        "countries": list(p.countries),
+        "project_areas": list(p.project_areas),
+        "themes": list(p.themes),
+        "sdgs": [int(x) for x in p.sdgs],
+        "start_date": p.start_date,
+        "end_date": p.end_date,
+        "duration_years": _number(p.duration_years),
+        "amount_sek": None if p.amount_sek is None else int(p.amount_sek),
+        "tags": list(p.tags),
+        "languages": list(p.languages),
+        "summary": p.summary if p.summary is not None else "",
+        "sources": [_source_dict(s) for s in p.sources],
+        "possible_duplicates": list(p.possible_duplicates),
+    }
+
+
+def partnership_to_dict(p: Partnership) -> dict:
+    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order."""
+    return {
+        "swedish_partner": p.swedish_partner,
+        "swedish_partner_code": p.swedish_partner_code,
+        "international_partner": p.international_partner,
+        "country": p.country,
+        "since_year": None if p.since_year is None else int(p.since_year),
+        "project_ids": list(p.project_ids),
+        "sources": [_source_dict(s) for s in p.sources],
+    }
+
+
+def _as_dict(obj: Any) -> dict:
+    if isinstance(obj, dict):
+        return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    raise TypeError(f"cannot export {type(obj).__name__} as a JSON object")
+
+
+# ---------------------------------------------------------------- serialisation
+
+def _json_array(records: Sequence[dict]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def projects_json(projects: Iterable[Project]) -> str:
+    """projects.json content: a JSON array, ensure_ascii=False, indent=1, trailing newline."""
+    return _json_array([project_to_dict(p) for p in projects])
+
+
+def partnerships_json(partnerships: Iterable[Partnership]) -> str:
+    """partnerships.json content."""
+    return _json_array([partnership_to_dict(p) for p in partnerships])
+
+
+def _jsonl(records: Iterable[Any]) -> str:
+    return "".join(
+        json.dumps(_as_dict(r), ensure_ascii=False, allow_nan=False) + "\n" for r in records
+    )
+
+
+def _plain_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        num = _number(value)
+        return "" if num is None else repr(num) if isinstance(num, float) else str(num)
+    if isinstance(value, (Source, dict)):
+        src = _source_dict(value)
+        return f"{src['file']}:{src['start']}-{src['end']}"
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(_plain_cell(v) for v in value)
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: None -> "", lists joined with " | ", sources as file:start-end,
+    numbers plain, and a leading apostrophe before = + - @ TAB CR (CSV injection guard)."""
+    text = _plain_cell(value)
+    if text.startswith(_CSV_INJECTION_LEADS):
+        text = "'" + text
+    return text
+
+
+def records_csv(records: Iterable[dict], fields: Sequence[str]) -> str:
+    """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(fields)
+    for rec in records:
+        writer.writerow([csv_cell(rec.get(f)) for f in fields])
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- atomic files
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write data to path atomically: temp file in the same folder, fsync, os.replace.
+
+    On any failure the temp file is removed and an existing file at path is untouched.
+    The new file gets the usual 0o666 & ~umask permissions.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """atomic_write_bytes of text encoded as UTF-8 (newlines written as given)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_outputs(
+    out_dir: Path,
+    projects: list[Project],
+    partnerships: list[Partnership],
+    blocks: list[dict],
+    errors: list[FileError],
+) -> list[Path]:
+    """Write projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl
+    into out_dir (created if missing). Returns the paths written, in that order.
+
+    Records are written in the order given; nothing is sorted here.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    project_dicts = [project_to_dict(p) for p in projects]
+    partnership_dicts = [partnership_to_dict(p) for p in partnerships]
+    contents: list[tuple[str, str]] = [
+        ("projects.json", _json_array(project_dicts)),
+        ("projects.csv", records_csv(project_dicts, PROJECT_FIELDS)),
+        ("partnerships.json", _json_array(partnership_dicts)),
+        ("partnerships.csv", records_csv(partnership_dicts, PARTNERSHIP_FIELDS)),
+        ("blocks.jsonl", _jsonl(blocks)),
+        ("errors.jsonl", _jsonl(errors)),
+    ]
+    return [atomic_write_text(out_dir / name, text) for name, text in contents]
+
+
+# ---------------------------------------------------------------- validation
+
+@lru_cache(maxsize=None)
+def _schema_text(name: str) -> str:
+    return resources.files("kp_extract").joinpath("schema", name).read_text(encoding="utf-8")
+
+
+def load_schema(kind: str) -> dict:
+    """The shipped JSON Schema for kind "project" or "partnership"."""
+    return json.loads(_schema_text(f"{kind}.schema.json"))
+
+
+def _path_text(prefix: str, index: int, path: Iterable[Any]) -> str:
+    out = f"{prefix}[{index}]"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def validate_records(projects_json: list[dict], partnerships_json: list[dict]) -> list[str]:
+    """Validate record dicts against the shipped schemas; one message per violation,
+    e.g. "projects[3].sdgs[0]: 18 is greater than the maximum of 17". Empty when valid."""
+    from jsonschema import Draft202012Validator
+
+    messages: list[str] = []
+    for prefix, kind, records in (
+        ("projects", "project", projects_json),
+        ("partnerships", "partnership", partnerships_json),
+    ):
+        validator = Draft202012Validator(load_schema(kind))
+        for i, rec in enumerate(records):
+            errs = sorted(validator.iter_errors(rec), key=lambda e: [str(p) for p in e.path])
+            for err in errs:
+                messages.append(f"{_path_text(prefix, i, err.path)}: {err.message}")
+    return messages

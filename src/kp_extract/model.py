@@ -1,0 +1,157 @@
+"""The data model: what flows from one pipeline stage to the next.
+
+read -> Page; clean -> Page (with chrome spans and metadata); segment -> Block;
+language -> Block.language; extract -> Mention; dedupe -> Project, Partnership;
+export writes Projects and Partnerships. Every value keeps its provenance as a
+Source (file, character offsets into the decoded, newline-normalised text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A span of a page: `file` is the page's path relative to the input folder."""
+
+    file: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Page:
+    """One decoded page dump.
+
+    `text` is the decoded text with newlines normalised to "\\n"; every offset
+    in the pipeline is an index into it. `chrome` holds (start, end) spans that
+    clean marked as site chrome; `metadata` holds page facts such as
+    `last_updated` (ISO date) or `listing_filter`.
+    """
+
+    file: str
+    text: str
+    sha256: str
+    encoding: str = "utf-8"
+    chrome: list[tuple[int, int]] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Block:
+    """A contiguous span of a page with one role.
+
+    kind is one of: heading, title, prose, bullet, footer, filter, chrome.
+    `item` numbers the item (card, news article, page section group) the block
+    belongs to, in page order; `section` numbers the heading-led section inside
+    the item. `text` is page.text[start:end].
+    """
+
+    file: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    item: int = 0
+    section: int = 0
+    language: str | None = None
+
+    @property
+    def source(self) -> Source:
+        return Source(self.file, self.start, self.end)
+
+
+@dataclass
+class Partner:
+    """A resolved Swedish municipality or region: canonical name and official code."""
+
+    name: str
+    code: str | None
+    kind: str = "municipality"  # municipality | region
+
+
+@dataclass
+class Mention:
+    """One project as one place in the text describes it, before deduplication."""
+
+    file: str
+    title: str | None = None
+    swedish_partners: list[Partner] = field(default_factory=list)
+    international_partners: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    project_areas: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    sdgs: list[int] = field(default_factory=list)
+    start_date: str | None = None
+    end_date: str | None = None
+    duration_years: float | None = None
+    amount_sek: int | None = None
+    tags: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    summary: str = ""
+    sources: list[Source] = field(default_factory=list)
+    other_participants: list[str] = field(default_factory=list)
+    # international partner name -> ISO country, where the text ties them
+    partner_countries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PartnershipMention:
+    """A statement (or a project) that a Swedish body and a partner abroad work together."""
+
+    file: str
+    swedish_partner: Partner
+    international_partner: str
+    country: str | None
+    since_year: int | None
+    source: Source
+
+
+@dataclass
+class Project:
+    """One deduplicated project record, as exported."""
+
+    record_id: str
+    title: str | None
+    swedish_partners: list[str]
+    swedish_partner_codes: list[str]
+    international_partners: list[str]
+    other_participants: list[str]
+    countries: list[str]
+    project_areas: list[str]
+    themes: list[str]
+    sdgs: list[int]
+    start_date: str | None
+    end_date: str | None
+    duration_years: float | None
+    amount_sek: int | None
+    tags: list[str]
+    languages: list[str]
+    summary: str
+    sources: list[Source]
+    possible_duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Partnership:
+    """One (Swedish municipality/region, partner abroad) pair, as exported."""
+
+    swedish_partner: str
+    swedish_partner_code: str | None
+    international_partner: str
+    country: str | None
+    since_year: int | None
+    project_ids: list[str]
+    sources: list[Source]
+
+
+@dataclass
+class FileError:
+    """A file (or one stage of it) that could not be processed."""
+
+    file: str
+    stage: str
+    reason: str
