@@ -1,0 +1,260 @@
+"""Dedupe: merge mentions of one project into records, and pairs into partnerships.
+
+The GUIDE's rule, exactly: two mentions are one record when they share the
+title (case and punctuation aside), or share the same Swedish and
+international partners and the same explicit start and end years. Mentions
+that only share partners stay apart and list each other in
+`possible_duplicates`. Before merging, each partner abroad takes the fullest
+form of its name seen anywhere, and mentions with no country take the country
+the corpus ties to their partners.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source
+from .partners import fuller, norm_key, partner_key
+
+
+def title_key(title: str | None) -> str | None:
+    """Titles compare without case, punctuation or spacing."""
+    return norm_key(title) or None if title else None
+
+
+def _year(date: str | None) -> str | None:
+    return date[:4] if date else None
+
+
+def fullest_names(mentions: list[Mention], statements: list[PartnershipMention]) -> dict[str, str]:
+    """partner_key -> the fullest form of that partner's name anywhere in the corpus."""
+    names: dict[str, str] = {}
+    for name in [n for m in mentions for n in m.international_partners] + \
+                [s.international_partner for s in statements]:
+        key = partner_key(name)
+        names[key] = fuller(names[key], name) if key in names else name
+    return names
+
+
+def partner_countries(mentions: list[Mention], statements: list[PartnershipMention]) -> dict[str, str]:
+    """partner_key -> country, first one the corpus states."""
+    out: dict[str, str] = {}
+    for m in mentions:
+        for name, iso in m.partner_countries.items():
+            out.setdefault(partner_key(name), iso)
+    for s in statements:
+        if s.country:
+            out.setdefault(partner_key(s.international_partner), s.country)
+    return out
+
+
+def normalise(mentions: list[Mention], statements: list[PartnershipMention]) -> None:
+    """Fullest partner names and corpus countries, in place."""
+    names = fullest_names(mentions, statements)
+    countries = partner_countries(mentions, statements)
+    for m in mentions:
+        m.international_partners = _unique(names[partner_key(n)] for n in m.international_partners)
+        if not m.countries:
+            m.countries = _unique(countries[partner_key(n)] for n in m.international_partners
+                                  if partner_key(n) in countries)
+    for s in statements:
+        s.international_partner = names[partner_key(s.international_partner)]
+        s.country = s.country or countries.get(partner_key(s.international_partner))
+
+
+def party_key(m: Mention) -> tuple:
+    return (tuple(sorted(p.name for p in m.swedish_partners)),
+            tuple(sorted(partner_key(n) for n in m.international_partners)))
+
+
+def _order(m: Mention) -> tuple:
+    first = min(m.sources) if m.sources else Source(m.file, 0, 0)
+    return (first.file, first.start, first.end)
+
+
+def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
+    """Union-find over the GUIDE's two merge conditions; groups in order of first appearance."""
+    mentions = sorted(mentions, key=_order)
+    parent = list(range(len(mentions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    by_title: dict[str, int] = {}
+    by_party_years: dict[tuple, list[int]] = {}
+    for i, m in enumerate(mentions):
+        tk = title_key(m.title)
+        if tk:
+            if tk in by_title:
+                union(by_title[tk], i)
+            else:
+                by_title[tk] = i
+        if m.start_date and m.end_date and m.international_partners:
+            key = party_key(m) + (_year(m.start_date), _year(m.end_date))
+            by_party_years.setdefault(key, []).append(i)
+    for idx in by_party_years.values():
+        for j in idx[1:]:
+            a, b = mentions[idx[0]], mentions[j]
+            ta, tb = title_key(a.title), title_key(b.title)
+            if ta and tb and ta != tb:
+                continue  # two different names are two projects, whatever their dates
+            union(idx[0], j)
+    groups: dict[int, list[Mention]] = {}
+    for i, m in enumerate(mentions):
+        groups.setdefault(find(i), []).append(m)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _precise(dates: list[str | None]) -> str | None:
+    """The most precise of the dates that agree with the first one's year."""
+    dates = [d for d in dates if d]
+    if not dates:
+        return None
+    year = dates[0][:4]
+    return max((d for d in dates if d[:4] == year), key=len)
+
+
+def merge(group: list[Mention]) -> Project:
+    """One record from a group of mentions: unions, first title, most precise dates, every source."""
+    first = group[0]
+    swedish = _unique_partners(p for m in group for p in m.swedish_partners)
+    sources = sorted({s for m in group for s in m.sources})
+    project = Project(
+        record_id="",
+        title=next((m.title for m in group if m.title), None),
+        swedish_partners=[p.name for p in swedish],
+        swedish_partner_codes=[p.code for p in swedish if p.code],
+        international_partners=_unique(n for m in group for n in m.international_partners),
+        other_participants=_unique(n for m in group for n in m.other_participants),
+        countries=_unique(c for m in group for c in m.countries),
+        project_areas=_unique(a for m in group for a in m.project_areas),
+        themes=_unique(t for m in group for t in m.themes),
+        sdgs=sorted({n for m in group for n in m.sdgs}),
+        start_date=_precise([m.start_date for m in group]),
+        end_date=_precise([m.end_date for m in group]),
+        duration_years=next((m.duration_years for m in group if m.duration_years), None),
+        amount_sek=next((m.amount_sek for m in group if m.amount_sek), None),
+        tags=_unique(t for m in group for t in m.tags),
+        languages=_unique(lang for m in group for lang in m.languages),
+        summary=first.summary or next((m.summary for m in group if m.summary), ""),
+        sources=sources,
+    )
+    if len(project.swedish_partner_codes) != len(project.swedish_partners):
+        project.swedish_partner_codes = [p.code or "" for p in swedish]
+    project.record_id = record_id(project)
+    return project
+
+
+def record_id(p: Project) -> str:
+    """A hash of the record's content key: the title if it has one, else its parties, dates and first source."""
+    if p.title:
+        key = ["title", norm_key(p.title)]
+    else:
+        first = p.sources[0]
+        key = ["parties", p.swedish_partners, sorted(partner_key(n) for n in p.international_partners),
+               p.start_date, p.end_date, p.amount_sek, first.file, first.start]
+    digest = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return "kp-" + digest[:16]
+
+
+def possible_duplicates(projects: list[Project]) -> None:
+    """Same partners, no conflicting title, dates or amount: list each other, never merge."""
+    by_party: dict[tuple, list[Project]] = {}
+    for p in projects:
+        if not p.international_partners:
+            continue
+        key = (tuple(sorted(p.swedish_partners)), tuple(sorted(partner_key(n) for n in p.international_partners)))
+        by_party.setdefault(key, []).append(p)
+    for group in by_party.values():
+        for a in group:
+            for b in group:
+                if a is not b and _compatible(a, b):
+                    a.possible_duplicates.append(b.record_id)
+    for p in projects:
+        p.possible_duplicates = sorted(set(p.possible_duplicates))
+
+
+def _compatible(a: Project, b: Project) -> bool:
+    if a.title and b.title and title_key(a.title) != title_key(b.title):
+        return False
+    for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)):
+        if x and y and x[:4] != y[:4]:
+            return False
+    return not (a.amount_sek and b.amount_sek and a.amount_sek != b.amount_sek)
+
+
+def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tuple[list[Project], list[Partnership], int]:
+    """Records and partnerships from all mentions and statements; also returns how many mentions merged away."""
+    normalise(mentions, statements)
+    groups = merge_groups(mentions)
+    projects = [merge(g) for g in groups]
+    seen: dict[str, int] = {}
+    for p in projects:  # ids must be unique even if two records share a content key
+        n = seen.get(p.record_id, 0)
+        seen[p.record_id] = n + 1
+        if n:
+            p.record_id = f"{p.record_id}-{n}"
+    possible_duplicates(projects)
+    partnerships = build_partnerships(projects, groups, statements)
+    return projects, partnerships, len(mentions) - len(groups)
+
+
+def build_partnerships(projects: list[Project], groups: list[list[Mention]],
+                       statements: list[PartnershipMention]) -> list[Partnership]:
+    """One record per (Swedish body, partner abroad) pair from projects and statements."""
+    table: dict[tuple[str, str], Partnership] = {}
+
+    def entry(sw: Partner, name: str, country: str | None) -> Partnership:
+        key = (sw.name, partner_key(name))
+        if key not in table:
+            table[key] = Partnership(sw.name, sw.code, name, country, None, [], [])
+        rec = table[key]
+        rec.international_partner = fuller(rec.international_partner, name)
+        rec.country = rec.country or country
+        return rec
+
+    for project, group in zip(projects, groups):
+        swedish = _unique_partners(p for m in group for p in m.swedish_partners)
+        for sw in swedish:
+            for name in project.international_partners:
+                country = next((m.partner_countries.get(name) for m in group if m.partner_countries.get(name)),
+                               project.countries[0] if len(project.countries) == 1 else None)
+                rec = entry(sw, name, country)
+                rec.project_ids.append(project.record_id)
+                rec.sources.extend(project.sources)
+    for s in statements:
+        rec = entry(s.swedish_partner, s.international_partner, s.country)
+        if s.since_year and (rec.since_year is None or s.since_year < rec.since_year):
+            rec.since_year = s.since_year
+        rec.sources.append(s.source)
+    out = []
+    for key in sorted(table):
+        rec = table[key]
+        rec.project_ids = sorted(set(rec.project_ids))
+        rec.sources = sorted(set(rec.sources))
+        out.append(rec)
+    return out
+
+
+def _unique(items) -> list:
+    out = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _unique_partners(partners) -> list[Partner]:
+    out: list[Partner] = []
+    for p in partners:
+        if all(p.name != q.name for q in out):
+            out.append(p)
+    return out

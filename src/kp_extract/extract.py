@@ -1,0 +1,612 @@
+"""Extract: turn one page's blocks into project mentions and partnership statements.
+
+A page is a sequence of items (see segment). Each item yields mentions by
+the first rule that applies to it:
+
+1. a *card*: the item's first heading names the parties (``Växjö and JB Marks,
+   South Africa``); the whole item is one project;
+2. otherwise, inside the item: sub-headed pairs (``Falun och Kolomyia``),
+   partner sections (``Tlokwe City Council, Sydafrika (2006 - )``), titled
+   sections (a heading followed by ``Ett tvåårigt projekt …``), bullets naming a
+   pair or a titled project, sentences saying funds were granted to named
+   cooperations, paragraphs about an application or pre-study being prepared;
+3. an item with no such part whose footer names one Swedish and one
+   international partner is one project.
+
+A footer's areas, SDGs, themes and tags belong to every project of its item.
+Every sentence that pairs a Swedish body with a partner abroad is also a
+partnership statement, with the since-years it states.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import values
+from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
+                        organisation_kind, split_glued_labels, split_glued_swedish)
+from .model import Block, Mention, Page, Partner, PartnershipMention, Source
+from .partners import (ForeignName, PairGroup, find_pairs, fuller, partner_key, sentences,
+                       split_glued_names, tidy_foreign)
+from .segment import footer_field, inline_field
+
+DATA_DIR = Path(__file__).parent / "data"
+SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bsamt\b|\btillsammans med\b|\bwith\b)\s*",
+                        re.IGNORECASE)
+SINCE_HEADING = re.compile(r"\(\s*(?P<since>(?:19|20)\d\d)\s*[-–—]\s*(?P<until>(?:19|20)\d\d)?\s*\)\s*$")
+PAREN_COUNTRY = re.compile(r"\(\s*(?P<country>[^()]+?)\s*\)\s*$")
+TITLED_BULLET = re.compile(
+    r"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>[^,()]*\b(?:19|20)\d\d\b[^,()]*)\s*\((?P<parties>[^()]+/[^()]+)\)\s*\.?\s*$")
+QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|kallat|heter)\s*[:,]?\s*[“\"«](?P<t>[^”\"»]{4,160})[”\"»]",
+                          re.IGNORECASE)
+LANDSTING_BARE = re.compile(r"\b[Ll]andsting(?:et|ets)\b(?!\s+[A-ZÅÄÖ])")
+NAME_PART = re.compile(r"^[A-ZÅÄÖÉÜ0-9][\w'’.\-]*(?:\s+(?:[A-ZÅÄÖÉÜ0-9][\w'’.\-]*|of|de|du|la|el|da|do|del|van|von|-))*$")
+
+
+@lru_cache(maxsize=1)
+def triggers() -> dict[str, re.Pattern]:
+    raw = json.loads((DATA_DIR / "triggers.json").read_text(encoding="utf-8"))
+    return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in raw.items() if not k.startswith("_")}
+
+
+@dataclass
+class Footer:
+    """The labelled values of a card footer, split, with the footer's source."""
+
+    source: Source | None = None
+    project_areas: list[str] = field(default_factory=list)
+    sdgs: list[int] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    swedish: list[Partner] = field(default_factory=list)
+    international: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PartyHeading:
+    """A heading that names the parties: Swedish bodies, partners abroad, a country, a since-year."""
+
+    swedish: list[Partner]
+    foreign: list[str]
+    country: str | None
+    since: int | None
+
+
+@dataclass
+class PageResult:
+    """What one page gives: project mentions, partnership statements, and why blocks fed nothing."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    partnerships: list[PartnershipMention] = field(default_factory=list)
+    block_notes: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- footers
+
+def parse_footer(block: Block) -> Footer:
+    """Split a footer block's glued values into fields."""
+    gaz = load_gazetteer()
+    footer = Footer(source=block.source)
+    lines = block.text.split("\n")
+    for label, value in zip(lines[::2], lines[1::2]):
+        fld = footer_field(label)
+        value = value.strip()
+        if fld == "project_areas":
+            for piece in split_glued_labels(value, gaz.area_labels):
+                footer.project_areas.append(area_label(piece) or piece)
+        elif fld == "themes":
+            footer.themes.extend(split_glued_labels(value, gaz.theme_labels))
+        elif fld == "sdgs":
+            footer.sdgs.extend(values.parse_sdg_footer(value))
+        elif fld == "swedish_partners":
+            footer.swedish.extend(m.partner for m in split_glued_swedish(value) if m.partner is not None)
+        elif fld == "international_partners":
+            footer.international.extend(tidy_foreign(value[s:e]) for s, e in split_glued_names(value))
+        elif fld == "tags":
+            footer.tags.extend(t.strip().lower() for t in value.split(",") if t.strip())
+    return footer
+
+
+# ---------------------------------------------------------------- headings
+
+def parse_party_heading(text: str) -> PartyHeading | None:
+    """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia'.
+
+    Returns None unless at least one Swedish body and one partner abroad are
+    named and every part of the heading is one or the other (or the country).
+    """
+    t = text.strip()
+    since = None
+    m = SINCE_HEADING.search(t)
+    if m:
+        since = int(m.group("since"))
+        t = t[:m.start()].strip()
+    country = None
+    m = PAREN_COUNTRY.search(t)
+    if m and country_code(m.group("country")):
+        country = country_code(m.group("country"))
+        t = t[:m.start()].strip()
+    parts = [p for p in SEPARATORS.split(t) if p and p.strip()]
+    if len(parts) >= 2 and country is None and country_code(parts[-1]):
+        country = country_code(parts[-1])
+        parts = parts[:-1]
+    if len(parts) == 1 and "-" in parts[0]:
+        parts = parts[0].split("-")
+    swedish: list[Partner] = []
+    foreign: list[str] = []
+    for part in parts:
+        part = part.strip()
+        found = [x for x in find_swedish_bodies(part) if x.partner is not None]
+        if len(found) == 1 and found[0].start == 0 and found[0].end == len(part):
+            swedish.append(found[0].partner)
+        elif NAME_PART.match(part) and not country_code(part) and not organisation_kind(part) \
+                and len(part.split()) <= 7:
+            foreign.append(tidy_foreign(part))
+        else:
+            return None
+    if not swedish or not foreign:
+        return None
+    return PartyHeading(swedish, foreign, country, since)
+
+
+def parse_partner_section(text: str) -> PartyHeading | None:
+    """A section heading naming one partner abroad and its country: 'Tlokwe City Council, Sydafrika (2006 - )'."""
+    t = text.strip()
+    since = None
+    m = SINCE_HEADING.search(t)
+    if m:
+        since = int(m.group("since"))
+        t = t[:m.start()].strip()
+    if "," not in t:
+        return None
+    name, _, country_text = t.rpartition(",")
+    iso = country_code(country_text.strip())
+    name = name.strip()
+    if not iso or not NAME_PART.match(name) or len(name.split()) > 7 or country_code(name):
+        return None
+    if any(x.partner for x in find_swedish_bodies(name)) or organisation_kind(name):
+        return None
+    return PartyHeading([], [tidy_foreign(name)], iso, since)
+
+
+# ---------------------------------------------------------------- page context
+
+@dataclass
+class PageContext:
+    page: Page
+    blocks: list[Block]
+    language: str
+    owner: Partner | None
+    known: dict[str, str]          # partner_key -> fullest name the page gives in structure
+    partner_country: dict[str, str]  # partner_key -> ISO country the page ties to it
+    regions: list[tuple[int, Partner]]  # (offset, region) in page order, for a bare "Landstinget"
+
+
+def page_context(page: Page, blocks: list[Block]) -> PageContext:
+    """Facts about the whole page that its items need: language, owner, names given in structure."""
+    langs = Counter()
+    swedish = Counter()
+    first_seen: dict[str, int] = {}
+    regions: list[tuple[int, Partner]] = []
+    by_name: dict[str, Partner] = {}
+    known: dict[str, str] = {}
+    partner_country: dict[str, str] = {}
+    for b in blocks:
+        if b.kind in ("prose", "bullet") and b.language:
+            langs[b.language] += len(b.text)
+        if b.kind in ("prose", "bullet", "heading", "title"):
+            for m in find_swedish_bodies(b.text):
+                if m.partner is None:
+                    continue
+                swedish[m.partner.name] += 1
+                first_seen.setdefault(m.partner.name, b.start + m.start)
+                by_name[m.partner.name] = m.partner
+                if m.partner.kind == "region":
+                    regions.append((b.start + m.start, m.partner))
+        if b.kind == "footer":
+            for name in parse_footer(b).international:
+                _remember(known, name)
+        if b.kind == "heading":
+            ph = parse_party_heading(b.text) or parse_partner_section(b.text)
+            if ph:
+                for name in ph.foreign:
+                    _remember(known, name)
+                    if ph.country:
+                        partner_country.setdefault(partner_key(name), ph.country)
+    owner = None
+    filt = page.metadata.get("listing_filter", "")
+    if filt:
+        found = [m.partner for m in find_swedish_bodies(filt) if m.partner]
+        owner = found[0] if found else None
+    if owner is None and swedish:
+        best = max(swedish.items(), key=lambda kv: (kv[1], -first_seen[kv[0]]))
+        owner = by_name[best[0]]
+    language = langs.most_common(1)[0][0] if langs else "sv"
+    return PageContext(page, blocks, language, owner, known, partner_country, regions)
+
+
+def _remember(known: dict[str, str], name: str) -> None:
+    key = partner_key(name)
+    known[key] = fuller(known[key], name) if key in known else name
+
+
+# ---------------------------------------------------------------- mentions
+
+def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None) -> Mention:
+    """A mention over some blocks: typed values from their text, footer labels, languages, sources."""
+    m = Mention(file=ctx.page.file)
+    body = [b for b in blocks if b.kind in ("prose", "bullet")]
+    text_blocks = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")]
+    for b in blocks:
+        if b.kind != "chrome":
+            m.sources.append(b.source)
+    if footer and footer.source and footer.source not in m.sources:
+        m.sources.append(footer.source)
+    m.languages = _unique(b.language for b in body if b.language) or [ctx.language]
+    m.summary = "\n\n".join(b.text for b in body)
+    for b in text_blocks:
+        for line in b.text.split("\n"):
+            got = inline_field(line)
+            if got and got[0] == "project_areas":
+                m.project_areas.append(area_label(got[1]) or got[1].strip())
+    fill_values(m, [b for b in body], ctx)
+    if footer:
+        m.project_areas.extend(footer.project_areas)
+        m.sdgs.extend(footer.sdgs)
+        m.themes.extend(footer.themes)
+        m.tags.extend(footer.tags)
+    m.project_areas = _unique(m.project_areas)
+    m.themes = _unique(m.themes)
+    m.tags = _unique(m.tags)
+    m.sdgs = sorted(set(m.sdgs))
+    return m
+
+
+def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
+    """Dates, duration, amount and SDG statements from the body text of a mention."""
+    amounts: list[int] = []
+    for b in body:
+        text = b.text
+        if m.start_date is None:
+            for f in values.find_date_ranges(text, b.language):
+                if not getattr(f, "context", None):
+                    m.start_date, m.end_date = f.value
+                    break
+        if m.duration_years is None:
+            for f in values.find_durations(text):
+                if f.value and getattr(f, "kind", None) != "ambition" and not getattr(f, "range_part", False):
+                    m.duration_years = f.value
+                    break
+        for f in values.find_amounts(text):
+            if not (getattr(f, "per_year", False) or getattr(f, "range_part", False) or getattr(f, "total", False)):
+                amounts.append(f.value)
+        m.sdgs.extend(f.value for f in values.find_sdgs(text))
+    if amounts:
+        m.amount_sek = max(amounts)
+
+
+def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName | str],
+                 country: str | None, ctx: PageContext) -> None:
+    """Set a mention's parties; countries from the heading, the text, or the page."""
+    m.swedish_partners = _unique_partners(swedish)
+    for f in foreign:
+        name = f.name if isinstance(f, ForeignName) else f
+        key = partner_key(name)
+        name = ctx.known.get(key, name)
+        if name not in m.international_partners:
+            m.international_partners.append(name)
+        iso = (f.country if isinstance(f, ForeignName) else None) or country or ctx.partner_country.get(key)
+        if iso:
+            m.partner_countries.setdefault(name, iso)
+    if country:
+        m.countries.append(country)
+    m.countries = _unique(m.countries + list(m.partner_countries.values()))
+
+
+def item_countries(blocks: list[Block]) -> set[str]:
+    """Every country (name or demonym) an item's text mentions."""
+    out: set[str] = set()
+    for b in blocks:
+        if b.kind in ("prose", "heading", "bullet", "title"):
+            out.update(c[2] for c in find_countries(b.text))
+    return out
+
+
+def resolve_bare_landsting(text: str, offset: int, ctx: PageContext) -> list[Partner]:
+    """A bare 'Landstinget'/'Landstingets' means the county council the page named last before it."""
+    out = []
+    for m in LANDSTING_BARE.finditer(text):
+        prior = [p for off, p in ctx.regions if off < offset + m.start()]
+        if prior:
+            out.append(prior[-1])
+    return out
+
+
+def extract_page(page: Page, blocks: list[Block]) -> PageResult:
+    """All project mentions and partnership statements of one page (see module docstring)."""
+    ctx = page_context(page, blocks)
+    result = PageResult()
+    items: dict[int, list[Block]] = {}
+    for b in blocks:
+        items.setdefault(b.item, []).append(b)
+    for item_blocks in items.values():
+        extract_item(ctx, item_blocks, result)
+    partnership_statements(ctx, blocks, result)
+    return result
+
+
+def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
+    footer_block = next((b for b in blocks if b.kind == "footer"), None)
+    footer = parse_footer(footer_block) if footer_block else None
+    content = [b for b in blocks if b.kind not in ("chrome", "footer")]
+    if not content:
+        return
+    first = content[0]
+    heading = parse_party_heading(first.text) if first.kind == "heading" else None
+    countries = item_countries(content)
+    if heading:
+        result.mentions.append(card_mention(ctx, content, footer, heading, countries))
+        return
+    found: list[Mention] = []
+    sections: dict[int, list[Block]] = {}
+    for b in content:
+        sections.setdefault(b.section, []).append(b)
+    for sec in sections.values():
+        found.extend(section_mentions(ctx, sec, footer))
+    single = next(iter(countries)) if len(countries) == 1 else None
+    for m in found:
+        if not m.countries and single:
+            m.countries = [single]
+            for name in m.international_partners:
+                m.partner_countries.setdefault(name, single)
+    if not found and footer and footer.swedish and len(footer.international) == 1 \
+            and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
+        m = new_mention(ctx, content, footer)
+        set_partners(m, footer.swedish, footer.international, single, ctx)
+        found.append(m)
+    result.mentions.extend(found)
+
+
+def card_mention(ctx: PageContext, content: list[Block], footer: Footer | None,
+                 heading: PartyHeading, countries: set[str]) -> Mention:
+    m = new_mention(ctx, content, footer)
+    m.title = find_title(content)
+    swedish = footer.swedish if footer and footer.swedish else heading.swedish
+    foreign = footer.international if footer and footer.international else heading.foreign
+    country = heading.country or (next(iter(countries)) if len(countries) == 1 else None)
+    set_partners(m, swedish, foreign, country, ctx)
+    m.other_participants = _others(content)
+    return m
+
+
+def find_title(blocks: list[Block]) -> str | None:
+    """The project's own name: a 'Project: X' line, else a quoted name introduced as the project's."""
+    for b in blocks:
+        if b.kind == "title":
+            got = inline_field(b.text)
+            if got:
+                return _clean_title(got[1])
+    for b in blocks:
+        if b.kind == "prose":
+            q = QUOTED_TITLE.search(b.text)
+            if q:
+                return _clean_title(q.group("t"))
+    return None
+
+
+def _clean_title(title: str) -> str:
+    return " ".join(title.split()).strip(" “”\"'")
+
+
+def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None) -> list[Mention]:
+    """Mentions inside one heading-led section of a non-card item."""
+    head = sec[0] if sec[0].kind == "heading" else None
+    if head and triggers()["twin_town"].search(head.text):
+        return []
+    if head:
+        ph = parse_party_heading(head.text)
+        if ph:
+            m = new_mention(ctx, sec, footer)
+            m.title = find_title(sec)
+            set_partners(m, ph.swedish, ph.foreign, ph.country, ctx)
+            return [m]
+    partner_sec = parse_partner_section(head.text) if head else None
+    out: list[Mention] = []
+    body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
+    if head and body and body[0].kind == "prose" and not partner_sec \
+            and _descriptor(body[0].text) and not triggers()["twin_town"].search(body[0].text):
+        out.append(titled_section_mention(ctx, head, sec, footer))
+        return out
+    for b in body:
+        if b.kind == "bullet":
+            m = bullet_mention(ctx, b, footer)
+            if m:
+                out.append(m)
+        elif b.kind == "prose":
+            out.extend(prose_mentions(ctx, b, footer, partner_sec))
+    return out
+
+
+def _descriptor(text: str) -> bool:
+    first = text.strip().split("\n")[0]
+    return bool(triggers()["project_descriptor"].search(first))
+
+
+def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], footer: Footer | None) -> Mention:
+    """A heading that names a project described by the paragraph under it."""
+    m = new_mention(ctx, sec, footer)
+    m.title = _clean_title(head.text)
+    swedish: list[Partner] = []
+    foreign: list[ForeignName] = []
+    for b in sec:
+        if b.kind != "prose":
+            continue
+        for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
+            swedish.extend(s.partner for s in g.swedish)
+            foreign.extend(g.foreign)
+        swedish.extend(resolve_bare_landsting(b.text, b.start, ctx))
+    if ctx.owner and not any(p.kind == "municipality" for p in swedish):
+        swedish.insert(0, ctx.owner)
+    if not foreign:
+        foreign = demonym_partners(ctx, sec)
+    set_partners(m, swedish, foreign, None, ctx)
+    m.other_participants = _others(sec)
+    return m
+
+
+def demonym_partners(ctx: PageContext, blocks: list[Block]) -> list[ForeignName]:
+    """'den sydafrikanska parten': the page's one partner in the country a demonym names."""
+    out = []
+    for b in blocks:
+        for _, _, iso, demonym in find_countries(b.text):
+            if not demonym:
+                continue
+            keys = [k for k, c in ctx.partner_country.items() if c == iso]
+            if len(keys) == 1:
+                out.append(ForeignName(ctx.known.get(keys[0], keys[0]), b.start, b.end, iso))
+    return out
+
+
+def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None) -> Mention | None:
+    """A bullet that names a titled project '(Växjö/JB Marks)' or a Swedish-foreign pair with project words."""
+    text = b.text.lstrip("•·▪◦●*-‣○ \t")
+    tb = TITLED_BULLET.match(text)
+    if tb:
+        m = new_mention(ctx, [b], footer)
+        m.languages = [ctx.language]  # a list line with no body takes its page's language
+        m.title = _clean_title(tb.group("title"))
+        ranges = values.find_date_ranges(tb.group("period"), ctx.language)
+        if ranges:
+            m.start_date, m.end_date = ranges[0].value
+        left, _, right = tb.group("parties").partition("/")
+        swedish = [x.partner for x in find_swedish_bodies(left) if x.partner]
+        others = [p.strip() for p in re.split(r"[,;]", left) if p.strip()
+                  and not any(x.partner for x in find_swedish_bodies(p))]
+        foreign = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right) if p.strip()]
+        set_partners(m, swedish, foreign, None, ctx)
+        m.other_participants = others
+        return m
+    groups = [g for g in find_pairs(b.text, b.language or ctx.language, ctx.known) if g.swedish and g.foreign]
+    if not groups or not triggers()["project_words"].search(b.text):
+        return None
+    m = new_mention(ctx, [b], footer)
+    set_partners(m, [s.partner for g in groups for s in g.swedish], [f for g in groups for f in g.foreign],
+                 None, ctx)
+    return m
+
+
+def prose_mentions(ctx: PageContext, b: Block, footer: Footer | None,
+                   partner_sec: PartyHeading | None) -> list[Mention]:
+    """Grant sentences (one mention per named cooperation) and application paragraphs."""
+    lang = b.language or ctx.language
+    out: list[Mention] = []
+    trig = triggers()
+    for s, e in sentences(b.text, lang):
+        sent = b.text[s:e]
+        if trig["twin_town"].search(sent) or not trig["grant"].search(sent):
+            continue
+        for g in find_pairs(sent, lang, ctx.known, base=s):
+            if not (g.swedish and g.foreign):
+                continue
+            sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
+            m = new_mention(ctx, [sub], footer)
+            set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
+            out.append(m)
+    if out or not trig["application"].search(b.text) or trig["twin_town"].search(b.text):
+        return out
+    groups = [g for g in find_pairs(b.text, lang, ctx.known) if g.foreign]
+    foreign_keys = {partner_key(f.name) for g in groups for f in g.foreign}
+    if len(foreign_keys) == 1 or (not foreign_keys and partner_sec):
+        swedish = [x.partner for g in groups for x in g.swedish] or ([ctx.owner] if ctx.owner else [])
+        foreign = [f for g in groups for f in g.foreign] or (partner_sec.foreign if partner_sec else [])
+        country = partner_sec.country if partner_sec else None
+        m = new_mention(ctx, [b], footer)
+        set_partners(m, swedish, foreign, country, ctx)
+        out.append(m)
+    return out
+
+
+def _others(blocks: list[Block]) -> list[str]:
+    return []
+
+
+# ---------------------------------------------------------------- partnerships
+
+def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
+    """Every pair a sentence states, with since-years; partner-section headings add their pairs."""
+    section_partner: dict[tuple[int, int], PartyHeading] = {}
+    for b in blocks:
+        if b.kind == "heading":
+            ph = parse_partner_section(b.text)
+            if ph:
+                section_partner[(b.item, b.section)] = ph
+    in_section: dict[tuple[int, int], list[Partner]] = {}
+    for b in blocks:
+        if b.kind not in ("prose", "bullet"):
+            continue
+        if triggers()["twin_town"].search(b.text):
+            continue
+        lang = b.language or ctx.language
+        previous: list[tuple[Partner, ForeignName]] = []
+        for s, e in sentences(b.text, lang):
+            sent = b.text[s:e]
+            if triggers()["twin_town"].search(sent):
+                previous = []
+                continue
+            years = [f.value for f in values.find_since_years(sent)]
+            pairs = [(sw.partner, f) for g in find_pairs(sent, lang, ctx.known, base=s)
+                     for sw in g.swedish for f in g.foreign]
+            src = Source(b.file, b.start + s, b.start + e)
+            for sw, f in pairs:
+                result.partnerships.append(PartnershipMention(
+                    b.file, sw, ctx.known.get(partner_key(f.name), f.name),
+                    f.country or ctx.partner_country.get(partner_key(f.name)), min(years) if years else None, src))
+            if not pairs and years:
+                for sw, f in previous:
+                    result.partnerships.append(PartnershipMention(
+                        b.file, sw, ctx.known.get(partner_key(f.name), f.name),
+                        f.country or ctx.partner_country.get(partner_key(f.name)), min(years), src))
+            if pairs:
+                previous = pairs
+            key = (b.item, b.section)
+            if key in section_partner:
+                found = [x.partner for x in find_swedish_bodies(sent) if x.partner]
+                found += resolve_bare_landsting(sent, b.start + s, ctx)
+                in_section.setdefault(key, []).extend(found)
+                ph = section_partner[key]
+                for sw in found:
+                    result.partnerships.append(PartnershipMention(
+                        b.file, sw, ph.foreign[0], ph.country, min(years + ([ph.since] if ph.since else []))
+                        if years or ph.since else None, src))
+    for key, ph in section_partner.items():
+        if not in_section.get(key) and ctx.owner:
+            head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
+            result.partnerships.append(PartnershipMention(
+                head.file, ctx.owner, ph.foreign[0], ph.country, ph.since, head.source))
+        elif ph.since:
+            head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
+            for sw in _unique_partners(in_section[key]):
+                result.partnerships.append(PartnershipMention(
+                    head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
+
+
+# ---------------------------------------------------------------- helpers
+
+def _unique(items) -> list:
+    out = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def _unique_partners(partners: list[Partner]) -> list[Partner]:
+    out: list[Partner] = []
+    for p in partners:
+        if p and all(p.name != q.name for q in out):
+            out.append(p)
+    return out

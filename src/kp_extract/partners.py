@@ -1,0 +1,274 @@
+"""Who works with whom: find Swedish bodies and partners abroad in a text span.
+
+Swedish municipalities and regions come from the gazetteer. Partners abroad
+have no complete gazetteer, so they are found as proper-noun runs (a spaCy
+Matcher over a blank pipeline's tokens) that the context marks as a local
+government abroad: a country right after them (``Masaka i Uganda``,
+``Gabarone, Botswana``), a linking phrase before them (``tillsammans med``,
+``together with its partner``), an administrative word (``provinsen An Giang``,
+``Kisii County``), or a name the page already gave as a partner (a card
+footer). Pairs are then grouped: each run of Swedish bodies takes the partners
+abroad that follow it up to the next Swedish body.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import spacy
+from spacy.matcher import Matcher
+
+from .gazetteer import admin_words, find_countries, find_swedish_bodies, is_admin_word, organisation_kind
+from .model import Partner
+
+NAME_TOKEN = r"^(?:[A-ZÅÄÖÜÉÈÁÀÇŁŚŻŽČŠĐ][\w'’.\-]*|[A-ZÅÄÖ]{2,}[\w\-]*)$"
+CONNECTORS = ["of", "de", "du", "la", "le", "el", "da", "do", "dos", "das", "van", "von", "del", "al", "-", "&"]
+
+# Words that start a capitalised run but never name a place (pronouns, months, sentence openers).
+STOP_NAMES = {
+    "det", "den", "de", "vi", "vår", "våra", "dessa", "detta", "denna", "där", "här", "som", "och", "i",
+    "the", "this", "these", "that", "those", "we", "our", "they", "their", "it", "its", "in", "and",
+    "sedan", "since", "under", "during", "genom", "through", "med", "with", "för", "for", "projektet", "project",
+    "projekt", "the project", "partnerskapet", "partnership", "samarbetet", "kommunen", "kommunerna",
+    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+    "november", "december", "january", "february", "march", "may", "june", "july", "august", "october",
+    "agenda", "agenda 2030", "globala målen", "global goals", "sdg", "sdgs", "covid-19", "corona",
+    "läs mer", "read more", "kontakt", "contact", "both", "båda", "bägge", "overall", "through", "surface",
+}
+
+LINK_BEFORE = re.compile(
+    r"(?:tillsammans\s+med|i\s+samarbete\s+med|samarbete[t]?\s+med|samarbetar\s+med|partnerskap(?:et)?\s+med|"
+    r"partnerskapsprojekt\s+med|projekt\s+med|together\s+with|in\s+cooperation\s+with|in\s+partnership\s+with|"
+    r"partnership\s+with|cooperation\s+with|collaboration\s+with|twinned\s+with|mellan|between|with|med|–|—|-|/)"
+    r"\s+(?:(?:sin|sina|sitt|dess|its|their|his|her|the)\s+)?"
+    r"(?:(?:nya\s+|new\s+)?(?:partner\s*kommun(?:en)?|partnerregion(?:en)?|partner(?:n)?|kommun(?:en)?|"
+    r"provins(?:en)?|distrikt(?:et)?|stad(?:en)?|staden|region(?:en)?|county|city|municipality|"
+    r"district|province|town)\s+(?:of\s+)?)?$",
+    re.IGNORECASE,
+)
+ADMIN_BEFORE = re.compile(
+    r"(?:\b(?:kommunen|provinsen|distriktet|staden|regionen|länet|partnerkommunen|partnerregionen|"
+    r"the\s+city\s+of|the\s+municipality\s+of|the\s+county\s+of|the\s+district\s+of|the\s+province\s+of)\s+)$",
+    re.IGNORECASE,
+)
+COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in\s+)$")
+SWEDISH_GENITIVE = re.compile(r"(?<=[a-zåäöéü])s$")
+
+
+@dataclass
+class ForeignName:
+    """A partner abroad found in text: tidied name, offsets, and the country the text ties to it."""
+
+    name: str
+    start: int
+    end: int
+    country: str | None = None
+
+
+@dataclass
+class SwedishMention:
+    partner: Partner
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass
+class PairGroup:
+    """Swedish bodies that the text joins, with the partners abroad they work with."""
+
+    swedish: list[SwedishMention] = field(default_factory=list)
+    foreign: list[ForeignName] = field(default_factory=list)
+
+
+@lru_cache(maxsize=2)
+def _nlp(lang: str):
+    """A blank spaCy pipeline with a sentencizer and the proper-noun Matcher; built once per language."""
+    nlp = spacy.blank(lang if lang in ("sv", "en") else "sv")
+    nlp.add_pipe("sentencizer")
+    matcher = Matcher(nlp.vocab)
+    name = {"TEXT": {"REGEX": NAME_TOKEN}}
+    inner = {"TEXT": {"REGEX": NAME_TOKEN + "|^(?:" + "|".join(map(re.escape, CONNECTORS)) + ")$"}, "OP": "*"}
+    matcher.add("NAME_RUN", [[name], [name, inner, name]], greedy="LONGEST")
+    return nlp, matcher
+
+
+def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of text."""
+    nlp, _ = _nlp(lang)
+    doc = nlp(text)
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def norm_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Single words of the gazetteer's administrative terms ('Local Municipality' -> local, municipality)."""
+    words = {w for entry in admin_words() for w in norm_key(entry).split() if len(w) > 1}
+    return frozenset(words | {"the", "of"})
+
+
+def partner_key(name: str) -> str:
+    """Identity key of a partner abroad: lower-case words without administrative words."""
+    generic = generic_words()
+    words = [w for w in norm_key(name).split() if w not in generic]
+    return " ".join(words) or norm_key(name)
+
+
+def fuller(a: str, b: str) -> str:
+    """The fuller of two forms of one partner's name (more words, then longer; ties keep a)."""
+    return b if (len(b.split()), len(b)) > (len(a.split()), len(a)) else a
+
+
+def tidy_foreign(name: str) -> str:
+    """Whitespace, edge punctuation and a leading Swedish article/prefix removed; case kept."""
+    name = " ".join(name.split()).strip(" ,.;:()[]\"'“”’")
+    name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
+    if name and name[0].islower():
+        name = name[0].upper() + name[1:]
+    return name
+
+
+def split_glued_names(value: str) -> list[tuple[int, int]]:
+    """Split a footer value of glued names at lower-to-upper joins ('Homa BayJB Marks')."""
+    cuts = [0]
+    for m in re.finditer(r"(?<=[a-zåäöéüß.)])(?=[A-ZÅÄÖÉÜ])", value):
+        cuts.append(m.start())
+    cuts.append(len(value))
+    out = []
+    for s, e in zip(cuts, cuts[1:]):
+        piece = value[s:e]
+        lead = len(piece) - len(piece.lstrip(" ,;|"))
+        trail = len(piece.rstrip(" ,;|"))
+        if trail > lead:
+            out.append((s + lead, s + trail))
+    return out
+
+
+def find_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = None,
+               base: int = 0) -> list[PairGroup]:
+    """Group the Swedish bodies and partners abroad of one sentence or bullet.
+
+    `known` maps partner_key -> fullest name of partners the page already named
+    (footers, headings); those names need no further context. Offsets in the
+    result are `base` + offsets into text. Groups without a partner abroad are
+    kept (their Swedish bodies may still matter to the caller).
+    """
+    known = known or {}
+    swedish = [SwedishMention(m.partner, m.start, m.end, m.surface)
+               for m in find_swedish_bodies(text) if m.partner is not None]
+    countries = find_countries(text)
+    foreign = foreign_names(text, lang, known, swedish, countries)
+    events = sorted([(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign],
+                    key=lambda e: (e[0], e[1]))
+    groups: list[PairGroup] = []
+    current: PairGroup | None = None
+    leading: list[ForeignName] = []
+    for _, kind, obj in events:
+        if kind == 0:
+            if current is None or current.foreign:
+                current = PairGroup()
+                groups.append(current)
+            current.swedish.append(obj)
+        elif current is None:
+            leading.append(obj)
+        else:
+            current.foreign.append(obj)
+    if leading:
+        if groups and not groups[0].foreign:
+            groups[0].foreign = leading + groups[0].foreign
+        elif groups:
+            groups.insert(0, PairGroup([], leading))
+        else:
+            groups.append(PairGroup([], leading))
+    for g in groups:
+        for s in g.swedish:
+            s.start += base
+            s.end += base
+        for f in g.foreign:
+            f.start += base
+            f.end += base
+    return groups
+
+
+def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[SwedishMention],
+                  countries: list[tuple]) -> list[ForeignName]:
+    """Proper-noun runs of text that the context marks as local governments abroad."""
+    nlp, matcher = _nlp(lang)
+    doc = nlp(text)
+    blocked = [(s.start, s.end) for s in swedish] + [(c[0], c[1]) for c in countries]
+    out: list[ForeignName] = []
+    for _, ts, te in matcher(doc):
+        span = doc[ts:te]
+        for s, e in _cut_blocked(span.start_char, span.end_char, blocked):
+            cand = _candidate(text, s, e, span.sent.start_char, known, countries)
+            if cand and not any(c.start < cand.end and cand.start < c.end for c in out):
+                out.append(cand)
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [s, e) outside the blocked spans."""
+    parts = [(s, e)]
+    for bs, be in blocked:
+        nxt = []
+        for ps, pe in parts:
+            if be <= ps or bs >= pe:
+                nxt.append((ps, pe))
+                continue
+            if bs > ps:
+                nxt.append((ps, bs))
+            if be < pe:
+                nxt.append((be, pe))
+        parts = nxt
+    return [(ps, pe) for ps, pe in parts if pe - ps > 1]
+
+
+def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str],
+               countries: list[tuple]) -> ForeignName | None:
+    raw = text[s:e].strip(" -&,")
+    s = text.index(raw, s) if raw else s
+    e = s + len(raw)
+    # trailing Swedish genitive on a known partner: "Kalushs" -> "Kalush"
+    words = raw.split()
+    while words and norm_key(words[0]) in STOP_NAMES and partner_key(" ".join(words)) not in known:
+        s = text.index(words[1], s) if len(words) > 1 else e
+        words = words[1:]
+    raw = " ".join(words)
+    if not raw or norm_key(raw) in STOP_NAMES or not re.search(r"[A-Za-zÅÄÖåäö]{2}", raw):
+        return None
+    if organisation_kind(raw) or all(is_admin_word(w.casefold()) for w in words):
+        return None
+    key = partner_key(raw)
+    if key not in known and SWEDISH_GENITIVE.search(raw) and partner_key(raw[:-1]) in known:
+        raw, key = raw[:-1], partner_key(raw[:-1])
+        e -= 1
+    before = text[max(sent_start, s - 60):s]
+    after = text[e:e + 40]
+    country = None
+    for cs, ce, iso, demonym in countries:
+        if not demonym and cs >= e and COUNTRY_AFTER.match(text[e:cs]):
+            country = iso
+            break
+    evidence = (
+        key in known
+        or country is not None
+        or bool(ADMIN_BEFORE.search(before))
+        or bool(LINK_BEFORE.search(before))
+        or (len(words) > 1 and is_admin_word(words[-1].casefold()))
+    )
+    if not evidence:
+        return None
+    if s == sent_start and key not in known and country is None and not is_admin_word(words[-1].casefold()):
+        return None  # a sentence opener needs stronger evidence than a preposition
+    if re.match(r"^\s*,\s*[a-zåäö]", after) and key not in known and country is None:
+        return None  # "Johan Lilja, generalsekreterare": a person and a role
+    name = known.get(key) or tidy_foreign(raw)
+    return ForeignName(name, s, e, country)

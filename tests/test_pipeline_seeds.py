@@ -1,0 +1,65 @@
+"""End to end on the sample input (raw/): accuracy floors, schema, determinism."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kp_extract.export import validate_records
+from kp_extract.pipeline import run
+from tests.tools.score import score
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+GOLD = Path(__file__).parent / "fixtures" / "seeds.gold.json"
+OUTPUTS = ["projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "blocks.jsonl"]
+
+
+@pytest.fixture(scope="module")
+def seeds_output(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seeds")
+    run(RAW, out)
+    return out
+
+
+def test_writes_every_output(seeds_output: Path) -> None:
+    for name in OUTPUTS:
+        assert (seeds_output / name).stat().st_size > 0, name
+
+
+def test_seeds_meet_the_accuracy_floors(seeds_output: Path) -> None:
+    rec, _per_field, total, part, _since, misses, _n_pred, _n_gold = score(seeds_output, GOLD)
+    field_f1, record_f1, partnership_f1 = total.prf()[2], rec.prf()[2], part.prf()[2]
+    detail = "\n".join(misses)
+    assert field_f1 >= 0.95, detail
+    assert record_f1 >= 0.95, detail
+    assert partnership_f1 >= 0.90, detail
+
+
+def test_output_validates_against_the_schemas(seeds_output: Path) -> None:
+    projects = json.loads((seeds_output / "projects.json").read_text(encoding="utf-8"))
+    partnerships = json.loads((seeds_output / "partnerships.json").read_text(encoding="utf-8"))
+    assert projects and partnerships
+    assert validate_records(projects, partnerships) == []
+
+
+def test_sources_point_inside_their_files(seeds_output: Path) -> None:
+    projects = json.loads((seeds_output / "projects.json").read_text(encoding="utf-8"))
+    for p in projects:
+        for s in p["sources"]:
+            text = (RAW / s["file"]).read_text(encoding="utf-8")
+            assert 0 <= s["start"] < s["end"] <= len(text)
+
+
+def test_every_block_fed_a_record_or_says_why(seeds_output: Path) -> None:
+    rows = [json.loads(line) for line in (seeds_output / "blocks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows
+    for row in rows:
+        assert row["record_ids"] or row.get("reason"), row
+
+
+def test_two_runs_are_byte_identical(seeds_output: Path, tmp_path: Path) -> None:
+    run(RAW, tmp_path)
+    for name in OUTPUTS:
+        assert (tmp_path / name).read_bytes() == (seeds_output / name).read_bytes(), name
