@@ -30,7 +30,7 @@ from . import values
 from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
 from .model import Block, Mention, Page, Partner, PartnershipMention, Source
-from .partners import (ForeignName, PairGroup, find_pairs, fuller, partner_key, sentences,
+from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentences,
                        split_glued_names, tidy_foreign)
 from .segment import footer_field, inline_field
 
@@ -44,7 +44,6 @@ TITLED_BULLET = re.compile(
 QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|kallat|heter)\s*[:,]?\s*[“\"«](?P<t>[^”\"»]{4,160})[”\"»]",
                           re.IGNORECASE)
 LANDSTING_BARE = re.compile(r"\b[Ll]andsting(?:et|ets)\b(?!\s+[A-ZÅÄÖ])")
-NAME_PART = re.compile(r"^[A-ZÅÄÖÉÜ0-9][\w'’.\-]*(?:\s+(?:[A-ZÅÄÖÉÜ0-9][\w'’.\-]*|of|de|du|la|el|da|do|del|van|von|-))*$")
 
 
 @lru_cache(maxsize=1)
@@ -141,11 +140,16 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     for part in parts:
         part = part.strip()
         found = [x for x in find_swedish_bodies(part) if x.partner is not None]
-        if len(found) == 1 and found[0].start == 0 and found[0].end == len(part):
+        rest = part
+        if found and found[0].start == 0:
+            # "Nybro kommun Rubaga Division": a party list whose dash is missing
             swedish.append(found[0].partner)
-        elif NAME_PART.match(part) and not country_code(part) and not organisation_kind(part) \
-                and len(part.split()) <= 7:
-            foreign.append(tidy_foreign(part))
+            rest = part[found[0].end:].strip()
+            if not rest:
+                continue
+        if looks_like_name(rest) and not country_code(rest) and not organisation_kind(rest) \
+                and not any(x.partner for x in find_swedish_bodies(rest)):
+            foreign.append(tidy_foreign(rest))
         else:
             return None
     if not swedish or not foreign:
@@ -166,7 +170,7 @@ def parse_partner_section(text: str) -> PartyHeading | None:
     name, _, country_text = t.rpartition(",")
     iso = country_code(country_text.strip())
     name = name.strip()
-    if not iso or not NAME_PART.match(name) or len(name.split()) > 7 or country_code(name):
+    if not iso or not looks_like_name(name) or country_code(name):
         return None
     if any(x.partner for x in find_swedish_bodies(name)) or organisation_kind(name):
         return None
@@ -273,17 +277,17 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
         text = b.text
         if m.start_date is None:
             for f in values.find_date_ranges(text, b.language):
-                if not getattr(f, "context", None):
+                if not f.context:
                     m.start_date, m.end_date = f.value
                     break
-        if m.duration_years is None:
+        if m.start_date is None:
+            m.start_date = stated_start(text)
+        if m.duration_years is None:  # first stated duration that is not an ambition or a range
             for f in values.find_durations(text):
                 if f.value and getattr(f, "kind", None) != "ambition" and not getattr(f, "range_part", False):
                     m.duration_years = f.value
                     break
-        for f in values.find_amounts(text):
-            if not (getattr(f, "per_year", False) or getattr(f, "range_part", False) or getattr(f, "total", False)):
-                amounts.append(f.value)
+        amounts.extend(f.value for f in values.find_amounts(text) if _project_amount(f))
         m.sdgs.extend(f.value for f in values.find_sdgs(text))
     if amounts:
         m.amount_sek = max(amounts)
@@ -391,10 +395,8 @@ def find_title(blocks: list[Block]) -> str | None:
             if got:
                 return _clean_title(got[1])
     for b in blocks:
-        if b.kind == "prose":
-            q = QUOTED_TITLE.search(b.text)
-            if q:
-                return _clean_title(q.group("t"))
+        if b.kind == "prose" and quoted_title(b.text):
+            return quoted_title(b.text)
     return None
 
 
@@ -505,15 +507,21 @@ def prose_mentions(ctx: PageContext, b: Block, footer: Footer | None,
     lang = b.language or ctx.language
     out: list[Mention] = []
     trig = triggers()
+    entry = list_entry_mention(ctx, b, footer)
+    if entry:
+        return [entry]
     for s, e in sentences(b.text, lang):
         sent = b.text[s:e]
-        if trig["twin_town"].search(sent) or not trig["grant"].search(sent):
+        if trig["twin_town"].search(sent):
+            continue
+        if not (trig["grant"].search(sent) or any(_project_amount(f) for f in values.find_amounts(sent))):
             continue
         for g in find_pairs(sent, lang, ctx.known, base=s):
             if not (g.swedish and g.foreign):
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
             m = new_mention(ctx, [sub], footer)
+            m.title = quoted_title(sent)
             set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
             out.append(m)
     if out or not trig["application"].search(b.text) or trig["twin_town"].search(b.text):
@@ -525,10 +533,54 @@ def prose_mentions(ctx: PageContext, b: Block, footer: Footer | None,
         foreign = [f for g in groups for f in g.foreign] or (partner_sec.foreign if partner_sec else [])
         country = partner_sec.country if partner_sec else None
         m = new_mention(ctx, [b], footer)
+        m.title = quoted_title(b.text)
         set_partners(m, swedish, foreign, country, ctx)
         out.append(m)
     return out
 
+
+def list_entry_mention(ctx: PageContext, b: Block, footer: Footer | None) -> Mention | None:
+    """An approved-projects list entry: a parties line ('X kommun – Y Town council, Botswana'),
+    then the title on the next line."""
+    lines = [line.strip() for line in b.text.split("\n") if line.strip()]
+    if len(lines) < 2 or len(lines) > 3:
+        return None
+    parties = parse_party_heading(lines[0])
+    if not parties or not is_title_line(lines[1]):
+        return None
+    m = new_mention(ctx, [b], footer)
+    m.languages = [ctx.language]  # a list line with no body takes its page's language
+    m.title = _clean_title(lines[1])
+    set_partners(m, parties.swedish, parties.foreign, parties.country, ctx)
+    return m
+
+
+def is_title_line(line: str) -> bool:
+    """A short line that names something rather than saying something."""
+    return 2 <= len(line) <= 160 and line[-1] not in ".!?:;," and len(line.split()) <= 16 \
+        and (line[0].isupper() or line[0] in "“\"'")
+
+
+def quoted_title(text: str) -> str | None:
+    """A name in quotes that the text introduces as the project's ('with its project “X”')."""
+    q = QUOTED_TITLE.search(text)
+    return _clean_title(q.group("t")) if q else None
+
+
+START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
+                       r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
+
+
+def stated_start(text: str) -> str | None:
+    """A lone date the text gives as the project's start ('startade hösten 2018' -> '2018')."""
+    for f in values.find_single_dates(text):
+        if not f.context and START_CUE.search(text[max(0, f.start - 60):f.start]):
+            return str(f.value)[:4] if f.kind == "season" else str(f.value)
+    return None
+
+
+def _project_amount(f) -> bool:
+    return not (f.per_year or f.range_part or f.total)
 
 def _others(blocks: list[Block]) -> list[str]:
     return []
@@ -557,7 +609,7 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             if triggers()["twin_town"].search(sent):
                 previous = []
                 continue
-            years = [f.value for f in values.find_since_years(sent)]
+            years = since_years(sent)
             pairs = [(sw.partner, f) for g in find_pairs(sent, lang, ctx.known, base=s)
                      for sw in g.swedish for f in g.foreign]
             src = Source(b.file, b.start + s, b.start + e)
@@ -592,6 +644,19 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             for sw in _unique_partners(in_section[key]):
                 result.partnerships.append(PartnershipMention(
                     head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
+
+
+FUTURE = re.compile(r"\b(?:will|shall|is\s+to|are\s+to|plans?\s+to|ska|skall|kommer\s+att|planerar)\b", re.IGNORECASE)
+
+
+def since_years(sentence: str) -> list[int]:
+    """Years a sentence says a partnership dates from; a start announced in the future tense is not one."""
+    out = []
+    for f in values.find_since_years(sentence):
+        if f.kind == "started" and FUTURE.search(sentence):
+            continue
+        out.append(f.value)
+    return out
 
 
 # ---------------------------------------------------------------- helpers

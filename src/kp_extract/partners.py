@@ -127,12 +127,38 @@ def fuller(a: str, b: str) -> str:
 
 
 def tidy_foreign(name: str) -> str:
-    """Whitespace, edge punctuation and a leading Swedish article/prefix removed; case kept."""
+    """Whitespace, edge punctuation, a leading article removed; a lower-case first letter
+    or trailing administrative word ('Kaluma Town council') capitalised; spelling kept."""
     name = " ".join(name.split()).strip(" ,.;:()[]\"'“”’")
     name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
+    words = name.split(" ")
+    for i in range(len(words) - 1, 0, -1):
+        if words[i].islower() and words[i] in generic_words():
+            words[i] = words[i].capitalize()
+        else:
+            break
+    name = " ".join(words)
     if name and name[0].islower():
         name = name[0].upper() + name[1:]
     return name
+
+
+NAME_WORD = re.compile(r"^(?:[A-ZÅÄÖÉÜ0-9][\w'’.\-]*|of|de|du|la|el|da|do|del|van|von|-)$")
+
+
+def looks_like_name(text: str, max_words: int = 7) -> bool:
+    """Capitalised words (and connectors, and trailing lower-case administrative words)."""
+    words = text.split()
+    if not words or len(words) > max_words or not NAME_WORD.match(words[0]) or words[0] in CONNECTORS:
+        return False
+    tail = len(words)
+    while tail > 1 and words[tail - 1] in generic_words():
+        tail -= 1
+    return all(NAME_WORD.match(w) for w in words[:tail])
+
+
+ADMIN_AFTER = re.compile(r"^(?:\s+(?:local\s+)?(?:municipality|council|county|district|province|town|city|"
+                         r"region|government|oblast|hromada|commune|prefecture)\b)+")
 
 
 def split_glued_names(value: str) -> list[tuple[int, int]]:
@@ -236,6 +262,10 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     raw = text[s:e].strip(" -&,")
     s = text.index(raw, s) if raw else s
     e = s + len(raw)
+    tail = ADMIN_AFTER.match(text[e:])  # "Kaluma Town council": a lower-case administrative suffix
+    if tail:
+        e += tail.end()
+        raw = text[s:e]
     # trailing Swedish genitive on a known partner: "Kalushs" -> "Kalush"
     words = raw.split()
     while words and norm_key(words[0]) in STOP_NAMES and partner_key(" ".join(words)) not in known:
