@@ -1,0 +1,100 @@
+"""dedupe: the GUIDE's merge rule, near-misses, stable ids, partnerships."""
+from __future__ import annotations
+
+import hypothesis.strategies as st
+from hypothesis import given, settings
+
+from kp_extract.dedupe import dedupe, title_key
+from kp_extract.model import Mention, Partner, PartnershipMention, Source
+
+BORLANGE = Partner("Borlänge kommun", "2081")
+TRANAS = Partner("Tranås kommun", "0687")
+
+
+def mention(file: str, start: int, **kw) -> Mention:
+    m = Mention(file=file, sources=[Source(file, start, start + 10)], languages=kw.pop("languages", ["en"]))
+    m.swedish_partners = kw.pop("sw", [BORLANGE])
+    m.international_partners = kw.pop("intl", ["Kumasi"])
+    for k, v in kw.items():
+        setattr(m, k, v)
+    return m
+
+
+def test_same_title_merges_across_case_and_punctuation() -> None:
+    a = mention("a.txt", 0, title="Energy Plan in Line with Agenda 2030", start_date="2019", end_date="2020",
+                languages=["en"], sdgs=[7])
+    b = mention("b.txt", 5, title="Energy plan in line with Agenda 2030.", start_date="2019-01",
+                end_date="2020-12", languages=["sv"], duration_years=2)
+    projects, _, merged = dedupe([a, b], [])
+    assert merged == 1 and len(projects) == 1
+    p = projects[0]
+    assert p.title == "Energy Plan in Line with Agenda 2030"
+    assert (p.start_date, p.end_date, p.duration_years, p.languages) == ("2019-01", "2020-12", 2, ["en", "sv"])
+    assert [s.file for s in p.sources] == ["a.txt", "b.txt"]
+
+
+def test_same_parties_and_explicit_years_merge() -> None:
+    a = mention("a.txt", 0, title="Blue Water", start_date="2019", end_date="2021")
+    b = mention("b.txt", 0, start_date="2019", end_date="2021", languages=["sv"])
+    projects, _, _ = dedupe([a, b], [])
+    assert len(projects) == 1 and projects[0].title == "Blue Water"
+
+
+def test_shared_parties_alone_stay_apart_as_possible_duplicates() -> None:
+    a = mention("a.txt", 0, amount_sek=1500000)
+    b = mention("a.txt", 50, duration_years=3)
+    c = mention("a.txt", 90, amount_sek=700000)  # its amount conflicts with a's
+    projects, _, merged = dedupe([a, b, c], [])
+    assert merged == 0 and len(projects) == 3
+    pa, pb, pc = projects
+    assert pa.possible_duplicates == [pb.record_id]
+    assert pb.possible_duplicates == sorted([pa.record_id, pc.record_id])
+    assert pc.possible_duplicates == [pb.record_id]
+
+
+def test_different_titles_never_merge_even_with_the_same_years() -> None:
+    a = mention("a.txt", 0, title="One", start_date="2019", end_date="2021")
+    b = mention("a.txt", 40, title="Two", start_date="2019", end_date="2021")
+    assert len(dedupe([a, b], [])[0]) == 2
+
+
+def test_partner_names_take_their_fullest_form_and_countries_spread() -> None:
+    a = mention("a.txt", 0, intl=["Kumasi Metropolitan Assembly"], countries=["GH"],
+                partner_countries={"Kumasi Metropolitan Assembly": "GH"})
+    b = mention("b.txt", 0, intl=["Kumasi"], title="Safe Streets")
+    projects, partnerships, _ = dedupe([a, b], [])
+    assert all(p.international_partners == ["Kumasi Metropolitan Assembly"] for p in projects)
+    assert all(p.countries == ["GH"] for p in projects)
+    assert len(partnerships) == 1 and partnerships[0].country == "GH"
+
+
+def test_partnership_since_is_the_earliest_stated_and_lists_projects() -> None:
+    a = mention("a.txt", 0, title="Safe Streets")
+    s1 = PartnershipMention("b.txt", BORLANGE, "Kumasi", "GH", 2012, Source("b.txt", 0, 5))
+    s2 = PartnershipMention("c.txt", BORLANGE, "Kumasi", None, 2009, Source("c.txt", 0, 5))
+    s3 = PartnershipMention("c.txt", TRANAS, "Nyeri County", "KE", None, Source("c.txt", 9, 20))
+    projects, partnerships, _ = dedupe([a], [s1, s2, s3])
+    by = {(p.swedish_partner, p.international_partner): p for p in partnerships}
+    assert by[("Borlänge kommun", "Kumasi")].since_year == 2009
+    assert by[("Borlänge kommun", "Kumasi")].project_ids == [projects[0].record_id]
+    assert by[("Tranås kommun", "Nyeri County")].project_ids == []
+
+
+def test_record_ids_do_not_depend_on_input_order() -> None:
+    ms = [mention("a.txt", 0, title="X"), mention("b.txt", 0), mention("c.txt", 3, amount_sek=5)]
+    ids = {p.record_id for p in dedupe(ms, [])[0]}
+    ms2 = [mention("c.txt", 3, amount_sek=5), mention("b.txt", 0), mention("a.txt", 0, title="X")]
+    assert ids == {p.record_id for p in dedupe(ms2, [])[0]}
+    assert len(ids) == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "c", None]), st.sampled_from([None, "2019", "2020"])),
+                min_size=1, max_size=8))
+def test_merging_is_idempotent_and_loses_no_source(spec) -> None:
+    ms = [mention(f"f{i}.txt", i, title=t, start_date=y, end_date=y) for i, (t, y) in enumerate(spec)]
+    projects, _, merged = dedupe(ms, [])
+    assert sum(len(p.sources) for p in projects) == len(spec)
+    assert len(projects) + merged == len(spec)
+    titles = [title_key(p.title) for p in projects if p.title]
+    assert len(titles) == len(set(titles))

@@ -1,0 +1,193 @@
+"""extract: each layout rule of the module docstring, on small invented pages."""
+from __future__ import annotations
+
+import pytest
+
+from kp_extract.clean import clean_page
+from kp_extract.extract import extract_page, parse_footer, parse_party_heading, parse_partner_section
+from kp_extract.language import assign_languages
+from kp_extract.model import Block, Page
+from kp_extract.segment import segment_page
+
+
+def extract(text: str):
+    page = clean_page(Page(file="page.txt", text=text, sha256=""))
+    blocks = assign_languages(segment_page(page))
+    return extract_page(page, blocks)
+
+
+def summary(m) -> dict:
+    return {"title": m.title, "sw": [p.name for p in m.swedish_partners], "intl": m.international_partners,
+            "countries": m.countries, "start": m.start_date, "end": m.end_date, "years": m.duration_years,
+            "sek": m.amount_sek, "areas": m.project_areas, "themes": m.themes, "sdgs": m.sdgs, "tags": m.tags,
+            "langs": m.languages}
+
+
+CARD = """Samarbetsland: Kenya
+
+Tranås and Nyeri, Kenya
+
+Project: Clean Markets for All
+
+The two-year project (2022-2023) improves waste handling in two market towns and builds on SDG 12.
+
+Projektområde
+Environment/Climate changeUrban planning
+Globala mål
+11 - Hållbara städer och samhällen6 - Rent vatten och sanitet för alla
+Tema
+Gender EqualityHuman Rights
+Svensk partner
+Tranås kommunEksjö kommun
+Internationell partner
+Nyeri County Government
+Etiketter
+miljö, Kenya,
+"""
+
+
+def test_card() -> None:
+    (m,) = extract(CARD).mentions
+    assert summary(m) == {
+        "title": "Clean Markets for All", "sw": ["Tranås kommun", "Eksjö kommun"], "intl": ["Nyeri County Government"],
+        "countries": ["KE"], "start": "2022", "end": "2023", "years": 2, "sek": None,
+        "areas": ["Environment/Climate change", "Urban planning"], "themes": ["Gender Equality", "Human Rights"],
+        "sdgs": [6, 11, 12], "tags": ["miljö", "kenya"], "langs": ["en"]}
+
+
+NEWS = """Nya partnerskap med Moldavien
+
+Två svenska kommuner har inlett samarbeten med moldaviska kommuner.
+
+Tierp och Cahul
+
+Samarbetsområde: Utbildning
+Tierp och Cahul vill göra skolan mer jämlik.
+
+Vimmerby och Soroca
+
+Samarbetsområde: Stadsplanering
+Vimmerby och Soroca planerar gröna stråk.
+
+Globala mål
+4 - God utbildning för alla
+Svensk partner
+Tierps kommunVimmerby kommun
+Internationell partner
+Cahul Municipal CouncilSoroca
+Etiketter
+moldavien,
+"""
+
+
+def test_news_with_sub_headed_pairs_takes_the_footer_labels() -> None:
+    got = sorted((summary(m) for m in extract(NEWS).mentions), key=lambda d: d["sw"])
+    assert [(d["sw"], d["intl"], d["countries"], d["areas"], d["sdgs"], d["tags"]) for d in got] == [
+        (["Tierps kommun"], ["Cahul Municipal Council"], ["MD"], ["Education"], [4], ["moldavien"]),
+        (["Vimmerby kommun"], ["Soroca"], ["MD"], ["Urban planning"], [4], ["moldavien"]),
+    ]
+
+
+BULLETS = """Beviljade partnerskapsprojekt
+
+ICLD beviljar sammanlagt 6 miljoner kronor till tre projekt.
+
+  • Sala kommun ska tillsammans med kommunen Kasese i Uganda arbeta i ett tvåårigt projekt. Sala kommun beviljas 1,2 miljoner SEK.
+  • Region Jämtland Härjedalen får 800 000 SEK till sitt projekt med Mangaung i Sydafrika.
+  • Kommunerna har länge samarbetat.
+"""
+
+
+def test_bullets_give_one_project_each_with_their_own_amount() -> None:
+    got = [summary(m) for m in extract(BULLETS).mentions]
+    assert [(d["sw"], d["intl"], d["countries"], d["years"], d["sek"]) for d in got] == [
+        (["Sala kommun"], ["Kasese"], ["UG"], 2, 1200000),
+        (["Region Jämtland Härjedalen"], ["Mangaung"], ["ZA"], None, 800000),
+    ]
+
+
+MUNICIPAL = """Internationellt samarbete
+
+Ljungby kommun arbetar med internationella partnerskap.
+
+Mbombela, Sydafrika (2009 - )
+
+Ljungby kommun har sedan 2011 ett samarbete med Mbombela i Sydafrika. Även Landstinget Kronoberg är part.
+
+Youth Employment Lab
+
+Ett tvåårigt projekt (2015-2017) där Landstingets ungdomsmottagning och den sydafrikanska parten utbyter metoder.
+
+Vänorter
+
+Ljungby har vänortssamarbete med Ribe i Danmark.
+"""
+
+
+def test_municipal_page_partner_section_and_titled_project() -> None:
+    res = extract(MUNICIPAL)
+    (m,) = res.mentions
+    assert summary(m)["title"] == "Youth Employment Lab"
+    assert [p.name for p in m.swedish_partners] == ["Ljungby kommun", "Region Kronoberg"]
+    assert m.international_partners == ["Mbombela"] and m.countries == ["ZA"]
+    assert (m.start_date, m.end_date, m.duration_years) == ("2015", "2017", 2)
+    since = {(s.swedish_partner.name, s.international_partner): s.since_year for s in res.partnerships}
+    # the heading's "(2009 - )" is the earliest stated year, for every Swedish body of the section
+    assert min(y for (sw, i), y in since.items() if sw == "Ljungby kommun" and y) == 2009
+    assert min(y for (sw, i), y in since.items() if sw == "Region Kronoberg" and y) == 2009
+    assert not any("Ribe" in s.international_partner for s in res.partnerships)
+
+
+def test_titled_bullet_list() -> None:
+    text = "Pågående projekt\n\n  • Safe Streets, januari 2021-juni 2022 (Tekniska förvaltningen, Borlänge/Kumasi)\n"
+    (m,) = extract(text).mentions
+    assert (m.title, [p.name for p in m.swedish_partners], m.international_partners, m.start_date, m.end_date) == (
+        "Safe Streets", ["Borlänge kommun"], ["Kumasi"], "2021-01", "2022-06")
+    assert m.other_participants == ["Tekniska förvaltningen"]
+
+
+@pytest.mark.parametrize("text", [
+    "Partnersök\n\nKiambu County seeks a Swedish partner for work on waste.\n",
+    "Inga projekt hittades\n",
+    "Om programmet\n\nKommunala partnerskap är ett program där svenska kommuner samarbetar med kommuner i andra länder.\n",
+])
+def test_pages_without_projects(text: str) -> None:
+    assert extract(text).mentions == []
+
+
+@pytest.mark.parametrize("heading, sw, intl, country", [
+    ("Växjö and JB Marks, South Africa", ["Växjö kommun"], ["JB Marks"], "ZA"),
+    ("Älmhult, Växjö and JB Marks, South Africa", ["Älmhults kommun", "Växjö kommun"], ["JB Marks"], "ZA"),
+    ("Falun och Kolomyia", ["Falu kommun"], ["Kolomyia"], None),
+    ("Borlänge-Kumasi", ["Borlänge kommun"], ["Kumasi"], None),
+    ("Tranås and Chernivtsi, Ukraina", ["Tranås kommun"], ["Chernivtsi"], "UA"),
+    ("Sollefteå kommun – Kaluma Town council, Botswana", ["Sollefteå kommun"], ["Kaluma Town Council"], "BW"),
+])
+def test_party_headings(heading: str, sw: list, intl: list, country) -> None:
+    ph = parse_party_heading(heading)
+    assert ph and ([p.name for p in ph.swedish], ph.foreign, ph.country) == (sw, intl, country)
+
+
+@pytest.mark.parametrize("heading", [
+    "Med demokrati som motståndskraft – svenska & ukrainska kommuner i partnerskap",
+    "Kommunala partnerskap med Sydafrika, Vietnam och Kosovo",
+    "Johan Lilja, generalsekreterare ICLD",
+])
+def test_not_party_headings(heading: str) -> None:
+    assert parse_party_heading(heading) is None
+
+
+def test_partner_section_heading() -> None:
+    ph = parse_partner_section("Tlokwe City Council, Sydafrika (2006 - )")
+    assert (ph.foreign, ph.country, ph.since) == (["Tlokwe City Council"], "ZA", 2006)
+    assert parse_partner_section("Pågående projekt") is None
+
+
+def test_footer_values_are_split() -> None:
+    text = ("Svensk partner\nFalu kommunLidingö stadronneby kommun\nInternationell partner\nChersonCity of Chortkiv\n"
+            "Etiketter\ndemokrati, Ukraina,")
+    f = parse_footer(Block("f.txt", 0, len(text), text, "footer"))
+    assert [p.name for p in f.swedish] == ["Falu kommun", "Lidingö stad", "Ronneby kommun"]
+    assert [p.code for p in f.swedish] == ["2080", "0186", "1081"]
+    assert f.international == ["Cherson", "City of Chortkiv"]
+    assert f.tags == ["demokrati", "ukraina"]

@@ -1,0 +1,96 @@
+"""partners: partners abroad found by context, grouped with the Swedish bodies that work with them."""
+from __future__ import annotations
+
+import pytest
+
+from kp_extract.partners import (find_pairs, looks_like_name, partner_key, split_glued_names,
+                                 tidy_foreign)
+
+
+def pairs(text: str, lang: str = "sv", known: dict | None = None) -> list[tuple[list[str], list[str]]]:
+    return [([s.partner.name for s in g.swedish], [f.name for f in g.foreign])
+            for g in find_pairs(text, lang, known) if g.foreign]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Sundsvall municipality, Sweden, together with Kaluma District Council in Zambia, runs the project.", "en",
+     [(["Sundsvalls kommun"], ["Kaluma District Council"])]),
+    ("The City of Borås continues its partnership with Port Elliot in South Africa.", "en",
+     [(["Borås stad"], ["Port Elliot"])]),
+    ("Härnösands kommun samt Region Västernorrland i samarbete med Kisii County.", "sv",
+     [(["Härnösands kommun", "Region Västernorrland"], ["Kisii County"])]),
+    ("Piteå kommun ska tillsammans med sin partnerkommun Rubaga i Uganda genomföra en förstudie.", "sv",
+     [(["Piteå kommun"], ["Rubaga"])]),
+    ("Sedan 2012 har provinsen Dong Thap i Vietnam och Nässjö kommun haft flera samarbeten.", "sv",
+     [(["Nässjö kommun"], ["Dong Thap"])]),
+    ("ICLD beviljade medel till samarbeten mellan Kiruna – Gulu, Uganda och Hudiksvall tillsammans med "
+     "Mbale och distriktet Tororo i Uganda.", "sv",
+     [(["Kiruna kommun"], ["Gulu"]), (["Hudiksvalls kommun"], ["Mbale", "Tororo"])]),
+])
+def test_pairs_in_prose(text: str, lang: str, expected: list) -> None:
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Anna Berg, samordnare i Kiruna kommun, berättar om arbetet.",
+    "Kommunen samarbetar med Energimyndigheten och ICLD.",
+    "Kiruna kommun har kommunala partnerskap med Sydafrika, Vietnam och Kosovo.",
+    "Det är Boden, Luleå och Piteå som får ta del av pengarna.",
+])
+def test_no_partner_abroad_without_context(text: str) -> None:
+    assert pairs(text) == []
+
+
+def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
+    known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
+    assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [
+        (["Kiruna kommun"], ["Gulu District Local Government"])]
+
+
+def test_a_country_after_the_name_is_recorded() -> None:
+    groups = find_pairs("Lidköpings kommun och Kavala, Grekland, har ett nytt projekt med kommunen Cetinje i Montenegro.")
+    countries = {f.name: f.country for g in groups for f in g.foreign}
+    assert countries.get("Cetinje") == "ME"
+
+
+def test_offsets_point_at_the_names() -> None:
+    text = "Vi vill tacka. Tranås kommun tillsammans med Nyeri County i Kenya."
+    groups = find_pairs(text, "sv", base=100)
+    f = groups[0].foreign[0]
+    assert text[f.start - 100:f.end - 100] == "Nyeri County"
+
+
+@pytest.mark.parametrize("name, key", [
+    ("JB Marks Local Municipality", "jb marks"),
+    ("City of Chortkiv", "chortkiv"),
+    ("Masaka District Local Government Council", "masaka"),
+    ("Komuna Vushtrri", "vushtrri"),
+    ("Kisii County", "kisii"),
+    ("Kissi County", "kissi"),
+])
+def test_partner_key(name: str, key: str) -> None:
+    assert partner_key(name) == key
+
+
+@pytest.mark.parametrize("raw, tidy", [
+    ("  Kaluma Town council ", "Kaluma Town Council"),
+    ("the City of Gulu", "City of Gulu"),
+    ("“Rubaga”", "Rubaga"),
+    ("ternopil", "Ternopil"),
+])
+def test_tidy_foreign(raw: str, tidy: str) -> None:
+    assert tidy_foreign(raw) == tidy
+
+
+def test_split_glued_names() -> None:
+    value = "Homa BayJB Marks Local MunicipalityCity of Chortkiv"
+    assert [value[s:e] for s, e in split_glued_names(value)] == [
+        "Homa Bay", "JB Marks Local Municipality", "City of Chortkiv"]
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("Kaluma Town council", True), ("Sundays River Valley", True), ("City of Gulu", True),
+    ("Med demokrati som motståndskraft", False), ("of Gulu", False), ("", False),
+])
+def test_looks_like_name(text: str, ok: bool) -> None:
+    assert looks_like_name(text) is ok
