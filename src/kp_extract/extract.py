@@ -129,10 +129,11 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     if m and country_code(m.group("country")):
         country = country_code(m.group("country"))
         t = t[:m.start()].strip()
+    head, comma, tail = t.rpartition(",")
+    if country is None and comma and country_code(tail.strip()):
+        country = country_code(tail.strip())  # before splitting: "Bosnia and Herzegovina" holds an "and"
+        t = head.strip()
     parts = [p for p in SEPARATORS.split(t) if p and p.strip()]
-    if len(parts) >= 2 and country is None and country_code(parts[-1]):
-        country = country_code(parts[-1])
-        parts = parts[:-1]
     if len(parts) == 1 and "-" in parts[0]:
         parts = parts[0].split("-")
     swedish: list[Partner] = []
@@ -300,7 +301,7 @@ def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName |
     for f in foreign:
         name = f.name if isinstance(f, ForeignName) else f
         key = partner_key(name)
-        name = ctx.known.get(key, name)
+        name = known_form(ctx, name)
         if name not in m.international_partners:
             m.international_partners.append(name)
         iso = (f.country if isinstance(f, ForeignName) else None) or country or ctx.partner_country.get(key)
@@ -309,6 +310,16 @@ def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName |
     if country:
         m.countries.append(country)
     m.countries = _unique(m.countries + list(m.partner_countries.values()))
+
+
+def known_form(ctx: PageContext, name: str) -> str:
+    """The page's structured form of a partner: same key, or the one known name the short form begins."""
+    key = partner_key(name)
+    words = key.split()
+    longer = [k for k in ctx.known if k != key and k.split()[:len(words)] == words]
+    if len(longer) == 1:
+        return ctx.known[longer[0]]
+    return ctx.known.get(key, name)
 
 
 def item_countries(blocks: list[Block]) -> set[str]:
