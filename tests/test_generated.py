@@ -15,6 +15,7 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 from kp_extract.clean import clean_page
+from kp_extract.dedupe import dedupe
 from kp_extract.extract import extract_page
 from kp_extract.gazetteer import country_code, find_swedish_bodies, load_gazetteer, organisation_kind
 from kp_extract.language import assign_languages
@@ -42,7 +43,7 @@ YEARS_OF = {"three": 3, "two": 2, "one": 1, "four": 4, "treårig": 3, "tvåårig
 
 def _acceptable_partner(name: str) -> bool:
     return (not find_swedish_bodies(name) and not country_code(name) and not organisation_kind(name)
-            and not any(find_swedish_bodies(w) for w in name.split()))
+            and not any(find_swedish_bodies(w) or country_code(w) for w in name.split()))
 
 
 @st.composite
@@ -172,9 +173,9 @@ def test_generated_news_with_sub_headed_pairs(data) -> None:
         parts.append(f"Samarbetsområde: {sv_area[area]}\n{muni.name} och {short} vill arbeta tillsammans.")
     parts.append("\n".join(["Globala mål", "".join(f"{k} - {SDG_SV[k]}" for k in sdgs), "Svensk partner",
                             "".join(m.official_name for m in munis), "Internationell partner", "".join(partners)]))
-    mentions = run_page("\n\n".join(parts) + "\n").mentions
-    got = [([p.name for p in m.swedish_partners], m.international_partners, m.countries, m.project_areas, m.sdgs)
-           for m in mentions]
+    result = run_page("\n\n".join(parts) + "\n")
+    projects = dedupe(result.mentions, result.partnerships)[0]
+    got = [(p.swedish_partners, p.international_partners, p.countries, p.project_areas, p.sdgs) for p in projects]
     assert got == [([mu.official_name], [pa], [iso], [ar], sdgs) for mu, pa, ar in zip(munis, partners, areas)]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from .gazetteer import place_country
 from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source
 from .partners import fuller, norm_key, partner_key
 
@@ -55,11 +56,18 @@ def normalise(mentions: list[Mention], statements: list[PartnershipMention]) -> 
     for m in mentions:
         m.international_partners = _unique(names[partner_key(n)] for n in m.international_partners)
         if not m.countries:
-            m.countries = _unique(countries[partner_key(n)] for n in m.international_partners
-                                  if partner_key(n) in countries)
+            # stated somewhere > the item's own headline/listing country > a place of that name
+            found = [countries.get(partner_key(n)) or m.context_country or place_country(n)
+                     for n in m.international_partners]
+            m.countries = _unique(c for c in found if c)
     for s in statements:
         s.international_partner = names[partner_key(s.international_partner)]
-        s.country = s.country or countries.get(partner_key(s.international_partner))
+        s.country = s.country or partner_country(s.international_partner, countries)
+
+
+def partner_country(name: str, stated: dict[str, str]) -> str | None:
+    """A partner's country: as some page states it, else the country of the place of that name."""
+    return stated.get(partner_key(name)) or place_country(name)
 
 
 def party_key(m: Mention) -> tuple:

