@@ -266,7 +266,8 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None) ->
             m.sources.append(b.source)
     if footer and footer.source and footer.source not in m.sources:
         m.sources.append(footer.source)
-    m.languages = _unique(b.language for b in body if b.language) or [ctx.language]
+    titles = [b for b in blocks if b.kind == "title"]  # a teaser's body may run on in its title line
+    m.languages = _unique(b.language for b in (body or titles) if b.language) or [ctx.language]
     m.summary = "\n\n".join(b.text for b in body)
     for b in text_blocks:
         for line in b.text.split("\n"):
@@ -331,10 +332,16 @@ def known_form(ctx: PageContext, name: str) -> str:
     """The page's structured form of a partner: same key, or the one known name the short form begins."""
     key = partner_key(name)
     words = key.split()
-    longer = [k for k in ctx.known if k != key and k.split()[:len(words)] == words]
+    longer = [k for k in ctx.known if k != key and _contains(k.split(), words)]
     if len(longer) == 1:
         return ctx.known[longer[0]]
-    return ctx.known.get(key, name)
+    return fuller(ctx.known[key], name) if key in ctx.known else name
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    """part is a prefix or suffix of words ('Sumedang' of 'Sumedang Regency', 'Hue' of 'Thua Thien Hue')."""
+    n = len(part)
+    return 0 < n < len(words) and (words[:n] == part or words[-n:] == part)
 
 
 def resolve_bare_landsting(text: str, offset: int, ctx: PageContext) -> list[Partner]:
@@ -377,8 +384,8 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
     heading = parse_party_heading(first.text) if first.kind == "heading" else None
     if heading is None and first.kind == "title" and footer and footer.swedish and footer.international:
         heading = PartyHeading(footer.swedish, footer.international, None, None)  # a card led by its title
-    found: list[Mention] = []
-    chain: list[Mention] = []
+    state = ItemState()
+    found = state.found
     if heading:
         found.append(card_mention(ctx, content, footer, heading))
     else:
@@ -386,7 +393,7 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
         for b in content:
             sections.setdefault(b.section, []).append(b)
         for sec in sections.values():
-            section_mentions(ctx, sec, footer, found, chain)
+            section_mentions(ctx, sec, footer, state)
         if not found and footer and footer.swedish and len(footer.international) == 1 \
                 and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
             m = new_mention(ctx, content, footer)  # a news item about one cooperation
@@ -394,7 +401,7 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
             m.title = find_title(content)
             found.append(m)
         else:
-            found.extend(chain)
+            found.extend(state.chain)
     for m in found:
         m.context_country = lead
     result.mentions.extend(found)
@@ -453,10 +460,19 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None,
-                     found: list[Mention], chain: list[Mention]) -> None:
-    """Mentions of one heading-led section of a non-card item: structured ones into `found`,
-    project paragraphs into `chain` (see paragraph_mention)."""
+@dataclass
+class ItemState:
+    """Mentions found so far in one item: structured ones (sub-headed pairs, bullets, list entries,
+    grant sentences), project paragraphs, and the last mention a following paragraph may continue."""
+
+    found: list[Mention] = field(default_factory=list)
+    chain: list[Mention] = field(default_factory=list)
+    last: Mention | None = None
+
+
+def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, state: ItemState) -> None:
+    """Mentions of one heading-led section of a non-card item (see ItemState)."""
+    found = state.found
     head = sec[0] if sec[0].kind == "heading" else None
     if head and triggers()["twin_town"].search(head.text):
         return
@@ -470,7 +486,7 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None,
             return
     partner_sec = parse_partner_section(head.text) if head else None
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
-    if head and body and body[0].kind == "prose" and not partner_sec \
+    if head and body and body[0].kind == "prose" and not partner_sec and names_a_project(head, body[0]) \
             and _descriptor(body[0].text) and not triggers()["twin_town"].search(body[0].text):
         found.append(titled_section_mention(ctx, head, sec, footer))
         return
@@ -485,8 +501,18 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None,
             structured = list_entry_mentions(ctx, b, footer) or grant_mentions(ctx, b, footer)
             if structured:
                 found.extend(structured)
+                state.last = structured[0] if len(structured) == 1 else None
             else:
-                paragraph_mention(ctx, b, footer, partner_sec, chain)
+                paragraph_mention(ctx, b, footer, partner_sec, state)
+
+
+def names_a_project(head: Block, paragraph: Block) -> bool:
+    """A heading reads as a project's name, not a topic ('Vatten och avfall'), when it is in
+    another language than the text under it, or written in title case."""
+    words = [w for w in head.text.split() if w[:1].isalpha()]
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return (head.language is not None and paragraph.language is not None and head.language != paragraph.language) \
+        or (len(words) >= 2 and capitalised * 2 >= len(words) + 1)
 
 
 def _descriptor(text: str) -> bool:
@@ -605,22 +631,24 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
         return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
     m = trig["application"].search(text)
     if m:
-        return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
+        noun = "prestudy" if PRESTUDY.search(m.group(0)) else "project"
+        definite = re.search(r"(?:et|en)$", m.group(0)) or re.search(r"\bthe\s+$", text[max(0, m.start() - 5):m.start()])
+        return ("continue" if definite else "new"), noun
     if body_title(text):
-        return "new", "project"
-    if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
         return "new", "project"
     for s, e in sentences(text):
         sent = text[s:e]
         ref = DEFINITE_PROJECT.search(sent)
         if ref and (any(not f.context for f in values.find_date_ranges(sent)) or values.find_durations(sent)
-                    or any(_project_amount(f) for f in values.find_amounts(sent))):
+                    or any(_project_amount(f) for f in values.find_amounts(sent)) or stated_start(sent)):
             return "continue", "prestudy" if PRESTUDY.search(ref.group(0)) else "project"
+    if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
+        return "continue", "any"  # 'Beviljade medel: 250 000 kronor': the amount of the project at hand
     return None
 
 
 def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
-                      chain: list[Mention]) -> None:
+                      state: ItemState) -> None:
     """A prose paragraph about a project: a new mention, or more about the last one (same kind)."""
     if triggers()["twin_town"].search(b.text):
         return
@@ -631,9 +659,10 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     groups = find_pairs(b.text, b.language or ctx.language, ctx.known)
     foreign = [f for g in groups for f in g.foreign]
     keys = {partner_key(known_form(ctx, f.name)) for f in foreign}
-    if step == "continue" and chain and chain[-1].kind == noun and (
-            not keys or keys == {partner_key(n) for n in chain[-1].international_partners}):
-        extend_mention(ctx, chain[-1], b)
+    last = state.last
+    if step == "continue" and last and noun in (last.kind, "any") and (
+            not keys or keys == {partner_key(known_form(ctx, n)) for n in last.international_partners}):
+        extend_mention(ctx, last, b)
         return
     if len(keys) > 1:
         return
@@ -650,10 +679,11 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
     m = new_mention(ctx, [b], footer)
-    m.kind = noun
+    m.kind = "project" if noun == "any" else noun
     m.title = body_title(b.text)
     set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
-    chain.append(m)
+    state.chain.append(m)
+    state.last = m
 
 
 def participants(ctx: PageContext, b: Block) -> list[Partner]:
@@ -777,12 +807,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             src = Source(b.file, b.start + s, b.start + e)
             for sw, f in pairs:
                 result.partnerships.append(PartnershipMention(
-                    b.file, sw, ctx.known.get(partner_key(f.name), f.name),
+                    b.file, sw, known_form(ctx, f.name),
                     f.country or ctx.partner_country.get(partner_key(f.name)), min(years) if years else None, src))
             if not pairs and years:
                 for sw, f in previous:
                     result.partnerships.append(PartnershipMention(
-                        b.file, sw, ctx.known.get(partner_key(f.name), f.name),
+                        b.file, sw, known_form(ctx, f.name),
                         f.country or ctx.partner_country.get(partner_key(f.name)), min(years), src))
             if pairs:
                 previous = pairs

@@ -54,6 +54,7 @@ ADMIN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in\s+)$")
+QUOTED = re.compile(r"[“\"«][^”\"»\n]{2,160}[”\"»]")
 SWEDISH_GENITIVE = re.compile(r"(?<=[a-zåäöéü])s$")
 
 
@@ -65,6 +66,7 @@ class ForeignName:
     start: int
     end: int
     country: str | None = None
+    weak: bool = False  # only known from the page's structure, no context of its own
 
 
 @dataclass
@@ -99,7 +101,17 @@ def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of text."""
     nlp, _ = _nlp(lang)
     doc = nlp(text)
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    out = []
+    for sent in doc.sents:  # a line break ends a sentence too: list lines carry no full stop
+        start = sent.start_char
+        for m in re.finditer(r"\n+", text[sent.start_char:sent.end_char]):
+            end = sent.start_char + m.start()
+            if end > start:
+                out.append((start, end))
+            start = sent.start_char + m.end()
+        if sent.end_char > start:
+            out.append((start, sent.end_char))
+    return out
 
 
 def norm_key(text: str) -> str:
@@ -204,7 +216,7 @@ def find_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = None,
             current.swedish.append(obj)
         elif current is None:
             leading.append(obj)
-        else:
+        elif not (obj.weak and current.foreign):  # "… med X, som ansvarar för regionen runt Y"
             current.foreign.append(obj)
     if leading:
         if groups and not groups[0].foreign:
@@ -229,6 +241,7 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
     nlp, matcher = _nlp(lang)
     doc = nlp(text)
     blocked = [(s.start, s.end) for s in swedish] + [(c[0], c[1]) for c in countries]
+    blocked += [(q.start(), q.end()) for q in QUOTED.finditer(text)]  # a quoted name is a title, not a partner
     out: list[ForeignName] = []
     for _, ts, te in matcher(doc):
         span = doc[ts:te]
@@ -287,18 +300,19 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         if not demonym and cs >= e and COUNTRY_AFTER.match(text[e:cs]):
             country = iso
             break
-    evidence = (
-        key in known
-        or country is not None
+    strong = (
+        country is not None
         or bool(ADMIN_BEFORE.search(before))
         or bool(LINK_BEFORE.search(before))
         or (len(words) > 1 and is_admin_word(words[-1].casefold()))
     )
-    if not evidence:
+    if not strong and key not in known:
         return None
     if s == sent_start and key not in known and country is None and not is_admin_word(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
-    if re.match(r"^\s*,\s*[a-zåäö]", after) and key not in known and country is None:
+    role = re.match(r"^\s*,\s*([a-zåäö]+)", after)
+    if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \
+            and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
     name = known.get(key) or tidy_foreign(raw)
-    return ForeignName(name, s, e, country)
+    return ForeignName(name, s, e, country, weak=not strong)

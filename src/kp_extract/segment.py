@@ -29,6 +29,7 @@ from .model import Block, Page
 DATA_DIR = Path(__file__).parent / "data"
 
 MAX_HEADING_CHARS = 160
+LABEL_VALUE = re.compile(r"^[^:]{2,40}:\s+\S")  # "Beviljade medel: 250 000 kronor" is a labelled value
 MAX_HEADING_WORDS = 22
 
 
@@ -97,12 +98,22 @@ def footer_field(line: str) -> str | None:
     return load_layout().footer_labels.get(line.strip().rstrip(":").strip().casefold())
 
 
+SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
+
+
 def inline_field(line: str) -> tuple[str, str, int] | None:
-    """(field, value, value offset in line) for a 'Label: value' line, else None."""
+    """(field, value, value offset in line) for a 'Label: value' line, else None.
+
+    A title label whose value goes on into further sentences ('The name of the project: X. It is
+    a 3-year project …') is prose that names the project, not a title line.
+    """
     m = load_layout().inline_re.match(line)
     if not m:
         return None
-    return load_layout().inline_labels[m.group("label").casefold()], m.group("value"), m.start("value")
+    field = load_layout().inline_labels[m.group("label").casefold()]
+    if field == "title" and SENTENCE_BREAK.search(m.group("value")):
+        return None
+    return field, m.group("value"), m.start("value")
 
 
 def is_heading_text(text: str) -> bool:
@@ -110,7 +121,7 @@ def is_heading_text(text: str) -> bool:
     t = text.strip()
     if not t or len(t) > MAX_HEADING_CHARS or len(t.split()) > MAX_HEADING_WORDS:
         return False
-    if t[-1] in ".!?:;,":
+    if t[-1] in ".!?:;," or LABEL_VALUE.match(t):
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'"):
         return False
