@@ -297,6 +297,7 @@ def test_roundtrip_any_text(tmp_path_factory, lines, newline, encoding):
 def test_offsets_round_trip(chunks):
     """Offsets found in the normalised text index exactly the words written to the file."""
     raw_text = "".join(a + b for a, b in chunks)
+    assume(raw_text.count("\x00") <= 3)  # more NULs than that in so little text is binary (tested elsewhere)
     text, _enc = decode_bytes(raw_text.encode("utf-8"))
     norm = normalise_text(text)
     assert "\r" not in norm and "\x00" not in norm

@@ -37,11 +37,12 @@ from .segment import footer_field, inline_field
 DATA_DIR = Path(__file__).parent / "data"
 SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bsamt\b|\btillsammans med\b|\bwith\b)\s*",
                         re.IGNORECASE)
-SINCE_HEADING = re.compile(r"\(\s*(?P<since>(?:19|20)\d\d)\s*[-–—]\s*(?P<until>(?:19|20)\d\d)?\s*\)\s*$")
-PAREN_COUNTRY = re.compile(r"\(\s*(?P<country>[^()]+?)\s*\)\s*$")
+# "(2006 - )", or a closed "(2011–2016)": the partnership's first year
+SINCE_HEADING = re.compile(r"\(\s*(?P<since>(?:19|20)\d\d)\s*[-–—]\s*(?:(?:19|20)\d\d)?\s*\)\s*$")
 TITLED_BULLET = re.compile(
-    r"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>[^,()]*\b(?:19|20)\d\d\b[^,()]*)\s*\((?P<parties>[^()]+/[^()]+)\)\s*\.?\s*$")
-QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|kallat|heter)\s*[:,]?\s*[“\"«](?P<t>[^”\"»]{4,160})[”\"»]",
+    r"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>[^,()]*\b(?:19|20)\d\d\b[^,()]*?)\s*"
+    r"(?:\((?P<parties>[^()]+/[^()]+)\))?\s*\.?\s*$")
+QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|kallat|heter)\s*[:,]?\s*[“”\"«„](?P<t>[^“”\"»\n]{4,160})[”“\"»]",
                           re.IGNORECASE)
 LANDSTING_BARE = re.compile(r"\b[Ll]andsting(?:et|ets)\b(?!\s+[A-ZÅÄÖ])")
 
@@ -73,6 +74,10 @@ class PartyHeading:
     foreign: list[str]
     country: str | None
     since: int | None
+    countries: dict[str, str] = field(default_factory=dict)  # partner abroad -> its country, when named
+
+    def partners(self) -> list[ForeignName]:
+        return [ForeignName(name, 0, 0, self.countries.get(name) or self.country) for name in self.foreign]
 
 
 @dataclass
@@ -113,10 +118,12 @@ def parse_footer(block: Block) -> Footer:
 # ---------------------------------------------------------------- headings
 
 def parse_party_heading(text: str) -> PartyHeading | None:
-    """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia'.
+    """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia',
+    'Halmstad – Visoko Municipality, Bosnia and Herzegovina and Elbasan Municipality, Albania'.
 
     Returns None unless at least one Swedish body and one partner abroad are
-    named and every part of the heading is one or the other (or the country).
+    named and every part of the heading is one or the other, or a country that
+    closes the partners before it.
     """
     t = text.strip()
     since = None
@@ -124,20 +131,41 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     if m:
         since = int(m.group("since"))
         t = t[:m.start()].strip()
-    country = None
-    m = PAREN_COUNTRY.search(t)
-    if m and country_code(m.group("country")):
-        country = country_code(m.group("country"))
-        t = t[:m.start()].strip()
-    head, comma, tail = t.rpartition(",")
-    if country is None and comma and country_code(tail.strip()):
-        country = country_code(tail.strip())  # before splitting: "Bosnia and Herzegovina" holds an "and"
-        t = head.strip()
-    parts = [p for p in SEPARATORS.split(t) if p and p.strip()]
-    if len(parts) == 1 and "-" in parts[0]:
-        parts = parts[0].split("-")
+    segments: list[tuple[str, str | None]] = []
+    pos = 0
+    for cs, ce, iso, demonym in find_countries(t):
+        if demonym:
+            return None  # "svenska & ukrainska kommuner": a description, not parties
+        segments.append((t[pos:cs], iso))
+        pos = ce
+    segments.append((t[pos:], None))
     swedish: list[Partner] = []
     foreign: list[str] = []
+    countries: dict[str, str] = {}
+    for segment, iso in segments:
+        segment = re.sub(r"^[\s,()]*(?:(?:and|och|&)\s+)?", "", segment)
+        segment = re.sub(r"(?:\s+(?:in|i))?[\s,(]*$", "", segment)
+        if not segment.strip(" ()"):
+            continue
+        parts = [p for p in SEPARATORS.split(segment) if p and p.strip()]
+        if len(parts) == 1 and "-" in parts[0] and len(segments) == 1:
+            parts = parts[0].split("-")  # "Borlänge-Kumasi"
+        named = _classify_parts(parts, swedish)
+        if named is None:
+            return None
+        foreign.extend(named)
+        if iso:
+            countries.update((name, iso) for name in named)
+    if not swedish or not foreign:
+        return None
+    distinct = set(countries.values())
+    return PartyHeading(swedish, foreign, next(iter(distinct)) if len(distinct) == 1 else None, since, countries)
+
+
+def _classify_parts(parts: list[str], swedish: list[Partner]) -> list[str] | None:
+    """Swedish bodies of parts go to `swedish`; the partner names abroad are returned; None if a
+    part is neither."""
+    foreign = []
     for part in parts:
         part = part.strip()
         found = [x for x in find_swedish_bodies(part) if x.partner is not None]
@@ -153,9 +181,7 @@ def parse_party_heading(text: str) -> PartyHeading | None:
             foreign.append(tidy_foreign(rest))
         else:
             return None
-    if not swedish or not foreign:
-        return None
-    return PartyHeading(swedish, foreign, country, since)
+    return foreign
 
 
 PARTNER_INTRO = re.compile(r"^(?:(?:vårt\s+|ett\s+)?(?:kommunalt\s+|kommunala\s+)?(?:partnerskap(?:et)?|samarbete(?:t)?)\s+med|"
@@ -294,7 +320,7 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
         text = b.text
         if m.start_date is None:
             for f in values.find_date_ranges(text, b.language):
-                if not f.context:
+                if not f.context and not partnership_period(text, f.start):
                     m.start_date, m.end_date = f.value
                     break
         if m.start_date is None:
@@ -308,6 +334,19 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
         m.sdgs.extend(f.value for f in values.find_sdgs(text))
     if amounts:
         m.amount_sek = max(amounts)
+
+
+PROJECT_NOUN = re.compile(r"projekt|project|förstudie|pre-?study|inception", re.IGNORECASE)
+PARTNERSHIP_NOUN = re.compile(r"\b(?:partnerskap\w*|partnership\w*|vänort\w*|twin\w*)\b", re.IGNORECASE)
+
+
+def partnership_period(text: str, pos: int) -> bool:
+    """A period in a sentence about the partnership, not a project ('Mellan 2011 och 2016 hade
+    kommunen ett partnerskap med …')."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    end = min((i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0), default=len(text))
+    sentence = text[start:end]
+    return bool(PARTNERSHIP_NOUN.search(sentence)) and not PROJECT_NOUN.search(sentence)
 
 
 def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName | str],
@@ -419,7 +458,7 @@ def card_mention(ctx: PageContext, content: list[Block], footer: Footer | None, 
     m = new_mention(ctx, content, footer)
     m.title = find_title(content)
     swedish = footer.swedish if footer and footer.swedish else heading.swedish
-    foreign = footer.international if footer and footer.international else heading.foreign
+    foreign = footer.international if footer and footer.international else heading.partners()
     set_partners(m, swedish, foreign, heading.country, ctx)
     return m
 
@@ -479,10 +518,20 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
     if head:
         ph = parse_party_heading(head.text)
         if ph:
+            body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
+            if not body:
+                return  # a parties line with nothing under it: cut off, or a mere list of partners
             m = new_mention(ctx, sec, footer)
             m.title = find_title(sec)
-            set_partners(m, ph.swedish, ph.foreign, ph.country, ctx)
+            keys = {partner_key(n) for n in ph.foreign}
+            swedish = list(ph.swedish)
+            for b in body:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
+                for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
+                    if any(partner_key(f.name) in keys for f in g.foreign):
+                        swedish.extend(x.partner for x in g.swedish)
+            set_partners(m, swedish, ph.partners(), ph.country, ctx)
             found.append(m)
+            state.last = m
             return
     partner_sec = parse_partner_section(head.text) if head else None
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
@@ -494,9 +543,10 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
     listed = bool(triggers()["project_words"].search(context) or triggers()["grant"].search(context))
     for b in body:
         if b.kind == "bullet":
-            m = bullet_mention(ctx, b, footer, listed)
+            m = bullet_mention(ctx, b, footer, listed, partner_sec)
             if m:
                 found.append(m)
+            state.last = m  # the paragraph under a project's bullet says more of it
         elif b.kind == "prose":
             structured = list_entry_mentions(ctx, b, footer) or grant_mentions(ctx, b, footer)
             if structured:
@@ -554,7 +604,8 @@ def demonym_partners(ctx: PageContext, blocks: list[Block]) -> list[ForeignName]
     return out
 
 
-def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bool) -> Mention | None:
+def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bool,
+                   partner_sec: PartyHeading | None = None) -> Mention | None:
     """A bullet that names a titled project '(Växjö/JB Marks)', or a Swedish-foreign pair in a list
     of projects (project words in the bullet or in the lines that introduce the list)."""
     text = b.text.lstrip("•·▪◦●*-‣○ \t")
@@ -566,13 +617,19 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
         ranges = values.find_date_ranges(tb.group("period"), ctx.language)
         if ranges:
             m.start_date, m.end_date = ranges[0].value
-        left, _, right = tb.group("parties").partition("/")
-        swedish = [x.partner for x in find_swedish_bodies(left) if x.partner]
-        others = [p.strip() for p in re.split(r"[,;]", left) if p.strip()
-                  and not any(x.partner for x in find_swedish_bodies(p))]
-        foreign = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right) if p.strip()]
+        if tb.group("parties"):
+            left, _, right = tb.group("parties").partition("/")
+            swedish = [x.partner for x in find_swedish_bodies(left) if x.partner]
+            m.other_participants = [p.strip() for p in re.split(r"[,;]", left) if p.strip()
+                                    and not any(x.partner for x in find_swedish_bodies(p))]
+            foreign = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right) if p.strip()]
+        else:  # "• Title, 2013–2014": the page's (or section's) own partnership
+            swedish = [ctx.owner] if ctx.owner else []
+            partner = (partner_sec.foreign[0] if partner_sec else None) or ctx.page_partner
+            if not partner:
+                return None
+            foreign = [ForeignName(partner, b.start, b.start, partner_sec.country if partner_sec else None)]
         set_partners(m, swedish, foreign, None, ctx)
-        m.other_participants = others
         return m
     if triggers()["twin_town"].search(b.text):
         return None
@@ -714,30 +771,39 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
 def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
     """Approved-projects list entries: 'Title – X and Y, Country' lines, or a parties line
     ('X kommun – Y Town council, Botswana') with the title on the next line."""
-    lines = [line.strip() for line in b.text.split("\n") if line.strip()]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", b.text) if m.group().strip()]
     out: list[Mention] = []
     i = 0
-    while i < len(lines):
-        line = lines[i]
+    while i < len(spans):
+        s, e = spans[i]
+        line = b.text[s:e].strip()
         parties = parse_party_heading(line)
         title = None
-        if parties and i + 1 < len(lines) and is_title_line(lines[i + 1]) and not parse_party_heading(lines[i + 1]):
-            title = lines[i + 1]
-            i += 2
+        if parties and i + 1 < len(spans):
+            nxt = b.text[spans[i + 1][0]:spans[i + 1][1]].strip()
+            if is_title_line(title_part(nxt)) and not parse_party_heading(nxt):
+                title, e = nxt, spans[i + 1][1]
+                i += 1
         elif parties is None:
             title, parties = _titled_parties(line)
-            i += 1
-        else:
-            i += 1
+        i += 1
         if parties is None or title is None:
             return []  # every line of a list paragraph must be an entry
-        m = new_mention(ctx, [b], footer)
+        entry = Block(b.file, b.start + s, b.start + e, b.text[s:e], b.kind, b.item, b.section, b.language)
+        m = new_mention(ctx, [entry], footer)
         m.languages = [ctx.language]  # a list line with no body takes its page's language
-        m.summary = line if title is None else f"{line}"
-        m.title = _clean_title(title)
-        set_partners(m, parties.swedish, parties.foreign, parties.country, ctx)
+        m.title = _clean_title(title_part(title))
+        set_partners(m, parties.swedish, parties.partners(), parties.country, ctx)
         out.append(m)
     return out
+
+
+TITLE_TAIL = re.compile(r"\s*(?:\([^()]*\b(?:19|20)\d\d\b[^()]*\)|,\s*(?:SEK|kr|kronor|\d)[^,]*)(?:.*)$")
+
+
+def title_part(line: str) -> str:
+    """An entry's title without the period and amount that follow it ('X (2025–2027), SEK 1.2 million')."""
+    return TITLE_TAIL.sub("", line).strip()
 
 
 def _titled_parties(line: str) -> tuple[str | None, PartyHeading | None]:
@@ -745,7 +811,7 @@ def _titled_parties(line: str) -> tuple[str | None, PartyHeading | None]:
     for m in re.finditer(r"\s[–—-]\s", line):
         left, right = line[:m.start()].strip(), line[m.end():].strip()
         parties = parse_party_heading(right)
-        if parties and is_title_line(left):
+        if parties and is_title_line(title_part(left)):
             return left, parties
     return None, None
 
@@ -762,6 +828,8 @@ def quoted_title(text: str) -> str | None:
     return _clean_title(q.group("t")) if q else None
 
 
+PARTNERSHIP_WORD = re.compile(r"\b(?:partnerskap\w*|samarbete\w*|partnership\w*|cooperation|vänort\w*)\b[^.!?]*$",
+                             re.IGNORECASE)
 START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
                        r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
 
@@ -769,7 +837,10 @@ START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|i
 def stated_start(text: str) -> str | None:
     """A lone date the text gives as the project's start ('startade hösten 2018' -> '2018')."""
     for f in values.find_single_dates(text):
-        if not f.context and START_CUE.search(text[max(0, f.start - 60):f.start]):
+        before = text[max(0, f.start - 60):f.start]
+        if PARTNERSHIP_WORD.search(before):
+            continue  # "Partnerskapet inleddes 2018": the partnership's start, not the project's
+        if not f.context and START_CUE.search(before):
             return str(f.value)[:4] if f.kind == "season" else str(f.value)
     return None
 
@@ -820,24 +891,27 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             if key in section_partner:
                 found = [x.partner for x in find_swedish_bodies(sent) if x.partner]
                 found += resolve_bare_landsting(sent, b.start + s, ctx)
-                in_section.setdefault(key, []).extend(found)
                 ph = section_partner[key]
+                # a sentence about the partnership itself ('… är officiella parter') takes the heading's
+                # since-year; a body named only in a project of the section does not
+                stated = bool(PARTNERSHIP_ANY.search(sent) or PARTY_WORD.search(sent)) and not PROJECT_NOUN.search(sent)
+                if stated:
+                    in_section.setdefault(key, []).extend(found)
                 for sw in found:
+                    known_years = years + ([ph.since] if ph.since and stated else [])
                     result.partnerships.append(PartnershipMention(
-                        b.file, sw, ph.foreign[0], ph.country, min(years + ([ph.since] if ph.since else []))
-                        if years or ph.since else None, src))
+                        b.file, sw, ph.foreign[0], ph.country, min(known_years) if known_years else None, src))
     for key, ph in section_partner.items():
-        if not in_section.get(key) and ctx.owner:
-            head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
+        head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
+        partners = in_section.get(key) or ([ctx.owner] if ctx.owner else [])
+        for sw in _unique_partners(partners):
             result.partnerships.append(PartnershipMention(
-                head.file, ctx.owner, ph.foreign[0], ph.country, ph.since, head.source))
-        elif ph.since:
-            head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
-            for sw in _unique_partners(in_section[key]):
-                result.partnerships.append(PartnershipMention(
-                    head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
+                head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
 
 
+PARTNERSHIP_ANY = re.compile(r"\b(?:partnerskap\w*|samarbet\w*|partnership\w*|cooperat\w*|collaborat\w*)\b",
+                             re.IGNORECASE)
+PARTY_WORD = re.compile(r"\b(?:parter|parterna|part|party|parties)\b", re.IGNORECASE)
 FUTURE = re.compile(r"\b(?:will|shall|is\s+to|are\s+to|plans?\s+to|ska|skall|kommer\s+att|planerar)\b", re.IGNORECASE)
 
 
@@ -845,8 +919,9 @@ def since_years(sentence: str) -> list[int]:
     """Years a sentence says a partnership dates from; a start announced in the future tense is not one."""
     out = []
     for f in values.find_since_years(sentence):
-        if f.kind == "started" and FUTURE.search(sentence):
-            continue
+        if f.kind == "started" and (FUTURE.search(sentence) or (
+                PROJECT_NOUN.search(sentence) and not PARTNERSHIP_ANY.search(sentence))):
+            continue  # a start announced for the future, or a project's start
         out.append(f.value)
     return out
 

@@ -250,7 +250,9 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
             if cand and not any(c.start < cand.end and cand.start < c.end for c in out):
                 out.append(cand)
     out.sort(key=lambda f: f.start)
-    return out
+    # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is
+    return [f for i, f in enumerate(out)
+            if not (i and re.fullmatch(r"\s+(?:i|in)\s+", text[out[i - 1].end:f.start]))]
 
 
 def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:

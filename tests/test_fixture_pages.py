@@ -1,0 +1,23 @@
+"""End to end on the invented page fixtures (tests/fixtures/pages/): the generalisation floor.
+
+The pages cover the phenomena listed in tests/fixtures/pages/README_a.md and
+README_b.md (other municipalities, countries and layouts, both languages,
+pages with no records); their gold follows the GUIDE.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kp_extract.pipeline import run
+from tests.tools.score import score
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_fixture_pages_meet_the_floor(tmp_path: Path) -> None:
+    run(FIXTURES / "pages", tmp_path)
+    rec, _per_field, total, part, _since, misses, _n_pred, _n_gold = score(tmp_path, FIXTURES / "pages.gold.json")
+    detail = "\n".join(misses)
+    assert total.prf()[2] >= 0.95, detail
+    assert rec.prf()[2] >= 0.95, detail
+    assert part.prf()[2] >= 0.90, detail
