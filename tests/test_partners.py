@@ -94,3 +94,27 @@ def test_split_glued_names() -> None:
 ])
 def test_looks_like_name(text: str, ok: bool) -> None:
     assert looks_like_name(text) is ok
+
+
+def test_an_installed_pipeline_can_be_plugged_in(tmp_path, monkeypatch) -> None:
+    """A saved spaCy pipeline (here a blank one with a sentencizer) is used when named."""
+    import spacy
+
+    from kp_extract import partners
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "pipeline")
+    monkeypatch.setenv(partners.MODEL_ENV, str(tmp_path / "pipeline"))
+    partners._nlp.cache_clear()
+    try:
+        loaded, _ = partners._nlp("sv")
+        assert loaded.lang == "en" and "sentencizer" in loaded.pipe_names
+        assert pairs("Tranås kommun tillsammans med Nyeri County i Kenya.") == [(["Tranås kommun"], ["Nyeri County"])]
+        monkeypatch.setenv(partners.MODEL_ENV, str(tmp_path / "missing"))
+        partners._nlp.cache_clear()
+        with pytest.raises(RuntimeError, match="not installed"):
+            partners._nlp("sv")
+    finally:
+        monkeypatch.delenv(partners.MODEL_ENV)
+        partners._nlp.cache_clear()

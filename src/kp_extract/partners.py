@@ -12,6 +12,7 @@ abroad that follow it up to the next Swedish body.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -85,11 +86,28 @@ class PairGroup:
     foreign: list[ForeignName] = field(default_factory=list)
 
 
-@lru_cache(maxsize=2)
-def _nlp(lang: str):
-    """A blank spaCy pipeline with a sentencizer and the proper-noun Matcher; built once per language."""
-    nlp = spacy.blank(lang if lang in ("sv", "en") else "sv")
-    nlp.add_pipe("sentencizer")
+MODEL_ENV = "KP_EXTRACT_SPACY_MODEL"
+
+
+@lru_cache(maxsize=4)
+def _nlp(lang: str, model: str | None = None):
+    """A spaCy pipeline with sentence boundaries and the proper-noun Matcher; built once per language.
+
+    By default a blank `sv`/`en` pipeline with a sentencizer (nothing to download). An installed
+    trained pipeline (a package name or a path) can be plugged in with the KP_EXTRACT_SPACY_MODEL
+    environment variable (or `kp-extract run --spacy-model`): its tokenizer and, if it has one,
+    its parser or senter then give the sentences.
+    """
+    model = model if model is not None else os.environ.get(MODEL_ENV) or None
+    if model:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise RuntimeError(f"spaCy pipeline {model!r} is not installed or not a pipeline folder: {exc}") from None
+    else:
+        nlp = spacy.blank(lang if lang in ("sv", "en") else "sv")
+    if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
+        nlp.add_pipe("sentencizer")
     matcher = Matcher(nlp.vocab)
     name = {"TEXT": {"REGEX": NAME_TOKEN}}
     inner = {"TEXT": {"REGEX": NAME_TOKEN + "|^(?:" + "|".join(map(re.escape, CONNECTORS)) + ")$"}, "OP": "*"}
