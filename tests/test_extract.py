@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from kp_extract.clean import clean_page
-from kp_extract.extract import extract_page, parse_footer, parse_party_heading, parse_partner_section
+from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
+                                parse_partner_section)
 from kp_extract.language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
@@ -194,3 +195,17 @@ def test_footer_values_are_split() -> None:
     assert [p.code for p in f.swedish] == ["2080", "0186", "1081"]
     assert f.international == ["Cherson", "City of Chortkiv"]
     assert f.tags == ["demokrati", "ukraina"]
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Partnersök\n\nKiambu County seeks a Swedish partner for waste management.", "partner search profile, not a partnership"),
+    ("Projekt i Moldavien\n\nInga projekt hittades.", "listing with no cards"),
+    ("Utlysning 2025\n\nNästa ansökningsomgång öppnar 1 februari. Sista dag för ansökan är 15 mars.", "call for applications"),
+    ("Ansökningsstatistik\n\nAntal ansökningar per land: Kenya 12, Uganda 9.", "application statistics"),
+    ("Om programmet\n\nKommunala partnerskap är ett program där kommuner samarbetar. Programmet finansieras av Sida.",
+     "programme description"),
+    ("Vänorter\n\nKommunen har vänorter i Norden.", "twin towns, not programme partnerships"),
+    ("Sommarens öppettider för biblioteket.", None),
+])
+def test_why_a_page_gives_no_record(text: str, reason) -> None:
+    assert no_record_reason(text) == reason

@@ -48,9 +48,29 @@ LANDSTING_BARE = re.compile(r"\b[Ll]andsting(?:et|ets)\b(?!\s+[A-ZÅÄÖ])")
 
 
 @lru_cache(maxsize=1)
+def _trigger_data() -> dict:
+    return json.loads((DATA_DIR / "triggers.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def triggers() -> dict[str, re.Pattern]:
-    raw = json.loads((DATA_DIR / "triggers.json").read_text(encoding="utf-8"))
-    return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in raw.items() if not k.startswith("_")}
+    """The word patterns of data/triggers.json, one compiled alternation per kind."""
+    return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in _trigger_data().items()
+            if not k.startswith("_") and isinstance(v, list)}
+
+
+@lru_cache(maxsize=1)
+def _no_record_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(reason, re.compile("|".join(pats), re.IGNORECASE))
+            for reason, pats in _trigger_data()["no_record_reasons"].items()]
+
+
+def no_record_reason(text: str) -> str | None:
+    """Why a page (or section) that names no project gives none: the reason of
+    data/triggers.json's no_record_reasons whose patterns occur most often in text (ties: the first)."""
+    counts = [(len(pattern.findall(text)), -i, reason) for i, (reason, pattern) in enumerate(_no_record_patterns())]
+    best = max(counts)
+    return best[2] if best[0] else None
 
 
 @dataclass
