@@ -39,10 +39,14 @@ SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bs
                         re.IGNORECASE)
 # "(2006 - )", or a closed "(2011–2016)": the partnership's first year
 SINCE_HEADING = re.compile(r"\(\s*(?P<since>(?:19|20)\d\d)\s*[-–—]\s*(?:(?:19|20)\d\d)?\s*\)\s*$")
-TITLED_BULLET = re.compile(
-    r"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>[^,()]*\b(?:19|20)\d\d\b[^,()]*?)\s*"
+_DATE = r"(?:(?:\d{1,2}\s+)?[A-Za-zåäöÅÄÖ]+\s+)?(?:19|20)\d\d"
+TITLED_BULLET = re.compile(  # "Title, januari 2019-december 2021 (Växjö/JB Marks)", "Title, 2013–2014"
+    rf"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>{_DATE}(?:\s*[-–—/]\s*(?:{_DATE}|\d\d))?)\s*"
     r"(?:\((?P<parties>[^()]+/[^()]+)\))?\s*\.?\s*$")
-QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|kallat|heter)\s*[:,]?\s*[“”\"«„](?P<t>[^“”\"»\n]{4,160})[”“\"»]",
+QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|entitled|titled|kallat|kallas|heter|namnet|name)"
+                          r"\s*[:,]?\s*[“”\"«„](?P<t>[^“”\"»\n]{4,160})[”“\"»]"
+                          r"|[“”\"«„](?P<t2>[^“”\"»\n]{4,160})[”“\"»]\s*[,–—-]\s*(?:ett|en|a|an)\s+(?:\S+\s+){0,2}"
+                          r"(?:\w*projekt|project|förstudie|pre-?study)",
                           re.IGNORECASE)
 LANDSTING_BARE = re.compile(r"\b[Ll]andsting(?:et|ets)\b(?!\s+[A-ZÅÄÖ])")
 
@@ -205,7 +209,8 @@ def _classify_parts(parts: list[str], swedish: list[Partner]) -> list[str] | Non
 
 
 PARTNER_INTRO = re.compile(r"^(?:(?:vårt\s+|ett\s+)?(?:kommunalt\s+|kommunala\s+)?(?:partnerskap(?:et)?|samarbete(?:t)?)\s+med|"
-                           r"(?:our\s+|a\s+|the\s+)?(?:municipal\s+)?(?:partnership|cooperation|collaboration)\s+with)\s+",
+                           r"(?:our\s+|a\s+|the\s+)?(?:municipal\s+)?(?:partnership|cooperation|collaboration)\s+with|"
+                           r"[^:]{0,30}(?:partnerskap|samarbete|partnership|cooperation|collaboration)[^:]{0,20}:)\s+",
                            re.IGNORECASE)
 
 
@@ -344,7 +349,11 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
                     m.start_date, m.end_date = f.value
                     break
         if m.start_date is None:
-            m.start_date = stated_start(text)
+            within = stated_within(text)
+            if within:
+                m.start_date = m.end_date = within
+            else:
+                m.start_date = stated_start(text)
         if m.duration_years is None:  # first stated duration that is not an ambition or a range
             for f in values.find_durations(text):
                 if f.value and getattr(f, "kind", None) != "ambition" and not getattr(f, "range_part", False):
@@ -628,9 +637,9 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
                    partner_sec: PartyHeading | None = None) -> Mention | None:
     """A bullet that names a titled project '(Växjö/JB Marks)', or a Swedish-foreign pair in a list
     of projects (project words in the bullet or in the lines that introduce the list)."""
-    text = b.text.lstrip("•·▪◦●*-‣○ \t")
+    text = b.text.lstrip("•·▪◦●*-‣○–— \t")
     tb = TITLED_BULLET.match(text)
-    if tb:
+    if tb and is_title_line(tb.group("title")):
         m = new_mention(ctx, [b], footer)
         m.languages = [ctx.language]  # a list line with no body takes its page's language
         m.title = _clean_title(tb.group("title"))
@@ -690,7 +699,8 @@ PRESTUDY = re.compile(r"förstudie|pre-?study|inception|förberedelse|förprojek
 DEFINITE_PROJECT = re.compile(r"\b(?:\w*projektet|förstudien|the\s+(?:\w+[- ])?(?:project|pre-?study|inception\s+phase))\b",
                               re.IGNORECASE)
 PARTICIPATES = re.compile(r"\b(?:deltar|deltog|medverkar|medverkade|ingår|är\s+(?:också\s+|även\s+)?med|"
-                          r"participates?|participated|takes?\s+part|took\s+part|is\s+(?:also\s+)?part)\b",
+                          r"participates?|participated|takes?\s+part|took\s+part|is\s+(?:also\s+)?part|"
+                          r"(?:is|är|was|var)\s+(?:also\s+|även\s+|också\s+)?(?:a\s+)?(?:partner|part)\s+(?:in|i))\b",
                           re.IGNORECASE)
 
 
@@ -845,13 +855,27 @@ def is_title_line(line: str) -> bool:
 def quoted_title(text: str) -> str | None:
     """A name in quotes that the text introduces as the project's ('with its project “X”')."""
     q = QUOTED_TITLE.search(text)
-    return _clean_title(q.group("t")) if q else None
+    return _clean_title(q.group("t") or q.group("t2")) if q else None
 
 
 PARTNERSHIP_WORD = re.compile(r"\b(?:partnerskap\w*|samarbete\w*|partnership\w*|cooperation|vänort\w*)\b[^.!?]*$",
                              re.IGNORECASE)
 START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
                        r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
+
+
+WITHIN_CUE = re.compile(r"\b(?:under|during|in\s+the\s+course\s+of)\s+$", re.IGNORECASE)
+
+
+def stated_within(text: str) -> str | None:
+    """A project run within one stated season or year ('genomför under våren 2024 en förstudie')."""
+    for f in values.find_single_dates(text):
+        before = text[max(0, f.start - 12):f.start]
+        if not f.context and f.kind in ("season", "year") and WITHIN_CUE.search(before) \
+                and PROJECT_NOUN.search(text[max(0, f.start - 120):f.end + 120]) \
+                and not PARTNERSHIP_WORD.search(text[max(0, f.start - 60):f.start]):
+            return str(f.value)[:4]
+    return None
 
 
 def stated_start(text: str) -> str | None:

@@ -41,6 +41,14 @@ class Layout:
     inline_labels: dict[str, str]  # casefolded label -> field name
     bullet_re: re.Pattern
     inline_re: re.Pattern
+    dash_re: re.Pattern
+    speech_re: re.Pattern
+
+    def is_bullet(self, line: str) -> bool:
+        """A bullet line; a dash-led line is one unless it reports speech ('– Vi är glada, säger …')."""
+        if self.bullet_re.match(line):
+            return True
+        return bool(self.dash_re.match(line)) and not self.speech_re.search(line)
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +64,9 @@ def load_layout() -> Layout:
         r"^\s*(?P<label>" + "|".join(re.escape(lab) for lab in labels) + r")\s*:\s*(?P<value>\S.*?)\s*$",
         re.IGNORECASE,
     )
-    return Layout(footer, inline, bullet_re, inline_re)
+    dash_re = re.compile(r"^\s*(?:" + "|".join(map(re.escape, raw["dash_marks"])) + r")\s+(?=\S)")
+    speech_re = re.compile(r"\b(?:" + "|".join(map(re.escape, raw["speech_verbs"])) + r")\b", re.IGNORECASE)
+    return Layout(footer, inline, bullet_re, inline_re, dash_re, speech_re)
 
 
 @dataclass
@@ -125,7 +135,7 @@ def is_heading_text(text: str) -> bool:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'"):
         return False
-    return not load_layout().bullet_re.match(text)
+    return not load_layout().is_bullet(text)
 
 
 def _footer_run(lines: list[Line], i: int) -> int:
@@ -175,7 +185,7 @@ def segment_page(page: Page) -> list[Block]:
             add(line.start, lines[end - 1].end, "footer")
             i = end
             continue
-        if layout.bullet_re.match(line.text):
+        if layout.is_bullet(line.text):
             add(line.start + _lead(line.text), line.end, "bullet")
             i += 1
             continue
@@ -187,7 +197,7 @@ def segment_page(page: Page) -> list[Block]:
         # A paragraph: consecutive non-blank lines that are not chrome, bullets or footers.
         j = i
         while (j + 1 < len(lines) and lines[j + 1].text.strip() and not lines[j + 1].chrome
-               and not layout.bullet_re.match(lines[j + 1].text)
+               and not layout.is_bullet(lines[j + 1].text)
                and _footer_run(lines, j + 1) == j + 1
                and not (inline_field(lines[j + 1].text) or ("",))[0] == "title"):
             j += 1
