@@ -460,6 +460,7 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
         sections: dict[int, list[Block]] = {}
         for b in content:
             sections.setdefault(b.section, []).append(b)
+        state.first_heading = next((b for b in content if b.kind == "heading"), None)
         for sec in sections.values():
             section_mentions(ctx, sec, footer, state)
         if not found and footer and footer.swedish and len(footer.international) == 1 \
@@ -512,10 +513,14 @@ RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\
 
 
 def body_title(text: str) -> str | None:
-    """A project name the body gives: 'The name of the project: X', or a quoted name introduced as it."""
+    """A project name the body gives: 'The name of the project: X', a quoted name introduced as it, or
+    a paragraph that opens with a name and its period ('E-tjänster för bygglov (2017–2019). Projektet …')."""
     m = LABELLED_TITLE.search(text)
     if m:
         return _clean_title(m.group("t"))
+    lead = LEAD_TITLE.match(text.strip())
+    if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
+        return _clean_title(lead.group("t"))
     return quoted_title(text)
 
 
@@ -536,6 +541,9 @@ class ItemState:
     found: list[Mention] = field(default_factory=list)
     chain: list[Mention] = field(default_factory=list)
     last: Mention | None = None
+    fresh: bool = False  # `last` is a title line still waiting for its text
+    partner_sec: PartyHeading | None = None  # the partner section the item's text is in
+    first_heading: Block | None = None  # the page's or article's own heading, never a project's name
 
 
 def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, state: ItemState) -> None:
@@ -543,39 +551,34 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
     found = state.found
     head = sec[0] if sec[0].kind == "heading" else None
     if head and triggers()["twin_town"].search(head.text):
+        state.partner_sec = None
         return
     if head:
         ph = parse_party_heading(head.text)
         if ph:
-            body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
-            if not body:
-                return  # a parties line with nothing under it: cut off, or a mere list of partners
-            m = new_mention(ctx, sec, footer)
-            m.title = find_title(sec)
-            keys = {partner_key(n) for n in ph.foreign}
-            swedish = list(ph.swedish)
-            for b in body:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
-                for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
-                    if any(partner_key(f.name) in keys for f in g.foreign):
-                        swedish.extend(x.partner for x in g.swedish)
-            set_partners(m, swedish, ph.partners(), ph.country, ctx)
-            found.append(m)
-            state.last = m
+            party_section_mention(ctx, sec, footer, ph, state)
             return
-    partner_sec = parse_partner_section(head.text) if head else None
+    partner_sec = section_partner(ctx, head, sec) if head else None
+    if partner_sec:
+        state.partner_sec = partner_sec
+    partner_sec = partner_sec or state.partner_sec  # sub-sections under a partner's section are its
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
-    if head and body and body[0].kind == "prose" and not partner_sec and names_a_project(head, body[0]) \
+    if head and body and body[0].kind == "prose" and head is not state.first_heading \
+            and not parse_partner_section(head.text) and names_a_project(head, body[0]) \
             and _descriptor(body[0].text) and not triggers()["twin_town"].search(body[0].text):
         found.append(titled_section_mention(ctx, head, sec, footer))
         return
     context = " ".join(b.text for b in sec[:2])
     listed = bool(triggers()["project_words"].search(context) or triggers()["grant"].search(context))
+    before = len(state.chain)
     for b in body:
         if b.kind == "bullet":
             m = bullet_mention(ctx, b, footer, listed, partner_sec)
             if m:
                 found.append(m)
             state.last = m  # the paragraph under a project's bullet says more of it
+        elif b.kind == "title":
+            title_mention(ctx, b, footer, partner_sec, state)
         elif b.kind == "prose":
             structured = list_entry_mentions(ctx, b, footer) or grant_mentions(ctx, b, footer)
             if structured:
@@ -583,6 +586,91 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
                 state.last = structured[0] if len(structured) == 1 else None
             else:
                 paragraph_mention(ctx, b, footer, partner_sec, state)
+    new = state.chain[before:]
+    if head and len(new) == 1 and not new[0].title and head is not state.first_heading \
+            and not parse_partner_section(head.text) and heading_is_title(head.text):
+        # a sub-heading over one project's text is that project's name ('Öppna data för Francistown')
+        title, period = split_heading_period(head.text)
+        new[0].title = title
+        if period and not new[0].start_date:
+            new[0].start_date, new[0].end_date = period
+
+
+def party_section_mention(ctx: PageContext, sec: list[Block], footer: Footer | None, ph: PartyHeading,
+                          state: ItemState) -> None:
+    """A section led by a parties heading ('Falun och Kolomyia'): one project."""
+    body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
+    if not body:
+        return  # a parties line with nothing under it: cut off, or a mere list of partners
+    m = new_mention(ctx, sec, footer)
+    m.title = find_title(sec)
+    keys = {partner_key(n) for n in ph.foreign}
+    swedish = list(ph.swedish)
+    for b in body:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
+        for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
+            if any(partner_key(f.name) in keys for f in g.foreign):
+                swedish.extend(x.partner for x in g.swedish)
+    set_partners(m, swedish, ph.partners(), ph.country, ctx)
+    state.found.append(m)
+    state.last = m
+
+
+STATUS_LABEL = re.compile(r"^(?:completed|ongoing|current|finished|new|avslutat|avslutade|pågående|nytt|aktuellt|"
+                          r"genomfört|planerat)(?:\s+(?:projekt|project))?\s*:\s*", re.IGNORECASE)
+DESCRIPTIVE_HEADING = re.compile(r"\b(?:\w*projekt(?:et|en)?|projects?|partnerskap\w*|partnerships?|samarbete\w*|"
+                                 r"cooperation|collaboration|förstudie\w*|kontakt\w*|contact|nyheter|news|"
+                                 r"vänort\w*|internationell\w*|international)\b", re.IGNORECASE)
+HEADING_PERIOD = re.compile(r"\s*(?:,\s*|\(\s*)(?P<a>(?:19|20)\d\d)\s*[-–—]\s*(?P<b>(?:19|20)\d\d)\s*\)?\s*$")
+
+
+def heading_is_title(text: str) -> bool:
+    """A sub-heading that can be a project's name: short, not a sentence, not a generic label."""
+    title, _ = split_heading_period(text)
+    return is_title_line(title) and len(title.split()) >= 2 and not DESCRIPTIVE_HEADING.search(title)
+
+
+def split_heading_period(text: str) -> tuple[str, tuple[str, str] | None]:
+    """'Completed: Hälsa i skolan, 2014–2016' -> ('Hälsa i skolan', ('2014', '2016'))."""
+    text = STATUS_LABEL.sub("", text.strip())
+    m = HEADING_PERIOD.search(text)
+    if m:
+        return _clean_title(text[:m.start()]), (m.group("a"), m.group("b"))
+    return _clean_title(text), None
+
+
+def section_partner(ctx: PageContext, head: Block, sec: list[Block]) -> PartyHeading | None:
+    """The partner a section heading names: 'Tlokwe City Council, Sydafrika (2006 - )', or a bare
+    name ('Arusha') that the section's first paragraph pairs with a Swedish body."""
+    ph = parse_partner_section(head.text)
+    if ph or not looks_like_name(head.text.strip(), max_words=4) or country_code(head.text.strip()):
+        return ph
+    key = partner_key(head.text)
+    first = next((b for b in sec if b.kind == "prose"), None)
+    if first is None:
+        return None
+    for g in find_pairs(first.text, first.language or ctx.language, ctx.known):
+        for f in g.foreign:
+            if g.swedish and key in partner_key(f.name).split() + [partner_key(f.name)]:
+                return PartyHeading([], [f.name], f.country, None)
+    return None
+
+
+def title_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
+                  state: ItemState) -> None:
+    """A 'Project: X' line outside a card: a project whose text follows it."""
+    got = inline_field(b.text)
+    partner = (partner_sec.foreign[0] if partner_sec else None) or (
+        footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
+    if not got or not partner:
+        return
+    m = new_mention(ctx, [b], footer)
+    m.title = _clean_title(got[1])
+    swedish = list(footer.swedish) if footer and footer.swedish else ([ctx.owner] if ctx.owner else [])
+    set_partners(m, swedish, [ForeignName(partner, b.start, b.start, partner_sec.country if partner_sec else None)],
+                 None, ctx)
+    state.chain.append(m)
+    state.last = m
+    state.fresh = True
 
 
 def names_a_project(head: Block, paragraph: Block) -> bool:
@@ -704,6 +792,19 @@ PARTICIPATES = re.compile(r"\b(?:deltar|deltog|medverkar|medverkade|ingår|är\s
                           re.IGNORECASE)
 
 
+def title_line(text: str) -> str | None:
+    """A paragraph's first line that names the project the rest describes ('Återvinning i fokus' over
+    'Förstudie, mars–november 2019. Förstudien kartlade …')."""
+    first, _, rest = text.strip().partition("\n")
+    if rest and is_title_line(first) and not inline_field(first) and ":" not in first \
+            and "," not in first and paragraph_kind(rest) is not None and not DESCRIPTIVE_HEADING.search(first):
+        return _clean_title(first)
+    return None
+
+
+LEAD_TITLE = re.compile(r"^(?P<t>[A-ZÅÄÖ][^.()\n:]{3,100}?)\s*\(\s*(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d\s*\)\s*[.:]")
+
+
 def paragraph_kind(text: str) -> tuple[str, str] | None:
     """('new' | 'continue', 'project' | 'prestudy') for a paragraph that describes a project.
 
@@ -737,13 +838,16 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
 def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
                       state: ItemState) -> None:
     """A prose paragraph about a project: a new mention, or more about the last one (same kind)."""
-    if triggers()["twin_town"].search(b.text):
-        return
     kind = paragraph_kind(b.text)
+    if state.fresh and state.last is not None and (kind is None or kind[0] == "continue"):
+        state.fresh = False
+        extend_mention(ctx, state.last, b)  # the text under a 'Project: X' line
+        return
+    state.fresh = False
     if kind is None:
         return
     step, noun = kind
-    groups = find_pairs(b.text, b.language or ctx.language, ctx.known)
+    groups = paragraph_pairs(ctx, b)
     foreign = [f for g in groups for f in g.foreign]
     keys = {partner_key(known_form(ctx, f.name)) for f in foreign}
     last = state.last
@@ -767,10 +871,21 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         swedish.insert(0, ctx.owner)
     m = new_mention(ctx, [b], footer)
     m.kind = "project" if noun == "any" else noun
-    m.title = body_title(b.text)
+    m.title = body_title(b.text) or title_line(b.text)
     set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
     state.chain.append(m)
     state.last = m
+
+
+def paragraph_pairs(ctx: PageContext, b: Block) -> list[PairGroup]:
+    """The pairs of a paragraph's sentences, leaving out sentences about twin towns or cross-border ties."""
+    lang = b.language or ctx.language
+    out: list[PairGroup] = []
+    for s, e in sentences(b.text, lang):
+        sent = b.text[s:e]
+        if not triggers()["twin_town"].search(sent):
+            out.extend(find_pairs(sent, lang, ctx.known, base=s))
+    return out
 
 
 def participants(ctx: PageContext, b: Block) -> list[Partner]:
@@ -906,8 +1021,6 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
     in_section: dict[tuple[int, int], list[Partner]] = {}
     for b in blocks:
         if b.kind not in ("prose", "bullet"):
-            continue
-        if triggers()["twin_town"].search(b.text):
             continue
         lang = b.language or ctx.language
         previous: list[tuple[Partner, ForeignName]] = []

@@ -192,11 +192,9 @@ ADMIN_AFTER = re.compile(r"^(?:\s+(?:local\s+)?(?:municipality|council|county|di
 
 
 def split_glued_names(value: str) -> list[tuple[int, int]]:
-    """Split a footer value of glued names at lower-to-upper joins ('Homa BayJB Marks')."""
-    cuts = [0]
-    for m in re.finditer(r"(?<=[a-zåäöéüß.)])(?=[A-ZÅÄÖÉÜ])", value):
-        cuts.append(m.start())
-    cuts.append(len(value))
+    """Split a footer value of glued names at lower-to-upper joins ('Homa BayJB Marks', 'SarandëKafue')."""
+    cuts = [0] + [i for i in range(1, len(value))
+                  if value[i].isupper() and (value[i - 1].islower() or value[i - 1] in ".)")] + [len(value)]
     out = []
     for s, e in zip(cuts, cuts[1:]):
         piece = value[s:e]
@@ -328,7 +326,8 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     )
     if not strong and key not in known:
         return None
-    if s == sent_start and key not in known and country is None and not is_admin_word(words[-1].casefold()):
+    opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
+    if opener and key not in known and country is None and not is_admin_word(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
     role = re.match(r"^\s*,\s*([a-zåäö]+)", after)
     if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \

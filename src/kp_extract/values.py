@@ -927,7 +927,7 @@ _SINCE_RE = re.compile(
     rf"""
     (?P<since>(?<![\w])(?:ända\s+sedan|alltsedan|sedan|ever\s+since|since)\s+{_SY_LEAD}(?P<y1>{_YEAR}))
   | (?P<start>(?<![\w])(?:start(?:ade|ades|ad|ed)|började|inleddes|inledde|påbörjades|etablerades|grundades|
-        initierades|ingicks|tecknades|bildades|began|begun|begin|initiated|established|launched|commenced|
+        initierades|ingicks|tecknades|bildades|anslöt|gick\s+med|began|begun|begin|initiated|established|launched|commenced|joined|
         formed|founded|signed|created|dates\s+back\s+to|goes\s+back\s+to|went\s+back\s+to|was\s+set\s+up|
         were\s+set\s+up|set\s+up)
         (?:\s+(?!sedan\b|since\b)[\w’'-]+){{0,4}}?
