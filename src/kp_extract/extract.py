@@ -253,6 +253,7 @@ class PageContext:
     regions: list[tuple[int, Partner]]  # (offset, region) in page order, for a bare "Landstinget"
     filter_country: str | None = None    # a listing page's "Samarbetsland: X"
     page_partner: str | None = None      # the page's one partner abroad, when it names only one
+    listed: dict[str, str] = field(default_factory=dict)  # partner_key -> name, from footers only
 
 
 def page_context(page: Page, blocks: list[Block]) -> PageContext:
@@ -263,6 +264,7 @@ def page_context(page: Page, blocks: list[Block]) -> PageContext:
     regions: list[tuple[int, Partner]] = []
     by_name: dict[str, Partner] = {}
     known: dict[str, str] = {}
+    listed: dict[str, str] = {}
     partner_country: dict[str, str] = {}
     for b in blocks:
         if b.kind in ("prose", "bullet") and b.language:
@@ -279,6 +281,7 @@ def page_context(page: Page, blocks: list[Block]) -> PageContext:
         if b.kind == "footer":
             for name in parse_footer(b).international:
                 _remember(known, name)
+                _remember(listed, name)
         if b.kind == "heading":
             ph = parse_party_heading(b.text) or parse_partner_section(b.text)
             if ph:
@@ -297,7 +300,8 @@ def page_context(page: Page, blocks: list[Block]) -> PageContext:
     language = langs.most_common(1)[0][0] if langs else "sv"
     filter_countries = {c[2] for c in find_countries(filt)} if filt else set()
     return PageContext(page, blocks, language, owner, known, partner_country, regions,
-                       filter_country=next(iter(filter_countries)) if len(filter_countries) == 1 else None)
+                       filter_country=next(iter(filter_countries)) if len(filter_countries) == 1 else None,
+                       listed=listed)
 
 
 def _remember(known: dict[str, str], name: str) -> None:
@@ -399,17 +403,15 @@ def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName |
 def known_form(ctx: PageContext, name: str) -> str:
     """The page's structured form of a partner: same key, or the one known name the short form begins."""
     key = partner_key(name)
+    if key in ctx.listed:
+        return fuller(ctx.listed[key], name)
     words = key.split()
-    longer = [k for k in ctx.known if k != key and _contains(k.split(), words)]
-    if len(longer) == 1:
-        return ctx.known[longer[0]]
+    n = len(words)
+    for at in (slice(0, n), slice(-n, None)):  # a footer's fuller form: the one it begins, else ends
+        longer = [k for k in ctx.listed if len(k.split()) > n and k.split()[at] == words]
+        if len(longer) == 1:
+            return ctx.listed[longer[0]]
     return fuller(ctx.known[key], name) if key in ctx.known else name
-
-
-def _contains(words: list[str], part: list[str]) -> bool:
-    """part is a prefix or suffix of words ('Sumedang' of 'Sumedang Regency', 'Hue' of 'Thua Thien Hue')."""
-    n = len(part)
-    return 0 < n < len(words) and (words[:n] == part or words[-n:] == part)
 
 
 def resolve_bare_landsting(text: str, offset: int, ctx: PageContext) -> list[Partner]:
