@@ -43,7 +43,8 @@ _DATE = r"(?:(?:\d{1,2}\s+)?[A-Za-zåäöÅÄÖ]+\s+)?(?:19|20)\d\d"
 TITLED_BULLET = re.compile(  # "Title, januari 2019-december 2021 (Växjö/JB Marks)", "Title, 2013–2014"
     rf"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>{_DATE}(?:\s*[-–—/]\s*(?:{_DATE}|\d\d))?)\s*"
     r"(?:\((?P<parties>[^()]+/[^()]+)\))?\s*\.?\s*$")
-QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|named|called|entitled|titled|kallat|kallas|heter|namnet|name)"
+QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|pre-?study|förstudie(?:n)?|named|called|entitled|titled|kallat|"
+                          r"kallas|heter|namnet|name)"
                           r"\s*[:,]?\s*[“”\"«„](?P<t>[^“”\"»\n]{4,160})[”“\"»]"
                           r"|[“”\"«„](?P<t2>[^“”\"»\n]{4,160})[”“\"»]\s*[,–—-]\s*(?:ett|en|a|an)\s+(?:\S+\s+){0,2}"
                           r"(?:\w*projekt|project|förstudie|pre-?study)",
@@ -311,9 +312,9 @@ def _remember(known: dict[str, str], name: str) -> None:
 
 # ---------------------------------------------------------------- mentions
 
-def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None) -> Mention:
+def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, kind: str = "project") -> Mention:
     """A mention over some blocks: typed values from their text, footer labels, languages, sources."""
-    m = Mention(file=ctx.page.file)
+    m = Mention(file=ctx.page.file, kind=kind)
     body = [b for b in blocks if b.kind in ("prose", "bullet")]
     text_blocks = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")]
     for b in blocks:
@@ -324,11 +325,7 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None) ->
     titles = [b for b in blocks if b.kind == "title"]  # a teaser's body may run on in its title line
     m.languages = _unique(b.language for b in (body or titles) if b.language) or [ctx.language]
     m.summary = "\n\n".join(b.text for b in body)
-    for b in text_blocks:
-        for line in b.text.split("\n"):
-            got = inline_field(line)
-            if got and got[0] == "project_areas":
-                m.project_areas.append(area_label(got[1]) or got[1].strip())
+    m.project_areas.extend(inline_areas(text_blocks))
     fill_values(m, [b for b in body], ctx)
     if footer:
         m.project_areas.extend(footer.project_areas)
@@ -340,6 +337,20 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None) ->
     m.tags = _unique(m.tags)
     m.sdgs = sorted(set(m.sdgs))
     return m
+
+
+PROJECT_AFTER = re.compile(r"\s*(?:\w*projekt(?:et)?|project)\b", re.IGNORECASE)  # "treåriga projektet"
+
+
+def inline_areas(blocks: list[Block]) -> list[str]:
+    """Programme areas of 'Samarbetsområde: X' / 'Area of cooperation: X' lines."""
+    out = []
+    for b in blocks:
+        for line in b.text.split("\n"):
+            got = inline_field(line)
+            if got and got[0] == "project_areas":
+                out.append(area_label(got[1]) or got[1].strip())
+    return out
 
 
 def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
@@ -358,9 +369,12 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
                 m.start_date = m.end_date = within
             else:
                 m.start_date = stated_start(text)
+                if m.start_date and m.end_date is None:
+                    m.end_date = stated_end(text)
         if m.duration_years is None:  # first stated duration that is not an ambition or a range
             for f in values.find_durations(text):
-                if f.value and getattr(f, "kind", None) != "ambition" and not getattr(f, "range_part", False):
+                if f.value and f.kind != "ambition" and not f.range_part \
+                        and not (m.kind == "prestudy" and PROJECT_AFTER.match(text, f.end)):
                     m.duration_years = f.value
                     break
         amounts.extend(f.value for f in values.find_amounts(text) if _project_amount(f))
@@ -428,8 +442,9 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
     """All project mentions and partnership statements of one page (see module docstring)."""
     ctx = page_context(page, blocks)
     result = PageResult()
+    structural = set(ctx.known)
     partnership_statements(ctx, blocks, result)
-    keys = {partner_key(s.international_partner) for s in result.partnerships} | set(ctx.known)
+    keys = {partner_key(s.international_partner) for s in result.partnerships} | structural
     if len(keys) == 1:
         key = next(iter(keys))
         ctx.page_partner = ctx.known.get(key) or next(
@@ -520,7 +535,7 @@ def body_title(text: str) -> str | None:
     m = LABELLED_TITLE.search(text)
     if m:
         return _clean_title(m.group("t"))
-    lead = LEAD_TITLE.match(text.strip())
+    lead = LEAD_TITLE.search(text.strip())
     if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
         return _clean_title(lead.group("t"))
     return quoted_title(text)
@@ -560,6 +575,8 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
         if ph:
             party_section_mention(ctx, sec, footer, ph, state)
             return
+    if head:
+        state.last, state.fresh = None, False  # a new heading starts a new topic
     partner_sec = section_partner(ctx, head, sec) if head else None
     if partner_sec:
         state.partner_sec = partner_sec
@@ -568,7 +585,7 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
     if head and body and body[0].kind == "prose" and head is not state.first_heading \
             and not parse_partner_section(head.text) and names_a_project(head, body[0]) \
             and _descriptor(body[0].text) and not triggers()["twin_town"].search(body[0].text):
-        found.append(titled_section_mention(ctx, head, sec, footer))
+        found.append(titled_section_mention(ctx, head, sec, footer, partner_sec))
         return
     context = " ".join(b.text for b in sec[:2])
     listed = bool(triggers()["project_words"].search(context) or triggers()["grant"].search(context))
@@ -582,10 +599,13 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
         elif b.kind == "title":
             title_mention(ctx, b, footer, partner_sec, state)
         elif b.kind == "prose":
-            structured = list_entry_mentions(ctx, b, footer) or grant_mentions(ctx, b, footer)
+            entries = list_entry_mentions(ctx, b, footer)
+            structured = entries or grant_mentions(ctx, b, footer)
             if structured:
                 found.extend(structured)
                 state.last = structured[0] if len(structured) == 1 else None
+                if not entries and len(structured) == 1:
+                    absorb_paragraph(ctx, structured[0], b)  # the other sentences speak of the same project
             else:
                 paragraph_mention(ctx, b, footer, partner_sec, state)
     new = state.chain[before:]
@@ -689,10 +709,13 @@ def _descriptor(text: str) -> bool:
     return bool(triggers()["project_descriptor"].search(first))
 
 
-def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], footer: Footer | None) -> Mention:
+def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], footer: Footer | None,
+                           partner_sec: PartyHeading | None = None) -> Mention:
     """A heading that names a project described by the paragraph under it."""
     m = new_mention(ctx, sec, footer)
-    m.title = _clean_title(head.text)
+    m.title, period = split_heading_period(head.text)
+    if period and not m.start_date:
+        m.start_date, m.end_date = period
     swedish: list[Partner] = []
     foreign: list[ForeignName] = []
     for b in sec:
@@ -706,6 +729,9 @@ def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], foot
         swedish.insert(0, ctx.owner)
     if not foreign:
         foreign = demonym_partners(ctx, sec)
+    if not foreign and (partner_sec or ctx.page_partner):
+        name = partner_sec.foreign[0] if partner_sec else ctx.page_partner
+        foreign = [ForeignName(name, head.start, head.start, partner_sec.country if partner_sec else None)]
     set_partners(m, swedish, foreign, None, ctx)
     return m
 
@@ -804,7 +830,8 @@ def title_line(text: str) -> str | None:
     return None
 
 
-LEAD_TITLE = re.compile(r"^(?P<t>[A-ZÅÄÖ][^.()\n:]{3,100}?)\s*\(\s*(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d\s*\)\s*[.:]")
+LEAD_TITLE = re.compile(r"^(?P<t>[A-ZÅÄÖ][^.()\n:]{3,100}?)\s*\(\s*(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d\s*\)\s*[.:]",
+                        re.MULTILINE)
 
 
 def paragraph_kind(text: str) -> tuple[str, str] | None:
@@ -834,6 +861,9 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
             return "continue", "prestudy" if PRESTUDY.search(ref.group(0)) else "project"
     if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
         return "continue", "any"  # 'Beviljade medel: 250 000 kronor': the amount of the project at hand
+    for s, e in sentences(text):
+        if PARTICIPATES.search(text[s:e]) and DEFINITE_PROJECT.search(text[s:e]):
+            return "continue", "any"  # 'Region X, which is a partner in the project, …'
     return None
 
 
@@ -857,8 +887,8 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
             not keys or keys == {partner_key(known_form(ctx, n)) for n in last.international_partners}):
         extend_mention(ctx, last, b)
         return
-    if len(keys) > 1:
-        return
+    if len(keys) > 1 or noun == "any":
+        return  # an amount or a participant says more of a project; it does not name one
     if not keys:
         fallback = (partner_sec.foreign[0] if partner_sec else None) or (
             footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
@@ -871,8 +901,7 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         swedish = list(footer.swedish)
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
-    m = new_mention(ctx, [b], footer)
-    m.kind = "project" if noun == "any" else noun
+    m = new_mention(ctx, [b], footer, kind=noun)
     m.title = body_title(b.text) or title_line(b.text)
     set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
     state.chain.append(m)
@@ -902,6 +931,16 @@ def participants(ctx: PageContext, b: Block) -> list[Partner]:
     return out
 
 
+def absorb_paragraph(ctx: PageContext, m: Mention, b: Block) -> None:
+    """A grant sentence's mention takes the values and name its paragraph's other sentences give."""
+    m.sources = [b.source if src.file == b.file and b.start <= src.start and src.end <= b.end else src
+                 for src in m.sources]
+    m.summary = b.text
+    fill_values(m, [b], ctx)
+    m.sdgs = sorted(set(m.sdgs))
+    m.title = m.title or body_title(b.text)
+
+
 def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
     """Add a paragraph that says more about a mention's project."""
     m.sources.append(b.source)
@@ -910,6 +949,7 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
         m.languages.append(b.language)
     fill_values(m, [b], ctx)
     m.sdgs = sorted(set(m.sdgs))
+    m.project_areas = _unique(m.project_areas + inline_areas([b]))
     m.title = m.title or body_title(b.text)
     extra = participants(ctx, b)
     m.swedish_partners = _unique_partners(m.swedish_partners + extra)
@@ -981,6 +1021,7 @@ START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|i
                        r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
 
 
+START_VERB_AFTER = re.compile(r"\s+(?:inleds|startar|påbörjas|begins|starts)\b", re.IGNORECASE)
 WITHIN_CUE = re.compile(r"\b(?:under|during|in\s+the\s+course\s+of)\s+$", re.IGNORECASE)
 
 
@@ -989,9 +1030,23 @@ def stated_within(text: str) -> str | None:
     for f in values.find_single_dates(text):
         before = text[max(0, f.start - 12):f.start]
         if not f.context and f.kind in ("season", "year") and WITHIN_CUE.search(before) \
+                and not START_VERB_AFTER.match(text, f.end) \
                 and PROJECT_NOUN.search(text[max(0, f.start - 120):f.end + 120]) \
                 and not PARTNERSHIP_WORD.search(text[max(0, f.start - 60):f.start]):
             return str(f.value)[:4]
+    return None
+
+
+WORK_WORD = re.compile(r"\b(?:arbetar|arbetat|works?|working|worked|\w*projekt\w*|project)\b", re.IGNORECASE)
+END_CUE = re.compile(r"\b(?:avslutas|avslutades|slutar|slutade|pågår\s+(?:till|fram\s+till)|ends?|ended|"
+                     r"runs?\s+until|until|till\s+och\s+med)\b[^.!?]{0,20}$", re.IGNORECASE)
+
+
+def stated_end(text: str) -> str | None:
+    """A lone date the text gives as the project's end ('Projektet avslutas i september 2024')."""
+    for f in values.find_single_dates(text):
+        if not f.context and END_CUE.search(text[max(0, f.start - 40):f.start]):
+            return str(f.value)[:4] if f.kind == "season" else str(f.value)
     return None
 
 
@@ -1001,6 +1056,9 @@ def stated_start(text: str) -> str | None:
         before = text[max(0, f.start - 60):f.start]
         if PARTNERSHIP_WORD.search(before):
             continue  # "Partnerskapet inleddes 2018": the partnership's start, not the project's
+        sentence = text[max(text.rfind(".", 0, f.start), 0):text.find(".", f.end) % (len(text) + 1)]
+        if f.context == "since" and not PARTNERSHIP_ANY.search(sentence) and WORK_WORD.search(sentence):
+            return str(f.value)  # "Sedan oktober 2022 arbetar kommunerna med …": the work's start
         if not f.context and START_CUE.search(before):
             return str(f.value)[:4] if f.kind == "season" else str(f.value)
     return None
@@ -1013,14 +1071,27 @@ def _project_amount(f) -> bool:
 # ---------------------------------------------------------------- partnerships
 
 def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
-    """Every pair a sentence states, with since-years; partner-section headings add their pairs."""
+    """Every pair a sentence states, with since-years; partner-section headings add their pairs.
+
+    A sentence about the partnership that names only one side ('Region X anslöt till partnerskapet
+    2021', 'Samarbetet med Nilüfer inleddes 2021') takes the other side from its card or section.
+    """
     section_partner: dict[tuple[int, int], PartyHeading] = {}
     for b in blocks:
         if b.kind == "heading":
             ph = parse_partner_section(b.text)
             if ph:
                 section_partner[(b.item, b.section)] = ph
+    implied = implied_partners(blocks, section_partner)
     in_section: dict[tuple[int, int], list[Partner]] = {}
+    unpaired: list[tuple[Block, int, int, list[int]]] = []
+    learned: set[str] = set()
+
+    def state(b: Block, s: int, e: int, sw: Partner, f: ForeignName, years: list[int]) -> None:
+        result.partnerships.append(PartnershipMention(
+            b.file, sw, known_form(ctx, f.name), f.country or ctx.partner_country.get(partner_key(f.name)),
+            min(years) if years else None, Source(b.file, b.start + s, b.start + e)))
+
     for b in blocks:
         if b.kind not in ("prose", "bullet"):
             continue
@@ -1032,34 +1103,56 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 previous = []
                 continue
             years = since_years(sent)
-            pairs = [(sw.partner, f) for g in find_pairs(sent, lang, ctx.known, base=s)
-                     for sw in g.swedish for f in g.foreign]
-            src = Source(b.file, b.start + s, b.start + e)
+            groups = find_pairs(sent, lang, ctx.known, base=s)
+            pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
+            for f in (f for g in groups for f in g.foreign if f.solid):
+                if partner_key(f.name) not in ctx.known:
+                    _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
+                    learned.add(f.name)
             for sw, f in pairs:
-                result.partnerships.append(PartnershipMention(
-                    b.file, sw, known_form(ctx, f.name),
-                    f.country or ctx.partner_country.get(partner_key(f.name)), min(years) if years else None, src))
+                state(b, s, e, sw, f, years)
             if not pairs and years:
                 for sw, f in previous:
-                    result.partnerships.append(PartnershipMention(
-                        b.file, sw, known_form(ctx, f.name),
-                        f.country or ctx.partner_country.get(partner_key(f.name)), min(years), src))
+                    state(b, s, e, sw, f, years)
             if pairs:
                 previous = pairs
             key = (b.item, b.section)
+            swedish = [x.partner for g in groups for x in g.swedish]
+            foreign = [f for g in groups for f in g.foreign]
+            about = bool(PARTNERSHIP_ANY.search(sent) or PARTY_WORD.search(sent)) and not PROJECT_NOUN.search(sent)
+            if not pairs and years and key in implied and since_about_partnership(sent):
+                other = implied[key].partners()[0]
+                same = [f for f in foreign if partner_key(f.name) == partner_key(other.name)]
+                if swedish:  # "Region Jönköpings län anslöt till partnerskapet 2021"
+                    for sw in swedish:
+                        state(b, s, e, sw, other, years)
+                elif ctx.owner and same:
+                    state(b, s, e, ctx.owner, same[0], years)  # "Samarbetet med Nilüfer inleddes hösten 2021"
+            elif not pairs and swedish:
+                unpaired.append((b, s, e, years))
             if key in section_partner:
                 found = [x.partner for x in find_swedish_bodies(sent) if x.partner]
                 found += resolve_bare_landsting(sent, b.start + s, ctx)
                 ph = section_partner[key]
                 # a sentence about the partnership itself ('… är officiella parter') takes the heading's
                 # since-year; a body named only in a project of the section does not
-                stated = bool(PARTNERSHIP_ANY.search(sent) or PARTY_WORD.search(sent)) and not PROJECT_NOUN.search(sent)
-                if stated:
+                if about:
                     in_section.setdefault(key, []).extend(found)
                 for sw in found:
-                    known_years = years + ([ph.since] if ph.since and stated else [])
+                    known_years = years + ([ph.since] if ph.since and about else [])
                     result.partnerships.append(PartnershipMention(
-                        b.file, sw, ph.foreign[0], ph.country, min(known_years) if known_years else None, src))
+                        b.file, sw, ph.foreign[0], ph.country, min(known_years) if known_years else None,
+                        Source(b.file, b.start + s, b.start + e)))
+    # sentences read before the page had named a partner with context: 'Botkyrka och Kisumu har
+    # samarbetat sedan 2017' once 'Kisumu County i Kenya' has been seen
+    heads = {n.split()[0].casefold() for n in learned}
+    for b, s, e, years in unpaired:
+        sent = b.text[s:e]
+        if any(h in sent.casefold() for h in heads):
+            for g in find_pairs(sent, b.language or ctx.language, ctx.known, base=s):
+                for sw in g.swedish:
+                    for f in g.foreign:
+                        state(b, s, e, sw.partner, f, years)
     for key, ph in section_partner.items():
         head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
         partners = in_section.get(key) or ([ctx.owner] if ctx.owner else [])
@@ -1068,8 +1161,48 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
 
 
-PARTNERSHIP_ANY = re.compile(r"\b(?:partnerskap\w*|samarbet\w*|partnership\w*|cooperat\w*|collaborat\w*)\b",
+PARTNERSHIP_ANY = re.compile(r"\b(?:partnerskap\w*|samarbet\w*|partnership\w*|partners|parterna|cooperat\w*|"
+                             r"collaborat\w*)\b",
                              re.IGNORECASE)
+def since_about_partnership(sentence: str) -> bool:
+    """The sentence's since-year is said of a partnership: a partnership word near the year."""
+    for f in values.find_since_years(sentence):
+        window = sentence[max(0, f.start - 50):f.end + 10]
+        if PARTNERSHIP_ANY.search(window):
+            return True
+    return False
+
+
+def implied_partners(blocks: list[Block], section_partner: dict[tuple[int, int], PartyHeading]
+                     ) -> dict[tuple[int, int], PartyHeading]:
+    """(item, section) -> the partner its text is about: the section's partner heading (holding for the
+    sub-sections under it), else a card's single partner from its heading or footer."""
+    out: dict[tuple[int, int], PartyHeading] = {}
+    card: dict[int, PartyHeading] = {}
+    for b in blocks:
+        if b.kind == "footer":
+            f = parse_footer(b)
+            if len(f.international) == 1:
+                card.setdefault(b.item, PartyHeading(f.swedish, f.international, None, None))
+        elif b.kind == "heading" and b.item not in card and b.section == 0:
+            ph = parse_party_heading(b.text)
+            if ph and len(ph.foreign) == 1:
+                card[b.item] = ph
+    current: PartyHeading | None = None
+    last_item = None
+    for b in blocks:
+        if b.item != last_item:
+            current, last_item = None, b.item
+        if b.kind == "heading":
+            if triggers()["twin_town"].search(b.text):
+                current = None
+            current = section_partner.get((b.item, b.section), current)
+        partner = current or card.get(b.item)
+        if partner:
+            out[(b.item, b.section)] = partner
+    return out
+
+
 PARTY_WORD = re.compile(r"\b(?:parter|parterna|part|party|parties)\b", re.IGNORECASE)
 FUTURE = re.compile(r"\b(?:will|shall|is\s+to|are\s+to|plans?\s+to|ska|skall|kommer\s+att|planerar)\b", re.IGNORECASE)
 

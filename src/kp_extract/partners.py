@@ -68,6 +68,7 @@ class ForeignName:
     end: int
     country: str | None = None
     weak: bool = False  # only known from the page's structure, no context of its own
+    solid: bool = False  # a country or an administrative word marks it, not just a preposition
 
 
 @dataclass
@@ -122,7 +123,7 @@ def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
     out = []
     for sent in doc.sents:  # a line break ends a sentence too: list lines carry no full stop
         start = sent.start_char
-        for m in re.finditer(r"\n+", text[sent.start_char:sent.end_char]):
+        for m in re.finditer(r"\n+|;\s+", text[sent.start_char:sent.end_char]):
             end = sent.start_char + m.start()
             if end > start:
                 out.append((start, end))
@@ -265,6 +266,11 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
             cand = _candidate(text, s, e, span.sent.start_char, known, countries)
             if cand and not any(c.start < cand.end and cand.start < c.end for c in out):
                 out.append(cand)
+    # "in Lund's Norra Fäladen district": a place inside a Swedish municipality
+    out = [f for f in out if not any(
+        0 <= f.start - sw.end <= 4 and (re.fullmatch(r"(?:'s|’s)\s+", text[sw.end:f.start])
+                                        or (sw.surface.endswith("s") and not text[sw.end:f.start].strip()))
+        for sw in swedish)]
     out.sort(key=lambda f: f.start)
     # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is
     return [f for i, f in enumerate(out)
@@ -326,6 +332,8 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     )
     if not strong and key not in known:
         return None
+    if re.search(r"\b(?:a|an|en|ett|any|varje|each)\s+$", before, re.IGNORECASE):
+        return None  # "a Swedish municipality": a description, not a name
     opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
     if opener and key not in known and country is None and not is_admin_word(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
@@ -333,5 +341,6 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
-    name = known.get(key) or tidy_foreign(raw)
-    return ForeignName(name, s, e, country, weak=not strong)
+    name = fuller(known[key], tidy_foreign(raw)) if key in known else tidy_foreign(raw)
+    solid = country is not None or bool(ADMIN_BEFORE.search(before)) or is_admin_word(words[-1].casefold())
+    return ForeignName(name, s, e, country, weak=not strong, solid=solid)

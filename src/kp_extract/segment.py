@@ -29,7 +29,8 @@ from .model import Block, Page
 DATA_DIR = Path(__file__).parent / "data"
 
 MAX_HEADING_CHARS = 160
-LABEL_VALUE = re.compile(r"^[^:]{2,40}:\s+\S")  # "Beviljade medel: 250 000 kronor" is a labelled value
+# "Beviljade medel: 250 000 kronor" is a labelled value, "Completed: Patient Safety Culture" a heading
+LABEL_VALUE = re.compile(r"^[^:]{2,40}:\s+(?:[\d(]|[a-zåäö])")
 MAX_HEADING_WORDS = 22
 
 
