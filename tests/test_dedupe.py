@@ -58,14 +58,27 @@ def test_different_titles_never_merge_even_with_the_same_years() -> None:
     assert len(dedupe([a, b], [])[0]) == 2
 
 
-def test_partner_names_take_their_fullest_form_and_countries_spread() -> None:
+def test_partner_names_take_the_fullest_form_of_their_own_texts_and_countries_spread() -> None:
     a = mention("a.txt", 0, intl=["Kumasi Metropolitan Assembly"], countries=["GH"],
                 partner_countries={"Kumasi Metropolitan Assembly": "GH"})
     b = mention("b.txt", 0, intl=["Kumasi"], title="Safe Streets")
-    projects, partnerships, _ = dedupe([a, b], [])
-    assert all(p.international_partners == ["Kumasi Metropolitan Assembly"] for p in projects)
+    c = mention("c.txt", 0, intl=["Kumasi"], title="Safe Streets")
+    c2 = mention("d.txt", 0, intl=["Kumasi Metropolitan Assembly"], title="Safe Streets")
+    projects, partnerships, _ = dedupe([a, b, c, c2], [])
+    by_title = {p.title: p for p in projects}
+    assert by_title[None].international_partners == ["Kumasi Metropolitan Assembly"]
+    # the merged record's own texts give the fuller form
+    assert by_title["Safe Streets"].international_partners == ["Kumasi Metropolitan Assembly"]
     assert all(p.countries == ["GH"] for p in projects)
     assert len(partnerships) == 1 and partnerships[0].country == "GH"
+    assert partnerships[0].international_partner == "Kumasi Metropolitan Assembly"
+
+
+def test_a_record_keeps_the_name_its_own_texts_give() -> None:
+    a = mention("a.txt", 0, intl=["Kutaisi City Hall"], title="One")
+    b = mention("b.txt", 0, intl=["Kutaisi"], title="Two")
+    projects, _, _ = dedupe([a, b], [])
+    assert {p.title: p.international_partners[0] for p in projects} == {"One": "Kutaisi City Hall", "Two": "Kutaisi"}
 
 
 def test_partnership_since_is_the_earliest_stated_and_lists_projects() -> None:

@@ -27,11 +27,10 @@ def _year(date: str | None) -> str | None:
     return date[:4] if date else None
 
 
-def fullest_names(mentions: list[Mention], statements: list[PartnershipMention]) -> dict[str, str]:
-    """partner_key -> the fullest form of that partner's name anywhere in the corpus."""
+def fullest_names(mentions: list[Mention]) -> dict[str, str]:
+    """partner_key -> the fullest form of that partner's name in these mentions."""
     names: dict[str, str] = {}
-    for name in [n for m in mentions for n in m.international_partners] + \
-                [s.international_partner for s in statements]:
+    for name in (n for m in mentions for n in m.international_partners):
         key = partner_key(name)
         names[key] = fuller(names[key], name) if key in names else name
     return names
@@ -50,18 +49,15 @@ def partner_countries(mentions: list[Mention], statements: list[PartnershipMenti
 
 
 def normalise(mentions: list[Mention], statements: list[PartnershipMention]) -> None:
-    """Fullest partner names and corpus countries, in place."""
-    names = fullest_names(mentions, statements)
+    """Countries for mentions that state none, in place: as some page states the partner's, else the
+    item's own headline or listing country, else the country of the place of that name."""
     countries = partner_countries(mentions, statements)
     for m in mentions:
-        m.international_partners = _unique(names[partner_key(n)] for n in m.international_partners)
         if not m.countries:
-            # stated somewhere > the item's own headline/listing country > a place of that name
             found = [countries.get(partner_key(n)) or m.context_country or place_country(n)
                      for n in m.international_partners]
             m.countries = _unique(c for c in found if c)
     for s in statements:
-        s.international_partner = names[partner_key(s.international_partner)]
         s.country = s.country or partner_country(s.international_partner, countries)
 
 
@@ -133,6 +129,7 @@ def _precise(dates: list[str | None]) -> str | None:
 def merge(group: list[Mention]) -> Project:
     """One record from a group of mentions: unions, first title, most precise dates, every source."""
     first = group[0]
+    names = fullest_names(group)  # the fullest form the record's own texts give
     swedish = _unique_partners(p for m in group for p in m.swedish_partners)
     sources = sorted({s for m in group for s in m.sources})
     project = Project(
@@ -140,7 +137,7 @@ def merge(group: list[Mention]) -> Project:
         title=next((m.title for m in group if m.title), None),
         swedish_partners=[p.name for p in swedish],
         swedish_partner_codes=[p.code for p in swedish if p.code],
-        international_partners=_unique(n for m in group for n in m.international_partners),
+        international_partners=_unique(names[partner_key(n)] for m in group for n in m.international_partners),
         other_participants=_unique(n for m in group for n in m.other_participants),
         countries=_unique(c for m in group for c in m.countries),
         project_areas=_unique(a for m in group for a in m.project_areas),

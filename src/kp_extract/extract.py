@@ -1107,8 +1107,8 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
             for f in (f for g in groups for f in g.foreign if f.solid):
                 if partner_key(f.name) not in ctx.known:
-                    _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
                     learned.add(f.name)
+                _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
             for sw, f in pairs:
                 state(b, s, e, sw, f, years)
             if not pairs and years:

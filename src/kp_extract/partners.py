@@ -272,9 +272,10 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
                                         or (sw.surface.endswith("s") and not text[sw.end:f.start].strip()))
         for sw in swedish)]
     out.sort(key=lambda f: f.start)
-    # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is
+    # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is;
+    # "Kabupaten Belitung (Belitung Regency)": the second is another name of the first
     return [f for i, f in enumerate(out)
-            if not (i and re.fullmatch(r"\s+(?:i|in)\s+", text[out[i - 1].end:f.start]))]
+            if not (i and re.fullmatch(r"\s+(?:i|in)\s+|\s*\(\s*", text[out[i - 1].end:f.start]))]
 
 
 def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
