@@ -1,18 +1,22 @@
 # make run  : extract records from raw/ into output/
 # make test : run the test suite
+# make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
 # Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]').
 
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test clean venv
+.PHONY: run test bench clean venv
 
 run: $(STAMP)
 	$(VENV)/bin/kp-extract run raw --out output
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m kp_extract.bench.run
 
 venv: $(STAMP)
 

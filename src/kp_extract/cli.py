@@ -7,6 +7,7 @@ done (input folder missing, no readable page, a failure of the run itself).
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import sys
 import traceback
@@ -70,6 +71,12 @@ def _summary_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
         ("languages", lang_text),
         ("seconds", f"{float(s.seconds):.2f}"),
     ]
+    if getattr(s, "workers", None):
+        engine = getattr(s, "engine", "local")
+        rows.insert(-1, ("workers", f"{s.workers} ({engine})"))
+    hits, misses = getattr(s, "cache_hits", None), getattr(s, "cache_misses", None)
+    if hits is not None:
+        rows.insert(-1, ("cache hits", f"{hits} of {hits + (misses or 0)} pages"))
     width = max(len(k) for k, _ in rows)
     lines = [f"kp-extract {input_dir} -> {out_dir}"]
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
@@ -83,6 +90,17 @@ def _error_lines(errors: list, limit: int = 20) -> list[str]:
     if len(errors) > limit:
         lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
     return lines
+
+
+def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The options func takes (all of them if it takes **kwargs)."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        return options
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return options
+    return {k: v for k, v in options.items() if k in params}
 
 
 @app.command()
@@ -104,6 +122,30 @@ def run(
         False, "--quiet", "-q",
         help="Print nothing but errors (no summary table).",
     ),
+    workers: int = typer.Option(
+        0, "--workers", "-w", min=0, metavar="N",
+        help="Worker processes for the per-page stages; 0 (default) uses every core, 1 runs in this process. "
+             "The output is the same for any N.",
+    ),
+    cache: Path = typer.Option(
+        None, "--cache", metavar="DIR", show_default=False,
+        help="Folder of cached per-page results (default: OUT/.cache). Pages whose bytes, code and data files "
+             "are unchanged since an earlier run are not processed again.",
+    ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache",
+        help="Do not read or write the per-page cache; process every page.",
+    ),
+    engine: str = typer.Option(
+        "local", "--engine", metavar="local|dask",
+        help="Where the per-page stages run: 'local' (a process pool on this machine) or 'dask' "
+             "(a Dask distributed cluster, see --scheduler).",
+    ),
+    scheduler: str = typer.Option(
+        None, "--scheduler", metavar="ADDRESS", show_default=False,
+        help="With --engine dask: address of the Dask scheduler, e.g. tcp://10.0.0.5:8786. "
+             "Without it a LocalCluster with --workers processes is started for the run.",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out."""
     logging.basicConfig(
@@ -121,9 +163,22 @@ def run(
         _err(f"error: output path exists and is not a folder: {out}")
         raise typer.Exit(EXIT_FAILED)
 
+    if engine not in ("local", "dask"):
+        _err(f"error: unknown --engine {engine!r} (choose local or dask)")
+        raise typer.Exit(EXIT_FAILED)
+    if scheduler and engine != "dask":
+        _err("error: --scheduler needs --engine dask")
+        raise typer.Exit(EXIT_FAILED)
+    options: dict[str, Any] = {
+        "workers": workers or None,
+        "engine": engine,
+        "cache_dir": None if no_cache else (cache if cache is not None else out / ".cache"),
+        "scheduler": scheduler,
+    }
+
     try:
         pipeline = importlib.import_module("kp_extract.pipeline")
-        summary = pipeline.run(input_dir, out)
+        summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130)

@@ -3,23 +3,45 @@
 read -> clean -> segment -> language -> extract (per page) -> dedupe (corpus)
 -> export. A failure inside one page is caught at the page boundary and
 reported; the run goes on.
+
+The per-page stages run in-process (workers=1), in a pool of worker processes
+(workers>1; each loads spaCy and the gazetteers once, in its initializer) or
+on a Dask cluster (engine="dask", see dask_engine.py). Files are read lazily
+by the workers and handed out in bounded chunks; each page comes back as a
+small PageDigest (block rows, mentions, partnership statements; no page text,
+no spaCy Doc), in file order whatever the engine, so the output is
+byte-identical for any number of workers. Block rows are spooled to a temp
+file; only mentions and statements stay in memory for the corpus-wide dedup.
+With a cache folder, each page's digest is stored under the sha256 of its
+bytes and a fingerprint of the code and data (cache.py), so re-runs redo only
+changed pages.
 """
 from __future__ import annotations
 
+import bisect
 import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from .cache import PageCache, fingerprint
 from .clean import clean_page
 from .dedupe import dedupe
-from .export import write_outputs
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, PartnershipMention
-from .read import read_pages
+from .read import ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
+from .stream_export import write_outputs_streaming
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +53,10 @@ NO_RECORD_REASONS = {
     "prose": "no project or partnership named",
     "bullet": "bullet names no project",
 }
+ENGINES = ("local", "dask")
+# Bytes of page dumps per task handed to a worker, and tasks in flight per worker.
+CHUNK_BYTES = 512 * 1024
+IN_FLIGHT_PER_WORKER = 3
 
 
 @dataclass
@@ -40,6 +66,20 @@ class PageOutput:
     file: str
     blocks: list[Block]
     result: PageResult
+
+
+@dataclass
+class PageDigest:
+    """The compact per-page result that crosses process boundaries and is cached.
+
+    `blocks` holds (start, end, kind, language, item, section) per block: all
+    that blocks.jsonl needs, without the text.
+    """
+
+    file: str
+    blocks: list[tuple]
+    mentions: list[Mention]
+    partnerships: list[PartnershipMention]
 
 
 @dataclass
@@ -54,7 +94,13 @@ class RunSummary:
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)
+    workers: int = 1
+    engine: str = "local"
+    cache_hits: int | None = None  # None: no cache
+    cache_misses: int | None = None
 
+
+# ---------------------------------------------------------------- per page
 
 def process_page(page: Page) -> PageOutput:
     """Every per-page stage for one page."""
@@ -63,55 +109,273 @@ def process_page(page: Page) -> PageOutput:
     return PageOutput(page.file, blocks, extract_page(page, blocks))
 
 
-def run(input_dir: Path, out_dir: Path) -> RunSummary:
-    """Run the whole pipeline over input_dir and write the outputs to out_dir."""
-    t0 = time.perf_counter()
-    summary = RunSummary()
-    outputs: list[PageOutput] = []
-    for item in read_pages(Path(input_dir)):
-        if isinstance(item, FileError):
-            summary.errors.append(item)
-            continue
+def digest(out: PageOutput) -> PageDigest:
+    rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
+    return PageDigest(out.file, rows, list(out.result.mentions), list(out.result.partnerships))
+
+
+WARMUP_TEXT = (
+    "Svensk partner: Växjö kommun\n\nVäxjö and JB Marks, South Africa\n\n"
+    "Project: Warm-up\n\nVäxjö kommun har sedan 2005 ett samarbete med JB Marks i Sydafrika. "
+    "The project runs 2023-2025.\n\n  • Växjö kommun ska tillsammans med Kalush i Ukraina arbeta.\n\n"
+    "Projektområde\nUrban planning\nGlobala mål\n5 - Jämställdhet\nSvensk partner\nVäxjö Kommun\n"
+    "Internationell partner\nJB Marks Local Municipality\n"
+)
+
+
+@lru_cache(maxsize=1)
+def warm_up() -> bool:
+    """Load spaCy, the gazetteers and every table once in this process (worker initializer)."""
+    try:
+        process_page(Page("warm-up.txt", WARMUP_TEXT, ""))
+    except Exception:  # noqa: BLE001 - warming is an optimisation only
+        log.debug("warm-up failed", exc_info=True)
+    return True
+
+
+def process_file(path: str, root: str, cache: PageCache | None = None) -> tuple[PageDigest | FileError, bool]:
+    """Read, process and digest one file: (PageDigest or FileError, served from cache?)."""
+    rel = _relative_posix(Path(path), Path(root))
+    key = None
+    if cache is not None:
         try:
-            outputs.append(process_page(item))
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            raw = None  # read_page below reports why
+        if raw is not None:
+            key = cache.key(rel, raw)
+            hit = cache.get(key)
+            if hit is not None:
+                return hit, True
+    try:
+        page = read_page(Path(path), Path(root))
+    except ReadError as exc:
+        return FileError(rel, "read", exc.reason), False
+    try:
+        result = digest(process_page(page))
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+        log.debug("page %s failed", page.file, exc_info=True)
+        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False
+    if key is not None:
+        cache.put(key, result)
+    return result, False
+
+
+def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None) -> list:
+    """process_file over a chunk of files (one worker task)."""
+    warm_up()
+    cache = PageCache(cache_root, fp) if cache_root else None
+    return [process_file(p, root, cache) for p in paths]
+
+
+# ---------------------------------------------------------------- scheduling
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[str]]:
+    """Consecutive runs of files of about chunk_bytes each (smaller for small inputs so every worker gets work)."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.stat(f).st_size)
+        except OSError:
+            sizes.append(0)
+    target = max(1, min(chunk_bytes, sum(sizes) // max(1, workers * 4)))
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for f, n in zip(files, sizes):
+        current.append(str(f))
+        size += n
+        if size >= target or len(current) >= 256:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _mp_context():
+    """fork when it is safe (no other threads), else forkserver/spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: str | None,
+                  fp: str | None) -> Iterator[tuple]:
+    """Run chunks in a process pool, at most workers*IN_FLIGHT_PER_WORKER at a time, yielding in order."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
+        todo = iter(chunks)
+        pending: deque = deque()
+        for chunk in todo:
+            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                break
+        while pending:
+            results = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp))
+            yield from results
+
+
+def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
+                      cache_root: Path | None = None, scheduler: str | None = None) -> Iterator[tuple]:
+    """(PageDigest or FileError, cache hit?) for every file, in the order of files."""
+    fp = fingerprint() if cache_root is not None else None
+    cache_arg = str(cache_root) if cache_root is not None else None
+    if engine == "dask":
+        from .dask_engine import dask_results
+
+        yield from dask_results(make_chunks(files, max(workers, 2)), str(root), cache_arg, fp,
+                                scheduler=scheduler, workers=workers)
+    elif workers <= 1 or len(files) <= 1:
+        cache = PageCache(cache_arg, fp) if cache_arg else None
+        for f in files:
+            yield process_file(str(f), str(root), cache)
+    else:
+        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp)
+
+
+# ---------------------------------------------------------------- the run
+
+def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
+        cache_dir: Path | None = None, scheduler: str | None = None) -> RunSummary:
+    """Run the whole pipeline over input_dir and write the outputs to out_dir.
+
+    workers: worker processes for the per-page stages (None or 0: all cores;
+    1: in this process). engine: "local" or "dask" (scheduler: address of a
+    Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
+    cache (None: no cache).
+    """
+    t0 = time.perf_counter()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    workers = workers or default_workers()
+    out_dir = Path(out_dir)
+    input_dir = _check_input_dir(Path(input_dir))
+    files, dir_errors = _walk(input_dir)
+    summary = RunSummary(workers=workers, engine=engine)
+    summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
+    if cache_dir is not None:
+        summary.cache_hits = summary.cache_misses = 0
+    mentions: list[Mention] = []
+    statements: list[PartnershipMention] = []
+    languages: Counter = Counter()
+    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool:
+        for item, hit in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+            if isinstance(item, FileError):
+                summary.errors.append(item)
+                continue
             summary.pages_read += 1
-        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
-            log.debug("page %s failed", item.file, exc_info=True)
-            summary.errors.append(FileError(item.file, "extract", f"{exc.__class__.__name__}: {exc}"))
-    summary.pages_skipped = len(summary.errors)
-    mentions: list[Mention] = [m for o in outputs for m in o.result.mentions]
-    statements: list[PartnershipMention] = [s for o in outputs for s in o.result.partnerships]
-    projects, partnerships, merged = dedupe(mentions, statements)
-    block_rows = block_records(outputs, projects, partnerships)
-    write_outputs(Path(out_dir), projects, partnerships, block_rows, summary.errors)
-    summary.blocks = len(block_rows)
+            if cache_dir is not None:
+                if hit:
+                    summary.cache_hits += 1
+                else:
+                    summary.cache_misses += 1
+            mentions.extend(item.mentions)
+            statements.extend(item.partnerships)
+            languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
+            pickle.dump((item.file, item.blocks), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        summary.pages_skipped = len(summary.errors)
+        projects, partnerships, merged = dedupe(mentions, statements)
+        del mentions, statements
+        spool.seek(0)
+        summary.blocks = write_outputs_streaming(out_dir, projects, partnerships,
+                                                 _spooled_rows(spool, projects, partnerships), summary.errors)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged
     summary.possible_duplicates = sum(1 for p in projects if p.possible_duplicates)
-    summary.languages = dict(sorted(Counter(b.language for o in outputs for b in o.blocks
-                                            if b.language and b.kind in ("prose", "bullet")).items()))
+    summary.languages = dict(sorted(languages.items()))
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
+# ---------------------------------------------------------------- block rows
+
+class SpanIndex:
+    """Which records fed which spans, per file: overlap queries in O(log n + hits)."""
+
+    def __init__(self, projects, partnerships):
+        fed: dict[str, list[tuple[int, int, str]]] = {}
+        for p in projects:
+            for s in p.sources:
+                fed.setdefault(s.file, []).append((s.start, s.end, p.record_id))
+        self.fed = {f: self._index(spans) for f, spans in fed.items()}
+        part: dict[str, list[tuple[int, int, str]]] = {}
+        for r in partnerships:
+            for s in r.sources:
+                part.setdefault(s.file, []).append((s.start, s.end, ""))
+        self.partnered = {f: self._index(spans) for f, spans in part.items()}
+
+    @staticmethod
+    def _index(spans: list[tuple[int, int, str]]):
+        spans = sorted(set(spans))
+        starts = [s for s, _, _ in spans]
+        # running maximum of ends: spans before index i end at most max_end[i]
+        max_end, m = [], -1
+        for _, e, _ in spans:
+            m = max(m, e)
+            max_end.append(m)
+        return starts, spans, max_end
+
+    @staticmethod
+    def _overlapping(index, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        starts, spans, max_end = index
+        hi = bisect.bisect_left(starts, end)  # spans starting before the block ends
+        # skip the prefix whose spans all end at or before the block starts
+        lo = bisect.bisect_right(max_end, start, 0, hi)
+        for i in range(lo, hi):
+            if spans[i][1] > start:
+                yield spans[i]
+
+    def record_ids(self, file: str, start: int, end: int) -> list[str]:
+        index = self.fed.get(file)
+        if index is None:
+            return []
+        return sorted({rid for _, _, rid in self._overlapping(index, start, end)})
+
+    def partnered_within(self, file: str, start: int, end: int) -> bool:
+        index = self.partnered.get(file)
+        return index is not None and next(self._overlapping(index, start, end), None) is not None
+
+
+def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
+              section: int) -> dict:
+    """One blocks.jsonl row: where the block is, what it is, and the records it fed (or why none)."""
+    ids = index.record_ids(file, start, end) if kind != "chrome" else []
+    row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
+           "item": item, "section": section, "record_ids": ids}
+    if not ids:
+        within = index.partnered_within(file, start, end)
+        row["reason"] = ("partnership statement only" if within and kind != "chrome"
+                         else NO_RECORD_REASONS.get(kind, "no record"))
+    return row
+
+
 def block_records(outputs: list[PageOutput], projects, partnerships) -> list[dict]:
-    """One row per block: where it is, what it is, and the records it fed (or why none)."""
-    fed: dict[tuple[str, int, int], list[str]] = {}
-    for p in projects:
-        for s in p.sources:
-            fed.setdefault((s.file, s.start, s.end), []).append(p.record_id)
-    partnered: set[tuple[str, int, int]] = {(s.file, s.start, s.end) for r in partnerships for s in r.sources}
-    rows = []
-    for o in outputs:
-        for b in o.blocks:
-            ids = sorted({rid for (f, s, e), rs in fed.items() if f == b.file and s < b.end and b.start < e
-                          for rid in rs}) if b.kind != "chrome" else []
-            row = {"file": b.file, "start": b.start, "end": b.end, "kind": b.kind, "language": b.language,
-                   "item": b.item, "section": b.section, "record_ids": ids}
-            if not ids:
-                within = any(f == b.file and s < b.end and b.start < e for f, s, e in partnered)
-                row["reason"] = ("partnership statement only" if within and b.kind != "chrome"
-                                 else NO_RECORD_REASONS.get(b.kind, "no record"))
-            rows.append(row)
-    return rows
+    """One row per block of in-memory PageOutputs (the streaming run uses block_row directly)."""
+    index = SpanIndex(projects, partnerships)
+    return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section)
+            for o in outputs for b in o.blocks]
+
+
+def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
+    index = SpanIndex(projects, partnerships)
+    while True:
+        try:
+            file, rows = pickle.load(spool)
+        except EOFError:
+            return
+        for start, end, kind, language, item, section in rows:
+            yield block_row(index, file, start, end, kind, language, item, section)
