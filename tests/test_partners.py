@@ -106,15 +106,15 @@ def test_an_installed_pipeline_can_be_plugged_in(tmp_path, monkeypatch) -> None:
     nlp.add_pipe("sentencizer")
     nlp.to_disk(tmp_path / "pipeline")
     monkeypatch.setenv(partners.MODEL_ENV, str(tmp_path / "pipeline"))
-    partners._nlp.cache_clear()
+    partners.reset_caches()
     try:
         loaded, _ = partners._nlp("sv")
         assert loaded.lang == "en" and "sentencizer" in loaded.pipe_names
         assert pairs("Tranås kommun tillsammans med Nyeri County i Kenya.") == [(["Tranås kommun"], ["Nyeri County"])]
         monkeypatch.setenv(partners.MODEL_ENV, str(tmp_path / "missing"))
-        partners._nlp.cache_clear()
+        partners.reset_caches()
         with pytest.raises(RuntimeError, match="not installed"):
             partners._nlp("sv")
     finally:
         monkeypatch.delenv(partners.MODEL_ENV)
-        partners._nlp.cache_clear()
+        partners.reset_caches()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +30,8 @@ from . import values
 from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
 from .model import Block, Mention, Page, Partner, PartnershipMention, Source
-from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentences,
+from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentence_pairs,
+                       sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
 from .segment import footer_field, inline_field
 
@@ -117,10 +118,15 @@ class PageResult:
 # ---------------------------------------------------------------- footers
 
 def parse_footer(block: Block) -> Footer:
-    """Split a footer block's glued values into fields."""
+    """Split a footer block's glued values into fields (its lists are shared: do not mutate them)."""
+    return replace(_footer_values(block.text), source=block.source)
+
+
+@lru_cache(maxsize=8192)
+def _footer_values(text: str) -> Footer:
     gaz = load_gazetteer()
-    footer = Footer(source=block.source)
-    lines = block.text.split("\n")
+    footer = Footer()
+    lines = text.split("\n")
     for label, value in zip(lines[::2], lines[1::2]):
         fld = footer_field(label)
         value = value.strip()
@@ -142,6 +148,7 @@ def parse_footer(block: Block) -> Footer:
 
 # ---------------------------------------------------------------- headings
 
+@lru_cache(maxsize=16384)
 def parse_party_heading(text: str) -> PartyHeading | None:
     """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia',
     'Halmstad – Visoko Municipality, Bosnia and Herzegovina and Elbasan Municipality, Albania'.
@@ -215,6 +222,7 @@ PARTNER_INTRO = re.compile(r"^(?:(?:vårt\s+|ett\s+)?(?:kommunalt\s+|kommunala\s
                            re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)
 def parse_partner_section(text: str) -> PartyHeading | None:
     """A section heading naming one partner abroad: 'Tlokwe City Council, Sydafrika (2006 - )',
     'Kommunalt partnerskap med Rundu, Namibia', 'Partnership with Kragujevac'."""
@@ -271,14 +279,12 @@ def page_context(page: Page, blocks: list[Block]) -> PageContext:
         if b.kind in ("prose", "bullet") and b.language:
             langs[b.language] += len(b.text)
         if b.kind in ("prose", "bullet", "heading", "title"):
-            for m in find_swedish_bodies(b.text):
-                if m.partner is None:
-                    continue
-                swedish[m.partner.name] += 1
-                first_seen.setdefault(m.partner.name, b.start + m.start)
-                by_name[m.partner.name] = m.partner
-                if m.partner.kind == "region":
-                    regions.append((b.start + m.start, m.partner))
+            for partner, start, _end, _surface in swedish_bodies(b.text):
+                swedish[partner.name] += 1
+                first_seen.setdefault(partner.name, b.start + start)
+                by_name[partner.name] = partner
+                if partner.kind == "region":
+                    regions.append((b.start + start, partner))
         if b.kind == "footer":
             for name in parse_footer(b).international:
                 _remember(known, name)
@@ -793,13 +799,13 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
     lang = b.language or ctx.language
     out: list[Mention] = []
     trig = triggers()
-    for s, e in sentences(b.text, lang):
+    for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
         sent = b.text[s:e]
         if trig["twin_town"].search(sent):
             continue
         if not (trig["grant"].search(sent) or any(_project_amount(f) for f in values.find_amounts(sent))):
             continue
-        for g in find_pairs(sent, lang, ctx.known, base=s):
+        for g in groups:
             if not (g.swedish and g.foreign):
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
@@ -912,10 +918,9 @@ def paragraph_pairs(ctx: PageContext, b: Block) -> list[PairGroup]:
     """The pairs of a paragraph's sentences, leaving out sentences about twin towns or cross-border ties."""
     lang = b.language or ctx.language
     out: list[PairGroup] = []
-    for s, e in sentences(b.text, lang):
-        sent = b.text[s:e]
-        if not triggers()["twin_town"].search(sent):
-            out.extend(find_pairs(sent, lang, ctx.known, base=s))
+    for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
+        if not triggers()["twin_town"].search(b.text[s:e]):
+            out.extend(groups)
     return out
 
 
@@ -1097,13 +1102,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             continue
         lang = b.language or ctx.language
         previous: list[tuple[Partner, ForeignName]] = []
-        for s, e in sentences(b.text, lang):
+        for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
             sent = b.text[s:e]
             if triggers()["twin_town"].search(sent):
                 previous = []
                 continue
             years = since_years(sent)
-            groups = find_pairs(sent, lang, ctx.known, base=s)
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
             for f in (f for g in groups for f in g.foreign if f.solid):
                 if partner_key(f.name) not in ctx.known:

@@ -189,11 +189,15 @@ def load_gazetteer() -> Gazetteer:
 _WS = r"[^\S\n]+"  # horizontal whitespace (never crosses a line)
 
 
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _fold(s: str) -> str:
-    """Strip diacritics (å -> a, ç -> c)."""
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+    """Strip diacritics (å -> a, ç -> c): the combining marks of the decomposed text."""
+    return _MARKS.sub("", unicodedata.normalize("NFD", s))
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     """Key for case-insensitive, whitespace-tolerant lookups."""
     s = s.replace("\u2019", "'").replace("\u2010", "-").replace("\u2013", "-")
@@ -592,6 +596,7 @@ _SEPARATORS = set(",;/|&\n\t\r \u00a0")
 _SEP_WORDS = ("och ", "and ", "samt ", "& ")
 
 
+@lru_cache(maxsize=65536)
 def split_glued_swedish(value: str) -> list[SwedishMatch]:
     """Split a footer value in which Swedish partner names are glued together
     with no separator, even with no case change ("Lidingö stadronneby kommun").
@@ -770,6 +775,7 @@ def _country_index() -> _CountryIndex:
     return _CountryIndex(lookup, kind, canon, compile_(non_se), compile_(text_forms))
 
 
+@lru_cache(maxsize=65536)
 def country_code(name: str, allow_sweden: bool = False) -> str | None:
     """ISO 3166-1 alpha-2 code for a country name, variant or demonym in English or
     Swedish (case-insensitive, diacritics optional, a leading "the" ignored;
@@ -909,6 +915,12 @@ def _all_label_forms() -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=64)
+def _label_forms(labels: tuple[str, ...] | None) -> list[str]:
+    return sorted({re.sub(r"\s+", " ", l.strip()) for l in (labels if labels is not None else _all_label_forms())
+                   if l.strip()}, key=len, reverse=True)
+
+
 def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[str]:
     """Split a footer value whose labels are glued with no separator
     ("Gender EqualityHuman Rights" -> ["Gender Equality", "Human Rights"]).
@@ -917,8 +929,7 @@ def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[
     first, case-insensitively and longest first; text between known labels is cut
     at lower->upper (or lower->digit) joins. Returns the pieces as written
     (stripped), in order; never drops text."""
-    forms = sorted({re.sub(r"\s+", " ", l.strip()) for l in (labels if labels is not None else _all_label_forms()) if l.strip()},
-                   key=len, reverse=True)
+    forms = _label_forms(tuple(labels) if labels is not None else None)
     text = value.strip()
     if not text:
         return []
@@ -1002,6 +1013,7 @@ def _org_index() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     return exact, other
 
 
+@lru_cache(maxsize=65536)
 def organisation_kind(name: str) -> str | None:
     """The kind of organisation `name` is (programme, agency, national_association,
     association, intergovernmental, university, ngo, network, company), or None if
@@ -1042,12 +1054,16 @@ def _places() -> dict[str, tuple[str, int]]:
         if iso == "SE":
             continue
         for name in [city["name"], *city.get("alternatenames", [])]:
-            if not name or not name[0].isalpha() or not name.isascii() and not _latin(name):
+            if not _LATIN_NAME.match(name):
                 continue
-            key = _fold(name).casefold()
+            key = (_fold(name) if not name.isascii() else name).casefold()
             if key not in out or out[key][1] < pop:
                 out[key] = (iso, pop)
     return out
+
+
+# a name in Latin letters (with diacritics), starting with a letter
+_LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f\u1e00-\u1eff\s'’.()-]*\Z")
 
 
 def _latin(name: str) -> bool:

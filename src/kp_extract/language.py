@@ -199,8 +199,11 @@ def page_language(blocks: Iterable[Block], page_default: str | None = None) -> s
             continue
         g = guess_language(b.text)
         if g is not None:
-            weights[g] += sum(c.isalpha() for c in b.text)
+            weights[g] += len(_LETTERS.findall(b.text))
     return _majority(weights, fallback)
+
+
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def assign_languages(blocks: list[Block], page_default: str | None = None) -> list[Block]:
@@ -217,7 +220,7 @@ def assign_languages(blocks: list[Block], page_default: str | None = None) -> li
     weights = {"sv": 0.0, "en": 0.0}
     for b, g in zip(blocks, guesses):
         if g is not None and b.kind not in _NON_CONTENT_KINDS:
-            weights[g] += sum(c.isalpha() for c in b.text)
+            weights[g] += len(_LETTERS.findall(b.text))
     majority = _majority(weights, fallback)
     for b, g in zip(blocks, guesses):
         b.language = g or majority

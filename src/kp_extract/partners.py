@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import spacy
@@ -55,6 +56,12 @@ ADMIN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in\s+)$")
+GENITIVE_GAP = re.compile(r"(?:'s|’s)\s+")
+WHERE_GAP = re.compile(r"\s+(?:i|in)\s+|\s*\(\s*")
+TWO_LETTERS = re.compile(r"[A-Za-zÅÄÖåäö]{2}")
+INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|en|ett|any|varje|each)\s+$", re.IGNORECASE)
+ROLE_AFTER = re.compile(r"^\s*,\s*([a-zåäö]+)")
+NON_WORD = re.compile(r"[\W_]+")
 QUOTED = re.compile(r"[“\"«][^”\"»\n]{2,160}[”\"»]")
 SWEDISH_GENITIVE = re.compile(r"(?<=[a-zåäöéü])s$")
 
@@ -92,12 +99,12 @@ MODEL_ENV = "KP_EXTRACT_SPACY_MODEL"
 
 @lru_cache(maxsize=4)
 def _nlp(lang: str, model: str | None = None):
-    """A spaCy pipeline with sentence boundaries and the proper-noun Matcher; built once per language.
+    """A spaCy pipeline and the proper-noun Matcher over its tokens; built once per language.
 
-    By default a blank `sv`/`en` pipeline with a sentencizer (nothing to download). An installed
-    trained pipeline (a package name or a path) can be plugged in with the KP_EXTRACT_SPACY_MODEL
-    environment variable (or `kp-extract run --spacy-model`): its tokenizer and, if it has one,
-    its parser or senter then give the sentences.
+    By default a blank `sv`/`en` pipeline (nothing to download): its tokenizer feeds the Matcher and
+    sentences come from punctuation (SENTENCE_END). An installed trained pipeline (a package name or a
+    path) can be plugged in with the KP_EXTRACT_SPACY_MODEL environment variable: its tokenizer and,
+    if it has one, its parser or senter then give the sentences.
     """
     model = model if model is not None else os.environ.get(MODEL_ENV) or None
     if model:
@@ -107,8 +114,6 @@ def _nlp(lang: str, model: str | None = None):
             raise RuntimeError(f"spaCy pipeline {model!r} is not installed or not a pipeline folder: {exc}") from None
     else:
         nlp = spacy.blank(lang if lang in ("sv", "en") else "sv")
-    if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
-        nlp.add_pipe("sentencizer")
     matcher = Matcher(nlp.vocab)
     name = {"TEXT": {"REGEX": NAME_TOKEN}}
     inner = {"TEXT": {"REGEX": NAME_TOKEN + "|^(?:" + "|".join(map(re.escape, CONNECTORS)) + ")$"}, "OP": "*"}
@@ -116,26 +121,70 @@ def _nlp(lang: str, model: str | None = None):
     return nlp, matcher
 
 
+def reset_caches() -> None:
+    """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
+    for cached in (_nlp, _parse, swedish_bodies, _countries):
+        cached.cache_clear()
+
+
 def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of text."""
-    nlp, _ = _nlp(lang)
-    doc = nlp(text)
-    out = []
-    for sent in doc.sents:  # a line break ends a sentence too: list lines carry no full stop
-        start = sent.start_char
-        for m in re.finditer(r"\n+|;\s+", text[sent.start_char:sent.end_char]):
-            end = sent.start_char + m.start()
-            if end > start:
-                out.append((start, end))
-            start = sent.start_char + m.end()
-        if sent.end_char > start:
-            out.append((start, sent.end_char))
-    return out
+    """(start, end) offsets of the sentences of text; a line break or a semicolon ends one too."""
+    return list(_parse(text, lang)[0])
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“”'(–—-]?\s*[A-ZÅÄÖÉÜ0-9])|\n+|;\s+")
+
+
+@lru_cache(maxsize=32768)
+def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, int], ...]]:
+    """One spaCy pass over text: its sentences, and its proper-noun runs (start, end, sentence start).
+
+    Cached by text: extraction looks at the same blocks several times.
+    """
+    nlp, matcher = _nlp(lang)
+    trained = bool({"parser", "senter"} & set(nlp.pipe_names))
+    doc = nlp(text) if trained else nlp.make_doc(text)
+    bounds = [(sent.start_char, sent.end_char) for sent in doc.sents] if trained else [(0, len(text))]
+    sents: list[tuple[int, int]] = []
+    for lo, hi in bounds:
+        start = lo
+        for m in SENTENCE_END.finditer(text, lo, hi):  # a line break or a semicolon ends one too
+            if m.start() > start and text[start:m.start()].strip():
+                sents.append(_strip_span(text, start, m.start()))
+            start = m.end()
+        if hi > start and text[start:hi].strip():
+            sents.append(_strip_span(text, start, hi))
+    starts = [a for a, _ in sents]
+    runs = []
+    for _, ts, te in matcher(doc):
+        span = doc[ts:te]
+        i = bisect_right(starts, span.start_char) - 1
+        runs.append((span.start_char, span.end_char, starts[i] if i >= 0 else 0))
+    return tuple(sents), tuple(runs)
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@lru_cache(maxsize=32768)
+def swedish_bodies(text: str) -> tuple[tuple[Partner, int, int, str], ...]:
+    """(partner, start, end, surface) of the resolved Swedish bodies of text; cached by text."""
+    return tuple((m.partner, m.start, m.end, m.surface) for m in find_swedish_bodies(text) if m.partner is not None)
+
+
+@lru_cache(maxsize=32768)
+def _countries(text: str) -> tuple[tuple, ...]:
+    return tuple(find_countries(text))
 
 
 def norm_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    return " ".join(NON_WORD.sub(" ", text).split())
 
 
 @lru_cache(maxsize=1)
@@ -208,18 +257,37 @@ def split_glued_names(value: str) -> list[tuple[int, int]]:
 
 def find_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = None,
                base: int = 0) -> list[PairGroup]:
-    """Group the Swedish bodies and partners abroad of one sentence or bullet.
+    """Group the Swedish bodies and partners abroad of one sentence, bullet or block.
 
     `known` maps partner_key -> fullest name of partners the page already named
     (footers, headings); those names need no further context. Offsets in the
     result are `base` + offsets into text. Groups without a partner abroad are
     kept (their Swedish bodies may still matter to the caller).
     """
-    known = known or {}
-    swedish = [SwedishMention(m.partner, m.start, m.end, m.surface)
-               for m in find_swedish_bodies(text) if m.partner is not None]
-    countries = find_countries(text)
-    foreign = foreign_names(text, lang, known, swedish, countries)
+    swedish, foreign = _parties(text, lang, known or {})
+    return _group(swedish, foreign, base)
+
+
+def sentence_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = None
+                   ) -> list[tuple[int, int, list[PairGroup]]]:
+    """find_pairs for each sentence of text, from one analysis of the whole text: (start, end, groups),
+    offsets into text."""
+    swedish, foreign = _parties(text, lang, known or {})
+    out = []
+    for s, e in _parse(text, lang)[0]:
+        out.append((s, e, _group([x for x in swedish if s <= x.start < e], [f for f in foreign if s <= f.start < e], 0)))
+    return out
+
+
+def _parties(text: str, lang: str, known: dict[str, str]) -> tuple[list[SwedishMention], list[ForeignName]]:
+    swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
+    countries = list(_countries(text))
+    return swedish, foreign_names(text, lang, known, swedish, countries)
+
+
+def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int) -> list[PairGroup]:
+    """Each run of Swedish bodies takes the partners abroad that follow it up to the next Swedish body;
+    partners before the first Swedish body go to the first group."""
     events = sorted([(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign],
                     key=lambda e: (e[0], e[1]))
     groups: list[PairGroup] = []
@@ -242,40 +310,34 @@ def find_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = None,
             groups.insert(0, PairGroup([], leading))
         else:
             groups.append(PairGroup([], leading))
-    for g in groups:
-        for s in g.swedish:
-            s.start += base
-            s.end += base
-        for f in g.foreign:
-            f.start += base
-            f.end += base
+    if base:
+        for g in groups:
+            g.swedish = [replace(x, start=x.start + base, end=x.end + base) for x in g.swedish]
+            g.foreign = [replace(f, start=f.start + base, end=f.end + base) for f in g.foreign]
     return groups
 
 
 def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[SwedishMention],
                   countries: list[tuple]) -> list[ForeignName]:
     """Proper-noun runs of text that the context marks as local governments abroad."""
-    nlp, matcher = _nlp(lang)
-    doc = nlp(text)
     blocked = [(s.start, s.end) for s in swedish] + [(c[0], c[1]) for c in countries]
     blocked += [(q.start(), q.end()) for q in QUOTED.finditer(text)]  # a quoted name is a title, not a partner
     out: list[ForeignName] = []
-    for _, ts, te in matcher(doc):
-        span = doc[ts:te]
-        for s, e in _cut_blocked(span.start_char, span.end_char, blocked):
-            cand = _candidate(text, s, e, span.sent.start_char, known, countries)
+    for run_start, run_end, sent_start in _parse(text, lang)[1]:
+        for s, e in _cut_blocked(run_start, run_end, blocked):
+            cand = _candidate(text, s, e, sent_start, known, countries)
             if cand and not any(c.start < cand.end and cand.start < c.end for c in out):
                 out.append(cand)
     # "in Lund's Norra Fäladen district": a place inside a Swedish municipality
     out = [f for f in out if not any(
-        0 <= f.start - sw.end <= 4 and (re.fullmatch(r"(?:'s|’s)\s+", text[sw.end:f.start])
+        0 <= f.start - sw.end <= 4 and (GENITIVE_GAP.fullmatch(text[sw.end:f.start])
                                         or (sw.surface.endswith("s") and not text[sw.end:f.start].strip()))
         for sw in swedish)]
     out.sort(key=lambda f: f.start)
     # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is;
     # "Kabupaten Belitung (Belitung Regency)": the second is another name of the first
     return [f for i, f in enumerate(out)
-            if not (i and re.fullmatch(r"\s+(?:i|in)\s+|\s*\(\s*", text[out[i - 1].end:f.start]))]
+            if not (i and WHERE_GAP.fullmatch(text[out[i - 1].end:f.start]))]
 
 
 def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -310,7 +372,7 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         s = text.index(words[1], s) if len(words) > 1 else e
         words = words[1:]
     raw = " ".join(words)
-    if not raw or norm_key(raw) in STOP_NAMES or not re.search(r"[A-Za-zÅÄÖåäö]{2}", raw):
+    if not raw or norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
         return None
     if organisation_kind(raw) or all(is_admin_word(w.casefold()) for w in words):
         return None
@@ -333,12 +395,12 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     )
     if not strong and key not in known:
         return None
-    if re.search(r"\b(?:a|an|en|ett|any|varje|each)\s+$", before, re.IGNORECASE):
+    if INDEFINITE_BEFORE.search(before):
         return None  # "a Swedish municipality": a description, not a name
     opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
     if opener and key not in known and country is None and not is_admin_word(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
-    role = re.match(r"^\s*,\s*([a-zåäö]+)", after)
+    role = ROLE_AFTER.match(after)
     if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role

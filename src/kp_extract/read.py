@@ -16,6 +16,7 @@ into "\\n". Every offset in the pipeline indexes this normalised text.
 from __future__ import annotations
 
 import codecs
+import re
 import hashlib
 import os
 import unicodedata
@@ -144,16 +145,17 @@ def _looks_utf16_without_bom(raw: bytes) -> str | None:
 _MIN_CONTROLS = 4  # a stray control character or two does not make a file binary
 
 
+# category Cc is exactly U+0000-001F and U+007F-009F; tab, newlines, form feed and vertical tab are allowed
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_share(text: str) -> float:
     """Share of control characters (other than whitespace) in text; 0.0 when there
     are fewer than _MIN_CONTROLS of them. Trailing NUL padding is ignored."""
     body = text.rstrip("\x00")  # NUL padding at the end is common and harmless
     if not body:
         return 0.0
-    bad = sum(
-        1 for ch in body
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc"
-    )
+    bad = len(_CONTROLS.findall(body))
     if bad < _MIN_CONTROLS:
         return 0.0
     return bad / len(body)
