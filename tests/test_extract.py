@@ -209,3 +209,9 @@ def test_footer_values_are_split() -> None:
 ])
 def test_why_a_page_gives_no_record(text: str, reason) -> None:
     assert no_record_reason(text) == reason
+
+
+def test_a_conference_report_is_said_to_be_one() -> None:
+    text = ("Rapport från årets konferens\n\nÖver 200 deltagare från svenska kommuner samlades på konferensen. "
+            "Nästa ansökningsomgång öppnar i september.")
+    assert no_record_reason(text) == "conference or event report"

@@ -63,3 +63,15 @@ def test_two_runs_are_byte_identical(seeds_output: Path, tmp_path: Path) -> None
     run(RAW, tmp_path)
     for name in OUTPUTS:
         assert (tmp_path / name).read_bytes() == (seeds_output / name).read_bytes(), name
+
+
+def test_blocks_of_a_page_with_no_project_say_what_page_it_is(tmp_path: Path) -> None:
+    pages = tmp_path / "in"
+    pages.mkdir()
+    (pages / "call.txt").write_text(
+        "Utlysning 2025\n\nNu öppnar ansökningsomgången för kommunala partnerskap. Sista dag för ansökan är "
+        "15 mars. Svenska kommuner och regioner kan söka medel för förstudier.\n", encoding="utf-8")
+    run(pages, tmp_path / "out")
+    rows = [json.loads(line) for line in (tmp_path / "out" / "blocks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows and all(row["reason"] == "page gives no project: call for applications" for row in rows)
+    assert json.loads((tmp_path / "out" / "projects.json").read_text(encoding="utf-8")) == []

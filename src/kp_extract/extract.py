@@ -112,7 +112,7 @@ class PageResult:
 
     mentions: list[Mention] = field(default_factory=list)
     partnerships: list[PartnershipMention] = field(default_factory=list)
-    block_notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    no_record_reason: str | None = None  # for a page with no project: what kind of page it is
 
 
 # ---------------------------------------------------------------- footers
@@ -460,6 +460,8 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
         items.setdefault(b.item, []).append(b)
     for item_blocks in items.values():
         extract_item(ctx, item_blocks, result)
+    if not result.mentions:
+        result.no_record_reason = no_record_reason(page.text)
     return result
 
 

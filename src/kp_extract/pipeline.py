@@ -80,6 +80,7 @@ class PageDigest:
     blocks: list[tuple]
     mentions: list[Mention]
     partnerships: list[PartnershipMention]
+    no_record_reason: str | None = None
 
 
 @dataclass
@@ -111,7 +112,8 @@ def process_page(page: Page) -> PageOutput:
 
 def digest(out: PageOutput) -> PageDigest:
     rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
-    return PageDigest(out.file, rows, list(out.result.mentions), list(out.result.partnerships))
+    return PageDigest(out.file, rows, list(out.result.mentions), list(out.result.partnerships),
+                      out.result.no_record_reason)
 
 
 WARMUP_TEXT = (
@@ -285,7 +287,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             mentions.extend(item.mentions)
             statements.extend(item.partnerships)
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
-            pickle.dump((item.file, item.blocks), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         summary.pages_skipped = len(summary.errors)
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
@@ -351,22 +353,30 @@ class SpanIndex:
 
 
 def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
-              section: int) -> dict:
-    """One blocks.jsonl row: where the block is, what it is, and the records it fed (or why none)."""
+              section: int, page_reason: str | None = None) -> dict:
+    """One blocks.jsonl row: where the block is, what it is, and the records it fed (or why none:
+    the page's kind when it gave no project at all, else the block's)."""
     ids = index.record_ids(file, start, end) if kind != "chrome" else []
     row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
            "item": item, "section": section, "record_ids": ids}
     if not ids:
         within = index.partnered_within(file, start, end)
-        row["reason"] = ("partnership statement only" if within and kind != "chrome"
-                         else NO_RECORD_REASONS.get(kind, "no record"))
+        if kind == "chrome":
+            row["reason"] = NO_RECORD_REASONS["chrome"]
+        elif within:
+            row["reason"] = "partnership statement only"
+        elif page_reason:
+            row["reason"] = f"page gives no project: {page_reason}"
+        else:
+            row["reason"] = NO_RECORD_REASONS.get(kind, "no record")
     return row
 
 
 def block_records(outputs: list[PageOutput], projects, partnerships) -> list[dict]:
     """One row per block of in-memory PageOutputs (the streaming run uses block_row directly)."""
     index = SpanIndex(projects, partnerships)
-    return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section)
+    return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section,
+                      o.result.no_record_reason)
             for o in outputs for b in o.blocks]
 
 
@@ -374,8 +384,8 @@ def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
     index = SpanIndex(projects, partnerships)
     while True:
         try:
-            file, rows = pickle.load(spool)
+            file, rows, page_reason = pickle.load(spool)
         except EOFError:
             return
         for start, end, kind, language, item, section in rows:
-            yield block_row(index, file, start, end, kind, language, item, section)
+            yield block_row(index, file, start, end, kind, language, item, section, page_reason)
