@@ -129,7 +129,7 @@ def _magic_kind(raw: bytes) -> str | None:
 def _looks_utf16_without_bom(raw: bytes) -> str | None:
     """'utf-16-le'/'utf-16-be' when the bytes look like BOM-less UTF-16 text."""
     n = len(raw) - len(raw) % 2
-    if n < 4 or b"\x00" not in raw:
+    if n < 12 or b"\x00" not in raw:  # a few bytes are too few to tell UTF-16 from text with NULs
         return None
     pairs = n // 2
     even_nul = sum(1 for i in range(0, n, 2) if raw[i] == 0)
