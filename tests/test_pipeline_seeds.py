@@ -75,3 +75,33 @@ def test_blocks_of_a_page_with_no_project_say_what_page_it_is(tmp_path: Path) ->
     rows = [json.loads(line) for line in (tmp_path / "out" / "blocks.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows and all(row["reason"] == "page gives no project: call for applications" for row in rows)
     assert json.loads((tmp_path / "out" / "projects.json").read_text(encoding="utf-8")) == []
+
+
+def test_a_plugged_in_pipeline_is_used_and_a_missing_one_is_a_clear_error(tmp_path: Path, seeds_output: Path,
+                                                                             monkeypatch) -> None:
+    import spacy
+    from typer.testing import CliRunner
+
+    from kp_extract import partners
+    from kp_extract.cli import app
+
+    nlp = spacy.blank("sv")
+    nlp.to_disk(tmp_path / "pipeline")
+    monkeypatch.delenv(partners.MODEL_ENV, raising=False)
+    runner = CliRunner()
+    try:
+        partners.reset_caches()
+        got = runner.invoke(app, ["run", str(RAW), "--out", str(tmp_path / "out"), "--workers", "1",
+                                  "--no-cache", "--quiet", "--spacy-model", str(tmp_path / "pipeline")])
+        assert got.exit_code == 0, got.output
+        # the same tokenizer rules as the blank pipeline: the same records
+        assert (tmp_path / "out" / "projects.json").read_bytes() == (seeds_output / "projects.json").read_bytes()
+        partners.reset_caches()
+        bad = runner.invoke(app, ["run", str(RAW), "--out", str(tmp_path / "bad"), "--workers", "1", "--no-cache",
+                                  "--quiet", "--spacy-model", str(tmp_path / "missing")])
+        assert bad.exit_code != 0
+        assert "not installed" in bad.output
+    finally:
+        import os
+        os.environ.pop(partners.MODEL_ENV, None)
+        partners.reset_caches()

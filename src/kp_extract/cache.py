@@ -45,6 +45,8 @@ def fingerprint() -> str:
         h.update(f"spacy {spacy.__version__}\0".encode())
     except ImportError:  # pragma: no cover - spaCy is a dependency
         pass
+    # a plugged-in trained pipeline changes what extraction sees
+    h.update(f"model {os.environ.get('KP_EXTRACT_SPACY_MODEL', '')}\0".encode())
     files = []
     for path in PACKAGE_DIR.rglob("*"):
         rel = path.relative_to(PACKAGE_DIR)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -146,6 +147,11 @@ def run(
         help="With --engine dask: address of the Dask scheduler, e.g. tcp://10.0.0.5:8786. "
              "Without it a LocalCluster with --workers processes is started for the run.",
     ),
+    spacy_model: str = typer.Option(
+        None, "--spacy-model", metavar="NAME", show_default=False,
+        help="An installed trained spaCy pipeline (package name or folder) to use instead of the blank "
+             "sv/en pipelines; nothing is downloaded. Same as the KP_EXTRACT_SPACY_MODEL environment variable.",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out."""
     logging.basicConfig(
@@ -163,6 +169,8 @@ def run(
         _err(f"error: output path exists and is not a folder: {out}")
         raise typer.Exit(EXIT_FAILED)
 
+    if spacy_model:
+        os.environ["KP_EXTRACT_SPACY_MODEL"] = spacy_model  # worker processes inherit it
     if engine not in ("local", "dask"):
         _err(f"error: unknown --engine {engine!r} (choose local or dask)")
         raise typer.Exit(EXIT_FAILED)
