@@ -14,7 +14,7 @@ import hashlib
 import json
 
 from .gazetteer import place_country
-from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source
+from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source, unique, unique_partners
 from .partners import fuller, norm_key, partner_key
 
 
@@ -56,7 +56,7 @@ def normalise(mentions: list[Mention], statements: list[PartnershipMention]) -> 
         if not m.countries:
             found = [countries.get(partner_key(n)) or m.context_country or place_country(n)
                      for n in m.international_partners]
-            m.countries = _unique(c for c in found if c)
+            m.countries = unique(c for c in found if c)
     for s in statements:
         s.country = s.country or partner_country(s.international_partner, countries)
 
@@ -130,25 +130,25 @@ def merge(group: list[Mention]) -> Project:
     """One record from a group of mentions: unions, first title, most precise dates, every source."""
     first = group[0]
     names = fullest_names(group)  # the fullest form the record's own texts give
-    swedish = _unique_partners(p for m in group for p in m.swedish_partners)
+    swedish = unique_partners(p for m in group for p in m.swedish_partners)
     sources = sorted({s for m in group for s in m.sources})
     project = Project(
         record_id="",
         title=next((m.title for m in group if m.title), None),
         swedish_partners=[p.name for p in swedish],
         swedish_partner_codes=[p.code for p in swedish if p.code],
-        international_partners=_unique(names[partner_key(n)] for m in group for n in m.international_partners),
-        other_participants=_unique(n for m in group for n in m.other_participants),
-        countries=_unique(c for m in group for c in m.countries),
-        project_areas=_unique(a for m in group for a in m.project_areas),
-        themes=_unique(t for m in group for t in m.themes),
+        international_partners=unique(names[partner_key(n)] for m in group for n in m.international_partners),
+        other_participants=unique(n for m in group for n in m.other_participants),
+        countries=unique(c for m in group for c in m.countries),
+        project_areas=unique(a for m in group for a in m.project_areas),
+        themes=unique(t for m in group for t in m.themes),
         sdgs=sorted({n for m in group for n in m.sdgs}),
         start_date=_precise([m.start_date for m in group]),
         end_date=_precise([m.end_date for m in group]),
         duration_years=next((m.duration_years for m in group if m.duration_years), None),
         amount_sek=next((m.amount_sek for m in group if m.amount_sek), None),
-        tags=_unique(t for m in group for t in m.tags),
-        languages=_unique(lang for m in group for lang in m.languages),
+        tags=unique(t for m in group for t in m.tags),
+        languages=unique(lang for m in group for lang in m.languages),
         summary=first.summary or next((m.summary for m in group if m.summary), ""),
         sources=sources,
     )
@@ -227,7 +227,7 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         return rec
 
     for project, group in zip(projects, groups):
-        swedish = _unique_partners(p for m in group for p in m.swedish_partners)
+        swedish = unique_partners(p for m in group for p in m.swedish_partners)
         for sw in swedish:
             for name in project.international_partners:
                 country = next((m.partner_countries.get(name) for m in group if m.partner_countries.get(name)),
@@ -246,20 +246,4 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         rec.project_ids = sorted(set(rec.project_ids))
         rec.sources = sorted(set(rec.sources))
         out.append(rec)
-    return out
-
-
-def _unique(items) -> list:
-    out = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def _unique_partners(partners) -> list[Partner]:
-    out: list[Partner] = []
-    for p in partners:
-        if all(p.name != q.name for q in out):
-            out.append(p)
     return out

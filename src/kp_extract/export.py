@@ -24,6 +24,7 @@ import math
 import os
 import secrets
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -202,29 +203,35 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write data to path atomically: temp file in the same folder, fsync, os.replace.
-
-    On any failure the temp file is removed and an existing file at path is untouched.
-    The new file gets the usual 0o666 & ~umask permissions.
-    """
+@contextmanager
+def atomic_file(path: Path, mode: str = "w"):
+    """An open temp file next to path (text mode: UTF-8, newlines as written) that replaces path,
+    after flush and fsync, when the block ends without error; on any failure the temp file is removed
+    and an existing file at path is untouched. New files get the usual 0o666 & ~umask permissions."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fh = open(tmp, mode, encoding="utf-8", newline="") if "b" not in mode else open(tmp, mode)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
+        fh.close()
         os.replace(tmp, path)
     except BaseException:
+        fh.close()
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
     _fsync_dir(path.parent)
-    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write data to path atomically (see atomic_file)."""
+    with atomic_file(Path(path), "wb") as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: Path, text: str) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 from . import values
 from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
-from .model import Block, Mention, Page, Partner, PartnershipMention, Source
+from .model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
 from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentence_pairs,
                        sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
@@ -148,6 +148,13 @@ def _footer_values(text: str) -> Footer:
 
 # ---------------------------------------------------------------- headings
 
+def split_since(heading: str) -> tuple[str, int | None]:
+    """'Tlokwe City Council, Sydafrika (2006 - )' -> ('Tlokwe City Council, Sydafrika', 2006)."""
+    t = heading.strip()
+    m = SINCE_HEADING.search(t)
+    return (t[:m.start()].strip(), int(m.group("since"))) if m else (t, None)
+
+
 @lru_cache(maxsize=16384)
 def parse_party_heading(text: str) -> PartyHeading | None:
     """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia',
@@ -157,12 +164,7 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     named and every part of the heading is one or the other, or a country that
     closes the partners before it.
     """
-    t = text.strip()
-    since = None
-    m = SINCE_HEADING.search(t)
-    if m:
-        since = int(m.group("since"))
-        t = t[:m.start()].strip()
+    t, since = split_since(text)
     segments: list[tuple[str, str | None]] = []
     pos = 0
     for cs, ce, iso, demonym in find_countries(t):
@@ -226,12 +228,7 @@ PARTNER_INTRO = re.compile(r"^(?:(?:vårt\s+|ett\s+)?(?:kommunalt\s+|kommunala\s
 def parse_partner_section(text: str) -> PartyHeading | None:
     """A section heading naming one partner abroad: 'Tlokwe City Council, Sydafrika (2006 - )',
     'Kommunalt partnerskap med Rundu, Namibia', 'Partnership with Kragujevac'."""
-    t = text.strip()
-    since = None
-    m = SINCE_HEADING.search(t)
-    if m:
-        since = int(m.group("since"))
-        t = t[:m.start()].strip()
+    t, since = split_since(text)
     intro = PARTNER_INTRO.match(t)
     if intro:
         t = t[intro.end():].strip()
@@ -329,7 +326,7 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, ki
     if footer and footer.source and footer.source not in m.sources:
         m.sources.append(footer.source)
     titles = [b for b in blocks if b.kind == "title"]  # a teaser's body may run on in its title line
-    m.languages = _unique(b.language for b in (body or titles) if b.language) or [ctx.language]
+    m.languages = unique(b.language for b in (body or titles) if b.language) or [ctx.language]
     m.summary = "\n\n".join(b.text for b in body)
     m.project_areas.extend(inline_areas(text_blocks))
     fill_values(m, [b for b in body], ctx)
@@ -338,9 +335,9 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, ki
         m.sdgs.extend(footer.sdgs)
         m.themes.extend(footer.themes)
         m.tags.extend(footer.tags)
-    m.project_areas = _unique(m.project_areas)
-    m.themes = _unique(m.themes)
-    m.tags = _unique(m.tags)
+    m.project_areas = unique(m.project_areas)
+    m.themes = unique(m.themes)
+    m.tags = unique(m.tags)
     m.sdgs = sorted(set(m.sdgs))
     return m
 
@@ -405,7 +402,7 @@ def partnership_period(text: str, pos: int) -> bool:
 def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName | str],
                  country: str | None, ctx: PageContext) -> None:
     """Set a mention's parties; countries from the heading, the text, or the page."""
-    m.swedish_partners = _unique_partners(swedish)
+    m.swedish_partners = unique_partners(swedish)
     for f in foreign:
         name = f.name if isinstance(f, ForeignName) else f
         key = partner_key(name)
@@ -417,7 +414,7 @@ def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName |
             m.partner_countries.setdefault(name, iso)
     if country:
         m.countries.append(country)
-    m.countries = _unique(m.countries + list(m.partner_countries.values()))
+    m.countries = unique(m.countries + list(m.partner_countries.values()))
 
 
 def known_form(ctx: PageContext, name: str) -> str:
@@ -956,10 +953,10 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
         m.languages.append(b.language)
     fill_values(m, [b], ctx)
     m.sdgs = sorted(set(m.sdgs))
-    m.project_areas = _unique(m.project_areas + inline_areas([b]))
+    m.project_areas = unique(m.project_areas + inline_areas([b]))
     m.title = m.title or body_title(b.text)
     extra = participants(ctx, b)
-    m.swedish_partners = _unique_partners(m.swedish_partners + extra)
+    m.swedish_partners = unique_partners(m.swedish_partners + extra)
 
 
 def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
@@ -1162,7 +1159,7 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
     for key, ph in section_partner.items():
         head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
         partners = in_section.get(key) or ([ctx.owner] if ctx.owner else [])
-        for sw in _unique_partners(partners):
+        for sw in unique_partners(partners):
             result.partnerships.append(PartnershipMention(
                 head.file, sw, ph.foreign[0], ph.country, ph.since, head.source))
 
@@ -1225,18 +1222,3 @@ def since_years(sentence: str) -> list[int]:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _unique(items) -> list:
-    out = []
-    for x in items:
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def _unique_partners(partners: list[Partner]) -> list[Partner]:
-    out: list[Partner] = []
-    for p in partners:
-        if p and all(p.name != q.name for q in out):
-            out.append(p)
-    return out

@@ -158,3 +158,21 @@ class FileError:
     file: str
     stage: str
     reason: str
+
+
+def unique(items) -> list:
+    """The items in order of first appearance, without repeats."""
+    out: list = []
+    for x in items:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def unique_partners(partners) -> list[Partner]:
+    """Swedish partners in order of first appearance, one per canonical name (None skipped)."""
+    out: list[Partner] = []
+    for p in partners:
+        if p and all(p.name != q.name for q in out):
+            out.append(p)
+    return out

@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import secrets
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .export import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, _fsync_dir, _jsonl, csv_cell, partnership_to_dict,
+from .export import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, _jsonl, atomic_file, csv_cell, partnership_to_dict,
                      project_to_dict)
 from .model import FileError
 
@@ -77,27 +74,6 @@ def record_json(record: dict) -> str:
         return _indented(record, 1)
     except TypeError:  # anything unusual: let json do it, then indent it one level
         return json.dumps(record, ensure_ascii=False, indent=1, allow_nan=False).replace("\n", "\n ")
-
-
-@contextmanager
-def atomic_file(path: Path, mode: str = "w"):
-    """An open temp file next to path that replaces path when the block ends without error."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fh = open(tmp, mode, encoding="utf-8", newline="") if "b" not in mode else open(tmp, mode)
-    try:
-        yield fh
-        fh.flush()
-        os.fsync(fh.fileno())
-        fh.close()
-        os.replace(tmp, path)
-    except BaseException:
-        fh.close()
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
 
 
 def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields) -> None:
