@@ -111,3 +111,12 @@ def test_merging_is_idempotent_and_loses_no_source(spec) -> None:
     assert len(projects) + merged == len(spec)
     titles = [title_key(p.title) for p in projects if p.title]
     assert len(titles) == len(set(titles))
+
+
+def test_one_title_for_two_different_partners_abroad_is_two_projects() -> None:
+    a = mention("a.txt", 0, title="Green Schools", intl=["Kumasi"])
+    b = mention("b.txt", 0, title="Green Schools", intl=["Nyeri County"])
+    c = mention("c.txt", 0, title="Green schools", intl=[])
+    projects, _, merged = dedupe([a, b, c], [])
+    assert merged == 1 and len(projects) == 2
+    assert sorted(len(p.sources) for p in projects) == [1, 2]

@@ -1,8 +1,8 @@
 """Dedupe: merge mentions of one project into records, and pairs into partnerships.
 
-The GUIDE's rule, exactly: two mentions are one record when they share the
-title (case and punctuation aside), or share the same Swedish and
-international partners and the same explicit start and end years. Mentions
+The GUIDE's rule: two mentions are one record when they share the title (case
+and punctuation aside) and no partner abroad contradicts it, or share the same
+Swedish and international partners and the same explicit start and end years. Mentions
 that only share partners stay apart and list each other in
 `possible_duplicates`. Before merging, each partner abroad takes the fullest
 form of its name seen anywhere, and mentions with no country take the country
@@ -92,15 +92,17 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    by_title: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
     by_party_years: dict[tuple, list[int]] = {}
     for i, m in enumerate(mentions):
         tk = title_key(m.title)
         if tk:
-            if tk in by_title:
-                union(by_title[tk], i)
-            else:
-                by_title[tk] = i
+            same = by_title.setdefault(tk, [])
+            # one name for two different partners abroad is two projects ('Green Schools' in two cities)
+            match = next((j for j in same if _partners_agree(mentions[j], m)), None)
+            if match is not None:
+                union(match, i)
+            same.append(i)
         if m.start_date and m.end_date and m.international_partners:
             key = party_key(m) + (_year(m.start_date), _year(m.end_date))
             by_party_years.setdefault(key, []).append(i)
@@ -115,6 +117,13 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
     for i, m in enumerate(mentions):
         groups.setdefault(find(i), []).append(m)
     return [groups[k] for k in sorted(groups)]
+
+
+def _partners_agree(a: Mention, b: Mention) -> bool:
+    """Partners abroad that share one, or one side that names none."""
+    ka = {partner_key(n) for n in a.international_partners}
+    kb = {partner_key(n) for n in b.international_partners}
+    return not ka or not kb or bool(ka & kb)
 
 
 def _precise(dates: list[str | None]) -> str | None:
