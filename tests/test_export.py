@@ -3,7 +3,6 @@ schema validation and byte-identical output."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 from pathlib import Path

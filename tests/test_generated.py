@@ -8,7 +8,6 @@ the generated values.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import hypothesis.strategies as st

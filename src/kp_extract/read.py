@@ -19,7 +19,6 @@ import codecs
 import re
 import hashlib
 import os
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
