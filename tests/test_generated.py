@@ -36,6 +36,8 @@ SUFFIXES = ["", " District Council", " County", " Municipality", " Town Council"
             " Local Municipality", " Province"]
 MONTHS_SV = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
              "november", "december"]
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
 WORDS = {"en": ["three", "two", "one", "four"], "sv": ["treårig", "tvåårig", "ettårig", "fyraårig"]}
 YEARS_OF = {"three": 3, "two": 2, "one": 1, "four": 4, "treårig": 3, "tvåårig": 2, "ettårig": 1, "fyraårig": 4}
 
@@ -65,21 +67,48 @@ def swedish_bodies(draw, max_size: int = 2) -> list:
 def period(draw, lang: str) -> tuple[str, tuple[str, str]]:
     start = draw(st.integers(2008, 2026))
     end = start + draw(st.integers(1, 4))
-    style = draw(st.sampled_from(["years", "paren", "months"]))
+    style = draw(st.sampled_from(["years", "paren", "months", "till", "under", "days"]))
     if style == "years":
         return f"{start}-{end}", (str(start), str(end))
     if style == "paren":
         return f"({start}–{end})", (str(start), str(end))
+    if style == "under":  # "under 2025-2026"
+        return (f"under {start}-{end}" if lang == "sv" else f"during {start}-{end}"), (str(start), str(end))
+    if style == "days":  # "start 1 juli 2016 … till 30 juni 2019"
+        d1, d2 = draw(st.integers(1, 28)), draw(st.integers(1, 28))
+        m1, m2 = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+        names = MONTHS_SV if lang == "sv" else MONTHS_EN
+        word = ("från", "till") if lang == "sv" else ("from", "to")
+        return (f"{word[0]} {d1} {names[m1 - 1]} {start} {word[1]} {d2} {names[m2 - 1]} {end}",
+                (f"{start}-{m1:02d}-{d1:02d}", f"{end}-{m2:02d}-{d2:02d}"))
+    if style == "till":  # "juli 2019 till juli 2022"
+        m1, m2 = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+        names = MONTHS_SV if lang == "sv" else MONTHS_EN
+        joint = "till" if lang == "sv" else "to"
+        return f"{names[m1 - 1]} {start} {joint} {names[m2 - 1]} {end}", (f"{start}-{m1:02d}", f"{end}-{m2:02d}")
     m1, m2 = draw(st.integers(1, 12)), draw(st.integers(1, 12))
-    months = MONTHS_SV if lang == "sv" else ["January", "February", "March", "April", "May", "June", "July",
-                                             "August", "September", "October", "November", "December"]
+    months = MONTHS_SV if lang == "sv" else MONTHS_EN
     return (f"{months[m1 - 1]} {start}-{months[m2 - 1]} {end}",
             (f"{start}-{m1:02d}", f"{end}-{m2:02d}"))
 
 
 @st.composite
 def amount(draw, lang: str) -> tuple[str, int]:
-    style = draw(st.sampled_from(["millions", "plain", "decimal_en"]))
+    style = draw(st.sampled_from(["millions", "plain", "decimal_en", "drygt", "medel", "parts"]))
+    if style == "drygt":  # "drygt 2,3 miljoner kronor"
+        whole, dec = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+        return (f"drygt {whole},{dec} miljoner kronor" if lang == "sv" else f"just over {whole}.{dec} million SEK",
+                whole * 1_000_000 + dec * 100_000)
+    if style == "medel":  # "beviljade medel: 250 000 kronor"
+        n = draw(st.integers(100, 990)) * 1000
+        return (f"beviljade medel: {n:,} kronor".replace(",", " ") if lang == "sv"
+                else f"granted funds: SEK {n:,}"), n
+    if style == "parts":  # "275 000 kronor i bidrag, varav 120 000 kronor för … och 155 000 kronor för …"
+        a, b = draw(st.integers(50, 400)) * 1000, draw(st.integers(50, 400)) * 1000
+        fmt = (lambda n: f"{n:,}".replace(",", " ") + " kronor") if lang == "sv" else (lambda n: f"SEK {n:,}")
+        joint = (" i bidrag, varav ", " för resor och ", " för workshops") if lang == "sv" else \
+            (" in grants, of which ", " for travel and ", " for workshops")
+        return f"{fmt(a + b)}{joint[0]}{fmt(a)}{joint[1]}{fmt(b)}{joint[2]}", a + b
     if style == "millions":
         whole, dec = draw(st.integers(1, 9)), draw(st.integers(1, 9))
         word = "miljoner SEK" if lang == "sv" else "million SEK"
