@@ -19,6 +19,7 @@ changed pages.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -38,7 +39,7 @@ from .clean import clean_page
 from .dedupe import dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
-from .model import Block, FileError, Mention, Page, PartnershipMention
+from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
 from .read import ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
 from .stream_export import write_outputs_streaming
@@ -273,7 +274,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     mentions: list[Mention] = []
     statements: list[PartnershipMention] = []
     languages: Counter = Counter()
-    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool:
+    interned: dict[str, Partner] = {}
+    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries:
         for item, hit in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
             if isinstance(item, FileError):
                 summary.errors.append(item)
@@ -284,15 +286,15 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                     summary.cache_hits += 1
                 else:
                     summary.cache_misses += 1
-            mentions.extend(item.mentions)
-            statements.extend(item.partnerships)
+            mentions.extend(compact(item.mentions, summaries, interned))
+            statements.extend(compact_statements(item.partnerships, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         summary.pages_skipped = len(summary.errors)
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
-        summary.blocks = write_outputs_streaming(out_dir, projects, partnerships,
+        summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
                                                  _spooled_rows(spool, projects, partnerships), summary.errors)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
@@ -301,6 +303,55 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     summary.languages = dict(sorted(languages.items()))
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+# ---------------------------------------------------------------- main-process state
+
+class SummaryStore:
+    """Mention summaries on disk rather than in memory: the main process holds every mention until
+    dedupe, and their text is most of their size. A summary becomes a short handle until export."""
+
+    PREFIX = "\x00summary:"
+
+    def __enter__(self) -> "SummaryStore":
+        self.fh = tempfile.TemporaryFile(prefix="kp-summaries-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+    def put(self, text: str) -> str:
+        if not text:
+            return text
+        data = text.encode("utf-8")
+        offset = self.fh.seek(0, os.SEEK_END)
+        self.fh.write(data)
+        return f"{self.PREFIX}{offset}:{len(data)}"
+
+    def get(self, handle: str) -> str:
+        if not handle.startswith(self.PREFIX):
+            return handle
+        offset, length = map(int, handle[len(self.PREFIX):].split(":"))
+        self.fh.seek(offset)
+        return self.fh.read(length).decode("utf-8")
+
+    def resolve(self, project: Project) -> Project:
+        return dataclasses.replace(project, summary=self.get(project.summary))
+
+
+def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str, Partner]) -> list[Mention]:
+    """Mentions as the main process keeps them: summaries on disk, one Partner object per body."""
+    for m in mentions:
+        m.summary = summaries.put(m.summary)
+        m.swedish_partners = [interned.setdefault(p.name, p) for p in m.swedish_partners]
+    return mentions
+
+
+def compact_statements(statements: list[PartnershipMention], interned: dict[str, Partner]
+                       ) -> list[PartnershipMention]:
+    for s in statements:
+        s.swedish_partner = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
+    return statements
 
 
 # ---------------------------------------------------------------- block rows
