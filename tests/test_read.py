@@ -4,7 +4,6 @@ from __future__ import annotations
 import builtins
 import codecs
 import hashlib
-import os
 from pathlib import Path
 
 import pytest

@@ -49,6 +49,7 @@ class _Line:
 @dataclass(frozen=True)
 class _Rules:
     line_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    any_line_rule: re.Pattern[str]  # the line rules as one pattern: one match per line, not one per rule
     phrase_rules: tuple[tuple[str, re.Pattern[str]], ...]
     contact_label: re.Pattern[str]
     email: re.Pattern[str]
@@ -98,6 +99,7 @@ def _rules() -> _Rules:
     contact = raw["contact"]
     return _Rules(
         line_rules=tuple((r["name"], _full(r["pattern"])) for r in raw["line_rules"]),
+        any_line_rule=_full("|".join(f"(?:{r['pattern']})" for r in raw["line_rules"])),
         phrase_rules=tuple(
             (r["name"], re.compile(r["pattern"], re.IGNORECASE)) for r in raw["phrase_rules"]
         ),
@@ -282,7 +284,7 @@ def _close_line_block(mk: _Marker, rule: dict[str, Any]) -> None:
 
 def _start_follow_block(mk: _Marker, rule: dict[str, Any]) -> None:
     """Widgets that start with a known line and go on with matching lines."""
-    line_rules = _rules().line_rules
+    any_line_rule = _rules().any_line_rule
     nonblank = mk.nonblank()
     k = 0
     while k < len(nonblank):
@@ -298,7 +300,7 @@ def _start_follow_block(mk: _Marker, rule: dict[str, Any]) -> None:
             if len(nxt.text) > rule["follow_max_len"]:
                 break
             if not (rule["follow_re"].search(nxt.text)
-                    or any(p.match(nxt.text) for _, p in line_rules)):
+                    or any_line_rule.match(nxt.text)):
                 break
             last = nxt
             n += 1
@@ -347,6 +349,37 @@ def _contact_spans(mk: _Marker, ln: _Line) -> None:
             mk.spans.append((s, e))
 
 
+_CONTACT_HEADING = re.compile(
+    r"(?:Kontakt(?:person(?:er)?)?|Kontakta oss|Kontaktuppgifter|Contacts?|Contact (?:us|persons?|details))\s*:?\Z",
+    re.IGNORECASE,
+)
+_CONTACT_BLOCK_LINES = 8
+_CONTACT_BLOCK_LINE_LEN = 80
+
+
+def _contact_blocks(mk: _Marker) -> None:
+    """The paragraph under a bare "Kontakt" / "Kontaktperson" heading (name, title, department,
+    number lines): chrome when its lines are short and one of them carries an e-mail address or a
+    phone number, so the names and titles of contact persons stay out of the records."""
+    r = _rules()
+    lines = mk.lines
+    for ln in lines:
+        if ln.blank or not _CONTACT_HEADING.match(ln.text):
+            continue
+        i = ln.index + 1
+        while i < len(lines) and lines[i].blank and i - ln.index <= 2:
+            i += 1
+        para = []
+        while i < len(lines) and not lines[i].blank and len(para) <= _CONTACT_BLOCK_LINES:
+            para.append(lines[i])
+            i += 1
+        if (not para or len(para) > _CONTACT_BLOCK_LINES
+                or any(len(p.text) > _CONTACT_BLOCK_LINE_LEN for p in para)):
+            continue
+        if any(("@" in p.text and r.email.search(p.text)) or _phone_matches(p.text) for p in para):
+            mk.mark_lines(para[0], para[-1])
+
+
 def _trailing_categories(mk: _Marker, after: int) -> None:
     """Short category lines that run from the last dateline to the page end."""
     cfg = _rules().trailing
@@ -390,7 +423,7 @@ def find_chrome(text: str) -> tuple[list[Span], dict[str, str]]:
             continue
         if ln.index in mk.marked:
             continue
-        if any(p.match(ln.text) for _, p in r.line_rules):
+        if r.any_line_rule.match(ln.text):
             mk.mark_line(ln)
             continue
         _contact_spans(mk, ln)
@@ -403,6 +436,7 @@ def find_chrome(text: str) -> tuple[list[Span], dict[str, str]]:
                 if e > s:
                     mk.spans.append((ln.start + s, ln.start + e))
 
+    _contact_blocks(mk)
     if "last_updated" in dates:
         metadata["last_updated"] = max(dates["last_updated"])
     if "published" in dates:
@@ -454,3 +488,140 @@ def strip_chrome(page: Page) -> str:
             if chars[i] != "\n":
                 chars[i] = " "
     return "".join(chars)
+
+
+# --- contact details ---------------------------------------------------------
+#
+# Contact persons, e-mail addresses and phone numbers are personal data. clean
+# marks them as chrome, so no record is built from them; the export layer uses
+# scrub_contacts to remove any that reach a record through other text, and
+# `kp-extract run --include-contacts` writes the ones below to contacts.csv/.json.
+
+EMAIL_PLACEHOLDER = "[e-post]"
+PHONE_PLACEHOLDER = "[telefon]"
+CONTACT_FIELDS = ("start", "end", "name", "role", "email", "phone")
+
+# A contact-person phrase inside running text, up to the end of its sentence or line.
+_CONTACT_PHRASE = re.compile(
+    r"(?<![\w-])(?:Kontaktperson(?:er)?|Kontakta|Kontakt|Contact(?:\s+persons?)?|Contacts)\s*:"
+    r"[^\n]*?(?:(?<=[.!?])(?=\s+[^\W\d_])|(?=\n)|\Z)",
+    re.IGNORECASE,
+)
+_LABEL_ONLY = re.compile(
+    r"^(?:Kontaktperson(?:er)?|Kontakt|Kontakta|Contact(?: person)?s?|E-post|E-mail|Email|Mejl|Mail|Telefon"
+    r"|Tel|Tfn|Mobil|Phone|Mobile|Växel|Switchboard)\.?$",
+    re.IGNORECASE,
+)
+_PART_SPLIT = re.compile(r"\s*(?:[,;|/]|\s[–—-]\s)\s*")
+
+
+def _phone_matches(text: str) -> list[re.Match[str]]:
+    r = _rules()
+    lo, hi = r.phone_digits
+    if not any(c.isdigit() for c in text):
+        return []
+    return [m for m in r.phone.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
+
+
+def scrub_contacts(text: str) -> str:
+    """text without personal contact details: e-mail addresses become "[e-post]", phone numbers
+    "[telefon]", and contact-person phrases ("Kontaktperson: Anna Ek, projektledare.") and lines
+    that start with a contact label ("E-post: …", "Tel. …") are dropped. Text without any is
+    returned unchanged (the same object)."""
+    if not text:
+        return text
+    r = _rules()
+    out = text
+    if "@" in out:
+        out = r.email.sub(EMAIL_PLACEHOLDER, out)
+    phones = _phone_matches(out)
+    if phones:
+        parts, pos = [], 0
+        for m in phones:
+            parts.append(out[pos:m.start()])
+            parts.append(PHONE_PLACEHOLDER)
+            pos = m.end()
+        parts.append(out[pos:])
+        out = "".join(parts)
+    if _CONTACT_PHRASE.search(out) or r.contact_label.search(out) or "\n" in out:
+        lines = [ln for ln in out.split("\n") if not r.contact_label.match(ln.strip())]
+        out = "\n".join(lines)
+        out = _CONTACT_PHRASE.sub("", out)
+        if out != text:
+            out = re.sub(r"[ \t]{2,}", " ", out).strip()
+    return out if out != text else text
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(w[0].isupper() or w in ("af", "von", "de", "van", "bin") for w in words)
+
+
+def parse_contact(line: str) -> dict[str, str | None] | None:
+    """name, role (title or organisation), email and phone of one contact line, or None when the
+    line carries none of them ("Kontaktperson: Anna Ek, projektledare, anna.ek@vaxjo.se, 0470-123 45")."""
+    r = _rules()
+    text = line.strip()
+    if not text:
+        return None
+    email_m = r.email.search(text) if "@" in text else None
+    phones = _phone_matches(text)
+    labelled = r.contact_label.match(text)
+    rest = text
+    if email_m:
+        rest = rest.replace(email_m.group(), " ")
+    for m in phones:
+        rest = rest.replace(m.group(), " ")
+    if labelled:
+        rest = rest[labelled.end():] if rest.startswith(labelled.group()) else rest
+    parts = []
+    for part in _PART_SPLIT.split(rest):
+        part = re.sub(r"^(?:[\w-]+\s*[.:]\s*)+(?=\s|$)", "", part).strip(" .:;,–-")
+        part = re.sub(r"\s{2,}", " ", part)
+        if (part and any(c.isalpha() for c in part) and not _LABEL_ONLY.match(part)
+                and not r.contact_label.match(part + ":")):
+            parts.append(part)
+    name = None
+    if parts and (labelled or _looks_like_name(parts[0])):
+        name = parts[0]
+    role = ", ".join(parts[1:] if name else parts) or None
+    if not labelled and len(text) > 120:  # a sentence that carries an address: no fields from its words
+        name = role = None
+    email = email_m.group() if email_m else None
+    phone = phones[0].group() if phones else None
+    if not (email or phone or (labelled and name)):
+        return None
+    return {"name": name, "role": role, "email": email, "phone": phone}
+
+
+def find_contacts(page: Page) -> list[tuple]:
+    """(start, end, name, role, email, phone) for every contact line inside page.chrome, in page
+    order (None for a field the line does not give). Run after clean_page."""
+    r = _rules()
+    text = page.text
+    out: list[tuple] = []
+    for s, e in page.chrome:
+        chunk = text[s:e]
+        if "@" not in chunk and not any(c.isdigit() for c in chunk) and not r.contact_label.search(
+                chunk.replace("\n", " ")) and "\n" not in chunk:
+            continue
+        pos = s
+        for raw in chunk.split("\n"):
+            start = pos + len(raw) - len(raw.lstrip())
+            end = pos + len(raw.rstrip())
+            pos += len(raw) + 1
+            if end <= start:
+                continue
+            fields = parse_contact(raw)
+            if not fields:
+                continue
+            row = (start, end, fields["name"], fields["role"], fields["email"], fields["phone"])
+            prev = out[-1] if out else None
+            if (prev is not None and text.count("\n", prev[1], start) == 1 and not text[prev[1]:start].strip()
+                    and all(a is None or b is None for a, b in zip(prev[2:], row[2:]))):
+                # the next line of the same contact ("Anna Ek, projektledare" / "anna.ek@…" / "0470-…")
+                row = (prev[0], end) + tuple(a if a is not None else b for a, b in zip(prev[2:], row[2:]))
+                out[-1] = row
+            else:
+                out.append(row)
+    return out

@@ -1,8 +1,9 @@
 """Command-line interface: `kp-extract run INPUT_DIR --out DIR`.
 
-Exit status: 0 all pages processed; 1 some files were skipped (see
-errors.jsonl; the output is still written); 2 usage error, or nothing could be
-done (input folder missing, no readable page, a failure of the run itself).
+Exit status: 0 all pages processed; 1 some files were skipped or only partly
+processed (see errors.jsonl; the output is still written); 2 usage error, or
+nothing could be done (input folder missing, no readable page, a failure of
+the run itself). No traceback is printed unless --debug.
 """
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ HELP = (
     "partnerships from a folder of raw web-page dumps (*.txt) into deduplicated records: "
     "projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl."
 )
+EXIT_HELP = (
+    "Exit status: 0 all pages processed; 1 some files were skipped or only partly processed "
+    "(listed in errors.jsonl and the summary; the output is still written); 2 usage error, or "
+    "nothing could be done (input folder missing, no readable page, the run itself failed)."
+)
 
 app = typer.Typer(
-    help=HELP,
+    help=HELP + "\n\n" + EXIT_HELP,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -78,6 +84,10 @@ def _summary_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
     hits, misses = getattr(s, "cache_hits", None), getattr(s, "cache_misses", None)
     if hits is not None:
         rows.insert(-1, ("cache hits", f"{hits} of {hits + (misses or 0)} pages"))
+    if getattr(s, "pages_partial", 0):
+        rows.insert(2, ("pages partly read", s.pages_partial))
+    if getattr(s, "contacts", None) is not None:
+        rows.insert(-1, ("contacts", s.contacts))
     width = max(len(k) for k, _ in rows)
     lines = [f"kp-extract {input_dir} -> {out_dir}"]
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
@@ -85,9 +95,15 @@ def _summary_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
 
 
 def _error_lines(errors: list, limit: int = 20) -> list[str]:
+    """One line per error: "skipped" for a file that gave nothing, "partly read" for a page that was
+    processed with a warning (its reason ends in "(page processed)")."""
+    from kp_extract.clean import scrub_contacts
+    from kp_extract.read import PARTIAL
+
     lines = []
     for e in errors[:limit]:
-        lines.append(f"  skipped {e.file} ({e.stage}): {e.reason}")
+        verb = "partly read" if str(e.reason).endswith(f"({PARTIAL})") else "skipped"
+        lines.append(f"  {verb} {e.file} ({e.stage}): {scrub_contacts(str(e.reason))}")
     if len(errors) > limit:
         lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
     return lines
@@ -147,13 +163,23 @@ def run(
         help="With --engine dask: address of the Dask scheduler, e.g. tcp://10.0.0.5:8786. "
              "Without it a LocalCluster with --workers processes is started for the run.",
     ),
+    include_contacts: bool = typer.Option(
+        False, "--include-contacts",
+        help="Also write contacts.json and contacts.csv: the contact lines found on the pages (file, start, end, "
+             "name, role, email, phone). Personal data: off by default; the records never contain them.",
+    ),
     spacy_model: str = typer.Option(
         None, "--spacy-model", metavar="NAME", show_default=False,
         help="An installed trained spaCy pipeline (package name or folder) to use instead of the blank "
              "sv/en pipelines; nothing is downloaded. Same as the KP_EXTRACT_SPACY_MODEL environment variable.",
     ),
 ) -> None:
-    """Read INPUT_DIR, extract and deduplicate records, and write them to --out."""
+    """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
+
+    Exit status: 0 all pages processed; 1 some files were skipped or only partly processed (see errors.jsonl; the output is still written); 2 usage error, or nothing could be done.
+
+    E-mail addresses and phone numbers in the records are replaced by placeholders (e-post, telefon) and contact-person phrases are left out; --include-contacts writes the contact lines to contacts.json/.csv.
+    """
     logging.basicConfig(
         level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
         format="%(levelname)s %(name)s: %(message)s",
@@ -183,6 +209,8 @@ def run(
         "cache_dir": None if no_cache else (cache if cache is not None else out / ".cache"),
         "scheduler": scheduler,
     }
+    if include_contacts:
+        options["include_contacts"] = True
 
     try:
         pipeline = importlib.import_module("kp_extract.pipeline")

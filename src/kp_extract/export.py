@@ -8,7 +8,13 @@ Files written to the output folder:
   TAB or CR get a leading apostrophe (CSV injection guard; JSON keeps the value);
 * blocks.jsonl: one JSON object per segmented block (for debugging);
 * errors.jsonl: one JSON object per file (stage) that could not be processed;
-  always written, empty when all went well.
+  always written, empty when all went well;
+* contacts.json, contacts.csv: only on request (write_contacts), the contact
+  lines clean found.
+
+Personal data: every text field of a record and every error reason goes
+through `scrub` (clean.scrub_contacts): e-mail addresses become "[e-post]",
+phone numbers "[telefon]", contact-person phrases are dropped.
 
 Every file is written to a temporary file in the same folder, flushed, fsynced
 and moved into place with os.replace, so a reader never sees half a file and a
@@ -30,6 +36,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kp_extract.clean import scrub_contacts
 from kp_extract.model import FileError, Partnership, Project, Source
 
 __all__ = [
@@ -47,6 +54,12 @@ __all__ = [
     "write_outputs",
     "validate_records",
     "load_schema",
+    "scrub",
+    "CONTACT_FIELDS",
+    "contacts_to_dicts",
+    "write_contacts",
+    "remove_contacts",
+    "errors_jsonl",
 ]
 
 PROJECT_FIELDS: tuple[str, ...] = (
@@ -85,37 +98,50 @@ def _source_dict(src: Source | dict) -> dict:
     raise TypeError(f"not a source: {src!r}")
 
 
+def scrub(value: Any) -> Any:
+    """value with personal contact details removed (clean.scrub_contacts) from every string in it:
+    e-mail addresses become "[e-post]", phone numbers "[telefon]", contact-person phrases go.
+    Lists are scrubbed item by item; other values are returned as they are."""
+    if isinstance(value, str):
+        return scrub_contacts(value)
+    if isinstance(value, (list, tuple)):
+        return [scrub(v) for v in value]
+    return value
+
+
 def project_to_dict(p: Project) -> dict:
-    """A Project as its JSON object, keys in PROJECT_FIELDS order."""
+    """A Project as its JSON object, keys in PROJECT_FIELDS order. Text fields (title, names,
+    areas, themes, tags, summary) are scrubbed of e-mail addresses, phone numbers and
+    contact-person phrases (see scrub); ids, codes, dates and sources are not touched."""
     return {
         "record_id": p.record_id,
-        "title": p.title,
-        "swedish_partners": list(p.swedish_partners),
+        "title": scrub(p.title),
+        "swedish_partners": scrub(list(p.swedish_partners)),
         "swedish_partner_codes": list(p.swedish_partner_codes),
-        "international_partners": list(p.international_partners),
-        "other_participants": list(p.other_participants),
+        "international_partners": scrub(list(p.international_partners)),
+        "other_participants": scrub(list(p.other_participants)),
         "countries": list(p.countries),
-        "project_areas": list(p.project_areas),
-        "themes": list(p.themes),
+        "project_areas": scrub(list(p.project_areas)),
+        "themes": scrub(list(p.themes)),
         "sdgs": [int(x) for x in p.sdgs],
         "start_date": p.start_date,
         "end_date": p.end_date,
         "duration_years": _number(p.duration_years),
         "amount_sek": None if p.amount_sek is None else int(p.amount_sek),
-        "tags": list(p.tags),
+        "tags": scrub(list(p.tags)),
         "languages": list(p.languages),
-        "summary": p.summary if p.summary is not None else "",
+        "summary": scrub(p.summary) if p.summary is not None else "",
         "sources": [_source_dict(s) for s in p.sources],
         "possible_duplicates": list(p.possible_duplicates),
     }
 
 
 def partnership_to_dict(p: Partnership) -> dict:
-    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order."""
+    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order (names scrubbed, see scrub)."""
     return {
-        "swedish_partner": p.swedish_partner,
+        "swedish_partner": scrub(p.swedish_partner),
         "swedish_partner_code": p.swedish_partner_code,
-        "international_partner": p.international_partner,
+        "international_partner": scrub(p.international_partner),
         "country": p.country,
         "since_year": None if p.since_year is None else int(p.since_year),
         "project_ids": list(p.project_ids),
@@ -151,6 +177,18 @@ def _jsonl(records: Iterable[Any]) -> str:
     return "".join(
         json.dumps(_as_dict(r), ensure_ascii=False, allow_nan=False) + "\n" for r in records
     )
+
+
+def errors_jsonl(errors: Iterable[FileError]) -> str:
+    """errors.jsonl content: one {"file", "stage", "reason"} object per line, reasons scrubbed
+    (an exception message may quote page text)."""
+    rows = []
+    for e in errors:
+        d = dict(_as_dict(e))
+        if isinstance(d.get("reason"), str):
+            d["reason"] = scrub_contacts(d["reason"])
+        rows.append(d)
+    return _jsonl(rows)
 
 
 def _plain_cell(value: Any) -> str:
@@ -261,9 +299,37 @@ def write_outputs(
         ("partnerships.json", _json_array(partnership_dicts)),
         ("partnerships.csv", records_csv(partnership_dicts, PARTNERSHIP_FIELDS)),
         ("blocks.jsonl", _jsonl(blocks)),
-        ("errors.jsonl", _jsonl(errors)),
+        ("errors.jsonl", errors_jsonl(errors)),
     ]
     return [atomic_write_text(out_dir / name, text) for name, text in contents]
+
+
+# ---------------------------------------------------------------- contacts (opt-in)
+
+CONTACT_FIELDS: tuple[str, ...] = ("file", "start", "end", "name", "role", "email", "phone")
+CONTACT_FILES = ("contacts.json", "contacts.csv")
+
+
+def contacts_to_dicts(rows: Iterable[tuple]) -> list[dict]:
+    """(file, start, end, name, role, email, phone) tuples as dicts in CONTACT_FIELDS order."""
+    return [dict(zip(CONTACT_FIELDS, row)) for row in rows]
+
+
+def write_contacts(out_dir: Path, rows: Iterable[tuple]) -> list[Path]:
+    """contacts.json and contacts.csv (only with `kp-extract run --include-contacts`): one row per
+    contact line clean marked (file, start, end, name, role, email, phone), atomically."""
+    dicts = contacts_to_dicts(rows)
+    return [atomic_write_text(Path(out_dir) / "contacts.json", _json_array(dicts)),
+            atomic_write_text(Path(out_dir) / "contacts.csv", records_csv(dicts, CONTACT_FIELDS))]
+
+
+def remove_contacts(out_dir: Path) -> None:
+    """Remove contacts.json/.csv left by an earlier --include-contacts run (personal data)."""
+    for name in CONTACT_FILES:
+        try:
+            os.unlink(Path(out_dir) / name)
+        except FileNotFoundError:
+            pass
 
 
 # ---------------------------------------------------------------- validation

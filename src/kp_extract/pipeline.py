@@ -35,12 +35,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cache import PageCache, fingerprint
-from .clean import clean_page
+from .clean import clean_page, find_contacts
 from .dedupe import dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
-from .read import ReadError, _check_input_dir, _relative_posix, _walk, read_page
+from .export import remove_contacts, write_contacts
+from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
 from .stream_export import write_outputs_streaming
 
@@ -58,6 +59,10 @@ ENGINES = ("local", "dask")
 # Bytes of page dumps per task handed to a worker, and tasks in flight per worker.
 CHUNK_BYTES = 512 * 1024
 IN_FLIGHT_PER_WORKER = 3
+# Blocks of one page that are extracted: real pages have at most about a hundred; a page of
+# thousands of empty cards would otherwise take extraction and dedup (quadratic in mentions that
+# share partners) out of bounds. The rest is reported as a warning in errors.jsonl.
+MAX_PAGE_BLOCKS = 5000
 
 
 @dataclass
@@ -67,6 +72,8 @@ class PageOutput:
     file: str
     blocks: list[Block]
     result: PageResult
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (stage, reason): page processed in part
+    contacts: list[tuple] = field(default_factory=list)  # clean.find_contacts rows
 
 
 @dataclass
@@ -82,6 +89,8 @@ class PageDigest:
     mentions: list[Mention]
     partnerships: list[PartnershipMention]
     no_record_reason: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    contacts: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -100,21 +109,30 @@ class RunSummary:
     engine: str = "local"
     cache_hits: int | None = None  # None: no cache
     cache_misses: int | None = None
+    pages_partial: int = 0  # processed, but with a warning in errors
+    contacts: int | None = None  # None: contacts not written
 
 
 # ---------------------------------------------------------------- per page
 
 def process_page(page: Page) -> PageOutput:
     """Every per-page stage for one page."""
+    warnings = []
+    if page.metadata.get("read_warning"):
+        warnings.append(("read", page.metadata["read_warning"]))
     page = clean_page(page)
-    blocks = assign_languages(segment_page(page))
-    return PageOutput(page.file, blocks, extract_page(page, blocks))
+    blocks = segment_page(page)
+    if len(blocks) > MAX_PAGE_BLOCKS:
+        warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted ({PARTIAL})"))
+        del blocks[MAX_PAGE_BLOCKS:]
+    blocks = assign_languages(blocks)
+    return PageOutput(page.file, blocks, extract_page(page, blocks), warnings, find_contacts(page))
 
 
 def digest(out: PageOutput) -> PageDigest:
     rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
     return PageDigest(out.file, rows, list(out.result.mentions), list(out.result.partnerships),
-                      out.result.no_record_reason)
+                      out.result.no_record_reason, list(out.warnings), list(out.contacts))
 
 
 WARMUP_TEXT = (
@@ -155,6 +173,9 @@ def process_file(path: str, root: str, cache: PageCache | None = None) -> tuple[
         page = read_page(Path(path), Path(root))
     except ReadError as exc:
         return FileError(rel, "read", exc.reason), False
+    if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
+        warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
+        return FileError(page.file, "read", f"no text left: {warning}" if warning else "empty file (no text)"), False
     try:
         result = digest(process_page(page))
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
@@ -252,13 +273,15 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
 # ---------------------------------------------------------------- the run
 
 def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
-        cache_dir: Path | None = None, scheduler: str | None = None) -> RunSummary:
+        cache_dir: Path | None = None, scheduler: str | None = None,
+        include_contacts: bool = False) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
     1: in this process). engine: "local" or "dask" (scheduler: address of a
     Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
-    cache (None: no cache).
+    cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
+    without it, contacts files of an earlier run are removed.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -274,6 +297,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     mentions: list[Mention] = []
     statements: list[PartnershipMention] = []
     languages: Counter = Counter()
+    contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries:
         for item, hit in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
@@ -281,6 +305,12 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                 summary.errors.append(item)
                 continue
             summary.pages_read += 1
+            if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
+                reasons = "; ".join(r.removesuffix(f" ({PARTIAL})") for _, r in item.warnings)
+                summary.errors.append(FileError(item.file, item.warnings[0][0], f"{reasons} ({PARTIAL})"))
+                summary.pages_partial += 1
+            if include_contacts:
+                contacts.extend((item.file,) + tuple(c) for c in item.contacts)
             if cache_dir is not None:
                 if hit:
                     summary.cache_hits += 1
@@ -290,12 +320,17 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             statements.extend(compact_statements(item.partnerships, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
-        summary.pages_skipped = len(summary.errors)
+        summary.pages_skipped = len(summary.errors) - summary.pages_partial
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
         summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
                                                  _spooled_rows(spool, projects, partnerships), summary.errors)
+    if include_contacts:
+        write_contacts(out_dir, contacts)
+        summary.contacts = len(contacts)
+    else:
+        remove_contacts(out_dir)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged

@@ -10,8 +10,14 @@ Decoding, in order:
   encoding of Swedish pages; its five undefined bytes map to U+0081 etc.);
 * a decoded text with a high share of control characters is refused as binary.
 
+UTF-8 with some broken bytes (but well-formed UTF-8 letters such as å ä ö) is
+read as UTF-8 with U+FFFD in their place, not as cp1252 mojibake.
+
 The decoded text then has NUL characters removed and CRLF and lone CR turned
-into "\\n". Every offset in the pipeline indexes this normalised text.
+into "\\n". Every offset in the pipeline indexes this normalised text. Lines
+longer than MAX_LINE_CHARS are blanked (spaces, same length). A page read with
+replacements or blanked lines gets `metadata["read_warning"]`, which the
+pipeline reports in errors.jsonl (the page is still processed).
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ __all__ = [
     "read_pages",
     "decode_bytes",
     "normalise_text",
+    "blank_long_lines",
+    "MAX_LINE_CHARS",
 ]
 
 
@@ -160,6 +168,24 @@ def _control_share(text: str) -> float:
     return bad / len(body)
 
 
+# UTF-8 text with some broken bytes (a truncated download, a pasted cp1252 character) is read as
+# UTF-8 with U+FFFD for the broken bytes, rather than as cp1252 mojibake ("VÃ¤xjÃ¶"), when it holds
+# well-formed UTF-8 Latin letters (å ä ö é ü: C3 xx) or punctuation (– ” ’ …: E2 80 xx). In cp1252
+# those byte pairs read "Ã¤", "â€“": never seen in real legacy text.
+_UTF8_EVIDENCE = re.compile(rb"\xc3[\x80-\xbf]|\xe2\x80[\x80-\xbf]")
+_REPLACEMENT = "\ufffd"
+
+
+def _mostly_utf8(raw: bytes) -> str | None:
+    """raw decoded as UTF-8 with U+FFFD replacements, when it is UTF-8 with some broken bytes; else None."""
+    if not _UTF8_EVIDENCE.search(raw):
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    if _control_share(text) > _MAX_CONTROL_SHARE_UTF:
+        raise ReadError("binary content (too many control characters)")
+    return text
+
+
 def decode_bytes(raw: bytes) -> tuple[str, str]:
     """Decode raw page bytes to (text, encoding name). Raises ReadError for binary data.
 
@@ -198,6 +224,9 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         if _control_share(text) > _MAX_CONTROL_SHARE_UTF:
             raise ReadError("binary content (too many control characters)")
         return text, "utf-8"
+    mostly = _mostly_utf8(raw)
+    if mostly is not None:
+        return mostly, "utf-8"
     text = raw.decode("cp1252", errors="kp_extract_cp1252")
     if _control_share(text) > _MAX_CONTROL_SHARE_LEGACY:
         raise ReadError("binary content (not UTF-8, too many control characters for cp1252 text)")
@@ -211,6 +240,37 @@ def normalise_text(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+# Lines longer than this are not page text (minified script, an inlined data blob, a dump gone
+# wrong): the longest line of the seed and fixture pages is under 1 000 characters. They are
+# blanked (every character but the newline becomes a space, so offsets do not move) and reported,
+# which keeps every later stage bounded: extraction time grows faster than linearly with a block's
+# length.
+MAX_LINE_CHARS = 20_000
+PARTIAL = "page processed"  # the tail of every read warning's reason: the page was not skipped
+
+
+def blank_long_lines(text: str, limit: int = MAX_LINE_CHARS) -> tuple[str, int]:
+    """(text with every line longer than limit replaced by as many spaces, number of such lines)."""
+    if len(text) <= limit:
+        return text, 0
+    lines = text.split("\n")
+    long = [i for i, line in enumerate(lines) if len(line) > limit and not line.isspace()]
+    for i in long:
+        lines[i] = " " * len(lines[i])
+    return ("\n".join(lines) if long else text), len(long)
+
+
+def _broken_utf8(raw: bytes, text: str, encoding: str) -> int:
+    """How many U+FFFD decode_bytes put in for broken UTF-8 bytes (0 for clean input)."""
+    if encoding != "utf-8" or _REPLACEMENT not in text:
+        return 0
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return text.count(_REPLACEMENT) - raw.count(b"\xef\xbf\xbd")
+    return 0
 
 
 def _relative_posix(path: Path, root: Path) -> str:
@@ -242,12 +302,22 @@ def read_page(path: Path, root: Path) -> Page:
         reason = exc.strerror or exc.__class__.__name__
         raise ReadError(f"cannot read file: {reason}") from None
     text, encoding = decode_bytes(raw)
-    return Page(
+    broken = _broken_utf8(raw, text, encoding)
+    text, long_lines = blank_long_lines(normalise_text(text))
+    page = Page(
         file=_relative_posix(path, root),
-        text=normalise_text(text),
+        text=text,
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
     )
+    warnings = []
+    if broken:
+        warnings.append(f"invalid UTF-8: {broken} byte sequence(s) replaced by U+FFFD")
+    if long_lines:
+        warnings.append(f"{long_lines} line(s) longer than {MAX_LINE_CHARS} characters left out")
+    if warnings:
+        page.metadata["read_warning"] = "; ".join(warnings) + f" ({PARTIAL})"
+    return page
 
 
 def _is_page_name(name: str) -> bool:

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .export import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, _jsonl, atomic_file, csv_cell, partnership_to_dict,
-                     project_to_dict)
+from .export import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, _jsonl, atomic_file, csv_cell, errors_jsonl,
+                     partnership_to_dict, project_to_dict)
 from .model import FileError
 
 
@@ -88,11 +88,26 @@ def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields) -> N
         js.write("[]\n" if first else "\n]\n")
 
 
+OUTPUT_NAMES = ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "blocks.jsonl",
+                "errors.jsonl", "contacts.json", "contacts.csv")
+
+
+def remove_stale_temps(out_dir: Path) -> None:
+    """Remove the temp files (".NAME.<hex>.tmp") a killed earlier run left next to the outputs."""
+    for name in OUTPUT_NAMES:
+        for tmp in Path(out_dir).glob(f".{name}.*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
 def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: Iterable[dict],
                             errors: list[FileError]) -> int:
     """Write the six output files like export.write_outputs; returns the number of block rows."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out_dir)
     _write_records(out_dir, "projects", (project_to_dict(p) for p in projects), PROJECT_FIELDS)
     _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS)
     count = 0
@@ -101,5 +116,5 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
             fh.write(_jsonl((row,)))
             count += 1
     with atomic_file(out_dir / "errors.jsonl") as fh:
-        fh.write(_jsonl(errors))
+        fh.write(errors_jsonl(errors))
     return count

