@@ -342,6 +342,8 @@ def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, ki
     return m
 
 
+FREQUENCY_BEFORE = re.compile(r"\b(?:twice|once|times|gånger|en\s+gång|två\s+gånger|per|each|every|varje)\s+$",
+                              re.IGNORECASE)  # "meet twice a year" is no duration
 PROJECT_AFTER = re.compile(r"\s*(?:\w*projekt(?:et)?|project)\b", re.IGNORECASE)  # "treåriga projektet"
 
 
@@ -377,6 +379,7 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
         if m.duration_years is None:  # first stated duration that is not an ambition or a range
             for f in values.find_durations(text):
                 if f.value and f.kind != "ambition" and not f.range_part \
+                        and not FREQUENCY_BEFORE.search(text[max(0, f.start - 20):f.start]) \
                         and not (m.kind == "prestudy" and PROJECT_AFTER.match(text, f.end)):
                     m.duration_years = f.value
                     break
@@ -815,6 +818,8 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
     return out
 
 
+INDEFINITE_PROJECT = re.compile(r"\b(?:ett|en|a|an|another|ytterligare\s+ett)\s+(?:\S+\s+){0,2}?"
+                                r"(?:\w*projekt|project|förstudie|pre-?study|inception\s+phase)\b", re.IGNORECASE)
 PRESTUDY = re.compile(r"förstudie|pre-?study|inception|förberedelse|förprojekt|preparatory|planeringsprojekt",
                       re.IGNORECASE)
 DEFINITE_PROJECT = re.compile(r"\b(?:\w*projektet|förstudien|the\s+(?:\w+[- ])?(?:project|pre-?study|inception\s+phase))\b",
@@ -851,6 +856,11 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
     m = trig["project_descriptor"].search(first)
     if m:
         return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
+    for s, e in sentences(text):
+        sent = text[s:e]
+        ind = INDEFINITE_PROJECT.search(sent)
+        if ind and any(not f.context for f in values.find_date_ranges(sent)):
+            return "new", "prestudy" if PRESTUDY.search(ind.group(0)) else "project"  # "carried out a project (2019–2021)"
     m = trig["application"].search(text)
     if m:
         noun = "prestudy" if PRESTUDY.search(m.group(0)) else "project"
@@ -1025,7 +1035,8 @@ START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|i
                        r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
 
 
-START_VERB_AFTER = re.compile(r"\s+(?:inleds|startar|påbörjas|begins|starts)\b", re.IGNORECASE)
+START_VERB_AFTER = re.compile(r"\s+(?:inleds|inleddes|startar|startade|påbörjas|påbörjades|begins|began|starts|"
+                              r"started)\b", re.IGNORECASE)
 WITHIN_CUE = re.compile(r"\b(?:under|during|in\s+the\s+course\s+of)\s+$", re.IGNORECASE)
 
 
@@ -1063,7 +1074,7 @@ def stated_start(text: str) -> str | None:
         sentence = text[max(text.rfind(".", 0, f.start), 0):text.find(".", f.end) % (len(text) + 1)]
         if f.context == "since" and not PARTNERSHIP_ANY.search(sentence) and WORK_WORD.search(sentence):
             return str(f.value)  # "Sedan oktober 2022 arbetar kommunerna med …": the work's start
-        if not f.context and START_CUE.search(before):
+        if not f.context and (START_CUE.search(before) or START_VERB_AFTER.match(text, f.end)):
             return str(f.value)[:4] if f.kind == "season" else str(f.value)
     return None
 
@@ -1108,10 +1119,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 continue
             years = since_years(sent)
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
-            for f in (f for g in groups for f in g.foreign if f.solid):
-                if partner_key(f.name) not in ctx.known:
+            for f in (f for g in groups for f in g.foreign if not f.weak):
+                if partner_key(f.name) in ctx.known:
+                    _remember(ctx.known, f.name)  # a fuller form of a partner the page knows
+                elif f.solid:
                     learned.add(f.name)
-                _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
+                    _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
             for sw, f in pairs:
                 state(b, s, e, sw, f, years)
             if not pairs and years:
