@@ -526,8 +526,9 @@ def find_title(blocks: list[Block]) -> str | None:
             if got:
                 return _clean_title(got[1])
     for b in blocks:
-        if b.kind == "prose" and body_title(b.text):
-            return body_title(b.text)
+        title = body_title(b.text) if b.kind == "prose" else None
+        if title:
+            return title
     return None
 
 
@@ -685,19 +686,26 @@ def section_partner(ctx: PageContext, head: Block, sec: list[Block]) -> PartyHea
     return None
 
 
+def context_partner(ctx: PageContext, partner_sec: PartyHeading | None, at: int,
+                    footer: Footer | None = None) -> ForeignName | None:
+    """The partner abroad a text without one of its own is about: its section's partner, else (when
+    given) its item footer's single partner, else the page's one partner."""
+    name = (partner_sec.foreign[0] if partner_sec else None) or (
+        footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
+    return ForeignName(name, at, at, partner_sec.country if partner_sec else None) if name else None
+
+
 def title_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
                   state: ItemState) -> None:
     """A 'Project: X' line outside a card: a project whose text follows it."""
     got = inline_field(b.text)
-    partner = (partner_sec.foreign[0] if partner_sec else None) or (
-        footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
+    partner = context_partner(ctx, partner_sec, b.start, footer)
     if not got or not partner:
         return
     m = new_mention(ctx, [b], footer)
     m.title = _clean_title(got[1])
     swedish = list(footer.swedish) if footer and footer.swedish else ([ctx.owner] if ctx.owner else [])
-    set_partners(m, swedish, [ForeignName(partner, b.start, b.start, partner_sec.country if partner_sec else None)],
-                 None, ctx)
+    set_partners(m, swedish, [partner], None, ctx)
     state.chain.append(m)
     state.last = m
     state.fresh = True
@@ -737,9 +745,9 @@ def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], foot
         swedish.insert(0, ctx.owner)
     if not foreign:
         foreign = demonym_partners(ctx, sec)
-    if not foreign and (partner_sec or ctx.page_partner):
-        name = partner_sec.foreign[0] if partner_sec else ctx.page_partner
-        foreign = [ForeignName(name, head.start, head.start, partner_sec.country if partner_sec else None)]
+    if not foreign:
+        partner = context_partner(ctx, partner_sec, head.start)
+        foreign = [partner] if partner else []
     set_partners(m, swedish, foreign, None, ctx)
     return m
 
@@ -778,10 +786,10 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
             foreign = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right) if p.strip()]
         else:  # "• Title, 2013–2014": the page's (or section's) own partnership
             swedish = [ctx.owner] if ctx.owner else []
-            partner = (partner_sec.foreign[0] if partner_sec else None) or ctx.page_partner
+            partner = context_partner(ctx, partner_sec, b.start)
             if not partner:
                 return None
-            foreign = [ForeignName(partner, b.start, b.start, partner_sec.country if partner_sec else None)]
+            foreign = [partner]
         set_partners(m, swedish, foreign, None, ctx)
         return m
     if triggers()["twin_town"].search(b.text):
@@ -905,11 +913,10 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     if len(keys) > 1 or noun == "any":
         return  # an amount or a participant says more of a project; it does not name one
     if not keys:
-        fallback = (partner_sec.foreign[0] if partner_sec else None) or (
-            footer.international[0] if footer and len(footer.international) == 1 else None) or ctx.page_partner
+        fallback = context_partner(ctx, partner_sec, b.start, footer)
         if not fallback:
             return
-        foreign = [ForeignName(fallback, b.start, b.start, partner_sec.country if partner_sec else None)]
+        foreign = [fallback]
     swedish = [x.partner for g in groups for x in g.swedish]
     swedish += participants(ctx, b)
     if footer and footer.swedish and not swedish:
@@ -1147,8 +1154,7 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             elif not pairs and swedish:
                 unpaired.append((b, s, e, years))
             if key in section_partner:
-                found = [x.partner for x in find_swedish_bodies(sent) if x.partner]
-                found += resolve_bare_landsting(sent, b.start + s, ctx)
+                found = swedish + resolve_bare_landsting(sent, b.start + s, ctx)
                 ph = section_partner[key]
                 # a sentence about the partnership itself ('… är officiella parter') takes the heading's
                 # since-year; a body named only in a project of the section does not
