@@ -1,24 +1,29 @@
 # make run  : extract records from raw/ into output/
 # make test : run the test suite
 # make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
-# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]').
+# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]');
+# make test also installs Debian's chromium (scripts/install_browser.sh) for the report's browser test.
 
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean venv
+.PHONY: run test bench clean venv browser
 
 run: $(STAMP)
 	$(VENV)/bin/kp-extract run raw --out output
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m kp_extract.bench.run
 
 venv: $(STAMP)
+
+# Debian's chromium for the report's browser test (no browser download at run time).
+browser:
+	sh scripts/install_browser.sh
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
