@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Source:
     """A span of a page: `file` is the page's path relative to the input folder."""
 
@@ -22,7 +22,7 @@ class Source:
         return {"file": self.file, "start": self.start, "end": self.end}
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     """One decoded page dump.
 
@@ -40,7 +40,7 @@ class Page:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A contiguous span of a page with one role.
 
@@ -64,7 +64,7 @@ class Block:
         return Source(self.file, self.start, self.end)
 
 
-@dataclass
+@dataclass(slots=True)
 class Partner:
     """A resolved Swedish municipality or region: canonical name and official code."""
 
@@ -73,7 +73,7 @@ class Partner:
     kind: str = "municipality"  # municipality | region
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One project as one place in the text describes it, before deduplication."""
 
@@ -101,7 +101,7 @@ class Mention:
     context_country: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PartnershipMention:
     """A statement (or a project) that a Swedish body and a partner abroad work together."""
 
@@ -113,7 +113,7 @@ class PartnershipMention:
     source: Source
 
 
-@dataclass
+@dataclass(slots=True)
 class Project:
     """One deduplicated project record, as exported."""
 
@@ -138,7 +138,7 @@ class Project:
     possible_duplicates: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Partnership:
     """One (Swedish municipality/region, partner abroad) pair, as exported."""
 
@@ -151,7 +151,7 @@ class Partnership:
     sources: list[Source]
 
 
-@dataclass
+@dataclass(slots=True)
 class FileError:
     """A file (or one stage of it) that could not be processed."""
 
