@@ -105,7 +105,7 @@ def test_no_contact_details_in_any_output_by_default(contact_corpus, tmp_path):
     result = run(contact_corpus, out)
     texts = output_texts(out)
     assert set(texts) == {"projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
-                          "blocks.jsonl", "errors.jsonl"}
+                          "blocks.jsonl", "errors.jsonl", "datapackage.json"}
     for name, text in texts.items():
         assert leaks(text) == [], name
         assert "Kontaktperson:" not in text and "Contact:" not in text, name

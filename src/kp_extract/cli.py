@@ -168,6 +168,16 @@ def run(
         help="Also write contacts.json and contacts.csv: the contact lines found on the pages (file, start, end, "
              "name, role, email, phone). Personal data: off by default; the records never contain them.",
     ),
+    formats: list[str] = typer.Option(
+        None, "--format", metavar="FORMATS", show_default=False,
+        help="Record file formats, comma-separated or the option repeated: any of csv, json, jsonl, parquet "
+             "(default: csv,json). Files of formats not chosen that an earlier run left in --out are removed.",
+    ),
+    csv_dialect: str = typer.Option(
+        "rfc4180", "--csv-dialect", metavar="rfc4180|excel-sv",
+        help="CSV layout: 'rfc4180' (UTF-8, ',' between cells, CRLF) or 'excel-sv' (UTF-8 with BOM, ';', CRLF: "
+             "opens in Excel with Swedish settings). Numbers keep '.' as decimal mark in both.",
+    ),
     spacy_model: str = typer.Option(
         None, "--spacy-model", metavar="NAME", show_default=False,
         help="An installed trained spaCy pipeline (package name or folder) to use instead of the blank "
@@ -203,11 +213,22 @@ def run(
     if scheduler and engine != "dask":
         _err("error: --scheduler needs --engine dask")
         raise typer.Exit(EXIT_FAILED)
+    from kp_extract.export import csv_dialect as check_csv_dialect
+    from kp_extract.stream_export import parse_formats
+
+    try:
+        chosen_formats = parse_formats(formats or None)
+        check_csv_dialect(csv_dialect)
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
     options: dict[str, Any] = {
         "workers": workers or None,
         "engine": engine,
         "cache_dir": None if no_cache else (cache if cache is not None else out / ".cache"),
         "scheduler": scheduler,
+        "formats": chosen_formats,
+        "csv_dialect": csv_dialect,
     }
     if include_contacts:
         options["include_contacts"] = True

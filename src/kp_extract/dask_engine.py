@@ -29,7 +29,8 @@ def _partition(paths, root: str, cache_root: str | None, fp: str | None) -> list
 
 def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp: str | None,
                  scheduler: str | None = None, workers: int = 1) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?) per file, in file order, computed on Dask."""
+    """(PageDigest or FileError, cache hit?, sha256 or None) per file (pipeline.process_file), in file order,
+    computed on Dask."""
     import dask.bag as db
     from distributed import Client, LocalCluster
 

@@ -49,6 +49,7 @@ __all__ = [
     "partnerships_json",
     "records_csv",
     "csv_cell",
+    "csv_writer",
     "atomic_write_bytes",
     "atomic_write_text",
     "write_outputs",
@@ -60,6 +61,10 @@ __all__ = [
     "write_contacts",
     "remove_contacts",
     "errors_jsonl",
+    "CsvDialect",
+    "CSV_DIALECTS",
+    "DEFAULT_CSV_DIALECT",
+    "csv_dialect",
 ]
 
 PROJECT_FIELDS: tuple[str, ...] = (
@@ -73,6 +78,43 @@ PARTNERSHIP_FIELDS: tuple[str, ...] = (
     "since_year", "project_ids", "sources",
 )
 LIST_SEPARATOR = " | "
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is laid out: the cells (csv_cell: lists joined with LIST_SEPARATOR, numbers
+    plain with "." as decimal mark, injection guard) are the same in every dialect."""
+
+    name: str
+    delimiter: str
+    bom: bool  # a UTF-8 byte-order mark first, so that Excel reads the file as UTF-8
+    lineterminator: str = "\r\n"
+
+    @property
+    def encoding(self) -> str:
+        """The encoding name a reader should use (Frictionless, pandas): utf-8-sig with a BOM."""
+        return "utf-8-sig" if self.bom else "utf-8"
+
+
+# rfc4180: the default, RFC 4180 with UTF-8. excel-sv: what Excel with Swedish regional settings
+# opens with a double click: it expects ";" between cells (the comma is the decimal mark there) and
+# needs the BOM to read UTF-8. Numbers keep "." (declared in datapackage.json) so that both dialects
+# hold the same values.
+CSV_DIALECTS: dict[str, CsvDialect] = {
+    "rfc4180": CsvDialect("rfc4180", ",", bom=False),
+    "excel-sv": CsvDialect("excel-sv", ";", bom=True),
+}
+DEFAULT_CSV_DIALECT = "rfc4180"
+
+
+def csv_dialect(name: str) -> CsvDialect:
+    """The CsvDialect called name; ValueError naming the valid ones otherwise."""
+    try:
+        return CSV_DIALECTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown CSV dialect {name!r} (choose from {', '.join(CSV_DIALECTS)})") from None
+
+
 _CSV_INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -216,10 +258,20 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-def records_csv(records: Iterable[dict], fields: Sequence[str]) -> str:
-    """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row."""
+def csv_writer(fh, dialect: CsvDialect):
+    """A csv.writer on the text stream fh in dialect (minimal quoting); writes the BOM first if the
+    dialect has one, so call it on an empty stream."""
+    if dialect.bom:
+        fh.write("\ufeff")
+    return csv.writer(fh, delimiter=dialect.delimiter, lineterminator=dialect.lineterminator,
+                      quoting=csv.QUOTE_MINIMAL)
+
+
+def records_csv(records: Iterable[dict], fields: Sequence[str], dialect: str = DEFAULT_CSV_DIALECT) -> str:
+    """CSV with a header row: RFC 4180 (",", CRLF line ends, minimal quoting) by default, or
+    another of CSV_DIALECTS."""
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv_writer(buf, csv_dialect(dialect))
     writer.writerow(fields)
     for rec in records:
         writer.writerow([csv_cell(rec.get(f)) for f in fields])

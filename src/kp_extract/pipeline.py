@@ -14,12 +14,15 @@ byte-identical for any number of workers. Block rows are spooled to a temp
 file; only mentions and statements stay in memory for the corpus-wide dedup.
 With a cache folder, each page's digest is stored under the sha256 of its
 bytes and a fingerprint of the code and data (cache.py), so re-runs redo only
-changed pages.
+changed pages. Each worker also returns the sha256 of the file's bytes; the
+run spools them and writes them, last, into datapackage.json (datapackage.py).
 """
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -40,10 +43,11 @@ from .dedupe import dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
-from .export import remove_contacts, write_contacts
+from .datapackage import write_datapackage
+from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, write_contacts
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
-from .stream_export import write_outputs_streaming
+from .stream_export import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +158,13 @@ def warm_up() -> bool:
     return True
 
 
-def process_file(path: str, root: str, cache: PageCache | None = None) -> tuple[PageDigest | FileError, bool]:
-    """Read, process and digest one file: (PageDigest or FileError, served from cache?)."""
+def process_file(path: str, root: str, cache: PageCache | None = None
+                 ) -> tuple[PageDigest | FileError, bool, str | None]:
+    """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
+    the file's bytes or None when they could not be read). The hash comes from the bytes read here,
+    with or without a cache hit, so datapackage.json is the same either way."""
     rel = _relative_posix(Path(path), Path(root))
-    key = None
+    key = sha256 = None
     if cache is not None:
         try:
             with open(path, "rb") as fh:
@@ -165,25 +172,27 @@ def process_file(path: str, root: str, cache: PageCache | None = None) -> tuple[
         except OSError:
             raw = None  # read_page below reports why
         if raw is not None:
+            sha256 = hashlib.sha256(raw).hexdigest()
             key = cache.key(rel, raw)
             hit = cache.get(key)
             if hit is not None:
-                return hit, True
+                return hit, True, sha256
     try:
         page = read_page(Path(path), Path(root))
     except ReadError as exc:
-        return FileError(rel, "read", exc.reason), False
+        return FileError(rel, "read", exc.reason), False, exc.sha256 or sha256
     if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
         warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
-        return FileError(page.file, "read", f"no text left: {warning}" if warning else "empty file (no text)"), False
+        reason = f"no text left: {warning}" if warning else "empty file (no text)"
+        return FileError(page.file, "read", reason), False, page.sha256
     try:
         result = digest(process_page(page))
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         log.debug("page %s failed", page.file, exc_info=True)
-        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False
+        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False, page.sha256
     if key is not None:
         cache.put(key, result)
-    return result, False
+    return result, False, page.sha256
 
 
 def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None) -> list:
@@ -254,7 +263,7 @@ def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: 
 
 def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
                       cache_root: Path | None = None, scheduler: str | None = None) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?) for every file, in the order of files."""
+    """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files."""
     fp = fingerprint() if cache_root is not None else None
     cache_arg = str(cache_root) if cache_root is not None else None
     if engine == "dask":
@@ -274,18 +283,24 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
 
 def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
         cache_dir: Path | None = None, scheduler: str | None = None,
-        include_contacts: bool = False) -> RunSummary:
+        include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
+        csv_dialect: str = DEFAULT_CSV_DIALECT) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
     1: in this process). engine: "local" or "dask" (scheduler: address of a
     Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
     cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
-    without it, contacts files of an earlier run are removed.
+    without it, contacts files of an earlier run are removed. formats: the record file formats
+    (stream_export.FORMATS, comma-separated or a list; record files of other formats left in out_dir
+    are removed). csv_dialect: "rfc4180" or "excel-sv" (export.CSV_DIALECTS). datapackage.json is
+    written last. ValueError for an unknown engine, format or dialect, before anything is read.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    formats = parse_formats(formats)
+    get_csv_dialect(csv_dialect)
     workers = workers or default_workers()
     out_dir = Path(out_dir)
     input_dir = _check_input_dir(Path(input_dir))
@@ -299,8 +314,11 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     languages: Counter = Counter()
     contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
-    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries:
-        for item, hit in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
+                                   prefix="kp-inputs-") as input_spool:
+        for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+            input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
             if isinstance(item, FileError):
                 summary.errors.append(item)
                 continue
@@ -325,12 +343,16 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         del mentions, statements
         spool.seek(0)
         summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
-                                                 _spooled_rows(spool, projects, partnerships), summary.errors)
-    if include_contacts:
-        write_contacts(out_dir, contacts)
-        summary.contacts = len(contacts)
-    else:
-        remove_contacts(out_dir)
+                                                 _spooled_rows(spool, projects, partnerships), summary.errors,
+                                                 formats=formats, csv_dialect=csv_dialect)
+        if include_contacts:
+            write_contacts(out_dir, contacts)
+            summary.contacts = len(contacts)
+        else:
+            remove_contacts(out_dir)
+        input_spool.seek(0)
+        write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
+                          input_dir=input_dir, inputs=(tuple(json.loads(line)) for line in input_spool))
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged

@@ -44,11 +44,13 @@ __all__ = [
 
 
 class ReadError(Exception):
-    """A page file that cannot be read as text. `reason` says why, for errors.jsonl."""
+    """A page file that cannot be read as text. `reason` says why, for errors.jsonl; `sha256` is the
+    hex digest of the file's bytes when they were read (binary content), else None."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, sha256: str | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.sha256 = sha256
 
 
 class InputDirError(FileNotFoundError):
@@ -284,8 +286,8 @@ def _relative_posix(path: Path, root: Path) -> str:
 def read_page(path: Path, root: Path) -> Page:
     """Read and decode one page dump. `file` is `path` relative to `root`, POSIX style.
 
-    Raises ReadError (with a human-readable `reason`) when the file cannot be read
-    or is not text.
+    Raises ReadError (with a human-readable `reason`, and the bytes' `sha256` when
+    they were read) when the file cannot be read or is not text.
     """
     path = Path(path)
     root = Path(root)
@@ -301,13 +303,18 @@ def read_page(path: Path, root: Path) -> Page:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ReadError(f"cannot read file: {reason}") from None
-    text, encoding = decode_bytes(raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        text, encoding = decode_bytes(raw)
+    except ReadError as exc:
+        exc.sha256 = sha256
+        raise
     broken = _broken_utf8(raw, text, encoding)
     text, long_lines = blank_long_lines(normalise_text(text))
     page = Page(
         file=_relative_posix(path, root),
         text=text,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=sha256,
         encoding=encoding,
     )
     warnings = []
