@@ -40,6 +40,7 @@ from .dedupe import dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
+from .progress import DEDUPE, ProgressCallback, ProgressTally
 from .export import remove_contacts, write_contacts
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
@@ -274,14 +275,15 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
 
 def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
         cache_dir: Path | None = None, scheduler: str | None = None,
-        include_contacts: bool = False) -> RunSummary:
+        include_contacts: bool = False, progress: ProgressCallback | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
     1: in this process). engine: "local" or "dask" (scheduler: address of a
     Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
     cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
-    without it, contacts files of an earlier run are removed.
+    without it, contacts files of an earlier run are removed. progress: called in this process
+    with a progress.ProgressEvent before the first page, after each page and when dedup starts.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -299,8 +301,10 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     languages: Counter = Counter()
     contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
+    tally = ProgressTally(progress, len(files))
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries:
         for item, hit in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+            tally.page(item)
             if isinstance(item, FileError):
                 summary.errors.append(item)
                 continue
@@ -321,6 +325,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
+        tally.stage(DEDUPE)
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
