@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import types
+from enum import Enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -399,3 +400,43 @@ def test_command_reference_write_and_check(tmp_path):
     assert cli_docs.main(["--check", str(doc)]) == 0
     doc.write_text("no markers\n", encoding="utf-8")
     assert cli_docs.main(["--write", str(doc)]) == 2
+
+
+class Colour(str, Enum):
+    red = "red"
+    blue = "blue"
+
+
+def test_command_reference_of_any_command_tree():
+    """Commands, groups and options the other commands do not have yet are rendered too."""
+    from kp_extract import cli_docs
+
+    demo = typer.Typer(help="Demo tool.")
+    sub = typer.Typer(help="Things about reports.")
+    demo.add_typer(sub, name="report")
+
+    @demo.command()
+    def paint(colour: Colour = typer.Option(Colour.red, help="Which | colour."),
+              count: int = typer.Option(2, "--count", "-n", help="How many coats.")) -> None:
+        """Paint *all* of it.
+
+        Second paragraph
+        spread over two lines."""
+
+    @sub.command("build")
+    def build(target: Path = typer.Argument(..., help="Where to.")) -> None:
+        """Build a report."""
+
+    @sub.command("secret", hidden=True)
+    def secret() -> None:
+        """Not listed."""
+
+    text = cli_docs.render(typer.main.get_command(demo))
+    assert "#### `kp-extract paint`" in text and "#### `kp-extract report build`" in text
+    assert "secret" not in text
+    assert "Paint \\*all\\* of it." in text
+    assert "Second paragraph spread over two lines." in text
+    assert "Which \\| colour. [default: red]" in text
+    assert "| `-n, --count " in text and "| How many coats. [default: 2] |" in text
+    assert "| `report` | Things about reports. |" in text
+    assert "Where to. [required]" in text
