@@ -82,6 +82,21 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
+def _configure_logging(debug: bool, quiet: bool, console: Any) -> None:
+    """Log to stderr; through the rich console when there is one, so log lines print above the
+    progress bar instead of through it."""
+    handler: logging.Handler
+    if console is not None:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=console, show_time=False, show_path=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
+                        handlers=[handler])
+
+
 def _print_summary(input_dir: Path, out: Path, summary: Any, console: Any, quiet: bool) -> None:
     """The end-of-run summary on stderr (a rich table on a terminal console, else plain text; none
     with --quiet), then one line per skipped or partly read file (always)."""
@@ -167,11 +182,8 @@ def run(
 
     E-mail addresses and phone numbers in the records are replaced by placeholders (e-post, telefon) and contact-person phrases are left out; --include-contacts writes the contact lines to contacts.json/.csv.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    console = _stderr_console() if _stderr_is_terminal() and not quiet else None
+    _configure_logging(debug, quiet, console)
     if not input_dir.exists():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
@@ -199,8 +211,6 @@ def run(
     if include_contacts:
         options["include_contacts"] = True
 
-    interactive = _stderr_is_terminal() and not quiet
-    console = _stderr_console() if interactive else None
     try:
         pipeline = importlib.import_module("kp_extract.pipeline")
         with contextlib.ExitStack() as stack:
