@@ -1,5 +1,6 @@
 # make run  : extract records from raw/ into output/
 # make test : run the test suite
+# make docs : regenerate the README's command reference from `kp-extract --help`
 # make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
 # Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]');
 # make test also installs Debian's chromium (scripts/install_browser.sh) for the report's browser test.
@@ -8,7 +9,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean venv browser
+.PHONY: run test bench clean venv browser docs
 
 run: $(STAMP)
 	$(VENV)/bin/kp-extract run raw --out output
@@ -20,6 +21,10 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m kp_extract.bench.run
 
 venv: $(STAMP)
+
+# Regenerate the command reference in README.md from the commands' help texts.
+docs: $(STAMP)
+	$(VENV)/bin/python -m kp_extract.cli_docs --write README.md
 
 # Debian's chromium for the report's browser test (no browser download at run time).
 browser:

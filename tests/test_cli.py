@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import types
+from enum import Enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,26 +60,30 @@ def raw_dir(tmp_path):
 
 # ------------------------------------------------------------------ help texts
 
-def all_commands():
-    root = typer.main.get_command(app)
-    yield "kp-extract", root
+def all_commands(cmd=None, path="kp-extract"):
+    """(path, command) for the root and every command below it, depth first."""
+    cmd = cmd if cmd is not None else typer.main.get_command(app)
+    yield path, cmd
     # typer may vendor its own click, so duck-type the group
-    for name, cmd in sorted(getattr(root, "commands", {}).items()):
-        yield name, cmd
+    for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+        yield from all_commands(sub, f"{path} {name}")
 
 
 def test_every_command_and_option_has_help():
     seen = 0
+    names = set()
     for name, cmd in all_commands():
+        names.add(name)
         assert (cmd.help or "").strip(), f"command {name} has no help"
         for param in cmd.params:
             text = getattr(param, "help", None) or ""
             assert text.strip(), f"{name}: parameter {param.name} has no help"
             seen += 1
-    assert seen >= 5
+    assert {"kp-extract run", "kp-extract evaluate", "kp-extract schema"} <= names
+    assert seen >= 15
 
 
-@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["-h"]])
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["-h"], ["evaluate", "--help"], ["schema", "-h"]])
 def test_help_exits_zero(args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0
@@ -107,6 +112,108 @@ def test_success_exit_0_and_summary(fake_pipeline, raw_dir, tmp_path):
     assert "projects" in result.stderr and "25" in result.stderr
     assert "sv 3" in result.stderr
     assert result.stdout == ""
+
+
+def summary_rows(stderr: str) -> dict[str, str]:
+    """label -> value of the plain summary (label and value are two or more spaces apart)."""
+    rows = {}
+    for line in stderr.splitlines()[1:]:
+        if line.startswith("  ") and not line.lstrip().startswith(("skipped ", "partly read ")):
+            label, _, value = line.strip().rpartition("  ")
+            rows[line[:len(line) - len(line.lstrip())] + label.strip()] = value.strip()
+    return rows
+
+
+def test_summary_is_plain_text_when_stderr_is_not_a_terminal(fake_pipeline, raw_dir, tmp_path):
+    fake_pipeline["summary"] = FakeSummary(
+        pages_read=4, pages_skipped=3,
+        errors=[FileError("a.png.txt", "read", "binary content (PNG image)"),
+                FileError("b.zip.txt", "read", "binary content (zip archive)"),
+                FileError("c.txt", "extract", "ValueError: boom"),
+                FileError("d.txt", "read", "invalid UTF-8 bytes replaced (page processed)")])
+    fake_pipeline["summary"].pages_partial = 1
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"kp-extract {raw_dir} -> {tmp_path / 'o'}"
+    assert "\x1b[" not in result.stderr  # no terminal codes: no bar, no rich table
+    rows = summary_rows(result.stderr)
+    assert rows["  pages read"] == "4" and rows["  pages skipped"] == "3"
+    assert rows["    read: binary content"] == "2" and rows["    extract: ValueError"] == "1"
+    assert rows["  pages partly read"] == "1" and rows["    read: invalid UTF-8 bytes replaced"] == "1"
+    assert rows["  merged duplicates"] == "7" and rows["  possible duplicates"] == "2"
+    assert rows["  languages"] == "sv 3, en 2" and rows["  time"] == "1.25 s"
+    assert list(rows)[:2] == ["  pages read", "  pages skipped"]
+    assert [ln.split()[:2] for ln in lines if ln.lstrip().startswith(("skipped", "partly"))] == [
+        ["skipped", "a.png.txt"], ["skipped", "b.zip.txt"], ["skipped", "c.txt"], ["partly", "read"]]
+
+
+@pytest.fixture
+def progress_pipeline(monkeypatch):
+    """A stub pipeline whose run() reports progress on 3 pages (one skipped) when given a callback."""
+    from kp_extract.progress import ProgressTally
+
+    calls = []
+
+    def run(input_dir: Path, out_dir: Path, *, progress=None):
+        calls.append(progress)
+        tally = ProgressTally(progress, 3)
+        for item in (types.SimpleNamespace(blocks=[1] * 10, mentions=[1] * 4), FileError("x.txt", "read", "bad"),
+                     types.SimpleNamespace(blocks=[1] * 5, mentions=[1])):
+            tally.page(item)
+        tally.stage("dedupe")
+        return FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
+
+    module = types.ModuleType("kp_extract.pipeline")
+    module.run = run
+    monkeypatch.setitem(sys.modules, "kp_extract.pipeline", module)
+    return calls
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(progress_pipeline, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
+    assert progress_pipeline == [None]
+    from kp_extract.summary import error_lines, plain_lines
+
+    summary = FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
+    expected = plain_lines(raw_dir, tmp_path / "o", summary) + error_lines(summary.errors)
+    assert result.stderr.splitlines() == expected  # the summary and nothing else
+
+
+def terminal(monkeypatch):
+    """Make the command believe stderr is a terminal; returns the buffer its console writes to."""
+    import io
+
+    from rich.console import Console
+
+    from kp_extract import cli
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli, "_stderr_console", lambda: console)
+    return buffer
+
+
+def test_progress_bar_and_table_on_a_terminal(progress_pipeline, raw_dir, tmp_path, monkeypatch):
+    buffer = terminal(monkeypatch)
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert callable(progress_pipeline[0])
+    shown = buffer.getvalue()
+    assert "3/3" in shown
+    assert "15 blocks 5 mentions" in shown and "pages/s" in shown and "ETA" in shown
+    # then the summary as a table
+    assert "pages skipped" in shown and "read: bad" in shown and "possible duplicates" in shown
+    assert "skipped x.txt (read): bad" in result.stderr
+
+
+def test_quiet_on_a_terminal_shows_no_bar(progress_pipeline, raw_dir, tmp_path, monkeypatch):
+    buffer = terminal(monkeypatch)
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o"), "--quiet"])
+    assert progress_pipeline == [None]
+    assert buffer.getvalue() == ""
+    assert result.stderr.splitlines() == ["  skipped x.txt (read): bad"]
 
 
 def test_default_out_is_output(fake_pipeline, raw_dir, monkeypatch, tmp_path):
@@ -187,14 +294,149 @@ def test_out_is_a_file_exit_2(fake_pipeline, raw_dir, tmp_path):
     assert fake_pipeline["calls"] == []
 
 
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+
+
 def test_python_dash_m_help():
-    src = Path(__file__).resolve().parents[1] / "src"
-    env_path = str(src)
-    proc = subprocess.run(
-        [sys.executable, "-m", "kp_extract", "--help"],
-        capture_output=True, text=True, env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin",
-                                             "COLUMNS": "100"},
-        timeout=120,
-    )
+    proc = subprocess.run([sys.executable, "-m", "kp_extract", "--help"], capture_output=True, text=True,
+                          env=ENV, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "run" in proc.stdout
+    for command in ("run", "evaluate", "schema"):
+        assert command in proc.stdout
+    assert "Usage: kp-extract " in proc.stdout
+
+
+def test_console_script_help(tmp_path):
+    """The `kp-extract` entry point of pyproject.toml, run through the wrapper pip installs for it."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    module, _, attr = scripts["kp-extract"].partition(":")
+    wrapper = tmp_path / "kp-extract"
+    wrapper.write_text(f"#!{sys.executable}\nimport sys\nfrom {module} import {attr}\n"
+                       f"if __name__ == '__main__':\n    sys.exit({attr}())\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    for args in (["--help"], ["schema", "--help"], ["--version"]):
+        proc = subprocess.run([str(wrapper), *args], capture_output=True, text=True, env=ENV, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert "kp-extract" in proc.stdout
+
+
+# ------------------------------------------------------------------ schema
+
+def schema_file(name: str) -> str:
+    return (ROOT / "src" / "kp_extract" / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, name", [([], "project"), (["projects"], "project"),
+                                        (["partnerships"], "partnership")])
+def test_schema_prints_the_schema_file(args, name):
+    import json
+
+    result = runner.invoke(app, ["schema", *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(schema_file(name))
+    assert result.stdout == schema_file(name).rstrip("\n") + "\n"
+
+
+def test_schema_all_holds_both():
+    import json
+
+    result = runner.invoke(app, ["schema", "all"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"projects": json.loads(schema_file("project")),
+                                         "partnerships": json.loads(schema_file("partnership"))}
+
+
+def test_schema_of_an_unknown_kind_is_a_usage_error():
+    result = runner.invoke(app, ["schema", "contacts"])
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+# ------------------------------------------------------------------ README command reference
+
+def test_readme_command_reference_is_up_to_date():
+    from kp_extract import cli_docs
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert cli_docs.current_block(readme) == cli_docs.block(cli_docs.render()), (
+        "README.md's command reference differs from `kp-extract --help`: run "
+        "`python -m kp_extract.cli_docs --write README.md` (or `make docs`)")
+
+
+def test_command_reference_lists_every_command_and_option():
+    from kp_extract import cli_docs
+
+    text = cli_docs.render()
+    for path, cmd in all_commands():
+        assert f"#### `{path}`" in text
+        for param in cmd.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("-"):
+                    assert opt in text, (path, opt)
+            assert " ".join(param.help.split()).replace("*", "\\*").replace("|", "\\|")[:60] in text
+
+
+def test_command_reference_does_not_depend_on_the_terminal(monkeypatch):
+    from kp_extract import cli_docs
+
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = cli_docs.render()
+    monkeypatch.setenv("COLUMNS", "250")
+    assert cli_docs.render() == narrow
+    assert all("\x1b[" not in line for line in narrow.splitlines())
+
+
+def test_command_reference_write_and_check(tmp_path):
+    from kp_extract import cli_docs
+
+    doc = tmp_path / "DOC.md"
+    doc.write_text(f"intro\n\n{cli_docs.START}\nSTALE TEXT\n{cli_docs.END}\n\nrest\n", encoding="utf-8")
+    assert cli_docs.main(["--check", str(doc)]) == 1
+    assert cli_docs.main(["--write", str(doc)]) == 0
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("intro\n\n") and text.endswith("\n\nrest\n") and "STALE TEXT" not in text
+    assert cli_docs.main(["--check", str(doc)]) == 0
+    doc.write_text("no markers\n", encoding="utf-8")
+    assert cli_docs.main(["--write", str(doc)]) == 2
+
+
+class Colour(str, Enum):
+    red = "red"
+    blue = "blue"
+
+
+def test_command_reference_of_any_command_tree():
+    """Commands, groups and options the other commands do not have yet are rendered too."""
+    from kp_extract import cli_docs
+
+    demo = typer.Typer(help="Demo tool.")
+    sub = typer.Typer(help="Things about reports.")
+    demo.add_typer(sub, name="report")
+
+    @demo.command()
+    def paint(colour: Colour = typer.Option(Colour.red, help="Which | colour."),
+              count: int = typer.Option(2, "--count", "-n", help="How many coats.")) -> None:
+        """Paint *all* of it.
+
+        Second paragraph
+        spread over two lines."""
+
+    @sub.command("build")
+    def build(target: Path = typer.Argument(..., help="Where to.")) -> None:
+        """Build a report."""
+
+    @sub.command("secret", hidden=True)
+    def secret() -> None:
+        """Not listed."""
+
+    text = cli_docs.render(typer.main.get_command(demo))
+    assert "#### `kp-extract paint`" in text and "#### `kp-extract report build`" in text
+    assert "secret" not in text
+    assert "Paint \\*all\\* of it." in text
+    assert "Second paragraph spread over two lines." in text
+    assert "Which \\| colour. [default: red]" in text
+    assert "| `-n, --count " in text and "| How many coats. [default: 2] |" in text
+    assert "| `report` | Things about reports. |" in text
+    assert "Where to. [required]" in text

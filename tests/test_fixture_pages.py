@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from kp_extract.pipeline import run
-from tests.tools.score import score
+from kp_extract.evaluate import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_fixture_pages_meet_the_floor(tmp_path: Path) -> None:
     run(FIXTURES / "pages", tmp_path)
-    rec, _per_field, total, part, _since, misses, _n_pred, _n_gold = score(tmp_path, FIXTURES / "pages.gold.json")
-    detail = "\n".join(misses)
-    assert total.prf()[2] >= 0.95, detail
-    assert rec.prf()[2] >= 0.95, detail
-    assert part.prf()[2] >= 0.90, detail
+    report = evaluate(tmp_path, FIXTURES / "pages.gold.json")
+    detail = "\n".join(report.misses)
+    assert report.overall.f1 >= 0.95, detail
+    assert report.records.f1 >= 0.95, detail
+    assert report.partnerships.f1 >= 0.90, detail

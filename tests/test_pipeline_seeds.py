@@ -8,7 +8,7 @@ import pytest
 
 from kp_extract.export import validate_records
 from kp_extract.pipeline import run
-from tests.tools.score import score
+from kp_extract.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -29,9 +29,9 @@ def test_writes_every_output(seeds_output: Path) -> None:
 
 
 def test_seeds_meet_the_accuracy_floors(seeds_output: Path) -> None:
-    rec, _per_field, total, part, _since, misses, _n_pred, _n_gold = score(seeds_output, GOLD)
-    field_f1, record_f1, partnership_f1 = total.prf()[2], rec.prf()[2], part.prf()[2]
-    detail = "\n".join(misses)
+    report = evaluate(seeds_output, GOLD)
+    field_f1, record_f1, partnership_f1 = report.overall.f1, report.records.f1, report.partnerships.f1
+    detail = "\n".join(report.misses)
     assert field_f1 >= 0.95, detail
     assert record_f1 >= 0.95, detail
     assert partnership_f1 >= 0.90, detail

@@ -1,4 +1,7 @@
-"""Command-line interface: `kp-extract run INPUT_DIR --out DIR`.
+"""Command-line interface: `kp-extract run | evaluate | schema`.
+
+One thin function per command; the work is done in modules (pipeline, evaluate,
+summary, progress, export).
 
 Exit status: 0 all pages processed; 1 some files were skipped or only partly
 processed (see errors.jsonl; the output is still written); 2 usage error, or
@@ -7,18 +10,22 @@ the run itself). No traceback is printed unless --debug.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
+import json
 import logging
 import os
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from kp_extract import __version__
+from kp_extract import summary as run_summary
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -64,49 +71,42 @@ def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
-def _summary_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
-    langs = getattr(s, "languages", None) or {}
-    lang_text = ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
-    rows = [
-        ("pages read", s.pages_read),
-        ("pages skipped", s.pages_skipped),
-        ("blocks", s.blocks),
-        ("projects", s.projects),
-        ("partnerships", s.partnerships),
-        ("merged mentions", s.merged),
-        ("possible duplicates", s.possible_duplicates),
-        ("languages", lang_text),
-        ("seconds", f"{float(s.seconds):.2f}"),
-    ]
-    if getattr(s, "workers", None):
-        engine = getattr(s, "engine", "local")
-        rows.insert(-1, ("workers", f"{s.workers} ({engine})"))
-    hits, misses = getattr(s, "cache_hits", None), getattr(s, "cache_misses", None)
-    if hits is not None:
-        rows.insert(-1, ("cache hits", f"{hits} of {hits + (misses or 0)} pages"))
-    if getattr(s, "pages_partial", 0):
-        rows.insert(2, ("pages partly read", s.pages_partial))
-    if getattr(s, "contacts", None) is not None:
-        rows.insert(-1, ("contacts", s.contacts))
-    width = max(len(k) for k, _ in rows)
-    lines = [f"kp-extract {input_dir} -> {out_dir}"]
-    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
-    return lines
+def _stderr_is_terminal() -> bool:
+    """Progress bar and rich tables only for a person watching (tests replace this)."""
+    return sys.stderr.isatty()
 
 
-def _error_lines(errors: list, limit: int = 20) -> list[str]:
-    """One line per error: "skipped" for a file that gave nothing, "partly read" for a page that was
-    processed with a warning (its reason ends in "(page processed)")."""
-    from kp_extract.clean import scrub_contacts
-    from kp_extract.read import PARTIAL
+def _stderr_console() -> Any:
+    from rich.console import Console
 
-    lines = []
-    for e in errors[:limit]:
-        verb = "partly read" if str(e.reason).endswith(f"({PARTIAL})") else "skipped"
-        lines.append(f"  {verb} {e.file} ({e.stage}): {scrub_contacts(str(e.reason))}")
-    if len(errors) > limit:
-        lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
-    return lines
+    return Console(stderr=True)
+
+
+def _configure_logging(debug: bool, quiet: bool, console: Any) -> None:
+    """Log to stderr; through the rich console when there is one, so log lines print above the
+    progress bar instead of through it."""
+    handler: logging.Handler
+    if console is not None:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=console, show_time=False, show_path=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
+                        handlers=[handler])
+
+
+def _print_summary(input_dir: Path, out: Path, summary: Any, console: Any, quiet: bool) -> None:
+    """The end-of-run summary on stderr (a rich table on a terminal console, else plain text; none
+    with --quiet), then one line per skipped or partly read file (always)."""
+    if console is not None:
+        console.print(run_summary.rich_table(input_dir, out, summary))
+    elif not quiet:
+        for line in run_summary.plain_lines(input_dir, out, summary):
+            _err(line)
+    for line in run_summary.error_lines(list(getattr(summary, "errors", None) or [])):
+        _err(line)
 
 
 def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def run(
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q",
-        help="Print nothing but errors (no summary table).",
+        help="Print nothing but errors: no progress bar, no summary.",
     ),
     workers: int = typer.Option(
         0, "--workers", "-w", min=0, metavar="N",
@@ -186,15 +186,14 @@ def run(
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
+    On a terminal a progress bar (pages, blocks, mentions, rate, ETA) runs on stderr; a summary follows (pages read, skipped and why, blocks, projects, partnerships, merged and possible duplicates, languages, time).
+
     Exit status: 0 all pages processed; 1 some files were skipped or only partly processed (see errors.jsonl; the output is still written); 2 usage error, or nothing could be done.
 
     E-mail addresses and phone numbers in the records are replaced by placeholders (e-post, telefon) and contact-person phrases are left out; --include-contacts writes the contact lines to contacts.json/.csv.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    console = _stderr_console() if _stderr_is_terminal() and not quiet else None
+    _configure_logging(debug, quiet, console)
     if not input_dir.exists():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
@@ -235,7 +234,12 @@ def run(
 
     try:
         pipeline = importlib.import_module("kp_extract.pipeline")
-        summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
+        with contextlib.ExitStack() as stack:
+            if console is not None:
+                from kp_extract.progress import ProgressBar
+
+                options["progress"] = stack.enter_context(ProgressBar(console))
+            summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130)
@@ -248,12 +252,7 @@ def run(
         raise typer.Exit(EXIT_FAILED)
 
     errors = list(getattr(summary, "errors", None) or [])
-    if not quiet:
-        for line in _summary_lines(input_dir, out, summary):
-            _err(line)
-    if errors:
-        for line in _error_lines(errors):
-            _err(line)
+    _print_summary(input_dir, out, summary, console, quiet)
 
     if summary.pages_read == 0:
         _err(f"error: no readable page in {input_dir}")
@@ -261,6 +260,86 @@ def run(
     if summary.pages_skipped or errors:
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(EXIT_OK)
+
+
+class SchemaKind(str, Enum):
+    """The records `kp-extract schema` prints the schema of."""
+
+    projects = "projects"
+    partnerships = "partnerships"
+    all = "all"
+
+
+SCHEMA_FILES = {SchemaKind.projects: "project", SchemaKind.partnerships: "partnership"}
+
+
+@app.command()
+def evaluate(
+    output: Path = typer.Argument(
+        ..., metavar="OUTPUT", show_default=False,
+        help="Output folder of a run (projects.json, partnerships.json), or a projects.json file.",
+    ),
+    gold: Path = typer.Argument(
+        ..., metavar="GOLD", show_default=False,
+        help='Gold file: {"projects": [...], "partnerships": [...]} in the format of the record GUIDE.',
+    ),
+    as_json: bool = typer.Option(
+        False, "--json",
+        help="Print the figures as JSON (one object: a row per field with p, r, f1, tp, fp, fn; overall; "
+             "record counts) instead of a table.",
+    ),
+    show_misses: bool = typer.Option(
+        False, "--show-misses",
+        help="Also list every difference: missing and extra records and partnerships, wrong field values.",
+    ),
+) -> None:
+    """Score OUTPUT against a hand-made GOLD file: per-field precision, recall and F1.
+
+    Predicted project records are matched one-to-one to gold records (by title, partners, dates and sources); values are compared after normalisation. Prints a row per field, records, partnerships and since_year, and a last line with the overall field micro-F1. Exit status 2 when a file is missing or not valid.
+    """
+    from kp_extract import evaluate as scorer
+
+    try:
+        report = scorer.evaluate(output, gold)
+    except scorer.EvaluationError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(misses=show_misses), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    console = Console(width=100, highlight=False, soft_wrap=True)
+    for part in scorer.render_table(report, show_misses):
+        console.print(part)
+
+
+@app.command()
+def schema(
+    kind: SchemaKind = typer.Argument(
+        SchemaKind.projects, metavar="KIND", show_default=False,
+        help="Which records: projects (the default), partnerships, or all "
+             '(one object {"projects": ..., "partnerships": ...}).',
+    ),
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the output records to stdout.
+
+    The schemas are the files in src/kp_extract/schema/; every run validates against them.
+    """
+    from kp_extract.export import load_schema
+
+    if kind is SchemaKind.all:
+        both = {k.value: load_schema(name) for k, name in SCHEMA_FILES.items()}
+        typer.echo(json.dumps(both, indent=1, ensure_ascii=False))
+    else:
+        typer.echo(schema_text(SCHEMA_FILES[kind]).rstrip("\n"))
+
+
+def schema_text(kind: str) -> str:
+    """The shipped schema file of kind "project" or "partnership", as it is on disk."""
+    from importlib import resources
+
+    return resources.files("kp_extract").joinpath("schema", f"{kind}.schema.json").read_text(encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,7 @@ from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
 from .datapackage import write_datapackage
 from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, write_contacts
+from .progress import DEDUPE, ProgressCallback, ProgressTally
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
 from .stream_export import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
@@ -284,7 +285,7 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
 def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
         cache_dir: Path | None = None, scheduler: str | None = None,
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
-        csv_dialect: str = DEFAULT_CSV_DIALECT) -> RunSummary:
+        csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -295,6 +296,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     (stream_export.FORMATS, comma-separated or a list; record files of other formats left in out_dir
     are removed). csv_dialect: "rfc4180" or "excel-sv" (export.CSV_DIALECTS). datapackage.json is
     written last. ValueError for an unknown engine, format or dialect, before anything is read.
+    progress: called in this process with a progress.ProgressEvent before the first page, after
+    each page and when dedup starts.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -314,10 +317,12 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     languages: Counter = Counter()
     contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
+    tally = ProgressTally(progress, len(files))
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
                                    prefix="kp-inputs-") as input_spool:
         for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+            tally.page(item)
             input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
             if isinstance(item, FileError):
                 summary.errors.append(item)
@@ -339,6 +344,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
+        tally.stage(DEDUPE)
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
