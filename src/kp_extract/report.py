@@ -181,7 +181,7 @@ def charts_svg(projects: list[dict]) -> str:
              "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(style):
         fig = Figure(figsize=(15, 3.6))
-        axes = fig.subplots(1, 4, width_ratios=[1, 1.1, 1.2, 1])
+        axes = fig.subplots(1, 4, width_ratios=[1, 1.1, 1.3, 1])
         _barh(axes[0], [(f"{names.get(c, c)} ({c})", n) for c, n in _ranked(counts["countries"])],
               "Projects per country", "#2f6f9f")
         _barh(axes[1], _ranked(counts["partners"], TOP_PARTNERS),
@@ -222,6 +222,8 @@ def _bars(ax, labels: list[str], values: list[int], title: str, colour: str) -> 
         return
     ax.bar(range(len(values)), values, color=colour)
     ax.set_xticks(range(len(values)), labels)
+    if len(labels) > 12:
+        ax.tick_params(axis="x", labelsize=6.5)
     ax.yaxis.get_major_locator().set_params(integer=True)
 
 
@@ -364,7 +366,7 @@ def _fields_html(p: dict) -> str:
     for key, label in (("languages", "Languages"), ("summary", "Summary")):
         value = p.get(key)
         if value:
-            rows.append(f"<dt>{label}</dt><dd>{esc(_list(value) if isinstance(value, list) else value)}</dd>")
+            rows.append(f'<dt>{label}</dt><dd class="{key}">{esc(_list(value) if isinstance(value, list) else value)}</dd>')
     return f'<dl class="fields">{"".join(rows)}</dl>'
 
 
@@ -469,7 +471,10 @@ dl.fields dt{font-weight:600;color:var(--muted)}
 dl.fields dd{margin:0}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
 .cols{display:flex;flex-wrap:wrap;gap:10px 40px}
-ul.srcs,ul.dups{margin:0;padding-left:18px}
+ul.dups{margin:0;padding-left:18px}
+ul.srcs{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 16px;font-size:12px}
+dd.summary{max-height:6em;overflow:auto;color:#38424c}
+.cols>div:first-child{flex:1 1 600px}
 .block{border:1px solid var(--line);border-radius:6px;margin:8px 0;overflow:hidden}
 .block-head{background:var(--bg);padding:4px 10px;font-size:12px;border-bottom:1px solid var(--line)}
 .block-head .kind{color:var(--muted);margin-left:8px}
