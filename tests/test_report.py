@@ -67,8 +67,11 @@ def test_self_contained(seeds_html):
 
 def test_marks_carry_page_offsets(seeds_out, seeds_html):
     texts = {}
-    marks = re.findall(r'<mark class="f-[a-z_]+" data-field="([a-z_]+)" data-value="[^"]*" data-file="([^"]+)" '
-                       r'data-start="(\d+)" data-end="(\d+)" title="[^"]*">([^<]*)</mark>', seeds_html)
+    marks = []  # (field, file, start, end, text) of every mark, the file from its block
+    for block in re.findall(r'<div class="block" id="[^"]+" data-file="[^"]+".*?</pre></div>', seeds_html, re.S):
+        file = re.match(r'<div class="block" id="[^"]+" data-file="([^"]+)"', block).group(1)
+        marks += [(f, file, s, e, t) for f, s, e, t in re.findall(
+            r'<mark data-field="([a-z_]+)" data-start="(\d+)" data-end="(\d+)">([^<]*)</mark>', block)]
     assert len(marks) > 50
     fields = Counter(m[0] for m in marks)
     for f in ("title", "swedish_partners", "international_partners", "countries", "sdgs", "start_date"):
@@ -273,7 +276,8 @@ def test_browser_record_marks_match_the_source(browser_page, seeds_out):
     section = page.locator(f"section[id='{rid}']")
     assert section.is_visible()
     marks = page.evaluate("""id => Array.from(document.getElementById(id).querySelectorAll('mark[data-start]'))
-        .map(m => ({field: m.dataset.field, file: m.dataset.file, start: +m.dataset.start, end: +m.dataset.end,
+        .map(m => ({field: m.dataset.field, file: m.closest('.block').dataset.file, start: +m.dataset.start,
+                    end: +m.dataset.end,
                     text: m.textContent}))""", rid)
     assert marks
     texts = {}

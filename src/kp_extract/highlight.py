@@ -77,11 +77,24 @@ def _forms_regex(forms: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{_form_rx(f)})" for f in forms), re.IGNORECASE)
 
 
+def _may_occur(form: str, folded_text: str) -> bool:
+    """A cheap test before any regex is built: the form's first word (up to a dash) is in the text."""
+    words = form.split()
+    if not words:
+        return False
+    key = re.split(f"[{_DASH}]", words[0])[0] or words[0]
+    return key.casefold() in folded_text
+
+
 def _find_forms(text: str, forms: Iterable[str], field: str, value: Any,
                 cased: bool = False) -> list[ValueSpan]:
     """Every bounded occurrence of any of `forms`. cased: a form written with a capital must
     have one in the text too (a place name, not the common word)."""
-    rx = _forms_regex(tuple(forms))
+    forms = tuple(forms)
+    folded = _casefolded(text)
+    if not any(_may_occur(f, folded) for f in forms):
+        return []
+    rx = _forms_regex(forms)  # compiled once per value, not per text
     if rx is None:
         return []
     out = []
@@ -95,33 +108,62 @@ def _find_forms(text: str, forms: Iterable[str], field: str, value: Any,
     return out
 
 
+@lru_cache(maxsize=256)
+def _casefolded(text: str) -> str:
+    return text.casefold()
+
+
 # ---------------------------------------------------------------- finder results, per text
 
-@dataclass(frozen=True)
 class _Finds:
-    swedish: tuple[gazetteer.SwedishMatch, ...]
-    countries: tuple[tuple[int, int, str, bool], ...]
-    amounts: tuple[values.Found, ...]
-    ranges: tuple[values.Found, ...]
-    singles: tuple[values.Found, ...]
-    durations: tuple[values.Found, ...]
-    sdgs: tuple[values.Found, ...]
-    sdg_names: tuple[tuple[int, int, int], ...]
+    """The project's finders on one text, each run at most once and only when a field needs it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._cache: dict[str, tuple] = {}
+
+    def _get(self, name: str, run) -> tuple:
+        if name not in self._cache:
+            self._cache[name] = tuple(run(self.text))
+        return self._cache[name]
+
+    @property
+    def swedish(self) -> tuple[gazetteer.SwedishMatch, ...]:
+        return self._get("swedish", gazetteer.find_swedish_bodies)
+
+    @property
+    def countries(self) -> tuple[tuple[int, int, str, bool], ...]:
+        return self._get("countries", gazetteer.find_countries)
+
+    @property
+    def amounts(self) -> tuple[values.Found, ...]:
+        return self._get("amounts", values.find_amounts)
+
+    @property
+    def ranges(self) -> tuple[values.Found, ...]:
+        return self._get("ranges", values.find_date_ranges)
+
+    @property
+    def singles(self) -> tuple[values.Found, ...]:
+        return self._get("singles", values.find_single_dates)
+
+    @property
+    def durations(self) -> tuple[values.Found, ...]:
+        return self._get("durations", values.find_durations)
+
+    @property
+    def sdgs(self) -> tuple[values.Found, ...]:
+        return self._get("sdgs", values.find_sdgs)
+
+    @property
+    def sdg_names(self) -> tuple[tuple[int, int, int], ...]:
+        return self._get("sdg_names", lambda t: gazetteer.sdg_by_name(t, include_generic=True))
 
 
 @lru_cache(maxsize=2048)
 def _finds(text: str) -> _Finds:
     """The finders' results on one text (cached: a listing block is the source of many records)."""
-    return _Finds(
-        swedish=tuple(gazetteer.find_swedish_bodies(text)),
-        countries=tuple(gazetteer.find_countries(text)),
-        amounts=tuple(values.find_amounts(text)),
-        ranges=tuple(values.find_date_ranges(text)),
-        singles=tuple(values.find_single_dates(text)),
-        durations=tuple(values.find_durations(text)),
-        sdgs=tuple(values.find_sdgs(text)),
-        sdg_names=tuple(gazetteer.sdg_by_name(text, include_generic=True)),
-    )
+    return _Finds(text)
 
 
 # ---------------------------------------------------------------- per field
@@ -149,6 +191,8 @@ def _swedish_forms(name: str) -> tuple[str, ...]:
 
 
 def _swedish_spans(text: str, names: list[str], finds: _Finds) -> list[ValueSpan]:
+    if not names:
+        return []
     wanted = set(names)
     out = [ValueSpan(m.start, m.end, "swedish_partners", m.partner.name)
            for m in finds.swedish if m.partner is not None and m.partner.name in wanted]
@@ -181,6 +225,8 @@ def _name_spans(text: str, names: list[str], field: str) -> list[ValueSpan]:
 
 
 def _country_spans(codes: list[str], finds: _Finds) -> list[ValueSpan]:
+    if not codes:
+        return []
     wanted = set(codes)
     return [ValueSpan(s, e, "countries", code) for s, e, code, _ in finds.countries if code in wanted]
 
@@ -260,6 +306,8 @@ _GOAL_NUMBER = re.compile(r"(?<!\d)0?(1[0-7]|[1-9])(?!\d)")
 def _sdg_spans(text: str, sdgs: list[int], finds: _Finds) -> list[ValueSpan]:
     """SDG statements ("SDG 5", "Agenda 2030, mål 3 samt mål 11"), goal names, and footer
     entries ("5 - Jämställdhet"). A goal name that is an everyday phrase counts only with its number."""
+    if not sdgs:
+        return []
     wanted = set(sdgs)
     out: list[ValueSpan] = []
     for f in finds.sdgs:

@@ -19,6 +19,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,7 @@ def load_sources(projects: list[dict], input_dir: Path, blocks_path: Path) -> di
 
 # ---------------------------------------------------------------- charts
 
+@lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     return {c.iso2: c.name_en for c in load_gazetteer().countries}
 
@@ -230,8 +232,22 @@ def _bars(ax, labels: list[str], values: list[int], title: str, colour: str) -> 
 # ---------------------------------------------------------------- HTML pieces
 
 def esc(value: Any) -> str:
-    """Text for HTML (content or a quoted attribute), contact details scrubbed."""
-    return html.escape(scrub_contacts(str(value)), quote=True)
+    """Text for HTML content or a quoted attribute (record text is scrubbed once, in scrub_record)."""
+    return html.escape(str(value), quote=True)
+
+
+def scrub_record(record: dict) -> dict:
+    """The record with contact details scrubbed from every string in it (export scrubs them already;
+    the report does not rely on it)."""
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            return scrub_contacts(v)
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        return v
+    return {k: (v if k in ("record_id", "sources") else clean(v)) for k, v in record.items()}
 
 
 def _list(values: Iterable[Any]) -> str:
@@ -362,7 +378,8 @@ def _fields_html(p: dict) -> str:
         shown = _field_value_html(p, field)
         if not shown:
             continue
-        rows.append(f'<dt><span class="swatch f-{field}"></span>{esc(FIELD_LABELS[field])}</dt><dd>{shown}</dd>')
+        rows.append(f'<dt><span class="swatch" data-field="{field}"></span>{esc(FIELD_LABELS[field])}</dt>'
+                    f'<dd>{shown}</dd>')
     for key, label in (("languages", "Languages"), ("summary", "Summary")):
         value = p.get(key)
         if value:
@@ -385,10 +402,8 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
         elif kind == "redacted":
             parts.append(f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>')
         else:
-            parts.append(
-                f'<mark class="f-{span.field}" data-field="{span.field}" data-value="{esc(span.value)}" '
-                f'data-file="{esc(file)}" data-start="{start + span.start}" data-end="{start + span.end}" '
-                f'title="{esc(FIELD_LABELS[span.field])}: {esc(span.value)}">{html.escape(text)}</mark>')
+            parts.append(f'<mark data-field="{span.field}" data-start="{start + span.start}" '
+                         f'data-end="{start + span.end}">{html.escape(text)}</mark>')
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
             f'data-end="{end}">{head}<pre>{"".join(parts)}</pre></div>')
 
@@ -422,7 +437,7 @@ def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
 
 
 def _legend() -> str:
-    return "".join(f'<span class="legend-item"><mark class="f-{f}">{esc(FIELD_LABELS[f])}</mark></span>'
+    return "".join(f'<span class="legend-item"><mark data-field="{f}">{esc(FIELD_LABELS[f])}</mark></span>'
                    for f in FIELDS)
 
 
@@ -484,10 +499,12 @@ dd.summary{max-height:6em;overflow:auto;color:#38424c}
 mark{border-radius:3px;padding:0 1px;color:inherit}
 .legend{font-size:12px;margin:6px 0 0}
 .legend-item{margin-right:6px;display:inline-block}
-.f-title{background:#ffe08a}.f-swedish_partners{background:#b7e4c7}.f-international_partners{background:#a9d6f5}
-.f-other_participants{background:#d6e4f0}.f-countries{background:#f7c6a3}.f-start_date,.f-end_date{background:#d9c8f0}
-.f-amount_sek{background:#f5b7b1}.f-sdgs{background:#f9d3e4}.f-duration_years{background:#c8ecec}
-.f-project_areas{background:#e3ecb7}.f-themes{background:#f0e0c0}.f-tags{background:#e0e0e0}
+[data-field=title]{background:#ffe08a}[data-field=swedish_partners]{background:#b7e4c7}
+[data-field=international_partners]{background:#a9d6f5}[data-field=other_participants]{background:#d6e4f0}
+[data-field=countries]{background:#f7c6a3}[data-field=start_date],[data-field=end_date]{background:#d9c8f0}
+[data-field=amount_sek]{background:#f5b7b1}[data-field=sdgs]{background:#f9d3e4}
+[data-field=duration_years]{background:#c8ecec}[data-field=project_areas]{background:#e3ecb7}
+[data-field=themes]{background:#f0e0c0}[data-field=tags]{background:#e0e0e0}
 """
 
 JS = r"""
@@ -586,7 +603,7 @@ def write_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
     out_dir = Path(out_dir)
     if not (out_dir / "projects.json").is_file():
         raise FileNotFoundError(f"no projects.json in {out_dir} (run `kp-extract run` first)")
-    projects = _read_json(out_dir / "projects.json")
+    projects = [scrub_record(p) for p in _read_json(out_dir / "projects.json")]
     partnerships = _read_json(out_dir / "partnerships.json")
     folder = resolve_input_dir(out_dir, input_dir)
     sources = load_sources(projects, folder, out_dir / "blocks.jsonl")
