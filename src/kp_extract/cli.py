@@ -284,10 +284,9 @@ def report_command(
     debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when writing fails."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the report's path."),
 ) -> None:
-    """Write a self-contained HTML review report of a run's output: counts and charts, a sortable,
-    filterable table of projects, and per project its fields, its source text with the extracted
-    values highlighted, its merged sources and possible duplicates. Nothing is fetched when it is
-    opened; e-mail addresses and phone numbers in the source text are hidden.
+    """Write a self-contained HTML review report of a run's output folder.
+
+    The page (OUTPUT_DIR/report.html) shows counts and charts, a sortable, filterable table of projects, and per project its fields, its source text with the extracted values highlighted, its merged sources and possible duplicates. Nothing is fetched when it is opened; e-mail addresses and phone numbers in the source text are hidden.
 
     Exit status: 0 report written; 2 usage error or the report could not be written.
     """
@@ -314,9 +313,9 @@ def inspect_command(
     ),
     debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when the page fails."),
 ) -> None:
-    """Show how one page is read: each block with its index, kind, language and offsets, its text with
-    the values of the mentions that cite it highlighted in place, then the mentions found on the
-    page. Contact details in the text are hidden.
+    """Show one page's blocks with the extracted values highlighted in place.
+
+    Each block is printed with its index, kind, language and offsets, and its text with the values of the mentions and partnership statements that cite it highlighted; then one line per mention. Contact details in the text are hidden.
 
     Exit status: 0 page shown; 2 the file is missing or cannot be read.
     """

@@ -173,9 +173,7 @@ def charts_svg(projects: list[dict]) -> str:
     """One figure of four bar charts (projects per country, Swedish partner, SDG, start year) as an
     inline <svg>. Deterministic: fixed hash salt, no date, text kept as text."""
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state
 
     counts = _counts(projects)
     names = _country_names()
