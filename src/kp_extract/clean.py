@@ -552,6 +552,41 @@ def scrub_contacts(text: str) -> str:
     return out if out != text else text
 
 
+def contact_spans(text: str) -> list[tuple[int, int, str]]:
+    """The parts of `text` that scrub_contacts would replace or drop, as sorted, non-overlapping
+    (start, end, replacement) spans, so that a viewer can hide contact details while every other
+    character keeps its offset: e-mail addresses -> "[e-post]", phone numbers -> "[telefon]",
+    lines that start with a contact label and contact-person phrases -> "" (dropped). The same
+    rules as scrub_contacts; its whitespace tidying is left out (it hides nothing)."""
+    if not text:
+        return []
+    r = _rules()
+    spans: list[tuple[int, int, str]] = []
+    masked = text
+    if "@" in text:
+        for m in r.email.finditer(text):
+            spans.append((m.start(), m.end(), EMAIL_PLACEHOLDER))
+        # phones are looked for with the addresses gone, as scrub_contacts does
+        for s, e, _ in spans:
+            masked = masked[:s] + "\x00" * (e - s) + masked[e:]
+    spans += [(m.start(), m.end(), PHONE_PLACEHOLDER) for m in _phone_matches(masked)]
+    pos = 0
+    for line in text.split("\n"):
+        if r.contact_label.match(line.strip()):
+            spans.append((pos, pos + len(line), ""))
+        pos += len(line) + 1
+    spans += [(m.start(), m.end(), "") for m in _CONTACT_PHRASE.finditer(text) if m.end() > m.start()]
+    merged: list[tuple[int, int, str]] = []
+    for s, e, rep in sorted(spans, key=lambda t: (t[0], -t[1])):
+        if merged and s < merged[-1][1]:
+            ps, pe, prep = merged[-1]
+            # a dropped span swallows the placeholders inside it
+            merged[-1] = (ps, max(pe, e), "" if (prep == "" or rep == "") else prep)
+        else:
+            merged.append((s, e, rep))
+    return merged
+
+
 def _looks_like_name(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 4 and all(w[0].isupper() or w in ("af", "von", "de", "van", "bin") for w in words)

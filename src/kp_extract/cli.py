@@ -183,6 +183,10 @@ def run(
         help="An installed trained spaCy pipeline (package name or folder) to use instead of the blank "
              "sv/en pipelines; nothing is downloaded. Same as the KP_EXTRACT_SPACY_MODEL environment variable.",
     ),
+    report: bool = typer.Option(
+        False, "--report/--no-report",
+        help="After the run, also write the review report OUT/report.html (see `kp-extract report`).",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
@@ -257,6 +261,8 @@ def run(
     if summary.pages_read == 0:
         _err(f"error: no readable page in {input_dir}")
         raise typer.Exit(EXIT_FAILED)
+    if report:
+        _write_report(out, input_dir, None, debug, quiet)
     if summary.pages_skipped or errors:
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(EXIT_OK)
@@ -340,6 +346,95 @@ def schema_text(kind: str) -> str:
     from importlib import resources
 
     return resources.files("kp_extract").joinpath("schema", f"{kind}.schema.json").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- report and inspect
+
+def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, debug: bool, quiet: bool) -> Path:
+    """Write the review report; a failure is one error line (a traceback with --debug) and exit 2."""
+    from kp_extract.report import write_report
+
+    try:
+        path = write_report(out_dir, input_dir, out_file)
+    except Exception as exc:  # noqa: BLE001 - the CLI is the last line
+        if debug:
+            traceback.print_exc()
+        _err(f"error: report not written: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    if not quiet:
+        _err(f"report: {path}")
+    return path
+
+
+@app.command("report")
+def report_command(
+    out_dir: Path = typer.Argument(
+        ..., metavar="OUTPUT_DIR", show_default=False,
+        help="Output folder of a run (with projects.json, partnerships.json, blocks.jsonl).",
+    ),
+    input_dir: Path = typer.Option(
+        None, "--input", "-i", metavar="DIR", show_default=False,
+        help="Folder of the page dumps the run read, for the source text. Default: the input folder "
+             "OUTPUT_DIR/datapackage.json names, else ./raw. Pages not found are shown as 'source not available'.",
+    ),
+    out_file: Path = typer.Option(
+        None, "--out", "-o", metavar="FILE", show_default=False,
+        help="Where to write the report (default: OUTPUT_DIR/report.html).",
+    ),
+    debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when writing fails."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the report's path."),
+) -> None:
+    """Write a self-contained HTML review report of a run's output folder.
+
+    The page (OUTPUT_DIR/report.html) shows counts and charts, a sortable, filterable table of projects, and per project its fields, its source text with the extracted values highlighted, its merged sources and possible duplicates. Nothing is fetched when it is opened; e-mail addresses and phone numbers in the source text are hidden.
+
+    Exit status: 0 report written; 2 usage error or the report could not be written.
+    """
+    if not out_dir.is_dir():
+        _err(f"error: output folder not found: {out_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    if not (out_dir / "projects.json").is_file():
+        _err(f"error: no projects.json in {out_dir} (run `kp-extract run` first)")
+        raise typer.Exit(EXIT_FAILED)
+    if input_dir is not None and not input_dir.is_dir():
+        _err(f"error: input folder not found: {input_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    _write_report(out_dir, input_dir, out_file, debug, quiet)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("inspect")
+def inspect_command(
+    file: Path = typer.Argument(..., metavar="FILE", show_default=False, help="One page dump (*.txt) to look at."),
+    color: bool = typer.Option(
+        None, "--color/--no-color", show_default=False,
+        help="Colour the highlighted values (default: only when writing to a terminal). With --no-color "
+             "values are marked as «value».",
+    ),
+    debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when the page fails."),
+) -> None:
+    """Show one page's blocks with the extracted values highlighted in place.
+
+    Each block is printed with its index, kind, language and offsets, and its text with the values of the mentions and partnership statements that cite it highlighted; then one line per mention. Contact details in the text are hidden.
+
+    Exit status: 0 page shown; 2 the file is missing or cannot be read.
+    """
+    from kp_extract import inspect_page
+
+    if not file.is_file():
+        _err(f"error: file not found: {file}")
+        raise typer.Exit(EXIT_FAILED)
+    try:
+        inspect_page.show(file, color=color)
+    except inspect_page.InspectError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    except Exception as exc:  # noqa: BLE001 - the CLI is the last line
+        if debug:
+            traceback.print_exc()
+        _err(f"error: {exc.__class__.__name__}: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    raise typer.Exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover
