@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -42,7 +43,7 @@ from .clean import clean_page, find_contacts
 from .dedupe import dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
-from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project
+from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
 from .datapackage import write_datapackage
 from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, write_contacts
 from .progress import DEDUPE, ProgressCallback, ProgressTally
@@ -402,18 +403,43 @@ class SummaryStore:
         return dataclasses.replace(project, summary=self.get(project.summary))
 
 
+# Mention fields whose values repeat across the corpus (codes, labels, dates): one string object each.
+SHARED_VALUE_FIELDS = ("countries", "project_areas", "themes", "tags", "languages")
+LIST_FIELDS = ("international_partners", "other_participants", "sdgs", "sources") + SHARED_VALUE_FIELDS
+
+
 def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str, Partner]) -> list[Mention]:
-    """Mentions as the main process keeps them: summaries on disk, one Partner object per body."""
+    """Mentions as the main process keeps them until dedupe, which only reads them: summaries on
+    disk, one Partner object per body, lists as tuples (an empty one costs nothing), repeated
+    values and file names as one shared string each. The main process holds every mention of the
+    corpus, so their size is the run's memory growth."""
+    intern = sys.intern
     for m in mentions:
         m.summary = summaries.put(m.summary)
-        m.swedish_partners = [interned.setdefault(p.name, p) for p in m.swedish_partners]
+        m.swedish_partners = tuple(interned.setdefault(p.name, p) for p in m.swedish_partners)
+        m.file = intern(m.file)
+        for name in SHARED_VALUE_FIELDS:
+            setattr(m, name, tuple(intern(v) for v in getattr(m, name)))
+        for name in ("international_partners", "other_participants", "sdgs"):
+            setattr(m, name, tuple(getattr(m, name)))
+        m.sources = tuple(Source(m.file, s.start, s.end) for s in m.sources)
+        m.start_date = intern(m.start_date) if m.start_date else m.start_date
+        m.end_date = intern(m.end_date) if m.end_date else m.end_date
+        m.kind = intern(m.kind)
+        if m.context_country:
+            m.context_country = intern(m.context_country)
     return mentions
 
 
 def compact_statements(statements: list[PartnershipMention], interned: dict[str, Partner]
                        ) -> list[PartnershipMention]:
+    intern = sys.intern
     for s in statements:
         s.swedish_partner = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
+        s.file = intern(s.file)
+        s.source = Source(s.file, s.source.start, s.source.end)
+        if s.country:
+            s.country = intern(s.country)
     return statements
 
 
