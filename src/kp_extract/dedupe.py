@@ -249,6 +249,7 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         if s.since_year and (rec.since_year is None or s.since_year < rec.since_year):
             rec.since_year = s.since_year
         rec.sources.append(s.source)
+        rec.sources.extend(s.more_sources)
     out = []
     for key in sorted(table):
         rec = table[key]

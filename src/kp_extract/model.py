@@ -111,6 +111,8 @@ class PartnershipMention:
     country: str | None
     since_year: int | None
     source: Source
+    # further places of the same page that state exactly the same (compacted in the main process)
+    more_sources: tuple[Source, ...] = ()
 
 
 @dataclass(slots=True)

@@ -433,14 +433,23 @@ def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str
 
 def compact_statements(statements: list[PartnershipMention], interned: dict[str, Partner]
                        ) -> list[PartnershipMention]:
+    """One page's statements as the main process keeps them: statements that say exactly the same
+    (same bodies, name, country, year) become one with every source (dedupe reads them in the same
+    order, so the partnerships come out the same); shared strings and Partner objects."""
     intern = sys.intern
+    kept: dict[tuple, PartnershipMention] = {}
     for s in statements:
-        s.swedish_partner = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
-        s.file = intern(s.file)
-        s.source = Source(s.file, s.source.start, s.source.end)
-        if s.country:
-            s.country = intern(s.country)
-    return statements
+        sw = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
+        source = Source(intern(s.file), s.source.start, s.source.end)
+        key = (sw.name, s.international_partner, s.country, s.since_year)
+        first = kept.get(key)
+        if first is not None:
+            first.more_sources += (source,)
+            continue
+        s.swedish_partner, s.file, s.source = sw, source.file, source
+        s.country = intern(s.country) if s.country else s.country
+        kept[key] = s
+    return list(kept.values())
 
 
 # ---------------------------------------------------------------- block rows
