@@ -18,6 +18,12 @@ from .model import Mention, Partner, PartnershipMention, Partnership, Project, S
 from .partners import fuller, norm_key, partner_key
 
 
+def prepare() -> None:
+    """Load the tables dedupe needs (the world's place names) ahead of time. pipeline.run calls it in
+    a thread while the workers extract, when the main process has little else to do."""
+    place_country("")
+
+
 def title_key(title: str | None) -> str | None:
     """Titles compare without case, punctuation or spacing."""
     return norm_key(title) or None if title else None

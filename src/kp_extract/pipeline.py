@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .cache import PageCache, fingerprint
 from .clean import clean_page, find_contacts
-from .dedupe import dedupe
+from .dedupe import dedupe, prepare as prepare_dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
@@ -319,11 +319,15 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
     tally = ProgressTally(progress, len(files))
+    preload: threading.Thread | None = None
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
                                    prefix="kp-inputs-") as input_spool:
         for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
             tally.page(item)
+            if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
+                preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
+                preload.start()
             input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
             if isinstance(item, FileError):
                 summary.errors.append(item)
@@ -346,6 +350,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
         tally.stage(DEDUPE)
+        if preload is not None:
+            preload.join()
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
