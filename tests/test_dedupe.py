@@ -4,7 +4,8 @@ from __future__ import annotations
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from kp_extract.dedupe import MAX_POSSIBLE_DUPLICATES, dedupe, possible_duplicates, title_key
+from kp_extract.dedupe import (MAX_POSSIBLE_DUPLICATES, _partners_agree, dedupe, merge_groups, party_key,
+                                possible_duplicates, title_key)
 from kp_extract.model import Mention, Partner, PartnershipMention, Project, Source
 from kp_extract.partners import partner_key
 
@@ -163,3 +164,50 @@ def test_possible_duplicates_are_every_compatible_record_up_to_the_cap(spec, lim
     expected = _compatible_pairs(projects)
     for p in projects:
         assert p.possible_duplicates == expected[p.record_id][:limit]
+
+
+def _merge_groups_pairwise(mentions: list[Mention]) -> list[list[Mention]]:
+    """merge_groups as the GUIDE states it, each mention compared with every earlier one of its title."""
+    mentions = sorted(mentions, key=lambda m: (m.sources[0].file, m.sources[0].start, m.sources[0].end))
+    group_of = list(range(len(mentions)))
+
+    def find(i):
+        while group_of[i] != i:
+            i = group_of[i]
+        return i
+
+    def union(i, j):
+        a, b = find(i), find(j)
+        group_of[max(a, b)] = min(a, b)
+
+    for i, m in enumerate(mentions):
+        tk = title_key(m.title)
+        earlier = [j for j in range(i) if tk and title_key(mentions[j].title) == tk]
+        match = next((j for j in earlier if _partners_agree(mentions[j], m)), None)
+        if match is not None:
+            union(match, i)
+    def dated(m):  # same parties and explicit years merge, unless two different titles tell them apart
+        return (party_key(m) + (m.start_date[:4], m.end_date[:4])
+                if m.start_date and m.end_date and m.international_partners else None)
+
+    for i, m in enumerate(mentions):
+        first = next((j for j in range(i) if dated(m) and dated(mentions[j]) == dated(m)), None)
+        ta, tb = title_key(mentions[first].title) if first is not None else None, title_key(m.title)
+        if first is not None and not (ta and tb and ta != tb):
+            union(first, i)
+    groups: dict[int, list[Mention]] = {}
+    for i, m in enumerate(mentions):
+        groups.setdefault(find(i), []).append(m)
+    return [groups[k] for k in sorted(groups)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "Green Schools", "green schools!", "Blue"]),
+                          st.sampled_from([[], ["Kumasi"], ["Kumasi", "Nyeri County"], ["Nyeri"], ["Tema"]]),
+                          st.sampled_from([None, "2019"])),
+                min_size=1, max_size=20))
+def test_merge_groups_agree_with_the_pairwise_rule(spec) -> None:
+    ms = [mention(f"f{i % 3}.txt", i, title=t, intl=intl, start_date=y, end_date=y)
+          for i, (t, intl, y) in enumerate(spec)]
+    got = [[id(m) for m in g] for g in merge_groups(ms)]
+    assert got == [[id(m) for m in g] for g in _merge_groups_pairwise(ms)]

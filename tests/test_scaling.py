@@ -16,8 +16,8 @@ from collections.abc import Callable
 import pytest
 
 from kp_extract import pipeline
-from kp_extract.dedupe import MAX_POSSIBLE_DUPLICATES, dedupe, possible_duplicates
-from kp_extract.model import Page, Project
+from kp_extract.dedupe import MAX_POSSIBLE_DUPLICATES, dedupe, merge_groups, possible_duplicates
+from kp_extract.model import Mention, Page, Partner, Project, Source
 
 GROWTH = 4
 MAX_RATIO = 6.0
@@ -141,3 +141,18 @@ def test_8000_mentions_of_one_pair_dedupe_within_the_cap():
     projects, _, merged = dedupe(list(out.result.mentions), list(out.result.partnerships))
     assert (len(projects), merged) == (8_000, 0)
     assert {len(p.possible_duplicates) for p in projects} == {MAX_POSSIBLE_DUPLICATES}
+
+
+def one_title_many_partners(k: int) -> list[Mention]:
+    """k mentions of one title, each with its own partner abroad: k projects that merge_groups must
+    keep apart (one name for two partners abroad is two projects)."""
+    return [Mention(file="p.txt", title="Rent vatten", swedish_partners=[Partner("Växjö kommun", "0780")],
+                    international_partners=[f"Partner {i:05d} County"], sources=[Source("p.txt", 10 * i, 10 * i + 5)])
+            for i in range(k)]
+
+
+def test_one_title_for_many_partners_merges_linearly():
+    small, large = one_title_many_partners(500), one_title_many_partners(GROWTH * 500)
+    ratio = operations(lambda: merge_groups(large)) / operations(lambda: merge_groups(small))
+    assert ratio < MAX_RATIO, ratio
+    assert len(merge_groups(large)) == GROWTH * 500

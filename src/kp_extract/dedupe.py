@@ -94,17 +94,18 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    by_title: dict[str, list[int]] = {}
+    by_title: dict[str, _TitleIndex] = {}
     by_party_years: dict[tuple, list[int]] = {}
     for i, m in enumerate(mentions):
         tk = title_key(m.title)
         if tk:
-            same = by_title.setdefault(tk, [])
+            same = by_title.setdefault(tk, _TitleIndex())
+            keys = {partner_key(n) for n in m.international_partners}
             # one name for two different partners abroad is two projects ('Green Schools' in two cities)
-            match = next((j for j in same if _partners_agree(mentions[j], m)), None)
+            match = same.first_agreeing(keys)
             if match is not None:
                 union(match, i)
-            same.append(i)
+            same.add(i, keys)
         if m.start_date and m.end_date and m.international_partners:
             key = party_key(m) + (_year(m.start_date), _year(m.end_date))
             by_party_years.setdefault(key, []).append(i)
@@ -121,8 +122,37 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
     return [groups[k] for k in sorted(groups)]
 
 
+class _TitleIndex:
+    """The earlier mentions of one title, indexed so that the first one whose partners abroad agree with
+    a new mention's (_partners_agree) is found without looking at every earlier mention: a page that
+    repeats one title for thousands of partners would otherwise make the merge quadratic."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None  # the first mention: agrees with a mention naming no partner abroad
+        self.first_unnamed: int | None = None  # the first naming none: agrees with every mention
+        self.first_naming: dict[str, int] = {}  # partner key -> the first mention naming that partner
+
+    def first_agreeing(self, keys: set[str]) -> int | None:
+        """The first (lowest) earlier index whose partner keys agree with keys, or None."""
+        if not keys:
+            return self.first
+        found = [self.first_naming[k] for k in keys if k in self.first_naming]
+        if self.first_unnamed is not None:
+            found.append(self.first_unnamed)
+        return min(found, default=None)
+
+    def add(self, i: int, keys: set[str]) -> None:
+        """Index mention i (indexes are added in increasing order)."""
+        if self.first is None:
+            self.first = i
+        if not keys and self.first_unnamed is None:
+            self.first_unnamed = i
+        for k in keys:
+            self.first_naming.setdefault(k, i)
+
+
 def _partners_agree(a: Mention, b: Mention) -> bool:
-    """Partners abroad that share one, or one side that names none."""
+    """Partners abroad that share one, or one side that names none (the rule _TitleIndex indexes)."""
     ka = {partner_key(n) for n in a.international_partners}
     kb = {partner_key(n) for n in b.international_partners}
     return not ka or not kb or bool(ka & kb)
@@ -258,7 +288,8 @@ def _list_compatible(group: list[Project], limit: int) -> None:
 
 
 def _compatible(a: Project, b: Project) -> bool:
-    """No conflicting title, start or end year, or amount (a fact only one side states is no conflict)."""
+    """No conflicting title, start or end year, or amount (a fact only one side states is no conflict):
+    the rule _list_compatible indexes, stated for one pair."""
     if a.title and b.title and title_key(a.title) != title_key(b.title):
         return False
     for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)):
