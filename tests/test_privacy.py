@@ -138,11 +138,13 @@ def test_fixture_page_really_has_contacts():
 
 def test_no_contact_details_in_any_output_by_default(contact_corpus, tmp_path):
     out = tmp_path / "out"
-    result = run(contact_corpus, out)
+    result = run_cached(contact_corpus, out)  # the default options: the cache in OUT/.cache included
     texts = output_texts(out)
     assert set(texts) == {"projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
                           "blocks.jsonl", "errors.jsonl", "datapackage.json"}
-    for name, text in texts.items():
+    cached = cache_texts(out / ".cache")
+    assert len(cached) == 6
+    for name, text in {**texts, **cached}.items():
         assert leaks(text) == [], name
         assert "Kontaktperson:" not in text and "Contact:" not in text, name
     assert leaks(result.stderr) == []

@@ -141,7 +141,8 @@ def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
     errors.jsonl can show is scrubbed here, as export scrubs it (export.scrub), so that neither the
     cache nor the main process holds what no output may show; the contact rows are kept only when
     include_contacts. out is not changed. Export scrubs again, which changes nothing (scrubbed text
-    has nothing left to scrub), so the output is the same bytes as when only export scrubbed."""
+    has nothing left to scrub). Merging and record ids thus see the text the records show: they
+    differ from scrubbing at export only where a title or partner name itself holds a contact detail."""
     rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
     return PageDigest(out.file, rows, [scrubbed_mention(m) for m in out.result.mentions],
                       [scrubbed_statement(s) for s in out.result.partnerships], out.result.no_record_reason,
