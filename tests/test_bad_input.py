@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from kp_extract import pipeline
 from kp_extract.cli import app
+from kp_extract.dedupe import MAX_POSSIBLE_DUPLICATES
 from kp_extract.read import MAX_LINE_CHARS
 from tests.conftest import RAW
 
@@ -233,6 +234,9 @@ def test_odd_file_names(name, tmp_path):
 
 
 # ------------------------------------------------------------------ pathological sizes
+# Each test below bounds its wall time only as a liveness guard (a hang or a blow-up fails fast); what
+# it asserts is the behaviour. That the work grows linearly is asserted by counting operations, not by
+# timing, in test_scaling.py.
 
 def test_50_mb_single_line_is_bounded_and_reported(tmp_path, seed_alone):
     folder = tmp_path / "in"
@@ -298,6 +302,41 @@ def test_page_of_100000_empty_cards_is_bounded_and_reported(tmp_path, seed_alone
     seed_ids = {p["record_id"] for p in json.loads(seed_alone["projects.json"])}
     got = {p["record_id"]: p for p in json.loads(records(out)["projects.json"])}
     assert seed_ids <= set(got)
+    # the cards name one partner pair and nothing that tells them apart: near-misses of each other,
+    # listed up to the bound rather than every card listing every other
+    cards = [p for p in got.values() if p["sources"][0]["file"] == "cards.txt"]
+    assert len(cards) > MAX_POSSIBLE_DUPLICATES
+    assert {len(p["possible_duplicates"]) for p in cards} == {MAX_POSSIBLE_DUPLICATES}
+
+
+def test_900_000_character_paragraph_is_processed(tmp_path, seed_alone):
+    # one block of ordinary sentences naming municipalities and partners, in lines under the blanking
+    # limit: nothing is left out, and the statements it makes come out
+    sentences = ("Växjö kommun har sedan 2005 ett samarbete med Kisumu County i Kenya. ",
+                 "The City of Borås and Kutaisi in Georgia work together on local democracy. ",
+                 "Projektet handlar om vattenförsörjning och sanitet i stadens östra delar. ")
+    lines, size = [], 0
+    while size < 900_000:
+        lines.append("".join(sentences[(len(lines) + k) % 3] for k in range(5)).strip())
+        size += len(lines[-1]) + 1
+    (folder := tmp_path / "in").mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / "paragraph.txt").write_text("Partnerskap\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    result = cli(folder, out)
+    assert time.monotonic() - t0 < 120
+    assert result.exit_code == 0, result.output
+    assert_clean_output(result)
+    assert errors_of(out) == []
+    blocks = [json.loads(b) for b in (out / "blocks.jsonl").read_text().splitlines()]
+    assert max(b["end"] - b["start"] for b in blocks if b["file"] == "paragraph.txt") > 900_000
+    pairs = {(p["swedish_partner"], p["international_partner"])
+             for p in json.loads(records(out)["partnerships.json"])
+             if any(s["file"] == "paragraph.txt" for s in p["sources"])}
+    assert ("Växjö kommun", "Kisumu County") in pairs
+    seed_ids = {p["record_id"] for p in json.loads(seed_alone["projects.json"])}
+    assert seed_ids <= {p["record_id"] for p in json.loads(records(out)["projects.json"])}
 
 
 # ------------------------------------------------------------------ everything at once

@@ -108,3 +108,19 @@ def test_output_folder_cache_is_not_read_as_input(raw_copy, tmp_path):
     s2 = pipeline.run(raw_copy, out, cache_dir=out / ".cache")
     assert s.pages_read == s2.pages_read == 5
     assert Path(out / ".cache").is_dir()
+
+
+def test_page_and_contacts_entries_are_kept_apart(tmp_path):
+    cache = cache_mod.PageCache(tmp_path, "f" * 64)
+    key = cache.key("page.txt", b"bytes")
+    cache.put(key, "the page's digest")
+    assert cache.get(key) == "the page's digest"
+    assert cache.get(key, cache_mod.CONTACTS) is None  # a page entry holds no contact rows
+    cache.put(key, [("contact row",)], cache_mod.CONTACTS)
+    page_file, contacts_file = cache._path(key), cache._path(key, cache_mod.CONTACTS)
+    assert contacts_file.parent.parent.name == "contacts" and page_file != contacts_file
+    contacts_file.write_bytes(page_file.read_bytes())  # an entry of the other kind is a miss
+    assert cache.get(key, cache_mod.CONTACTS) is None
+    cache.put(key, [("contact row",)], cache_mod.CONTACTS)
+    cache_mod.remove_contacts(tmp_path)
+    assert cache.get(key, cache_mod.CONTACTS) is None and cache.get(key) == "the page's digest"

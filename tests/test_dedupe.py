@@ -4,8 +4,10 @@ from __future__ import annotations
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from kp_extract.dedupe import dedupe, title_key
-from kp_extract.model import Mention, Partner, PartnershipMention, Source
+from kp_extract.dedupe import (MAX_POSSIBLE_DUPLICATES, _partners_agree, dedupe, merge_groups, party_key,
+                                possible_duplicates, title_key)
+from kp_extract.model import Mention, Partner, PartnershipMention, Project, Source
+from kp_extract.partners import partner_key
 
 BORLANGE = Partner("Borlänge kommun", "2081")
 TRANAS = Partner("Tranås kommun", "0687")
@@ -120,3 +122,92 @@ def test_one_title_for_two_different_partners_abroad_is_two_projects() -> None:
     projects, _, merged = dedupe([a, b, c], [])
     assert merged == 1 and len(projects) == 2
     assert sorted(len(p.sources) for p in projects) == [1, 2]
+
+
+def _compatible_pairs(projects) -> dict[str, list[str]]:
+    """The GUIDE's near-miss rule, pair by pair: same parties, and no title, start year, end year or
+    amount that both state and that differ."""
+    def agree(x, y) -> bool:
+        return not (x and y and x != y)
+
+    def key(p):
+        return (tuple(sorted(p.swedish_partners)), tuple(sorted(partner_key(n) for n in p.international_partners)))
+
+    out = {}
+    for a in projects:
+        out[a.record_id] = sorted(
+            b.record_id for b in projects
+            if b is not a and a.international_partners and key(a) == key(b)
+            and (not (a.title and b.title) or title_key(a.title) == title_key(b.title))
+            and agree((a.start_date or "")[:4], (b.start_date or "")[:4])
+            and agree((a.end_date or "")[:4], (b.end_date or "")[:4]) and agree(a.amount_sek, b.amount_sek))
+    return out
+
+
+def _project(i: int, title, start, end, amount, intl) -> Project:
+    return Project(f"kp-{i:03d}", title, ["Borlänge kommun"], ["2081"], intl, [], [], [], [], [], start, end,
+                   None, amount, [], [], "", [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "", "Safe Streets", "safe streets!", "Green", "?!"]),
+                          st.sampled_from([None, "", "2019", "2019-05", "2020"]),
+                          st.sampled_from([None, "2021", "2021-12", "2022"]),
+                          st.sampled_from([None, 0, 500_000, 750_000]),
+                          st.sampled_from([["Kumasi"], ["Kumasi Metropolitan Assembly"], ["Nyeri County"], []])),
+                min_size=1, max_size=25),
+       st.sampled_from([1, 2, 5, MAX_POSSIBLE_DUPLICATES]), st.randoms(use_true_random=False))
+def test_possible_duplicates_are_every_compatible_record_up_to_the_cap(spec, limit, rnd) -> None:
+    projects = [_project(i, *fields) for i, fields in enumerate(spec)]
+    rnd.shuffle(projects)  # the lists do not depend on the order of the records
+    possible_duplicates(projects, limit)
+    expected = _compatible_pairs(projects)
+    for p in projects:
+        assert p.possible_duplicates == expected[p.record_id][:limit]
+
+
+def _merge_groups_pairwise(mentions: list[Mention]) -> list[list[Mention]]:
+    """merge_groups as the GUIDE states it, each mention compared with every earlier one of its title."""
+    mentions = sorted(mentions, key=lambda m: (m.sources[0].file, m.sources[0].start, m.sources[0].end))
+    group_of = list(range(len(mentions)))
+
+    def find(i):
+        while group_of[i] != i:
+            i = group_of[i]
+        return i
+
+    def union(i, j):
+        a, b = find(i), find(j)
+        group_of[max(a, b)] = min(a, b)
+
+    for i, m in enumerate(mentions):
+        tk = title_key(m.title)
+        earlier = [j for j in range(i) if tk and title_key(mentions[j].title) == tk]
+        match = next((j for j in earlier if _partners_agree(mentions[j], m)), None)
+        if match is not None:
+            union(match, i)
+    def dated(m):  # same parties and explicit years merge, unless two different titles tell them apart
+        return (party_key(m) + (m.start_date[:4], m.end_date[:4])
+                if m.start_date and m.end_date and m.international_partners else None)
+
+    for i, m in enumerate(mentions):
+        first = next((j for j in range(i) if dated(m) and dated(mentions[j]) == dated(m)), None)
+        ta, tb = title_key(mentions[first].title) if first is not None else None, title_key(m.title)
+        if first is not None and not (ta and tb and ta != tb):
+            union(first, i)
+    groups: dict[int, list[Mention]] = {}
+    for i, m in enumerate(mentions):
+        groups.setdefault(find(i), []).append(m)
+    return [groups[k] for k in sorted(groups)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, "Green Schools", "green schools!", "Blue"]),
+                          st.sampled_from([[], ["Kumasi"], ["Kumasi", "Nyeri County"], ["Nyeri"], ["Tema"]]),
+                          st.sampled_from([None, "2019"])),
+                min_size=1, max_size=20))
+def test_merge_groups_agree_with_the_pairwise_rule(spec) -> None:
+    ms = [mention(f"f{i % 3}.txt", i, title=t, intl=intl, start_date=y, end_date=y)
+          for i, (t, intl, y) in enumerate(spec)]
+    got = [[id(m) for m in g] for g in merge_groups(ms)]
+    assert got == [[id(m) for m in g] for g in _merge_groups_pairwise(ms)]

@@ -1,22 +1,28 @@
 """Personal data and spreadsheet safety (issue 5).
 
 By default no output file contains an e-mail address or a phone number and contact-person phrases
-are not exported; `--include-contacts` writes them to contacts.json/.csv only. CSV cells that a
-spreadsheet would run as a formula are escaped, the JSON keeps the original text.
+are not exported; `--include-contacts` writes them to contacts.json/.csv only. "Output file" includes
+the per-page cache in OUT/.cache: its entries are scrubbed, and contact rows are cached only by runs
+with --include-contacts. CSV cells that a spreadsheet would run as a formula are escaped, the JSON
+keeps the original text.
 """
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import pickle
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kp_extract.clean import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_contacts, parse_contact, scrub_contacts
+from kp_extract import pipeline
 from kp_extract.cli import app
 from kp_extract.model import Page
 from kp_extract.clean import clean_page
@@ -93,7 +99,37 @@ def run(folder: Path, out: Path, *args: str):
 
 
 def output_texts(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every output file's text by name; the cache's pickles (OUT/.cache) are read by cache_texts."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.rglob("*"))
+            if p.is_file() and ".cache" not in p.relative_to(out).parts}
+
+
+def pickled_strings(obj) -> Iterator[str]:
+    """Every str inside an unpickled object: containers, dict keys and values, dataclass fields."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from pickled_strings(k)
+            yield from pickled_strings(v)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for x in obj:
+            yield from pickled_strings(x)
+    elif dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from pickled_strings(getattr(obj, f.name))
+
+
+def cache_texts(cache: Path) -> dict[str, str]:
+    """Each cache entry (path relative to cache) as text: every string in the unpickled entry, and the
+    entry's bytes read as UTF-8 (a pickled str is stored as UTF-8, so nothing the walk misses hides)."""
+    out = {}
+    for path in sorted(cache.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            strings = "\n".join(pickled_strings(pickle.loads(data))) if path.suffix == ".pkl" else ""
+            out[path.relative_to(cache).as_posix()] = strings + "\n" + data.decode("utf-8", "replace")
+    return out
 
 
 def test_fixture_page_really_has_contacts():
@@ -102,11 +138,13 @@ def test_fixture_page_really_has_contacts():
 
 def test_no_contact_details_in_any_output_by_default(contact_corpus, tmp_path):
     out = tmp_path / "out"
-    result = run(contact_corpus, out)
+    result = run_cached(contact_corpus, out)  # the default options: the cache in OUT/.cache included
     texts = output_texts(out)
     assert set(texts) == {"projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
                           "blocks.jsonl", "errors.jsonl", "datapackage.json"}
-    for name, text in texts.items():
+    cached = cache_texts(out / ".cache")
+    assert len(cached) == 6
+    for name, text in {**texts, **cached}.items():
         assert leaks(text) == [], name
         assert "Kontaktperson:" not in text and "Contact:" not in text, name
     assert leaks(result.stderr) == []
@@ -203,3 +241,113 @@ def test_hostile_titles_and_partners_are_escaped_in_csv_only(tmp_path):
     partners = [p for r in projects for p in r["international_partners"]]
     if any(p.startswith("=") for p in partners):  # when extraction keeps such a name, CSV must escape it
         assert any(r["international_partners"].startswith("'=") for r in rows)
+
+
+# ------------------------------------------------------------------ the per-page cache
+
+# A page full of addresses and numbers: in titles, partner names, footers, prose, contact lines.
+FULL_PAGE = f"""\
+Växjö and Kisumu, Kenya
+
+Project: Avfall {EMAILS[0]} {PHONES[0]}
+
+Växjö kommun och Kisumu County i Kenya arbetar tillsammans 2021-2023 om avfall. Mejla {EMAILS[0]} eller ring {PHONES[2]}. Kontaktperson: Anna Ek, projektledare. Kisumu nås på {PHONES[3]} och {EMAILS[1]}.
+
+Projektområde
+Miljö och klimat {EMAILS[3]}
+Svensk partner
+Växjö kommun
+Internationell partner
+Kisumu County {EMAILS[1]}
+
+Östersund and Kisii {EMAILS[4]}, Kenya
+
+Project: Vatten {PHONES[6]}
+
+Östersunds kommun och Kisii {EMAILS[4]} i Kenya samarbetar sedan 2019 om vatten. Ring {PHONES[6]} eller {PHONES[1]}, eller mejla {EMAILS[2]}.
+
+Tel. {PHONES[4]}
+E-post: {EMAILS[2]}
+"""
+
+
+@pytest.fixture
+def full_corpus(contact_corpus) -> Path:
+    (contact_corpus / "zz_full.txt").write_text(FULL_PAGE, encoding="utf-8")
+    return contact_corpus
+
+
+def run_cached(folder: Path, out: Path, *args: str):
+    """The CLI with its default cache, OUT/.cache."""
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "1", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def contact_rows(out: Path) -> list[dict]:
+    return json.loads((out / "contacts.json").read_text(encoding="utf-8"))
+
+
+def test_full_page_really_has_contacts():
+    assert {e for e in EMAILS} <= set(leaks(FULL_PAGE)) and len(leaks(FULL_PAGE)) >= len(EMAILS) + 5
+
+
+def test_cache_holds_no_contact_details_and_hits_give_the_same_bytes(full_corpus, tmp_path):
+    plain = tmp_path / "plain"
+    run(full_corpus, plain)  # --no-cache
+    out = tmp_path / "out"
+    first = run_cached(full_corpus, out)
+    second = run_cached(full_corpus, out)
+    assert "0 of 7 pages" in first.output and "7 of 7 pages" in second.output
+    entries = cache_texts(out / ".cache")
+    assert len(entries) == 7 and all(name.endswith(".pkl") for name in entries)
+    for name, text in entries.items():
+        assert leaks(text) == [], name
+        assert "Kontaktperson:" not in text and "Contact:" not in text, name
+    stored = "\n".join(entries.values())
+    assert "[e-post]" in stored and "[telefon]" in stored and "Växjö kommun" in stored  # scrubbed, not empty
+    for name, text in output_texts(out).items():
+        assert leaks(text) == [], name
+    assert output_texts(out) == output_texts(plain)
+
+
+def test_include_contacts_after_a_run_without_them(full_corpus, tmp_path):
+    expected = tmp_path / "expected"
+    run(full_corpus, expected, "--include-contacts")  # --no-cache
+    out = tmp_path / "out"
+    pipeline.run(full_corpus, out, cache_dir=out / ".cache")
+    with_contacts = pipeline.run(full_corpus, out, cache_dir=out / ".cache", include_contacts=True)
+    # the page entries hold no contact rows: every page is redone to find them
+    assert (with_contacts.cache_hits, with_contacts.cache_misses) == (0, 7)
+    assert contact_rows(out) == contact_rows(expected) and len(contact_rows(out)) >= 8
+    again = pipeline.run(full_corpus, out, cache_dir=out / ".cache", include_contacts=True)
+    assert (again.cache_hits, again.cache_misses) == (7, 0)
+    assert output_texts(out) == output_texts(expected)
+    # the contact rows are cached apart, and only they hold the personal data
+    leaking = {name for name, text in cache_texts(out / ".cache").items() if leaks(text)}
+    assert leaking and all(name.split("/")[1] == "contacts" for name in leaking)
+
+
+def test_run_without_contacts_after_one_with_them_forgets_them(full_corpus, tmp_path):
+    expected = tmp_path / "expected"
+    run(full_corpus, expected)  # --no-cache
+    out = tmp_path / "out"
+    run_cached(full_corpus, out, "--include-contacts")
+    assert any(leaks(text) for text in cache_texts(out / ".cache").values())
+    without = pipeline.run(full_corpus, out, cache_dir=out / ".cache")
+    assert (without.cache_hits, without.cache_misses) == (7, 0)  # the page entries serve both kinds of run
+    assert output_texts(out) == output_texts(expected)
+    for name, text in cache_texts(out / ".cache").items():
+        assert leaks(text) == [], name
+    assert not list((out / ".cache").glob("*/contacts"))
+
+
+def test_digest_scrubs_a_copy_and_keeps_contact_rows_only_on_request():
+    out = pipeline.process_page(Page("full.txt", FULL_PAGE, ""))
+    raw_texts = "\n".join(pickled_strings([out.result.mentions, out.result.partnerships]))
+    assert leaks(raw_texts), "extraction itself sees the details: the digest is what must drop them"
+    digest = pipeline.digest(out)
+    assert digest.mentions and leaks("\n".join(pickled_strings(digest))) == []
+    assert digest.contacts == [] and len(out.contacts) >= 2
+    assert leaks("\n".join(pickled_strings(out.result.mentions))), "the page's own result is left as it was"
+    assert pipeline.digest(out, include_contacts=True).contacts == out.contacts

@@ -16,18 +16,30 @@ changed redoes only those. Entries are pickles, written atomically (temp file +
 os.replace), one per key, in `DIR/<fingerprint[:16]>/<key[:2]>/<key>.pkl`.
 The cache is a local, trusted store: never point it at files from elsewhere.
 Unreadable or truncated entries count as misses.
+
+Personal data: a page entry holds what pipeline.digest keeps, which is scrubbed of
+e-mail addresses, phone numbers and contact-person phrases and has no contact
+rows. A page's contact rows (clean.find_contacts) are a separate entry,
+`DIR/<fingerprint[:16]>/contacts/<key[:2]>/<key>.pkl`, written only by runs
+with include_contacts; `remove_contacts` deletes them all (a run without
+include_contacts calls it, as it deletes contacts.json/.csv).
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import secrets
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-FORMAT = "kp-cache-1"
+log = logging.getLogger(__name__)
+
+FORMAT = "kp-cache-2"  # 2: scrubbed page entries, contact rows apart
+PAGE, CONTACTS = "page", "contacts"  # the two kinds of entry
 PACKAGE_DIR = Path(__file__).resolve().parent
 _SKIP_DIRS = {"__pycache__", "bench"}
 
@@ -70,7 +82,8 @@ def page_key(fp: str, rel_file: str, raw: bytes) -> str:
 
 
 class PageCache:
-    """A folder of pickled per-page results for one code/data fingerprint."""
+    """A folder of pickled per-page results for one code/data fingerprint: per key, a PAGE entry (the
+    page's digest) and, only when a run asks for contacts, a CONTACTS entry (its contact rows)."""
 
     def __init__(self, root: Path | str, fp: str):
         self.root = Path(root)
@@ -80,33 +93,48 @@ class PageCache:
     def key(self, rel_file: str, raw: bytes) -> str:
         return page_key(self.fp, rel_file, raw)
 
-    def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.pkl"
+    def _path(self, key: str, kind: str = PAGE) -> Path:
+        folder = self.dir if kind == PAGE else self.dir / kind
+        return folder / key[:2] / f"{key}.pkl"
 
-    def get(self, key: str):
-        """The stored result, or None (missing, unreadable or from another format)."""
+    def get(self, key: str, kind: str = PAGE):
+        """The stored entry of that kind, or None (missing, unreadable, from another format or stored
+        under another key or kind)."""
         try:
-            with open(self._path(key), "rb") as fh:
+            with open(self._path(key, kind), "rb") as fh:
                 stored = pickle.load(fh)
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failure
             return None
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key):
+        if not (isinstance(stored, tuple) and len(stored) == 3 and stored[:2] == (kind, key)):
             return None
-        return stored[1]
+        return stored[2]
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value, kind: str = PAGE) -> None:
         """Store value atomically; a failure to write only costs a future miss."""
-        path = self._path(key)
+        path = self._path(key, kind)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
-                pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((kind, key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def remove_contacts(root: Path | str) -> None:
+    """Delete every CONTACTS entry under the cache folder root (of any fingerprint): personal data that
+    only runs with include_contacts may keep. Page entries stay."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    for folder in sorted(root.glob(f"*/{CONTACTS}")):
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:  # the run goes on; say so, as the data stays
+            log.warning("could not remove cached contact rows in %s: %s", folder, exc.strerror or exc)

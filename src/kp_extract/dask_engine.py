@@ -23,12 +23,12 @@ from .pipeline import process_chunk
 IN_FLIGHT_PER_WORKER = 3
 
 
-def _partition(paths, root: str, cache_root: str | None, fp: str | None) -> list:
-    return process_chunk(list(paths), root, cache_root, fp)
+def _partition(paths, root: str, cache_root: str | None, fp: str | None, include_contacts: bool = False) -> list:
+    return process_chunk(list(paths), root, cache_root, fp, include_contacts)
 
 
 def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp: str | None,
-                 scheduler: str | None = None, workers: int = 1) -> Iterator[tuple]:
+                 scheduler: str | None = None, workers: int = 1, include_contacts: bool = False) -> Iterator[tuple]:
     """(PageDigest or FileError, cache hit?, sha256 or None) per file (pipeline.process_file), in file order,
     computed on Dask."""
     import dask.bag as db
@@ -46,7 +46,7 @@ def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp:
     try:
         paths = [p for chunk in chunks for p in chunk]
         bag = db.from_sequence(paths, partition_size=max(1, max(len(c) for c in chunks)))
-        parts = bag.map_partitions(_partition, root, cache_root, fp).to_delayed()
+        parts = bag.map_partitions(_partition, root, cache_root, fp, include_contacts).to_delayed()
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         window = n_workers * IN_FLIGHT_PER_WORKER
         todo = iter(parts)

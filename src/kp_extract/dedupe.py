@@ -11,7 +11,9 @@ the corpus ties to their partners.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
+from itertools import islice
 
 from .gazetteer import place_country
 from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source, unique, unique_partners
@@ -98,17 +100,18 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    by_title: dict[str, list[int]] = {}
+    by_title: dict[str, _TitleIndex] = {}
     by_party_years: dict[tuple, list[int]] = {}
     for i, m in enumerate(mentions):
         tk = title_key(m.title)
         if tk:
-            same = by_title.setdefault(tk, [])
+            same = by_title.setdefault(tk, _TitleIndex())
+            keys = {partner_key(n) for n in m.international_partners}
             # one name for two different partners abroad is two projects ('Green Schools' in two cities)
-            match = next((j for j in same if _partners_agree(mentions[j], m)), None)
+            match = same.first_agreeing(keys)
             if match is not None:
                 union(match, i)
-            same.append(i)
+            same.add(i, keys)
         if m.start_date and m.end_date and m.international_partners:
             key = party_key(m) + (_year(m.start_date), _year(m.end_date))
             by_party_years.setdefault(key, []).append(i)
@@ -125,8 +128,37 @@ def merge_groups(mentions: list[Mention]) -> list[list[Mention]]:
     return [groups[k] for k in sorted(groups)]
 
 
+class _TitleIndex:
+    """The earlier mentions of one title, indexed so that the first one whose partners abroad agree with
+    a new mention's (_partners_agree) is found without looking at every earlier mention: a page that
+    repeats one title for thousands of partners would otherwise make the merge quadratic."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None  # the first mention: agrees with a mention naming no partner abroad
+        self.first_unnamed: int | None = None  # the first naming none: agrees with every mention
+        self.first_naming: dict[str, int] = {}  # partner key -> the first mention naming that partner
+
+    def first_agreeing(self, keys: set[str]) -> int | None:
+        """The first (lowest) earlier index whose partner keys agree with keys, or None."""
+        if not keys:
+            return self.first
+        found = [self.first_naming[k] for k in keys if k in self.first_naming]
+        if self.first_unnamed is not None:
+            found.append(self.first_unnamed)
+        return min(found, default=None)
+
+    def add(self, i: int, keys: set[str]) -> None:
+        """Index mention i (indexes are added in increasing order)."""
+        if self.first is None:
+            self.first = i
+        if not keys and self.first_unnamed is None:
+            self.first_unnamed = i
+        for k in keys:
+            self.first_naming.setdefault(k, i)
+
+
 def _partners_agree(a: Mention, b: Mention) -> bool:
-    """Partners abroad that share one, or one side that names none."""
+    """Partners abroad that share one, or one side that names none (the rule _TitleIndex indexes)."""
     ka = {partner_key(n) for n in a.international_partners}
     kb = {partner_key(n) for n in b.international_partners}
     return not ka or not kb or bool(ka & kb)
@@ -185,8 +217,22 @@ def record_id(p: Project) -> str:
     return "kp-" + digest[:16]
 
 
-def possible_duplicates(projects: list[Project]) -> None:
-    """Same partners, no conflicting title, dates or amount: list each other, never merge."""
+# At most this many ids in one record's possible_duplicates (the first ones in id order). Real pages
+# give a partner pair a handful of projects; a page repeating one pair thousands of times would
+# otherwise give every record the ids of all the others (a list quadratic in the page).
+MAX_POSSIBLE_DUPLICATES = 100
+_ANY = None  # a fact a record does not state: compatible with every value
+
+
+def possible_duplicates(projects: list[Project], limit: int = MAX_POSSIBLE_DUPLICATES) -> None:
+    """Same partners, no conflicting title, dates or amount: list each other (at most `limit` ids per
+    record, the first in id order), never merge. Record ids are unique (dedupe makes them so).
+
+    Near-linear in the number of records: a record's title key, start year, end year and amount form
+    its signature, a fact it does not state being a wildcard. Each record is indexed under every
+    projection of its signature onto the facts it states (at most 2**4 entries), so the records
+    compatible with one signature are the union of at most 2**4 disjoint sorted lists, merged lazily
+    up to `limit` ids, instead of a comparison with every other record of the group."""
     by_party: dict[tuple, list[Project]] = {}
     for p in projects:
         if not p.international_partners:
@@ -194,15 +240,62 @@ def possible_duplicates(projects: list[Project]) -> None:
         key = (tuple(sorted(p.swedish_partners)), tuple(sorted(partner_key(n) for n in p.international_partners)))
         by_party.setdefault(key, []).append(p)
     for group in by_party.values():
-        for a in group:
-            for b in group:
-                if a is not b and _compatible(a, b):
-                    a.possible_duplicates.append(b.record_id)
+        _list_compatible(group, limit)
     for p in projects:
         p.possible_duplicates = sorted(set(p.possible_duplicates))
 
 
+def _signature(p: Project) -> tuple:
+    """(title, start year, end year, amount) as _compatible compares them; _ANY where p states none.
+    A title is compared by its key, which may itself be None (a title of punctuation only)."""
+    return (("title", title_key(p.title)) if p.title else _ANY,
+            p.start_date[:4] if p.start_date else _ANY,
+            p.end_date[:4] if p.end_date else _ANY,
+            p.amount_sek if p.amount_sek else _ANY)
+
+
+def _stated(sig: tuple) -> tuple[int, ...]:
+    return tuple(d for d, v in enumerate(sig) if v is not _ANY)
+
+
+def _subsets(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
+    return [tuple(d for i, d in enumerate(dims) if mask >> i & 1) for mask in range(1 << len(dims))]
+
+
+def _list_compatible(group: list[Project], limit: int) -> None:
+    """Add to each record of one party group the ids of the others it is _compatible with (see
+    possible_duplicates). b is compatible with a when they agree on every fact both state: with S(x)
+    the facts x states, b sits in the index under (S(b), S(a) & S(b), b's values there), which is the
+    key a looks up for the stated-set S(b)."""
+    index: dict[tuple, list[str]] = {}
+    sigs = [_signature(p) for p in group]
+    for p, sig in zip(group, sigs):
+        stated = _stated(sig)
+        for proj in _subsets(stated):
+            index.setdefault((stated, proj, tuple(sig[d] for d in proj)), []).append(p.record_id)
+    for ids in index.values():
+        ids.sort()
+    found: dict[tuple, list[str]] = {}  # signature -> the first limit + 1 compatible ids, itself included
+    all_stated = _subsets((0, 1, 2, 3))
+    for p, sig in zip(group, sigs):
+        if sig not in found:
+            mine = set(_stated(sig))
+            lists = []
+            for stated in all_stated:
+                proj = tuple(d for d in stated if d in mine)
+                ids = index.get((stated, proj, tuple(sig[d] for d in proj)))
+                if ids:
+                    lists.append(ids)
+            found[sig] = list(islice(heapq.merge(*lists), limit + 1))
+        ids = found[sig]
+        if p.record_id in ids:  # a record is compatible with itself; it may sort past the first limit + 1
+            ids = [i for i in ids if i != p.record_id]
+        p.possible_duplicates.extend(ids[:limit])
+
+
 def _compatible(a: Project, b: Project) -> bool:
+    """No conflicting title, start or end year, or amount (a fact only one side states is no conflict):
+    the rule _list_compatible indexes, stated for one pair."""
     if a.title and b.title and title_key(a.title) != title_key(b.title):
         return False
     for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -56,6 +56,8 @@ ADMIN_BEFORE = re.compile(
     re.IGNORECASE,
 )
 COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in\s+)$")
+# Every character COUNTRY_AFTER can match: a gap holding any other cannot be extended into a match
+_COUNTRY_GAP_CHARS = re.compile(r"[\sa-zåäö,(]*")
 GENITIVE_GAP = re.compile(r"(?:'s|’s)\s+")
 WHERE_GAP = re.compile(r"\s+(?:i|in)\s+|\s*\(\s*")
 TWO_LETTERS = re.compile(r"[A-Za-zÅÄÖåäö]{2}")
@@ -272,6 +274,8 @@ def looks_like_name(text: str, max_words: int = 7) -> bool:
 
 ADMIN_AFTER = re.compile(r"^(?:\s+(?:local\s+)?(?:municipality|council|county|district|province|town|city|"
                          r"region|government|oblast|hromada|commune|prefecture)\b)+")
+# The same without the anchor, for pattern.match(text, pos): no copy of the rest of the text per name
+_ADMIN_AFTER_AT = re.compile(ADMIN_AFTER.pattern.removeprefix("^"))
 
 
 def split_glued_names(value: str) -> list[tuple[int, int]]:
@@ -306,10 +310,22 @@ def sentence_pairs(text: str, lang: str = "sv", known: dict[str, str] | None = N
     """find_pairs for each sentence of text, from one analysis of the whole text: (start, end, groups),
     offsets into text."""
     swedish, foreign = _parties(text, lang, known or {})
-    out = []
-    for s, e in _parse(text, lang)[0]:
-        out.append((s, e, _group([x for x in swedish if s <= x.start < e], [f for f in foreign if s <= f.start < e], 0)))
-    return out
+    sents = _parse(text, lang)[0]
+    return [(s, e, _group(sw, fo, 0))
+            for (s, e), sw, fo in zip(sents, _by_sentence(sents, swedish), _by_sentence(sents, foreign))]
+
+
+def _by_sentence(sents: tuple[tuple[int, int], ...], items: list) -> list[list]:
+    """items (with a .start) bucketed by the sentence their start falls in, keeping their order; items
+    in no sentence are dropped. sents are sorted and disjoint (_parse), so bisect finds the one
+    sentence: linear in sentences + items, not their product."""
+    starts = [s for s, _ in sents]
+    buckets: list[list] = [[] for _ in sents]
+    for x in items:
+        i = bisect_right(starts, x.start) - 1
+        if i >= 0 and x.start < sents[i][1]:
+            buckets[i].append(x)
+    return buckets
 
 
 def _parties(text: str, lang: str, known: dict[str, str]) -> tuple[list[SwedishMention], list[ForeignName]]:
@@ -355,17 +371,31 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
     """Proper-noun runs of text that the context marks as local governments abroad."""
     blocked = [(s.start, s.end) for s in swedish] + [(c[0], c[1]) for c in countries]
     blocked += [(q.start(), q.end()) for q in QUOTED.finditer(text)]  # a quoted name is a title, not a partner
+    index = _span_index(blocked)
+    country_starts = [c[0] for c in countries]
     out: list[ForeignName] = []
+    # the kept candidates are disjoint and non-empty, so sorted by start their ends are sorted too: the
+    # one with the last start before cand.end is the only one that can overlap it (O(log n) per test)
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     for run_start, run_end, sent_start in _parse(text, lang)[1]:
-        for s, e in _cut_blocked(run_start, run_end, blocked):
-            cand = _candidate(text, s, e, sent_start, known, countries)
-            if cand and not any(c.start < cand.end and cand.start < c.end for c in out):
+        for s, e in _cut_blocked(run_start, run_end, index):
+            cand = _candidate(text, s, e, sent_start, known, countries, country_starts)
+            if cand is None:
+                continue
+            i = bisect_left(taken_starts, cand.end) - 1
+            if i < 0 or taken_ends[i] <= cand.start:
                 out.append(cand)
+                at = bisect_left(taken_starts, cand.start)
+                taken_starts.insert(at, cand.start)
+                taken_ends.insert(at, cand.end)
     # "in Lund's Norra Fäladen district": a place inside a Swedish municipality
+    by_end: dict[int, list[SwedishMention]] = {}
+    for sw in swedish:
+        by_end.setdefault(sw.end, []).append(sw)
     out = [f for f in out if not any(
-        0 <= f.start - sw.end <= 4 and (GENITIVE_GAP.fullmatch(text[sw.end:f.start])
-                                        or (sw.surface.endswith("s") and not text[sw.end:f.start].strip()))
-        for sw in swedish)]
+        GENITIVE_GAP.fullmatch(text[sw.end:f.start]) or (sw.surface.endswith("s") and not text[sw.end:f.start].strip())
+        for end in range(f.start - 4, f.start + 1) for sw in by_end.get(end, ()))]
     out.sort(key=lambda f: f.start)
     # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is;
     # "Kabupaten Belitung (Belitung Regency)": the second is another name of the first
@@ -373,10 +403,30 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
             if not (i and WHERE_GAP.fullmatch(text[out[i - 1].end:f.start]))]
 
 
-def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [s, e) outside the blocked spans."""
+def _span_index(spans: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+    """spans sorted by start, their starts, and the running maximum of their ends (for _near)."""
+    spans = sorted(spans)
+    max_end, m = [], -1
+    for _, e in spans:
+        m = max(m, e)
+        max_end.append(m)
+    return [s for s, _ in spans], spans, max_end
+
+
+def _near(index: tuple[list[int], list[tuple[int, int]], list[int]], s: int, e: int) -> list[tuple[int, int]]:
+    """The indexed spans that start before e and do not all end at or before s: a superset of those
+    that touch [s, e), found by bisection rather than by looking at every span."""
+    starts, spans, max_end = index
+    hi = bisect_right(starts, e)
+    lo = bisect_right(max_end, s, 0, hi)  # every span before lo ends at or before s
+    return spans[lo:hi]
+
+
+def _cut_blocked(s: int, e: int, blocked: tuple[list[int], list[tuple[int, int]], list[int]]) -> list[tuple[int, int]]:
+    """The parts of [s, e) outside the blocked spans (a _span_index). Cutting does not depend on the order
+    of the spans, so only those near [s, e) are looked at."""
     parts = [(s, e)]
-    for bs, be in blocked:
+    for bs, be in _near(blocked, s, e):
         nxt = []
         for ps, pe in parts:
             if be <= ps or bs >= pe:
@@ -391,13 +441,15 @@ def _cut_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> list[tuple[i
 
 
 def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str],
-               countries: list[tuple]) -> ForeignName | None:
+               countries: list[tuple], country_starts: list[int] | None = None) -> ForeignName | None:
+    """The partner abroad that the run text[s:e] names, or None. countries: find_countries of text
+    (sorted by start); country_starts: their starts, when the caller has them already."""
     raw = text[s:e].strip(" -&,")
     s = text.index(raw, s) if raw else s
     e = s + len(raw)
-    tail = ADMIN_AFTER.match(text[e:])  # "Kaluma Town council": a lower-case administrative suffix
+    tail = _ADMIN_AFTER_AT.match(text, e)  # "Kaluma Town council": a lower-case administrative suffix
     if tail:
-        e += tail.end()
+        e = tail.end()
         raw = text[s:e]
     # trailing Swedish genitive on a known partner: "Kalushs" -> "Kalush"
     words = raw.split()
@@ -416,8 +468,16 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     before = text[max(sent_start, s - 60):s]
     after = text[e:e + 40]
     country = None
-    for cs, ce, iso, demonym in countries:
-        if not demonym and cs >= e and COUNTRY_AFTER.match(text[e:cs]):
+    # the first country after the name whose gap COUNTRY_AFTER takes; only countries before the first
+    # character no gap may hold can qualify, so the scan stops there instead of running to the end
+    if country_starts is None:
+        country_starts = [c[0] for c in countries]
+    limit = _COUNTRY_GAP_CHARS.match(text, e).end()
+    for i in range(bisect_left(country_starts, e), len(countries)):
+        cs, ce, iso, demonym = countries[i]
+        if cs > limit:
+            break
+        if not demonym and COUNTRY_AFTER.match(text[e:cs]):
             country = iso
             break
     strong = (

@@ -38,14 +38,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import PageCache, fingerprint
+from .cache import CONTACTS, PageCache, fingerprint, remove_contacts as remove_cached_contacts
 from .clean import clean_page, find_contacts
 from .dedupe import dedupe, prepare as prepare_dedupe
 from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
 from .datapackage import write_datapackage
-from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, write_contacts
+from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, scrub, write_contacts
 from .progress import DEDUPE, ProgressCallback, ProgressTally
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
 from .segment import segment_page
@@ -87,7 +87,9 @@ class PageDigest:
     """The compact per-page result that crosses process boundaries and is cached.
 
     `blocks` holds (start, end, kind, language, item, section) per block: all
-    that blocks.jsonl needs, without the text.
+    that blocks.jsonl needs, without the text. Made by `digest`: its texts hold
+    no e-mail address, phone number or contact-person phrase, and `contacts` is
+    empty unless the run asked for contacts.
     """
 
     file: str
@@ -135,10 +137,39 @@ def process_page(page: Page) -> PageOutput:
     return PageOutput(page.file, blocks, extract_page(page, blocks), warnings, find_contacts(page))
 
 
-def digest(out: PageOutput) -> PageDigest:
+def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
+    """The page's compact result, free of personal data unless include_contacts: every text a record or
+    errors.jsonl can show is scrubbed here, as export scrubs it (export.scrub), so that neither the
+    cache nor the main process holds what no output may show; the contact rows are kept only when
+    include_contacts. out is not changed. Export scrubs again, which changes nothing (scrubbed text
+    has nothing left to scrub). Merging and record ids thus see the text the records show: they
+    differ from scrubbing at export only where a title or partner name itself holds a contact detail."""
     rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
-    return PageDigest(out.file, rows, list(out.result.mentions), list(out.result.partnerships),
-                      out.result.no_record_reason, list(out.warnings), list(out.contacts))
+    return PageDigest(out.file, rows, [scrubbed_mention(m) for m in out.result.mentions],
+                      [scrubbed_statement(s) for s in out.result.partnerships], out.result.no_record_reason,
+                      [(stage, scrub(reason)) for stage, reason in out.warnings],
+                      list(out.contacts) if include_contacts else [])
+
+
+def _scrubbed_partner(p: Partner) -> Partner:
+    name = scrub(p.name)
+    return p if name == p.name else dataclasses.replace(p, name=name)
+
+
+def scrubbed_mention(m: Mention) -> Mention:
+    """A copy of m whose text fields (the ones export scrubs, and the partner names keying
+    partner_countries) are scrubbed of contact details (export.scrub)."""
+    return dataclasses.replace(
+        m, title=scrub(m.title), swedish_partners=[_scrubbed_partner(p) for p in m.swedish_partners],
+        international_partners=scrub(m.international_partners), other_participants=scrub(m.other_participants),
+        project_areas=scrub(m.project_areas), themes=scrub(m.themes), tags=scrub(m.tags), summary=scrub(m.summary),
+        partner_countries={scrub(name): iso for name, iso in m.partner_countries.items()})
+
+
+def scrubbed_statement(s: PartnershipMention) -> PartnershipMention:
+    """A copy of s with its partner names scrubbed of contact details (export.scrub)."""
+    return dataclasses.replace(s, swedish_partner=_scrubbed_partner(s.swedish_partner),
+                               international_partner=scrub(s.international_partner))
 
 
 WARMUP_TEXT = (
@@ -160,11 +191,13 @@ def warm_up() -> bool:
     return True
 
 
-def process_file(path: str, root: str, cache: PageCache | None = None
+def process_file(path: str, root: str, cache: PageCache | None = None, include_contacts: bool = False
                  ) -> tuple[PageDigest | FileError, bool, str | None]:
     """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
     the file's bytes or None when they could not be read). The hash comes from the bytes read here,
-    with or without a cache hit, so datapackage.json is the same either way."""
+    with or without a cache hit, so datapackage.json is the same either way. The digest carries the
+    page's contact rows only with include_contacts; only then are they cached (in an entry of their
+    own), and only a page whose rows are cached too is a hit then."""
     rel = _relative_posix(Path(path), Path(root))
     key = sha256 = None
     if cache is not None:
@@ -177,6 +210,9 @@ def process_file(path: str, root: str, cache: PageCache | None = None
             sha256 = hashlib.sha256(raw).hexdigest()
             key = cache.key(rel, raw)
             hit = cache.get(key)
+            if hit is not None and include_contacts:
+                contacts = cache.get(key, CONTACTS)
+                hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
             if hit is not None:
                 return hit, True, sha256
     try:
@@ -188,20 +224,23 @@ def process_file(path: str, root: str, cache: PageCache | None = None
         reason = f"no text left: {warning}" if warning else "empty file (no text)"
         return FileError(page.file, "read", reason), False, page.sha256
     try:
-        result = digest(process_page(page))
+        result = digest(process_page(page), include_contacts)
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         log.debug("page %s failed", page.file, exc_info=True)
         return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False, page.sha256
     if key is not None:
-        cache.put(key, result)
+        cache.put(key, dataclasses.replace(result, contacts=[]))
+        if include_contacts:
+            cache.put(key, result.contacts, CONTACTS)
     return result, False, page.sha256
 
 
-def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None) -> list:
+def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
+                  include_contacts: bool = False) -> list:
     """process_file over a chunk of files (one worker task)."""
     warm_up()
     cache = PageCache(cache_root, fp) if cache_root else None
-    return [process_file(p, root, cache) for p in paths]
+    return [process_file(p, root, cache, include_contacts) for p in paths]
 
 
 # ---------------------------------------------------------------- scheduling
@@ -246,39 +285,41 @@ def _mp_context():
 
 
 def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: str | None,
-                  fp: str | None) -> Iterator[tuple]:
+                  fp: str | None, include_contacts: bool = False) -> Iterator[tuple]:
     """Run chunks in a process pool, at most workers*IN_FLIGHT_PER_WORKER at a time, yielding in order."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
         todo = iter(chunks)
         pending: deque = deque()
         for chunk in todo:
-            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp))
+            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp, include_contacts))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 break
         while pending:
             results = pending.popleft().result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp))
+                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp, include_contacts))
             yield from results
 
 
 def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
-                      cache_root: Path | None = None, scheduler: str | None = None) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files."""
+                      cache_root: Path | None = None, scheduler: str | None = None,
+                      include_contacts: bool = False) -> Iterator[tuple]:
+    """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files;
+    digests carry contact rows only with include_contacts."""
     fp = fingerprint() if cache_root is not None else None
     cache_arg = str(cache_root) if cache_root is not None else None
     if engine == "dask":
         from .dask_engine import dask_results
 
         yield from dask_results(make_chunks(files, max(workers, 2)), str(root), cache_arg, fp,
-                                scheduler=scheduler, workers=workers)
+                                scheduler=scheduler, workers=workers, include_contacts=include_contacts)
     elif workers <= 1 or len(files) <= 1:
         cache = PageCache(cache_arg, fp) if cache_arg else None
         for f in files:
-            yield process_file(str(f), str(root), cache)
+            yield process_file(str(f), str(root), cache, include_contacts)
     else:
-        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp)
+        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp, include_contacts)
 
 
 # ---------------------------------------------------------------- the run
@@ -313,6 +354,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
     if cache_dir is not None:
         summary.cache_hits = summary.cache_misses = 0
+        if not include_contacts:  # like contacts.json: personal data only a run asking for it may leave
+            remove_cached_contacts(cache_dir)
     mentions: list[Mention] = []
     statements: list[PartnershipMention] = []
     languages: Counter = Counter()
@@ -323,7 +366,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
                                    prefix="kp-inputs-") as input_spool:
-        for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler):
+        for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
+                                                   include_contacts):
             tally.page(item)
             if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
                 preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
