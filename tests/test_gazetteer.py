@@ -448,16 +448,12 @@ def test_loader_is_cached():
     assert load_gazetteer() is load_gazetteer()
 
 
-def test_find_speed_reasonable():
-    import time
-
+def test_find_on_a_long_text_finds_every_occurrence():
+    """Half a megabyte in one call (speed is measured by `make bench`, not here)."""
     chunk = ("Växjö kommun och JB Marks Local Municipality i Sydafrika har ett partnerskap sedan 2005. "
              "Projektet drivs av Falu kommun, Region Gotland och Landstinget Kronoberg med stöd från ICLD. "
              "Det pågår mellan 2019-2021 och syftar till att stärka demokratin.\n")
     text = chunk * (500_000 // len(chunk))
-    gz._swedish_index()
-    t = time.perf_counter()
     found = find_swedish_bodies(text)
-    dt = time.perf_counter() - t
     assert len(found) == 4 * (500_000 // len(chunk))
-    assert len(text.encode()) / dt > 1_000_000  # well above 1 MB/s on any machine we run on
+    assert [m.partner.name for m in found[:4]] == ["Växjö kommun", "Falu kommun", "Region Gotland", "Region Kronoberg"]
