@@ -32,11 +32,12 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from .cache import CONTACTS, PageCache, fingerprint, remove_contacts as remove_cached_contacts
 from .clean import clean_page, find_contacts
@@ -455,7 +456,7 @@ class SummaryStore:
 
 # Mention fields whose values repeat across the corpus (codes, labels, dates): one string object each.
 SHARED_VALUE_FIELDS = ("countries", "project_areas", "themes", "tags", "languages")
-LIST_FIELDS = ("international_partners", "other_participants", "sdgs", "sources") + SHARED_VALUE_FIELDS
+NO_PARTNER_COUNTRIES: Mapping[str, str] = MappingProxyType({})  # one read-only empty map for most mentions
 
 
 def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str, Partner]) -> list[Mention]:
@@ -470,8 +471,13 @@ def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str
         m.file = intern(m.file)
         for name in SHARED_VALUE_FIELDS:
             setattr(m, name, tuple(intern(v) for v in getattr(m, name)))
-        for name in ("international_partners", "other_participants", "sdgs"):
-            setattr(m, name, tuple(getattr(m, name)))
+        m.international_partners = tuple(intern(n) for n in m.international_partners)
+        m.other_participants = tuple(m.other_participants)
+        m.sdgs = tuple(m.sdgs)
+        m.partner_countries = ({intern(n): intern(c) for n, c in m.partner_countries.items()}
+                               if m.partner_countries else NO_PARTNER_COUNTRIES)
+        if m.title:
+            m.title = intern(m.title)
         m.sources = tuple(Source(m.file, s.start, s.end) for s in m.sources)
         m.start_date = intern(m.start_date) if m.start_date else m.start_date
         m.end_date = intern(m.end_date) if m.end_date else m.end_date
