@@ -75,4 +75,8 @@ def test_bench_runner_smoke(tmp_path):
     assert [round(r["size_mb"], 2) >= s for r, s in zip(results["sizes"], (0.03, 0.06))] == [True, True]
     for r in results["sizes"]:
         assert r["pages_per_s"] > 0 and r["peak_rss_mb"] > 0 and r["ratio_to_floor"] > 0
+        assert 0 <= r["dedup_state_mb"] <= r["main_peak_rss_mb"]
+        assert 0 < r["peak_rss_without_dedup_mb"] <= r["peak_rss_mb"]
+    assert set(results["targets"]) >= {"peak memory largest <= 1.5x smallest, dedup state aside",
+                                       "peak memory largest <= 1.5x smallest, dedup state included (stricter)"}
     assert "xfloor" in proc.stdout

@@ -14,13 +14,16 @@ peaks are separate:
   BENCH_WORKERS) and no cache.
 
 Printed per size: pages/s, MB/s, peak RSS (the whole process tree, sampled with
-psutil, and the main process' own peak), wall-time ratio to the floor, CPU-time
-ratio to the floor, and time and memory relative to the smallest size. The
+psutil, and the main process' own peak), the dedup state (what the main process
+grows by: it holds every mention for the corpus-wide dedup), wall-time ratio to
+the floor, CPU-time ratio to the floor, and time and memory relative to the
+smallest size, memory both with and without the dedup state. The
 results go to bench/results.json (env BENCH_OUT).
 
 Targets (issue 4): whole run <= 3x the floor; time linear (largest / smallest
 <= 1.0625 x the size ratio, i.e. 17x for 80/5 MB); peak memory of the largest
-within 1.5x the smallest.
+within 1.5x the smallest, dedup state aside (the stricter check with it is
+printed too).
 """
 from __future__ import annotations
 
@@ -86,7 +89,10 @@ def child_floor(folder: Path) -> dict:
 def child_pipeline(folder: Path, workers: int) -> dict:
     from kp_extract.pipeline import run
 
+    import psutil
+
     out = Path(tempfile.mkdtemp(prefix="kp-bench-out-"))
+    start_rss = psutil.Process().memory_info().rss  # imports done, nothing read yet
     try:
         t0 = time.perf_counter()
         s = run(folder, out, workers=workers)
@@ -95,7 +101,8 @@ def child_pipeline(folder: Path, workers: int) -> dict:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"seconds": seconds, "pages": s.pages_read, "projects": s.projects, "partnerships": s.partnerships,
-            "blocks": s.blocks, "skipped": s.pages_skipped, "output_bytes": size, **_self_usage()}
+            "blocks": s.blocks, "skipped": s.pages_skipped, "output_bytes": size,
+            "main_start_rss_mb": start_rss / 2**20, **_self_usage()}
 
 
 # ---------------------------------------------------------------- parent side
@@ -175,6 +182,12 @@ def main() -> int:
                 "pages_per_s": pages / pipe["seconds"], "mb_per_s": mbytes / pipe["seconds"],
                 "peak_rss_mb": pipe["tree_peak_rss_mb"], "main_peak_rss_mb": pipe["main_peak_rss_mb"],
                 "worker_peak_rss_mb": pipe["child_peak_rss_mb"],
+                # The main process's growth over the run is the corpus-wide dedup state (every mention
+                # and statement until dedupe, the records, the place table dedupe loads): the issue's
+                # memory target sets it aside, so the tree's peak is also reported without it.
+                "dedup_state_mb": pipe["main_peak_rss_mb"] - pipe["main_start_rss_mb"],
+                "peak_rss_without_dedup_mb": pipe["tree_peak_rss_mb"]
+                - (pipe["main_peak_rss_mb"] - pipe["main_start_rss_mb"]),
                 "floor_seconds": floor["seconds"], "floor_mb_per_s": mbytes / floor["seconds"],
                 "floor_peak_rss_mb": floor["tree_peak_rss_mb"],
                 "ratio_to_floor": pipe["seconds"] / floor["seconds"],
@@ -191,19 +204,23 @@ def main() -> int:
         r["time_vs_smallest"] = r["pipeline_seconds"] / base["pipeline_seconds"]
         r["size_vs_smallest"] = r["size_mb"] / base["size_mb"]
         r["memory_vs_smallest"] = r["peak_rss_mb"] / base["peak_rss_mb"]
-    header = (f"{'MB':>6} {'pages':>6} {'pages/s':>8} {'MB/s':>6} {'peakRSS':>8} {'mainRSS':>8} "
-              f"{'floorMB/s':>9} {'xfloor':>6} {'xfloorCPU':>9} {'t/t0':>6} {'size/s0':>7} {'mem/m0':>6}")
+        r["memory_without_dedup_vs_smallest"] = r["peak_rss_without_dedup_mb"] / base["peak_rss_without_dedup_mb"]
+    header = (f"{'MB':>6} {'pages':>6} {'pages/s':>8} {'MB/s':>6} {'peakRSS':>8} {'mainRSS':>8} {'dedup':>6} "
+              f"{'floorMB/s':>9} {'xfloor':>6} {'xfloorCPU':>9} {'t/t0':>6} {'size/s0':>7} {'mem/m0':>6} "
+              f"{'mem-dedup/m0':>12}")
     print("\n" + header)
     for r in rows:
         print(f"{r['size_mb']:6.1f} {r['pages']:6d} {r['pages_per_s']:8.1f} {r['mb_per_s']:6.3f} "
-              f"{r['peak_rss_mb']:7.0f}M {r['main_peak_rss_mb']:7.0f}M {r['floor_mb_per_s']:9.2f} "
-              f"{r['ratio_to_floor']:6.1f} {r['cpu_ratio_to_floor']:9.1f} {r['time_vs_smallest']:6.2f} "
-              f"{r['size_vs_smallest']:7.2f} {r['memory_vs_smallest']:6.2f}")
+              f"{r['peak_rss_mb']:7.0f}M {r['main_peak_rss_mb']:7.0f}M {r['dedup_state_mb']:5.0f}M "
+              f"{r['floor_mb_per_s']:9.2f} {r['ratio_to_floor']:6.1f} {r['cpu_ratio_to_floor']:9.1f} "
+              f"{r['time_vs_smallest']:6.2f} {r['size_vs_smallest']:7.2f} {r['memory_vs_smallest']:6.2f} "
+              f"{r['memory_without_dedup_vs_smallest']:12.2f}")
     last = rows[-1]
     checks = {
         "whole run <= 3x tokenizer floor (largest size)": last["ratio_to_floor"] <= 3.0,
         "time linear (t/t0 <= 1.0625 x size/s0)": last["time_vs_smallest"] <= 1.0625 * last["size_vs_smallest"],
-        "peak memory largest <= 1.5x smallest": last["memory_vs_smallest"] <= 1.5,
+        "peak memory largest <= 1.5x smallest, dedup state aside": last["memory_without_dedup_vs_smallest"] <= 1.5,
+        "peak memory largest <= 1.5x smallest, dedup state included (stricter)": last["memory_vs_smallest"] <= 1.5,
     }
     print()
     for name, ok in checks.items():
