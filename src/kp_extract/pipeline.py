@@ -478,7 +478,7 @@ def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str
                                if m.partner_countries else NO_PARTNER_COUNTRIES)
         if m.title:
             m.title = intern(m.title)
-        m.sources = tuple(Source(m.file, s.start, s.end) for s in m.sources)
+        m.sources = tuple(m.sources)  # unpickling already shares one file string per page
         m.start_date = intern(m.start_date) if m.start_date else m.start_date
         m.end_date = intern(m.end_date) if m.end_date else m.end_date
         m.kind = intern(m.kind)
@@ -494,17 +494,18 @@ def compact_statements(statements: list[PartnershipMention], interned: dict[str,
     order, so the partnerships come out the same); shared strings and Partner objects."""
     intern = sys.intern
     kept: dict[tuple, PartnershipMention] = {}
+    repeats: dict[tuple, list[Source]] = {}
     for s in statements:
         sw = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
-        source = Source(intern(s.file), s.source.start, s.source.end)
         key = (sw.name, s.international_partner, s.country, s.since_year)
-        first = kept.get(key)
-        if first is not None:
-            first.more_sources += (source,)
+        if key in kept:
+            repeats.setdefault(key, []).append(s.source)
             continue
-        s.swedish_partner, s.file, s.source = sw, source.file, source
+        s.swedish_partner = sw
         s.country = intern(s.country) if s.country else s.country
         kept[key] = s
+    for key, sources in repeats.items():
+        kept[key].more_sources = tuple(sources)
     return list(kept.values())
 
 
