@@ -34,7 +34,8 @@ EXIT_FAILED = 2
 HELP = (
     "Extract Swedish municipal partnership (ICLD 'kommunala partnerskap') projects and "
     "partnerships from a folder of raw web-page dumps (*.txt) into deduplicated records: "
-    "projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl."
+    "projects and partnerships as CSV and JSON (or JSON Lines, Parquet: see run --format), blocks.jsonl, "
+    "errors.jsonl and datapackage.json."
 )
 EXIT_HELP = (
     "Exit status: 0 all pages processed; 1 some files were skipped or only partly processed "
@@ -129,7 +130,8 @@ def run(
     ),
     out: Path = typer.Option(
         Path("output"), "--out", "-o", metavar="DIR",
-        help="Folder to write projects.json/.csv, partnerships.json/.csv, blocks.jsonl and errors.jsonl to (created if missing).",
+        help="Folder to write the record files (projects, partnerships in each --format), blocks.jsonl, "
+             "errors.jsonl and datapackage.json to (created if missing).",
     ),
     debug: bool = typer.Option(
         False, "--debug/--no-debug",
