@@ -1,6 +1,7 @@
 """The per-page cache: hits, misses, invalidation by page bytes, code and data; and the CLI's defaults."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_output_folder_cache_is_not_read_as_input(raw_copy, tmp_path):
 
 def test_page_and_contacts_entries_are_kept_apart(tmp_path):
     cache = cache_mod.PageCache(tmp_path, "f" * 64)
-    key = cache.key("page.txt", b"bytes")
+    key = cache.key("page.txt", hashlib.sha256(b"bytes").hexdigest())
     cache.put(key, "the page's digest")
     assert cache.get(key) == "the page's digest"
     assert cache.get(key, cache_mod.CONTACTS) is None  # a page entry holds no contact rows

@@ -72,12 +72,12 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def page_key(fp: str, rel_file: str, raw: bytes) -> str:
-    """Cache key of one page: fingerprint, relative path and sha256 of the bytes."""
+def page_key(fp: str, rel_file: str, sha256: str) -> str:
+    """Cache key of one page: fingerprint, relative path and the sha256 (hex) of its bytes."""
     h = hashlib.sha256()
     h.update(fp.encode("ascii") + b"\0")
     h.update(rel_file.encode("utf-8", "surrogateescape") + b"\0")
-    h.update(hashlib.sha256(raw).digest())
+    h.update(bytes.fromhex(sha256))
     return h.hexdigest()
 
 
@@ -90,8 +90,8 @@ class PageCache:
         self.fp = fp
         self.dir = self.root / fp[:16]
 
-    def key(self, rel_file: str, raw: bytes) -> str:
-        return page_key(self.fp, rel_file, raw)
+    def key(self, rel_file: str, sha256: str) -> str:
+        return page_key(self.fp, rel_file, sha256)
 
     def _path(self, key: str, kind: str = PAGE) -> Path:
         folder = self.dir if kind == PAGE else self.dir / kind

@@ -48,7 +48,7 @@ from .model import Block, FileError, Mention, Page, Partner, PartnershipMention,
 from .datapackage import write_datapackage
 from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, scrub, write_contacts
 from .progress import DEDUPE, ProgressCallback, ProgressTally
-from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, read_page
+from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
 from .segment import segment_page
 from .stream_export import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
 
@@ -200,26 +200,24 @@ def process_file(path: str, root: str, cache: PageCache | None = None, include_c
     page's contact rows only with include_contacts; only then are they cached (in an entry of their
     own), and only a page whose rows are cached too is a hit then."""
     rel = _relative_posix(Path(path), Path(root))
-    key = sha256 = None
-    if cache is not None:
-        try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-        except OSError:
-            raw = None  # read_page below reports why
-        if raw is not None:
-            sha256 = hashlib.sha256(raw).hexdigest()
-            key = cache.key(rel, raw)
-            hit = cache.get(key)
-            if hit is not None and include_contacts:
-                contacts = cache.get(key, CONTACTS)
-                hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
-            if hit is not None:
-                return hit, True, sha256
+    key = None
     try:
-        page = read_page(Path(path), Path(root))
+        raw = read_bytes(Path(path))
     except ReadError as exc:
-        return FileError(rel, "read", exc.reason), False, exc.sha256 or sha256
+        return FileError(rel, "read", exc.reason), False, None
+    sha256 = hashlib.sha256(raw).hexdigest()  # once: for the cache key, the page and datapackage.json
+    if cache is not None:
+        key = cache.key(rel, sha256)
+        hit = cache.get(key)
+        if hit is not None and include_contacts:
+            contacts = cache.get(key, CONTACTS)
+            hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
+        if hit is not None:
+            return hit, True, sha256
+    try:
+        page = page_from_bytes(raw, Path(path), Path(root), sha256)
+    except ReadError as exc:
+        return FileError(rel, "read", exc.reason), False, sha256
     if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
         warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
         reason = f"no text left: {warning}" if warning else "empty file (no text)"

@@ -283,17 +283,11 @@ def _relative_posix(path: Path, root: Path) -> str:
     return rel.as_posix()
 
 
-def read_page(path: Path, root: Path) -> Page:
-    """Read and decode one page dump. `file` is `path` relative to `root`, POSIX style.
-
-    Raises ReadError (with a human-readable `reason`, and the bytes' `sha256` when
-    they were read) when the file cannot be read or is not text.
-    """
-    path = Path(path)
-    root = Path(root)
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a page file; ReadError with a human-readable reason when it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            return fh.read()
     except PermissionError:
         raise ReadError("permission denied") from None
     except IsADirectoryError:
@@ -303,7 +297,21 @@ def read_page(path: Path, root: Path) -> Page:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ReadError(f"cannot read file: {reason}") from None
-    sha256 = hashlib.sha256(raw).hexdigest()
+
+
+def read_page(path: Path, root: Path) -> Page:
+    """Read and decode one page dump. `file` is `path` relative to `root`, POSIX style.
+
+    Raises ReadError (with a human-readable `reason`, and the bytes' `sha256` when
+    they were read) when the file cannot be read or is not text.
+    """
+    return page_from_bytes(read_bytes(Path(path)), Path(path), Path(root))
+
+
+def page_from_bytes(raw: bytes, path: Path, root: Path, sha256: str | None = None) -> Page:
+    """Decode the bytes read from path into a Page, as read_page does. `sha256`: the hex digest of
+    raw when the caller has it already (computed here otherwise)."""
+    sha256 = sha256 or hashlib.sha256(raw).hexdigest()
     try:
         text, encoding = decode_bytes(raw)
     except ReadError as exc:
@@ -312,7 +320,7 @@ def read_page(path: Path, root: Path) -> Page:
     broken = _broken_utf8(raw, text, encoding)
     text, long_lines = blank_long_lines(normalise_text(text))
     page = Page(
-        file=_relative_posix(path, root),
+        file=_relative_posix(Path(path), Path(root)),
         text=text,
         sha256=sha256,
         encoding=encoding,
