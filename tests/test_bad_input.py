@@ -43,6 +43,24 @@ def cli(folder: Path, out: Path, *args: str):
     return runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "1", "--no-cache", *args])
 
 
+def cli_within(folder: Path, out: Path, seconds: float):
+    """cli(), and a liveness guard: the run must end within `seconds` (generous; speed is measured by
+    `make bench`, not here)."""
+    t0 = time.monotonic()
+    result = cli(folder, out)
+    assert time.monotonic() - t0 < seconds, f"the run took over {seconds} s"
+    return result
+
+
+def input_folder(tmp_path: Path, with_seed: bool = False) -> Path:
+    """A new input folder `in`, holding a copy of the seed page when with_seed."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    if with_seed:
+        shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
 def errors_of(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
 
@@ -98,9 +116,7 @@ SKIPPED = {
 @pytest.mark.parametrize("name", sorted(SKIPPED))
 def test_skipped_file_next_to_good_page(name, tmp_path, seed_alone):
     data, reason = SKIPPED[name]
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     (folder / name).write_bytes(data)
     out = tmp_path / "out"
     result = cli(folder, out)
@@ -114,8 +130,7 @@ def test_skipped_file_next_to_good_page(name, tmp_path, seed_alone):
 
 
 def test_only_bad_files_exit_2_and_still_write_errors(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
+    folder = input_folder(tmp_path)
     for name, (data, _) in SKIPPED.items():
         (folder / name).write_bytes(data)
     out = tmp_path / "out"
@@ -128,9 +143,7 @@ def test_only_bad_files_exit_2_and_still_write_errors(tmp_path):
 
 
 def test_unreadable_file_permission_error(tmp_path, monkeypatch, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     (folder / "locked.txt").write_text(LATIN1_PAGE, encoding="utf-8")
     real_open = builtins.open
 
@@ -151,9 +164,7 @@ def test_unreadable_file_permission_error(tmp_path, monkeypatch, seed_alone):
 
 
 def test_directory_named_txt_and_symlink_loop_are_not_errors(tmp_path, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     (folder / "folder.txt").mkdir()
     os.symlink(".", folder / "loop")
     os.symlink("../loop2", folder / "folder.txt" / "loop2")  # loop2 -> in/loop2 -> itself: broken, not a page
@@ -199,8 +210,7 @@ def test_encoding_and_newline_variants_give_the_utf8_records(variant, tmp_path):
 
 
 def test_invalid_utf8_is_read_reported_and_keeps_the_records(tmp_path, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
+    folder = input_folder(tmp_path)
     # broken bytes after the page's text: the offsets before them do not move
     (folder / SEED.name).write_bytes(SEED.read_bytes() + b"\n\n\xff\xfe\x80 trasig rad\n")
     out = tmp_path / "out"
@@ -220,8 +230,7 @@ def test_invalid_utf8_is_read_reported_and_keeps_the_records(tmp_path, seed_alon
 @pytest.mark.parametrize("name", ["with space.txt", "Växjö–Kisumu åäö.txt", "new\nline.txt", " lead.txt"])
 def test_odd_file_names(name, tmp_path):
     expected = alone(tmp_path, name, SEED.read_bytes(), "one")
-    folder = tmp_path / "in"
-    folder.mkdir()
+    folder = input_folder(tmp_path)
     (folder / name).write_bytes(SEED.read_bytes())
     (folder / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
@@ -239,9 +248,7 @@ def test_odd_file_names(name, tmp_path):
 # timing, in test_scaling.py.
 
 def test_50_mb_single_line_is_bounded_and_reported(tmp_path, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     sentence = "Växjö kommun samarbetar med Kisumu i Kenya sedan 2005 och projektet pågår 2023-2025. ".encode()
     with open(folder / "huge.txt", "wb") as fh:
         chunk = sentence * (1024 * 1024 // len(sentence))
@@ -249,9 +256,7 @@ def test_50_mb_single_line_is_bounded_and_reported(tmp_path, seed_alone):
             fh.write(chunk)
     assert (folder / "huge.txt").stat().st_size > 49 * 1024 * 1024
     out = tmp_path / "out"
-    t0 = time.monotonic()
-    result = cli(folder, out)
-    assert time.monotonic() - t0 < 120
+    result = cli_within(folder, out, seconds=120)
     assert result.exit_code == 1
     assert_clean_output(result)
     [err] = errors_of(out)
@@ -266,13 +271,10 @@ def test_extremely_long_line_inside_a_card(tmp_path):
     with_line = head + sep + long_line + "\n\n" + rest
     blanked = head + sep + " " * len(long_line) + "\n\n" + rest
     expected = alone(tmp_path, "card.txt", blanked.encode("utf-8"), "blanked")
-    folder = tmp_path / "in"
-    folder.mkdir()
+    folder = input_folder(tmp_path)
     (folder / "card.txt").write_text(with_line, encoding="utf-8")
     out = tmp_path / "out"
-    t0 = time.monotonic()
-    result = cli(folder, out)
-    assert time.monotonic() - t0 < 60
+    result = cli_within(folder, out, seconds=60)
     assert result.exit_code == 1
     [err] = errors_of(out)
     assert err["stage"] == "read" and "1 line(s) longer than" in err["reason"]
@@ -282,15 +284,11 @@ def test_extremely_long_line_inside_a_card(tmp_path):
 
 
 def test_page_of_100000_empty_cards_is_bounded_and_reported(tmp_path, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     card = "Växjö and X, Kenya\n\nProjektområde\nUrban planning\n\n"
     (folder / "cards.txt").write_text(card * 100_000, encoding="utf-8")
     out = tmp_path / "out"
-    t0 = time.monotonic()
-    result = cli(folder, out)
-    assert time.monotonic() - t0 < 120
+    result = cli_within(folder, out, seconds=120)
     assert result.exit_code == 1
     assert_clean_output(result)
     [err] = errors_of(out)
@@ -319,13 +317,10 @@ def test_900_000_character_paragraph_is_processed(tmp_path, seed_alone):
     while size < 900_000:
         lines.append("".join(sentences[(len(lines) + k) % 3] for k in range(5)).strip())
         size += len(lines[-1]) + 1
-    (folder := tmp_path / "in").mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     (folder / "paragraph.txt").write_text("Partnerskap\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    t0 = time.monotonic()
-    result = cli(folder, out)
-    assert time.monotonic() - t0 < 120
+    result = cli_within(folder, out, seconds=120)
     assert result.exit_code == 0, result.output
     assert_clean_output(result)
     assert errors_of(out) == []
@@ -342,9 +337,7 @@ def test_900_000_character_paragraph_is_processed(tmp_path, seed_alone):
 # ------------------------------------------------------------------ everything at once
 
 def test_every_bad_file_at_once(tmp_path, monkeypatch, seed_alone):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+    folder = input_folder(tmp_path, with_seed=True)
     for name, (data, _) in SKIPPED.items():
         (folder / name).write_bytes(data)
     (folder / "locked.txt").write_text(LATIN1_PAGE, encoding="utf-8")
