@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kp_extract import gazetteer as gz
 from kp_extract.gazetteer import (
     area_label,
     country_code,
