@@ -144,3 +144,31 @@ def test_unknown_engine_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     with pytest.raises(ValueError):
         pipeline.run(RAW, tmp_path, engine="spark")
+
+
+def test_main_process_freezes_what_it_holds_and_unfreezes_after(small_corpus, serial_outputs, tmp_path,
+                                                                 monkeypatch):
+    import gc
+
+    monkeypatch.setattr(pipeline, "FREEZE_EVERY_PAGES", 1)
+    frozen_at_dedupe = []
+    real_dedupe = pipeline.dedupe
+
+    def watching(mentions, statements):
+        frozen_at_dedupe.append(gc.get_freeze_count())
+        return real_dedupe(mentions, statements)
+
+    monkeypatch.setattr(pipeline, "dedupe", watching)
+    assert gc.get_freeze_count() == 0
+    pipeline.run(small_corpus, tmp_path / "ok", workers=1)
+    assert frozen_at_dedupe and frozen_at_dedupe[0] > 0  # the mentions were out of the collector's reach
+    assert gc.get_freeze_count() == 0  # and back under it after the run
+    assert read_outputs(tmp_path / "ok") == serial_outputs["corpus"]
+
+    def failing(mentions, statements):
+        raise RuntimeError("dedupe failed")
+
+    monkeypatch.setattr(pipeline, "dedupe", failing)
+    with pytest.raises(RuntimeError):
+        pipeline.run(small_corpus, tmp_path / "failed", workers=1)
+    assert gc.get_freeze_count() == 0  # also when the run fails

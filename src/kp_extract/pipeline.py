@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -33,6 +34,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -364,7 +366,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     preload: threading.Thread | None = None
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
-                                   prefix="kp-inputs-") as input_spool:
+                                   prefix="kp-inputs-") as input_spool, held_objects_frozen() as freeze:
         for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
                                                    include_contacts):
             tally.page(item)
@@ -391,10 +393,13 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             statements.extend(compact_statements(item.partnerships, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
             pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if summary.pages_read % FREEZE_EVERY_PAGES == 0:
+                freeze()
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
         tally.stage(DEDUPE)
         if preload is not None:
             preload.join()
+        freeze()
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
@@ -419,6 +424,25 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
 
 
 # ---------------------------------------------------------------- main-process state
+
+# How often the main process moves what it holds out of the collector's reach (see held_objects_frozen).
+FREEZE_EVERY_PAGES = 256
+
+
+@contextmanager
+def held_objects_frozen() -> Iterator:
+    """Yields freeze(), which moves every object alive now into the collector's permanent generation;
+    on exit they go back under collection (gc.unfreeze). Why: the main process holds every mention of
+    the corpus until export, millions of objects with no reference cycles (freed by reference
+    counting all the same), and each full collection walks all of them again: at 20 MB of input
+    that was a third of dedupe's and export's time. Cyclic garbage frozen with them is reclaimed
+    after the run, once unfrozen."""
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
 
 class SummaryStore:
     """Mention summaries on disk rather than in memory: the main process holds every mention until
