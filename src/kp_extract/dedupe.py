@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+from functools import lru_cache
 from itertools import islice
 
 from .gazetteer import place_country
@@ -240,7 +241,8 @@ def possible_duplicates(projects: list[Project], limit: int = MAX_POSSIBLE_DUPLI
         key = (tuple(sorted(p.swedish_partners)), tuple(sorted(partner_key(n) for n in p.international_partners)))
         by_party.setdefault(key, []).append(p)
     for group in by_party.values():
-        _list_compatible(group, limit)
+        if len(group) > 1:  # a record alone with its parties has no one to list
+            _list_compatible(group, limit)
     for p in projects:
         p.possible_duplicates = sorted(set(p.possible_duplicates))
 
@@ -258,8 +260,9 @@ def _stated(sig: tuple) -> tuple[int, ...]:
     return tuple(d for d, v in enumerate(sig) if v is not _ANY)
 
 
-def _subsets(dims: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return [tuple(d for i, d in enumerate(dims) if mask >> i & 1) for mask in range(1 << len(dims))]
+@lru_cache(maxsize=None)  # dims is a subset of (0, 1, 2, 3): at most 16 distinct calls
+def _subsets(dims: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(d for i, d in enumerate(dims) if mask >> i & 1) for mask in range(1 << len(dims)))
 
 
 def _list_compatible(group: list[Project], limit: int) -> None:
