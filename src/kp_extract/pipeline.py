@@ -437,6 +437,7 @@ def held_objects_frozen() -> Iterator:
     counting all the same), and each full collection walks all of them again: at 20 MB of input
     that was a third of dedupe's and export's time. Cyclic garbage frozen with them is reclaimed
     after the run, once unfrozen."""
+    gc.freeze()  # what imports created (spaCy, tables): young objects are then only what the run makes
     try:
         yield gc.freeze
     finally:
