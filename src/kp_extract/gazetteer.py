@@ -293,6 +293,7 @@ class _SwedishIndex:
     full_forms: dict[str, tuple[Partner, str]]  # for split_glued_swedish
     form_lengths: list[int]
     case_exact: dict[str, str]  # casefolded core -> canonical spelling (ambiguous bare)
+    form_trie: dict  # full_forms keys as a char trie ("" marks a key's end)
 
 
 def _partner_m(m: Municipality) -> Partner:
@@ -398,7 +399,13 @@ def _swedish_index() -> _SwedishIndex:
     for key, partner, kind in folded_full:
         full.setdefault(key, (partner, kind))
     lengths = sorted({len(k) for k in full}, reverse=True)
-    return _SwedishIndex(regex, fast, cores, full, lengths, case_exact)
+    trie: dict = {}
+    for k in full:
+        node = trie
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    return _SwedishIndex(regex, fast, cores, full, lengths, case_exact, trie)
 
 
 def _prev_word(text: str, pos: int) -> tuple[str, str]:
@@ -613,6 +620,8 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
     best: list[tuple[int, int]] = [INF] * (n + 1)
     back: list[tuple[int, str, object] | None] = [None] * (n + 1)
     best[0] = (0, 0)
+    fold = [c.casefold() for c in text]
+    next_nl, next_odd = _next_positions(text)
     for i in range(n):
         if best[i] == INF:
             continue
@@ -632,12 +641,9 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
                             best[j] = (cost_u, cost_s)
                             back[j] = (i, "sep", None)
         # known names
-        for L in idx.form_lengths:
-            j = i + L
-            if j > n:
-                continue
+        for j in (_form_ends(idx, fold, i, min(n, next_nl[i]), next_odd[i]) if text[i].isalnum() else ()):
             seg = text[i:j]
-            if not (seg[0].isalnum() and seg[-1].isalnum()) or "\n" in seg:
+            if not seg[-1].isalnum():
                 continue
             key = seg.casefold()
             if "  " in key or "\t" in key or "\u00a0" in key:
@@ -688,6 +694,39 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
             out.append(SwedishMatch(i, j, text[i:j],
                                     Partner(partner.name, partner.code, partner.kind), form))
     flush(n)
+    return out
+
+
+def _next_positions(text: str) -> tuple[list[int], list[int]]:
+    """For each index i: the first newline at or after i, and the first "odd" char at or after i
+    (whitespace other than a single space, or a char whose casefold is not one char); len(text)
+    if none. A segment text[i:j] with j <= the odd position casefolds, char by char, to its
+    split_glued_swedish key (no whitespace to fold)."""
+    n = len(text)
+    nl, odd = [n] * (n + 1), [n] * (n + 1)
+    for p in range(n - 1, -1, -1):
+        c = text[p]
+        nl[p] = p if c == "\n" else nl[p + 1]
+        bad = len(c.casefold()) != 1 or (c.isspace() and (c != " " or (p + 1 < n and text[p + 1].isspace())))
+        odd[p] = p if bad else odd[p + 1]
+    return nl, odd
+
+
+def _form_ends(idx: _SwedishIndex, fold: list[str], i: int, stop: int, odd: int) -> list[int]:
+    """Ends j (<= `stop`: no newline inside) of the segments text[i:j] that may casefold to a
+    full_forms key: up to the `odd` position the key trie says exactly which; past it (whitespace
+    folding or a multi-char casefold changes the key's length) every key length is a candidate."""
+    safe = min(stop, odd)
+    out = []
+    node = idx.form_trie
+    for p in range(i, safe):
+        node = node.get(fold[p])
+        if node is None:
+            break
+        if "" in node:
+            out.append(p + 1)
+    if safe < stop:
+        out += [i + L for L in idx.form_lengths if safe < i + L <= stop]
     return out
 
 

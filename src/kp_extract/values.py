@@ -94,6 +94,18 @@ def _windows(text: str, key: re.Pattern, before: int, after: int) -> list[tuple[
     return out
 
 
+# re's IGNORECASE matches these to ASCII letters (İ ı to "i", ſ to "s") while str.lower() keeps
+# them apart: a text holding one cannot be gated on its lower-cased form.
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_contain(text: str, fragments: tuple[str, ...]) -> bool:
+    """False only when no IGNORECASE regex whose every match holds one of the lower-case
+    `fragments` can match `text`: a cheap exact gate before an expensive scan."""
+    low = text.lower()
+    return any(f in low for f in fragments) or any(c in text for c in _CASE_ODD)
+
+
 def _scan(rx: re.Pattern, text: str, wins: list[tuple[int, int]]):
     """rx.finditer over each window, in text order (lookbehinds see the real text)."""
     for s, e in wins:
@@ -216,6 +228,10 @@ _YEAR_LIKE = re.compile(r"^(?:19[5-9]\d|20\d\d)$")
 
 
 _AMOUNT_KEY = re.compile(r"\d+|milj|millio|billio", _I)
+# An amount is only kept when its match (or, for a range head, the tail's) has a unit or a
+# currency: each alternative of pre/_KSEK/_MSEK/_MILLION/_BILLION/_THOUSAND/_CUR_AFTER
+# contains one of these lower-case fragments.
+_UNIT_FRAGMENTS = ("kr", "sek", "milj", "mill", "mln", "mn", "bn", "billion", "tusen", "thousand", ":-")
 
 
 def _amount_parts(m: re.Match) -> tuple[float, float, bool, bool]:
@@ -257,6 +273,8 @@ def find_amounts(text: str) -> list[Found]:
     kronor", "1-2 miljoner kronor"; a bare head inherits the tail's unit);
     total (an article's sum: "sammanlagt", "totalt", "a total of").
     """
+    if not _may_contain(text, _UNIT_FRAGMENTS):
+        return []  # no unit or currency word: no match has one, and every amount needs one
     wins = _windows(text, _AMOUNT_KEY, 20, 45)
     matches = [m for m in _scan(_AMOUNT_RE, text, wins) if m.group("num") or m.group("half") or m.group("word")]
     out: list[Found] = []
@@ -844,6 +862,47 @@ _WEAK_CUE_BEFORE = re.compile(
 )
 
 
+# Every _SDG_RE match ends its strong or weak cue in one of these words before the number.
+_SDG_FRAGMENTS = ("sdg", "goal", "mål", "target")
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    """The words of a goal name that _name_rx matches literally (no hyphen, no comma)."""
+    return tuple(sorted((w for w in name.split() if "-" not in w and "," not in w), key=len, reverse=True))
+
+
+# Every _PROSE_NAME_RE match holds all the literal words of the name it matched.
+_PROSE_NAME_WORDS = tuple(sorted({_name_words(n) for n in _NAME_TO_SDG if n not in _GENERIC_NAMES}))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _has_all_words_of_one(low: str, names: tuple[tuple[str, ...], ...]) -> bool:
+    """True if every word of one of `names` (longest word first) occurs in `low`."""
+    for words in names:
+        for w in words:
+            if w not in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _sdg_statements(text: str):
+    """_SDG_RE.finditer(text), skipped when no cue word or no digit can start one."""
+    if not _DIGIT.search(text) or not _may_contain(text, _SDG_FRAGMENTS):
+        return ()
+    return _SDG_RE.finditer(text)
+
+
+def _prose_names(text: str):
+    """_PROSE_NAME_RE.finditer(text), skipped when no goal name's key word is in the text."""
+    if not _has_all_words_of_one(text.lower(), _PROSE_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
+        return ()
+    return _PROSE_NAME_RE.finditer(text)
+
+
 def find_sdgs(text: str) -> list[Found]:
     """SDG numbers 1-17 from explicit statements, value int.
 
@@ -859,7 +918,7 @@ def find_sdgs(text: str) -> list[Found]:
     One Found per number; listed numbers share the statement's span.
     """
     out: list[Found] = []
-    for m in _SDG_RE.finditer(text):
+    for m in _sdg_statements(text):
         nums = [int(m.group("n1"))]
         more = m.group("more") or ""
         nums += [int(x) for x in _NUM_IN_LIST.findall(more)]
@@ -882,7 +941,7 @@ def find_sdgs(text: str) -> list[Found]:
         for n in nums:
             if 1 <= n <= 17:
                 out.append(Found(n, m.start(), m.end(), kind="number"))
-    for m in _PROSE_NAME_RE.finditer(text):
+    for m in _prose_names(text):
         key = re.sub(r"\s+", " ", m.group(0).lower())
         n = _NAME_TO_SDG.get(key) or _NAME_TO_SDG.get(key.replace(",", ""))
         if n is None:

@@ -1,0 +1,101 @@
+"""The cheap pre-checks (gates) in values and gazetteer only skip work that cannot produce a result:
+on varied text, whenever a gate says "nothing here", the full regex scan indeed finds nothing."""
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kp_extract import gazetteer, values
+
+# words that make or nearly make the gated expressions, odd-case letters re's IGNORECASE equates
+# with ASCII ones (İ ı ſ, the Kelvin sign), whitespace of several kinds, digits and punctuation
+_TOKENS = [
+    "kr", "Kr.", "SEK", "sek", "MSEK", "mkr", "tkr", "kronor", "krona", "svenska kronor", ":-", "miljoner",
+    "milj.", "million", "MILLIONS", "mln", "mn", "bn", "billion", "miljarder", "tusen", "thousand", "halv",
+    "en", "två", "tre", "ſek", "\u212ar", "İngen", "ıngen", "mellan", "och", "-", "–", "beviljas", "medel",
+    "SDG", "SDGs", "sdg:s", "Goal", "goals", "mål", "målen", "MÅL", "target", "no.", "nr", "#", "Agenda 2030",
+    "Globala målen", "Sustainable", "cities", "and", "communities", "Hållbara", "städer", "samhällen",
+    "Ingen", "fattigdom", "Zero", "hunger", "Good", "health", "well-being", "Peace,", "justice", "strong",
+    "institutions", "Life", "below", "water", "Rent", "vatten", "sanitet", "för", "alla",
+    "Växjö", "kommun", "Kommun", "Falu", "stad", "Region", "Kronoberg", "Landstinget", "i", "Halmstad",
+    "Lidingö", "ronneby", "Mark", "Twain", "JB", "Marks", "Gotland", "Kalmar", "läns", "landsting",
+    "0", "1", "3", "11", "17", "450", "000", "2019", "1,5", "700 000", "12",
+    " ", "  ", "\t", "\n", "\u00a0", "\u2009", ",", ".", ";", "/", "&", ":", "(", ")", "ß", "ﬁ",
+]
+texts = st.lists(st.tuples(st.sampled_from(["", " ", " ", "\t"]), st.sampled_from(_TOKENS)), max_size=14).map(
+    lambda parts: "".join(sep + w for sep, w in parts))
+
+
+def _has_unit(m: re.Match) -> bool:
+    return bool(m.group("unit") or m.group("pre"))
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts)
+def test_amount_gate_is_exact(text: str) -> None:
+    if not values._may_contain(text, values._UNIT_FRAGMENTS):
+        assert not any(_has_unit(m) for m in values._AMOUNT_RE.finditer(text))
+        assert values.find_amounts(text) == []
+
+
+def test_amount_gate_passes_odd_case_letters() -> None:
+    # "ſek" matches "sek" under IGNORECASE although str.lower() leaves it apart
+    assert values._may_contain("500 ſek", values._UNIT_FRAGMENTS)
+    assert any(_has_unit(m) for m in values._AMOUNT_RE.finditer("500 ſek"))
+    assert not values._may_contain("500 personer", values._UNIT_FRAGMENTS)
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts)
+def test_sdg_gates_are_exact(text: str) -> None:
+    if values._sdg_statements(text) == ():
+        assert list(values._SDG_RE.finditer(text)) == []
+    if values._prose_names(text) == ():
+        assert list(values._PROSE_NAME_RE.finditer(text)) == []
+
+
+def test_sdg_gates_let_statements_and_names_through() -> None:
+    assert [f.value for f in values.find_sdgs("Projektet bidrar till SDG 11 och 5.")] == [11, 5]
+    assert [f.value for f in values.find_sdgs("Hållbara  städer och samhällen")] == [11]
+    assert values.find_sdgs("Målgruppen är 30 lärare och ungdomar.") == []
+
+
+def _brute_ends(text: str, i: int) -> set[int]:
+    """Every end j that the unpruned search would look up and find in full_forms."""
+    idx = gazetteer._swedish_index()
+    out = set()
+    for L in idx.form_lengths:
+        j = i + L
+        if j > len(text):
+            continue
+        seg = text[i:j]
+        if not (seg[0].isalnum() and seg[-1].isalnum()) or "\n" in seg:
+            continue
+        key = seg.casefold()
+        if "  " in key or "\t" in key or "\u00a0" in key:
+            key = re.sub(r"\s+", " ", key)
+        if key in idx.full_forms:
+            out.add(j)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+@example("Växjö\tkommun")
+@example("Växjö\u00a0kommunFalu  kommun")
+@example("Landstinget i\u2009Kronoberg\nGotland")
+@example("VÄXJÖ KOMMUNßLidingö stad")
+def test_glued_swedish_candidates_cover_every_key(text: str) -> None:
+    idx = gazetteer._swedish_index()
+    fold = [c.casefold() for c in text]
+    nl, odd = gazetteer._next_positions(text)
+    for i in range(len(text)):
+        if text[i].isalnum():
+            assert _brute_ends(text, i) <= set(gazetteer._form_ends(idx, fold, i, min(len(text), nl[i]), odd[i]))
+
+
+def test_glued_swedish_with_folded_whitespace() -> None:
+    got = gazetteer.split_glued_swedish("Växjö  kommunLidingö stadronneby kommun")
+    assert [m.partner.name if m.partner else None for m in got] == ["Växjö kommun", "Lidingö stad", "Ronneby kommun"]
