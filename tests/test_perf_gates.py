@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kp_extract import gazetteer, values
+from kp_extract.extract import paragraph_kind
+from kp_extract.partners import sentences
 
 # words that make or nearly make the gated expressions, odd-case letters re's IGNORECASE equates
 # with ASCII ones (İ ı ſ, the Kelvin sign), whitespace of several kinds, digits and punctuation
@@ -99,3 +102,30 @@ def test_glued_swedish_candidates_cover_every_key(text: str) -> None:
 def test_glued_swedish_with_folded_whitespace() -> None:
     got = gazetteer.split_glued_swedish("Växjö  kommunLidingö stadronneby kommun")
     assert [m.partner.name if m.partner else None for m in got] == ["Växjö kommun", "Lidingö stad", "Ronneby kommun"]
+
+
+# --------------------------------------------------------------------------- extract reuse
+
+_PARAGRAPHS = [
+    "Ett tvåårigt projekt (2019–2021) om avfall. Projektet leds av Växjö kommun.",
+    "The project runs 2020-2022. The municipality of Falun takes part in the project; it is funded by ICLD.",
+    "Beviljade medel: 250 000 kronor.\nProjektet fortsätter.",
+    "Region Kronoberg deltar i förstudien. Förstudien pågår under hösten 2021!",
+    "Kommunerna ansöker om en förstudie.\nDen ska vara klar 2023.",
+    "Vi träffas två gånger per år. Inget projekt här.",
+    "Project name: Clean Water for All. It ran from March 2018 to February 2020.",
+]
+
+
+@pytest.mark.parametrize("text", _PARAGRAPHS)
+def test_paragraph_kind_does_not_depend_on_the_analysis_language(text: str) -> None:
+    # paragraph_kind reuses the block language's cached sentence analysis: sentence bounds must be
+    # the same whichever language's analysis gives them
+    assert sentences(text, "sv") == sentences(text, "en")
+    assert paragraph_kind(text, "sv") == paragraph_kind(text, "en") == paragraph_kind(text)
+
+
+def test_paragraph_kinds() -> None:
+    assert [paragraph_kind(t) for t in _PARAGRAPHS] == [
+        ("new", "project"), ("continue", "project"), ("continue", "any"), ("continue", "prestudy"),
+        ("new", "prestudy"), None, ("new", "project")]

@@ -538,6 +538,7 @@ LABELLED_TITLE = re.compile(r"(?:the\s+name\s+of\s+the\s+project|name\s+of\s+the
 RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\S+\s+\S+)")
 
 
+@lru_cache(maxsize=8192)
 def body_title(text: str) -> str | None:
     """A project name the body gives: 'The name of the project: X', a quoted name introduced as it, or
     a paragraph that opens with a name and its period ('E-tjänster för bygglov (2017–2019). Projektet …')."""
@@ -852,8 +853,12 @@ LEAD_TITLE = re.compile(r"^(?P<t>[A-ZÅÄÖ][^.()\n:]{3,100}?)\s*\(\s*(?:19|20)\
                         re.MULTILINE)
 
 
-def paragraph_kind(text: str) -> tuple[str, str] | None:
+def paragraph_kind(text: str, lang: str = "sv") -> tuple[str, str] | None:
     """('new' | 'continue', 'project' | 'prestudy') for a paragraph that describes a project.
+
+    `lang` only picks which cached analysis partners.sentences reuses: the sentence bounds do not
+    depend on it (punctuation, or the one installed pipeline), but the block's own language is the
+    analysis partnership_statements already made.
 
     new: it introduces one (an indefinite 'Ett tvåårigt projekt …' opening, an application or
     pre-study, a grant with an amount, a labelled or quoted project name); continue: it says more
@@ -864,7 +869,8 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
     m = trig["project_descriptor"].search(first)
     if m:
         return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
-    for s, e in sentences(text):
+    sents = sentences(text, lang)  # one list for the three sentence passes below
+    for s, e in sents:
         sent = text[s:e]
         ind = INDEFINITE_PROJECT.search(sent)
         if ind and any(not f.context for f in values.find_date_ranges(sent)):
@@ -876,7 +882,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
         return ("continue" if definite else "new"), noun
     if body_title(text):
         return "new", "project"
-    for s, e in sentences(text):
+    for s, e in sents:
         sent = text[s:e]
         ref = DEFINITE_PROJECT.search(sent)
         if ref and (any(not f.context for f in values.find_date_ranges(sent)) or values.find_durations(sent)
@@ -884,7 +890,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
             return "continue", "prestudy" if PRESTUDY.search(ref.group(0)) else "project"
     if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
         return "continue", "any"  # 'Beviljade medel: 250 000 kronor': the amount of the project at hand
-    for s, e in sentences(text):
+    for s, e in sents:
         if PARTICIPATES.search(text[s:e]) and DEFINITE_PROJECT.search(text[s:e]):
             return "continue", "any"  # 'Region X, which is a partner in the project, …'
     return None
@@ -893,7 +899,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
 def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
                       state: ItemState) -> None:
     """A prose paragraph about a project: a new mention, or more about the last one (same kind)."""
-    kind = paragraph_kind(b.text)
+    kind = paragraph_kind(b.text, b.language or ctx.language)
     if state.fresh and state.last is not None and (kind is None or kind[0] == "continue"):
         state.fresh = False
         extend_mention(ctx, state.last, b)  # the text under a 'Project: X' line

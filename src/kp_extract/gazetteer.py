@@ -527,7 +527,23 @@ def find_swedish_bodies(text: str) -> list[SwedishMatch]:
     and ambiguous bare names in the wrong context yield nothing.
 
     Names glued at a case change ("Växjö KommunÄlmhults kommun") are found too;
-    for glued values with no case change use `split_glued_swedish`."""
+    for glued values with no case change use `split_glued_swedish`.
+
+    Each call returns new match and Partner objects (callers may mutate them); the search
+    itself is cached per text, as headings and list lines are searched again and again."""
+    return [SwedishMatch(s, e, surface, Partner(name, code, kind), form)
+            for s, e, surface, (name, code, kind), form in _swedish_bodies(text)]
+
+
+@lru_cache(maxsize=16384)
+def _swedish_bodies(text: str) -> tuple[tuple[int, int, str, tuple[str, str | None, str], str], ...]:
+    """find_swedish_bodies as immutable tuples (start, end, surface, (name, code, kind), form)."""
+    return tuple((m.start, m.end, m.surface, (m.partner.name, m.partner.code, m.partner.kind), m.form)
+                 for m in _find_swedish_bodies(text))
+
+
+def _find_swedish_bodies(text: str) -> list[SwedishMatch]:
+    """The uncached search of find_swedish_bodies."""
     idx = _swedish_index()
     out: list[SwedishMatch] = []
     low = text.lower()
@@ -841,9 +857,15 @@ def find_countries(text: str, allow_sweden: bool = False) -> list[tuple[int, int
     demonyms) must be capitalised in the text; all-caps acronyms (USA, DRC) must
     match exactly; Swedish demonyms (lower-case in data) match in any case.
     Sweden is skipped unless `allow_sweden`."""
+    return list(_find_countries(text, allow_sweden))
+
+
+@lru_cache(maxsize=16384)
+def _find_countries(text: str, allow_sweden: bool) -> tuple[tuple[int, int, str, bool], ...]:
+    """find_countries, cached per text (block texts are searched by several stages)."""
     idx = _country_index()
     rx = idx.text_regex_se if allow_sweden else idx.text_regex
-    out = []
+    out: list[tuple[int, int, str, bool]] = []
     for m in rx.finditer(text):
         surface = m.group(0)
         key = _norm(surface)
@@ -857,7 +879,7 @@ def find_countries(text: str, allow_sweden: bool = False) -> list[tuple[int, int
         elif canon[:1].isupper() and not surface[:1].isupper():
             continue
         out.append((m.start(), m.end(), code, idx.form_kind.get(key, False)))
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- SDGs
@@ -960,6 +982,16 @@ def _label_forms(labels: tuple[str, ...] | None) -> list[str]:
                    if l.strip()}, key=len, reverse=True)
 
 
+@lru_cache(maxsize=64)
+def _label_regex(labels: tuple[str, ...] | None) -> re.Pattern | None:
+    """The alternation of _label_forms(labels), longest first, whitespace-tolerant; None if none."""
+    forms = _label_forms(labels)
+    if not forms:
+        return None
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?i:{body})")
+
+
 def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[str]:
     """Split a footer value whose labels are glued with no separator
     ("Gender EqualityHuman Rights" -> ["Gender Equality", "Human Rights"]).
@@ -968,15 +1000,12 @@ def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[
     first, case-insensitively and longest first; text between known labels is cut
     at lower->upper (or lower->digit) joins. Returns the pieces as written
     (stripped), in order; never drops text."""
-    forms = _label_forms(tuple(labels) if labels is not None else None)
+    key = tuple(labels) if labels is not None else None
+    forms = _label_forms(key)
     text = value.strip()
     if not text:
         return []
-    if forms:
-        body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
-        rx = re.compile(rf"(?i:{body})")
-    else:
-        rx = None
+    rx = _label_regex(key)
     pieces: list[str] = []
     pos = 0
     n = len(text)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -612,14 +613,17 @@ def find_date_ranges(text: str, lang: str | None = None) -> list[Found]:
     "visit", "statistics", "since") that argues against a project period.
     `lang` is accepted for symmetry; both languages are always recognised.
     """
-    return _ranges_and_singles(text)[0]
+    return list(_ranges_and_singles(text)[0])
 
 
 def _date_windows(text: str) -> list[tuple[int, int]]:
     return _windows(text, _YEAR_KEY, 45, 10)
 
 
-def _ranges_and_singles(text: str) -> tuple[list[Found], list[Found]]:
+@lru_cache(maxsize=4096)
+def _ranges_and_singles(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
+    """(ranges, singles) of a text; cached, as find_date_ranges and find_single_dates often get
+    the same text (Found is frozen, so sharing is safe)."""
     wins = _date_windows(text)
     singles = _all_single_dates(text, wins)
     direct = _dedupe_spans(_direct_ranges(text, wins))
@@ -630,7 +634,7 @@ def _ranges_and_singles(text: str) -> tuple[list[Found], list[Found]]:
         Found(f.value, f.start, f.end, kind="range", context=_date_context(text, f.start, f.end))
         for f in res
     ]
-    return ranges, singles
+    return tuple(ranges), tuple(singles)
 
 
 def find_single_dates(text: str) -> list[Found]:
