@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from kp_extract import extract as ex
 from kp_extract import gazetteer, values
 from kp_extract.extract import paragraph_kind
 from kp_extract.partners import sentences
@@ -129,3 +130,31 @@ def test_paragraph_kinds() -> None:
     assert [paragraph_kind(t) for t in _PARAGRAPHS] == [
         ("new", "project"), ("continue", "project"), ("continue", "any"), ("continue", "prestudy"),
         ("new", "prestudy"), None, ("new", "project")]
+
+
+def _body_title_ungated(text: str) -> str | None:
+    m = ex.LABELLED_TITLE.search(text)
+    if m:
+        return ex._clean_title(m.group("t"))
+    lead = ex.LEAD_TITLE.search(text.strip())
+    if lead and ex.is_title_line(lead.group("t")) and not ex.DESCRIPTIVE_HEADING.search(lead.group("t")):
+        return ex._clean_title(lead.group("t"))
+    return ex.quoted_title(text)
+
+
+_TITLE_TOKENS = ["The", "name", "NAME", "of", "the", "project", "Project", "is", ":", "projektets", "namn",
+                 "Projektnamn", "projektet", "heter", "kallat", "“", "”", "\"", "«", "»", "„", "(", ")", "2017",
+                 "–", "2019", ".", "\n", "E-tjänster", "för", "bygglov", "Vatten", "i", "Kisumu", "ett",
+                 "projekt", "named", "Clean", "Water", ",", "a", "pre-study"]
+title_texts = st.lists(st.tuples(st.sampled_from(["", " "]), st.sampled_from(_TITLE_TOKENS)), max_size=16).map(
+    lambda parts: "".join(sep + w for sep, w in parts))
+
+
+@settings(max_examples=600, deadline=None)
+@given(title_texts)
+@example("The name of the project: Clean Water for All.")
+@example("Projektet heter „Vatten i Kisumu”.")
+@example("E-tjänster för bygglov (2017–2019). Projektet …")
+@example("med projektet «Rent vatten för alla» i Kisumu")
+def test_body_title_gates_keep_its_result(text: str) -> None:
+    assert ex.body_title(text) == _body_title_ungated(text)

@@ -155,6 +155,10 @@ def split_since(heading: str) -> tuple[str, int | None]:
     return (t[:m.start()].strip(), int(m.group("since"))) if m else (t, None)
 
 
+SEGMENT_HEAD = re.compile(r"^[\s,()]*(?:(?:and|och|&)\s+)?")  # what a heading segment's parties follow
+SEGMENT_TAIL = re.compile(r"(?:\s+(?:in|i))?[\s,(]*$")
+
+
 @lru_cache(maxsize=16384)
 def parse_party_heading(text: str) -> PartyHeading | None:
     """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia',
@@ -177,8 +181,8 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     foreign: list[str] = []
     countries: dict[str, str] = {}
     for segment, iso in segments:
-        segment = re.sub(r"^[\s,()]*(?:(?:and|och|&)\s+)?", "", segment)
-        segment = re.sub(r"(?:\s+(?:in|i))?[\s,(]*$", "", segment)
+        segment = SEGMENT_HEAD.sub("", segment)
+        segment = SEGMENT_TAIL.sub("", segment)
         if not segment.strip(" ()"):
             continue
         parts = [p for p in SEPARATORS.split(segment) if p and p.strip()]
@@ -210,8 +214,9 @@ def _classify_parts(parts: list[str], swedish: list[Partner]) -> list[str] | Non
             rest = part[found[0].end:].strip()
             if not rest:
                 continue
+        # a rest that is the whole part names a Swedish body exactly when `found` is not empty
         if looks_like_name(rest) and not country_code(rest) and not organisation_kind(rest) \
-                and not any(x.partner for x in find_swedish_bodies(rest)):
+                and not (found if rest is part else any(x.partner for x in find_swedish_bodies(rest))):
             foreign.append(tidy_foreign(rest))
         else:
             return None
@@ -535,6 +540,8 @@ def find_title(blocks: list[Block]) -> str | None:
 LABELLED_TITLE = re.compile(r"(?:the\s+name\s+of\s+the\s+project|name\s+of\s+the\s+project|project\s+name|"
                             r"projektets\s+namn|projektnamn|projektet\s+heter)\s*(?::|is)\s*(?P<t>[^.\n]{3,160})",
                             re.IGNORECASE)
+LABEL_WORDS = ("name", "namn", "heter")  # one is in every LABELLED_TITLE match
+QUOTE_OPENERS = "“”\"«„"  # every QUOTED_TITLE match opens its name with one of these
 RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\S+\s+\S+)")
 
 
@@ -542,13 +549,14 @@ RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\
 def body_title(text: str) -> str | None:
     """A project name the body gives: 'The name of the project: X', a quoted name introduced as it, or
     a paragraph that opens with a name and its period ('E-tjänster för bygglov (2017–2019). Projektet …')."""
-    m = LABELLED_TITLE.search(text)
+    # each search only runs when the text holds what every match of its regex needs
+    m = LABELLED_TITLE.search(text) if values._may_contain(text, LABEL_WORDS) else None
     if m:
         return _clean_title(m.group("t"))
-    lead = LEAD_TITLE.search(text.strip())
+    lead = LEAD_TITLE.search(text.strip()) if "(" in text else None
     if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
         return _clean_title(lead.group("t"))
-    return quoted_title(text)
+    return quoted_title(text) if any(q in text for q in QUOTE_OPENERS) else None
 
 
 def _clean_title(title: str) -> str:

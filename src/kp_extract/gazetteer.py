@@ -197,12 +197,16 @@ def _fold(s: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", s))
 
 
+_WS_RUN = re.compile(r"\s+")
+_SLASH = re.compile(r"\s*/\s*")
+
+
 @lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     """Key for case-insensitive, whitespace-tolerant lookups."""
     s = s.replace("\u2019", "'").replace("\u2010", "-").replace("\u2013", "-")
-    s = re.sub(r"\s*/\s*", "/", s)
-    s = re.sub(r"\s+", " ", s).strip().strip(".,;:").strip()
+    s = _SLASH.sub("/", s)
+    s = _WS_RUN.sub(" ", s).strip().strip(".,;:").strip()
     return s.casefold()
 
 
@@ -427,8 +431,11 @@ def _prev_word(text: str, pos: int) -> tuple[str, str]:
     return word, before
 
 
+_NEXT_WORD = re.compile(r"[ \t\u00a0]+(\w+)")
+
+
 def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"[ \t\u00a0]+(\w+)", text[pos: pos + 60])
+    m = _NEXT_WORD.match(text[pos: pos + 60])
     return m.group(1) if m else ""
 
 
@@ -441,7 +448,7 @@ def _key(s: str | None) -> str | None:
     if s is None:
         return None
     s = s.casefold()
-    return s if " " not in s and "\t" not in s and "\u00a0" not in s else re.sub(r"\s+", " ", s)
+    return s if " " not in s and "\t" not in s and "\u00a0" not in s else _WS_RUN.sub(" ", s)
 
 
 @lru_cache(maxsize=65536)
@@ -503,7 +510,7 @@ def _bare_ok(idx: _SwedishIndex, text: str, start: int, end: int) -> bool:
             return False  # "JB Marks"
         if word[:1].isupper() and before not in _SENTENCE_END and before != "\n":
             return False  # inside a longer capitalised name
-    key = re.sub(r"\s+", " ", surface.casefold())
+    key = _WS_RUN.sub(" ", surface.casefold())
     exact = idx.case_exact.get(key)
     entries = idx.cores.get(key, [])
     if exact is not None and all(role in ("mb", "mg", "ms") for role, _ in entries):
@@ -530,9 +537,15 @@ def find_swedish_bodies(text: str) -> list[SwedishMatch]:
     for glued values with no case change use `split_glued_swedish`.
 
     Each call returns new match and Partner objects (callers may mutate them); the search
-    itself is cached per text, as headings and list lines are searched again and again."""
+    itself is cached for short texts (headings, list lines, name parts are searched again and
+    again; long prose mostly once)."""
+    if len(text) > _CACHED_TEXT_LEN:
+        return _find_swedish_bodies(text)
     return [SwedishMatch(s, e, surface, Partner(name, code, kind), form)
             for s, e, surface, (name, code, kind), form in _swedish_bodies(text)]
+
+
+_CACHED_TEXT_LEN = 200
 
 
 @lru_cache(maxsize=16384)
@@ -663,7 +676,7 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
                 continue
             key = seg.casefold()
             if "  " in key or "\t" in key or "\u00a0" in key:
-                key = re.sub(r"\s+", " ", key)
+                key = _WS_RUN.sub(" ", key)
             hit = idx.full_forms.get(key)
             if hit is None:
                 continue
@@ -1070,14 +1083,16 @@ def admin_words(role: str | None = None) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _org_index() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def _org_index() -> tuple[dict[str, str], list[tuple[str, str, re.Pattern | None, str]]]:
+    """(exact names -> kind, [(match, casefolded name, compiled regex for match "regex", kind)])."""
     exact: dict[str, str] = {}
-    other: list[tuple[str, str, str]] = []
+    other: list[tuple[str, str, re.Pattern | None, str]] = []
     for o in load_gazetteer().organisations:
         if o.match == "exact":
             exact.setdefault(o.name if _is_acronym(o.name) else _norm(o.name), o.kind)
         else:
-            other.append((o.match, o.name, o.kind))
+            rx = re.compile(o.name, re.IGNORECASE) if o.match == "regex" else None
+            other.append((o.match, o.name.casefold(), rx, o.kind))
     return exact, other
 
 
@@ -1097,13 +1112,12 @@ def organisation_kind(name: str) -> str | None:
     key = _norm(stripped)
     if key in exact and not _is_acronym(stripped) and stripped[:1].isupper():
         return exact[key]  # "sida" (page) is not Sida
-    for match, pat, kind in other:
-        p = pat.casefold()
+    for match, p, rx, kind in other:
         if match == "prefix" and key.startswith(p):
             return kind
         if match == "contains" and p in key:
             return kind
-        if match == "regex" and re.search(pat, stripped, re.IGNORECASE):
+        if match == "regex" and rx.search(stripped):
             return kind
     return None
 

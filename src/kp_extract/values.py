@@ -130,6 +130,9 @@ _SEP = r"[ \u00a0\u202f\u2009.,']"
 _NUM = rf"(?<![\d.,])(?:\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d+)?)(?![\d])"
 
 
+_NUM_SEP = re.compile(r"[.,]")
+
+
 def _parse_number(s: str, has_multiplier: bool) -> float:
     """Parse '1,5' / '450,000' / '700 000' / '1.2'. With a million-type
     multiplier a single , or . is a decimal mark."""
@@ -139,7 +142,7 @@ def _parse_number(s: str, has_multiplier: bool) -> float:
     if not seps:
         return float(s)
     if len(seps) == 1:
-        head, tail = re.split(r"[.,]", s)
+        head, tail = _NUM_SEP.split(s)
         if len(tail) == 3 and not has_multiplier:
             return float(head + tail)  # thousands separator
         return float(head + "." + tail)
@@ -148,8 +151,8 @@ def _parse_number(s: str, has_multiplier: bool) -> float:
     last = max(s.rfind("."), s.rfind(","))
     tail = s[last + 1:]
     if len(tail) != 3 or s[last] != seps[0]:
-        return float(re.sub(r"[.,]", "", s[:last]) + "." + tail)
-    return float(re.sub(r"[.,]", "", s))
+        return float(_NUM_SEP.sub("", s[:last]) + "." + tail)
+    return float(_NUM_SEP.sub("", s))
 
 
 # ---------------------------------------------------------------------------
@@ -224,6 +227,7 @@ _SHARED_AFTER = re.compile(
     _I,
 )
 _RANGE_START = re.compile(r"(?:mellan|between|från|from)\s+$", _I)
+_RANGE_DASH = re.compile(r"[-–—]")
 _RANGE_MID = re.compile(r"^\s*(?:och|and|till|to|[-–—])\s*$", _I)
 _YEAR_LIKE = re.compile(r"^(?:19[5-9]\d|20\d\d)$")
 
@@ -294,7 +298,7 @@ def find_amounts(text: str) -> list[Found]:
         if i + 1 < len(matches) and _RANGE_MID.match(text[e:matches[i + 1].start()]):
             nm = matches[i + 1]
             tn, tmult, thas, texp = _amount_parts(nm)
-            dash = re.search(r"[-–—]", text[e:nm.start()]) is not None
+            dash = _RANGE_DASH.search(text[e:nm.start()]) is not None
             if thas and (texp or tmult > 1) and (dash or _RANGE_START.search(before)) \
                     and not _FOREIGN_AFTER.match(text[nm.end():nm.end() + 40]):
                 if has_unit:
@@ -836,6 +840,8 @@ _ANY_NAME_RE = re.compile(
     r"(?:" + "|".join(_name_rx(n) for n in sorted(_NAME_TO_SDG, key=len, reverse=True)) + r")", _I
 )
 
+_NAME_AFTER_RE = re.compile(r"^[\s:.\-–—]*(?:" + _ANY_NAME_RE.pattern + ")", _I)
+
 _GOALNUM = r"(?:(?:no\.?|nr\.?|number|nummer|num\.?|\#)\s*)?(?<![\d])(?P<{g}>1[0-7]|0?[1-9])(?![\d.,]\d|\d|\s*%)"
 _SDG_STRONG = (
     r"(?:SDGs?|SDG:s|SDG:|UN\s+SDGs?|sustainable\s+development\s+goals?|global(?:a)?\s+goals?|"
@@ -936,7 +942,7 @@ def find_sdgs(text: str) -> list[Found]:
             if not ok and not labelled:
                 ok = bool(_WEAK_CUE_BEFORE.search(text[max(0, m.start() - 40):m.start()]))
             if not ok:
-                ok = bool(re.match(r"^[\s:.\-–—]*(?:" + _ANY_NAME_RE.pattern + ")", text[m.end():m.end() + 80], _I))
+                ok = bool(_NAME_AFTER_RE.match(text[m.end():m.end() + 80]))
             if not ok:
                 continue
             # "mål 2019", "goal 5 years"
@@ -1003,6 +1009,9 @@ _SINCE_RE = re.compile(
 )
 
 
+_GAP_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
+
+
 def find_since_years(text: str) -> list[Found]:
     """Years a partnership is said to date from, value int year.
 
@@ -1020,7 +1029,7 @@ def find_since_years(text: str) -> list[Found]:
         elif m.group("start"):
             y, kind = m.group("y2"), "started"
             # the gap words between verb and year must stay in one sentence
-            if re.search(r"[.!?;]\s|\n", text[m.start():m.start("y2")]):
+            if _GAP_SENTENCE_END.search(text[m.start():m.start("y2")]):
                 continue
         else:
             # "(2006 - )": the lookahead already rules out "2019-2021"
