@@ -158,3 +158,39 @@ title_texts = st.lists(st.tuples(st.sampled_from(["", " "]), st.sampled_from(_TI
 @example("med projektet «Rent vatten för alla» i Kisumu")
 def test_body_title_gates_keep_its_result(text: str) -> None:
     assert ex.body_title(text) == _body_title_ungated(text)
+
+
+_GRANT_TOKENS = ["Växjö", "kommun", "beviljades", "medel", "ICLD", "har", "fått", "bidrag", "för", "projektet",
+                 "med", "Kisumu", ".", "!", "\n", ";", "500", "000", "kronor", "SEK", "2 miljoner", "krav",
+                 "granted", "funding", "The", "project", "in", "Kenya", "ſek", "år", "2019"]
+grant_texts = st.lists(st.tuples(st.sampled_from(["", " ", " "]), st.sampled_from(_GRANT_TOKENS)), max_size=18).map(
+    lambda parts: "".join(sep + w for sep, w in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(grant_texts, st.sampled_from(["sv", "en"]))
+@example("Växjö kommun har fått medel för projektet med Kisumu.", "sv")
+@example("Projektet med Kisumu kostar 500 000 kronor.", "sv")
+def test_grant_gate_only_skips_paragraphs_without_grant_sentences(text: str, lang: str) -> None:
+    grant = ex.triggers()["grant"]
+    possible = any(grant.search(text[s:e]) or values.find_amounts(text[s:e]) for s, e in sentences(text, lang))
+    if possible:
+        assert ex._may_hold_grant(text, lang)
+
+
+def _windows_reference(text: str, key: re.Pattern, before: int, after: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in key.finditer(text):
+        s, e = max(0, m.start() - before), min(len(text), m.end() + after)
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab 1\n", max_size=90), st.integers(0, 50), st.integers(0, 50))
+def test_windows_merge_like_the_plain_loop(text: str, before: int, after: int) -> None:
+    key = re.compile(r"1+")
+    assert values._windows(text, key, before, after) == _windows_reference(text, key, before, after)

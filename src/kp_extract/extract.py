@@ -813,11 +813,24 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
     return m
 
 
+def _may_hold_grant(text: str, lang: str) -> bool:
+    """False only if no sentence of text (as sentence_pairs splits it) has a grant word or an amount:
+    then no sentence can give a grant mention and the costly pair analysis is not needed. Amounts
+    need a unit fragment somewhere in the text; the grant words are searched per sentence, as
+    grant_mentions does, so the gate is exact."""
+    if values._may_contain(text, values._UNIT_FRAGMENTS):
+        return True
+    grant = triggers()["grant"]
+    return any(grant.search(text[s:e]) for s, e in sentences(text, lang))
+
+
 def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
     """Sentences saying funds went to named cooperations: one mention per Swedish-foreign group."""
     lang = b.language or ctx.language
     out: list[Mention] = []
     trig = triggers()
+    if not _may_hold_grant(b.text, lang):
+        return out
     for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
         sent = b.text[s:e]
         if trig["twin_town"].search(sent):

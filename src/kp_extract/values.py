@@ -86,12 +86,24 @@ _YEAR_KEY = re.compile(r"(?:19[5-9]|20\d)\d")
 def _windows(text: str, key: re.Pattern, before: int, after: int) -> list[tuple[int, int]]:
     """Merged (start, end) windows around every match of `key`."""
     out: list[tuple[int, int]] = []
+    n = len(text)
+    cur_s = cur_e = 0
+    started = False
+    # ends are clipped to len(text) only when a window is closed: clipping commutes with the max
+    # and cannot change a merge (a start never exceeds len(text))
     for m in key.finditer(text):
-        s, e = max(0, m.start() - before), min(len(text), m.end() + after)
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
+        s, e = m.span()
+        s -= before
+        e += after
+        if started and s <= cur_e:
+            if e > cur_e:
+                cur_e = e
+            continue
+        if started:
+            out.append((cur_s, min(cur_e, n)))
+        cur_s, cur_e, started = max(s, 0), e, True
+    if started:
+        out.append((cur_s, min(cur_e, n)))
     return out
 
 
