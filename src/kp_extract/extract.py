@@ -155,6 +155,10 @@ def split_since(heading: str) -> tuple[str, int | None]:
     return (t[:m.start()].strip(), int(m.group("since"))) if m else (t, None)
 
 
+SEGMENT_HEAD = re.compile(r"^[\s,()]*(?:(?:and|och|&)\s+)?")  # what a heading segment's parties follow
+SEGMENT_TAIL = re.compile(r"(?:\s+(?:in|i))?[\s,(]*$")
+
+
 @lru_cache(maxsize=16384)
 def parse_party_heading(text: str) -> PartyHeading | None:
     """Parse a heading made only of party names: 'Växjö and JB Marks, South Africa', 'Falun och Kolomyia',
@@ -177,8 +181,8 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     foreign: list[str] = []
     countries: dict[str, str] = {}
     for segment, iso in segments:
-        segment = re.sub(r"^[\s,()]*(?:(?:and|och|&)\s+)?", "", segment)
-        segment = re.sub(r"(?:\s+(?:in|i))?[\s,(]*$", "", segment)
+        segment = SEGMENT_HEAD.sub("", segment)
+        segment = SEGMENT_TAIL.sub("", segment)
         if not segment.strip(" ()"):
             continue
         parts = [p for p in SEPARATORS.split(segment) if p and p.strip()]
@@ -210,8 +214,9 @@ def _classify_parts(parts: list[str], swedish: list[Partner]) -> list[str] | Non
             rest = part[found[0].end:].strip()
             if not rest:
                 continue
+        # a rest that is the whole part names a Swedish body exactly when `found` is not empty
         if looks_like_name(rest) and not country_code(rest) and not organisation_kind(rest) \
-                and not any(x.partner for x in find_swedish_bodies(rest)):
+                and not (found if rest is part else any(x.partner for x in find_swedish_bodies(rest))):
             foreign.append(tidy_foreign(rest))
         else:
             return None
@@ -535,19 +540,23 @@ def find_title(blocks: list[Block]) -> str | None:
 LABELLED_TITLE = re.compile(r"(?:the\s+name\s+of\s+the\s+project|name\s+of\s+the\s+project|project\s+name|"
                             r"projektets\s+namn|projektnamn|projektet\s+heter)\s*(?::|is)\s*(?P<t>[^.\n]{3,160})",
                             re.IGNORECASE)
+LABEL_WORDS = ("name", "namn", "heter")  # one is in every LABELLED_TITLE match
+QUOTE_OPENERS = "“”\"«„"  # every QUOTED_TITLE match opens its name with one of these
 RUN_ON = re.compile(r"(?<=[a-zåäöéü])(?=[A-ZÅÄÖÉÜ][a-zåäöéü]+\s+\S+\s+\S+)")
 
 
+@lru_cache(maxsize=8192)
 def body_title(text: str) -> str | None:
     """A project name the body gives: 'The name of the project: X', a quoted name introduced as it, or
     a paragraph that opens with a name and its period ('E-tjänster för bygglov (2017–2019). Projektet …')."""
-    m = LABELLED_TITLE.search(text)
+    # each search only runs when the text holds what every match of its regex needs
+    m = LABELLED_TITLE.search(text) if values._may_contain(text, LABEL_WORDS) else None
     if m:
         return _clean_title(m.group("t"))
-    lead = LEAD_TITLE.search(text.strip())
+    lead = LEAD_TITLE.search(text.strip()) if "(" in text else None
     if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
         return _clean_title(lead.group("t"))
-    return quoted_title(text)
+    return quoted_title(text) if any(q in text for q in QUOTE_OPENERS) else None
 
 
 def _clean_title(title: str) -> str:
@@ -804,11 +813,24 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
     return m
 
 
+def _may_hold_grant(text: str, lang: str) -> bool:
+    """False only if no sentence of text (as sentence_pairs splits it) has a grant word or an amount:
+    then no sentence can give a grant mention and the costly pair analysis is not needed. Amounts
+    need a unit fragment somewhere in the text; the grant words are searched per sentence, as
+    grant_mentions does, so the gate is exact."""
+    if values._may_contain(text, values._UNIT_FRAGMENTS):
+        return True
+    grant = triggers()["grant"]
+    return any(grant.search(text[s:e]) for s, e in sentences(text, lang))
+
+
 def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
     """Sentences saying funds went to named cooperations: one mention per Swedish-foreign group."""
     lang = b.language or ctx.language
     out: list[Mention] = []
     trig = triggers()
+    if not _may_hold_grant(b.text, lang):
+        return out
     for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
         sent = b.text[s:e]
         if trig["twin_town"].search(sent):
@@ -852,8 +874,12 @@ LEAD_TITLE = re.compile(r"^(?P<t>[A-ZÅÄÖ][^.()\n:]{3,100}?)\s*\(\s*(?:19|20)\
                         re.MULTILINE)
 
 
-def paragraph_kind(text: str) -> tuple[str, str] | None:
+def paragraph_kind(text: str, lang: str = "sv") -> tuple[str, str] | None:
     """('new' | 'continue', 'project' | 'prestudy') for a paragraph that describes a project.
+
+    `lang` only picks which cached analysis partners.sentences reuses: the sentence bounds do not
+    depend on it (punctuation, or the one installed pipeline), but the block's own language is the
+    analysis partnership_statements already made.
 
     new: it introduces one (an indefinite 'Ett tvåårigt projekt …' opening, an application or
     pre-study, a grant with an amount, a labelled or quoted project name); continue: it says more
@@ -864,7 +890,8 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
     m = trig["project_descriptor"].search(first)
     if m:
         return "new", "prestudy" if PRESTUDY.search(m.group(0)) else "project"
-    for s, e in sentences(text):
+    sents = sentences(text, lang)  # one list for the three sentence passes below
+    for s, e in sents:
         sent = text[s:e]
         ind = INDEFINITE_PROJECT.search(sent)
         if ind and any(not f.context for f in values.find_date_ranges(sent)):
@@ -876,7 +903,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
         return ("continue" if definite else "new"), noun
     if body_title(text):
         return "new", "project"
-    for s, e in sentences(text):
+    for s, e in sents:
         sent = text[s:e]
         ref = DEFINITE_PROJECT.search(sent)
         if ref and (any(not f.context for f in values.find_date_ranges(sent)) or values.find_durations(sent)
@@ -884,7 +911,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
             return "continue", "prestudy" if PRESTUDY.search(ref.group(0)) else "project"
     if trig["grant"].search(text) and any(_project_amount(f) for f in values.find_amounts(text)):
         return "continue", "any"  # 'Beviljade medel: 250 000 kronor': the amount of the project at hand
-    for s, e in sentences(text):
+    for s, e in sents:
         if PARTICIPATES.search(text[s:e]) and DEFINITE_PROJECT.search(text[s:e]):
             return "continue", "any"  # 'Region X, which is a partner in the project, …'
     return None
@@ -893,7 +920,7 @@ def paragraph_kind(text: str) -> tuple[str, str] | None:
 def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec: PartyHeading | None,
                       state: ItemState) -> None:
     """A prose paragraph about a project: a new mention, or more about the last one (same kind)."""
-    kind = paragraph_kind(b.text)
+    kind = paragraph_kind(b.text, b.language or ctx.language)
     if state.fresh and state.last is not None and (kind is None or kind[0] == "continue"):
         state.fresh = False
         extend_mention(ctx, state.last, b)  # the text under a 'Project: X' line

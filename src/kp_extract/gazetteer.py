@@ -197,12 +197,16 @@ def _fold(s: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", s))
 
 
+_WS_RUN = re.compile(r"\s+")
+_SLASH = re.compile(r"\s*/\s*")
+
+
 @lru_cache(maxsize=65536)
 def _norm(s: str) -> str:
     """Key for case-insensitive, whitespace-tolerant lookups."""
     s = s.replace("\u2019", "'").replace("\u2010", "-").replace("\u2013", "-")
-    s = re.sub(r"\s*/\s*", "/", s)
-    s = re.sub(r"\s+", " ", s).strip().strip(".,;:").strip()
+    s = _SLASH.sub("/", s)
+    s = _WS_RUN.sub(" ", s).strip().strip(".,;:").strip()
     return s.casefold()
 
 
@@ -293,6 +297,7 @@ class _SwedishIndex:
     full_forms: dict[str, tuple[Partner, str]]  # for split_glued_swedish
     form_lengths: list[int]
     case_exact: dict[str, str]  # casefolded core -> canonical spelling (ambiguous bare)
+    form_trie: dict  # full_forms keys as a char trie ("" marks a key's end)
 
 
 def _partner_m(m: Municipality) -> Partner:
@@ -398,7 +403,13 @@ def _swedish_index() -> _SwedishIndex:
     for key, partner, kind in folded_full:
         full.setdefault(key, (partner, kind))
     lengths = sorted({len(k) for k in full}, reverse=True)
-    return _SwedishIndex(regex, fast, cores, full, lengths, case_exact)
+    trie: dict = {}
+    for k in full:
+        node = trie
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    return _SwedishIndex(regex, fast, cores, full, lengths, case_exact, trie)
 
 
 def _prev_word(text: str, pos: int) -> tuple[str, str]:
@@ -420,8 +431,11 @@ def _prev_word(text: str, pos: int) -> tuple[str, str]:
     return word, before
 
 
+_NEXT_WORD = re.compile(r"[ \t\u00a0]+(\w+)")
+
+
 def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"[ \t\u00a0]+(\w+)", text[pos: pos + 60])
+    m = _NEXT_WORD.match(text[pos: pos + 60])
     return m.group(1) if m else ""
 
 
@@ -434,7 +448,7 @@ def _key(s: str | None) -> str | None:
     if s is None:
         return None
     s = s.casefold()
-    return s if " " not in s and "\t" not in s and "\u00a0" not in s else re.sub(r"\s+", " ", s)
+    return s if " " not in s and "\t" not in s and "\u00a0" not in s else _WS_RUN.sub(" ", s)
 
 
 @lru_cache(maxsize=65536)
@@ -496,7 +510,7 @@ def _bare_ok(idx: _SwedishIndex, text: str, start: int, end: int) -> bool:
             return False  # "JB Marks"
         if word[:1].isupper() and before not in _SENTENCE_END and before != "\n":
             return False  # inside a longer capitalised name
-    key = re.sub(r"\s+", " ", surface.casefold())
+    key = _WS_RUN.sub(" ", surface.casefold())
     exact = idx.case_exact.get(key)
     entries = idx.cores.get(key, [])
     if exact is not None and all(role in ("mb", "mg", "ms") for role, _ in entries):
@@ -520,7 +534,29 @@ def find_swedish_bodies(text: str) -> list[SwedishMatch]:
     and ambiguous bare names in the wrong context yield nothing.
 
     Names glued at a case change ("Växjö KommunÄlmhults kommun") are found too;
-    for glued values with no case change use `split_glued_swedish`."""
+    for glued values with no case change use `split_glued_swedish`.
+
+    Each call returns new match and Partner objects (callers may mutate them); the search
+    itself is cached for short texts (headings, list lines, name parts are searched again and
+    again; long prose mostly once)."""
+    if len(text) > _CACHED_TEXT_LEN:
+        return _find_swedish_bodies(text)
+    return [SwedishMatch(s, e, surface, Partner(name, code, kind), form)
+            for s, e, surface, (name, code, kind), form in _swedish_bodies(text)]
+
+
+_CACHED_TEXT_LEN = 200
+
+
+@lru_cache(maxsize=16384)
+def _swedish_bodies(text: str) -> tuple[tuple[int, int, str, tuple[str, str | None, str], str], ...]:
+    """find_swedish_bodies as immutable tuples (start, end, surface, (name, code, kind), form)."""
+    return tuple((m.start, m.end, m.surface, (m.partner.name, m.partner.code, m.partner.kind), m.form)
+                 for m in _find_swedish_bodies(text))
+
+
+def _find_swedish_bodies(text: str) -> list[SwedishMatch]:
+    """The uncached search of find_swedish_bodies."""
     idx = _swedish_index()
     out: list[SwedishMatch] = []
     low = text.lower()
@@ -613,6 +649,8 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
     best: list[tuple[int, int]] = [INF] * (n + 1)
     back: list[tuple[int, str, object] | None] = [None] * (n + 1)
     best[0] = (0, 0)
+    fold = [c.casefold() for c in text]
+    next_nl, next_odd = _next_positions(text)
     for i in range(n):
         if best[i] == INF:
             continue
@@ -632,16 +670,13 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
                             best[j] = (cost_u, cost_s)
                             back[j] = (i, "sep", None)
         # known names
-        for L in idx.form_lengths:
-            j = i + L
-            if j > n:
-                continue
+        for j in (_form_ends(idx, fold, i, min(n, next_nl[i]), next_odd[i]) if text[i].isalnum() else ()):
             seg = text[i:j]
-            if not (seg[0].isalnum() and seg[-1].isalnum()) or "\n" in seg:
+            if not seg[-1].isalnum():
                 continue
             key = seg.casefold()
             if "  " in key or "\t" in key or "\u00a0" in key:
-                key = re.sub(r"\s+", " ", key)
+                key = _WS_RUN.sub(" ", key)
             hit = idx.full_forms.get(key)
             if hit is None:
                 continue
@@ -688,6 +723,39 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
             out.append(SwedishMatch(i, j, text[i:j],
                                     Partner(partner.name, partner.code, partner.kind), form))
     flush(n)
+    return out
+
+
+def _next_positions(text: str) -> tuple[list[int], list[int]]:
+    """For each index i: the first newline at or after i, and the first "odd" char at or after i
+    (whitespace other than a single space, or a char whose casefold is not one char); len(text)
+    if none. A segment text[i:j] with j <= the odd position casefolds, char by char, to its
+    split_glued_swedish key (no whitespace to fold)."""
+    n = len(text)
+    nl, odd = [n] * (n + 1), [n] * (n + 1)
+    for p in range(n - 1, -1, -1):
+        c = text[p]
+        nl[p] = p if c == "\n" else nl[p + 1]
+        bad = len(c.casefold()) != 1 or (c.isspace() and (c != " " or (p + 1 < n and text[p + 1].isspace())))
+        odd[p] = p if bad else odd[p + 1]
+    return nl, odd
+
+
+def _form_ends(idx: _SwedishIndex, fold: list[str], i: int, stop: int, odd: int) -> list[int]:
+    """Ends j (<= `stop`: no newline inside) of the segments text[i:j] that may casefold to a
+    full_forms key: up to the `odd` position the key trie says exactly which; past it (whitespace
+    folding or a multi-char casefold changes the key's length) every key length is a candidate."""
+    safe = min(stop, odd)
+    out = []
+    node = idx.form_trie
+    for p in range(i, safe):
+        node = node.get(fold[p])
+        if node is None:
+            break
+        if "" in node:
+            out.append(p + 1)
+    if safe < stop:
+        out += [i + L for L in idx.form_lengths if safe < i + L <= stop]
     return out
 
 
@@ -802,9 +870,15 @@ def find_countries(text: str, allow_sweden: bool = False) -> list[tuple[int, int
     demonyms) must be capitalised in the text; all-caps acronyms (USA, DRC) must
     match exactly; Swedish demonyms (lower-case in data) match in any case.
     Sweden is skipped unless `allow_sweden`."""
+    return list(_find_countries(text, allow_sweden))
+
+
+@lru_cache(maxsize=16384)
+def _find_countries(text: str, allow_sweden: bool) -> tuple[tuple[int, int, str, bool], ...]:
+    """find_countries, cached per text (block texts are searched by several stages)."""
     idx = _country_index()
     rx = idx.text_regex_se if allow_sweden else idx.text_regex
-    out = []
+    out: list[tuple[int, int, str, bool]] = []
     for m in rx.finditer(text):
         surface = m.group(0)
         key = _norm(surface)
@@ -818,7 +892,7 @@ def find_countries(text: str, allow_sweden: bool = False) -> list[tuple[int, int
         elif canon[:1].isupper() and not surface[:1].isupper():
             continue
         out.append((m.start(), m.end(), code, idx.form_kind.get(key, False)))
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- SDGs
@@ -921,6 +995,16 @@ def _label_forms(labels: tuple[str, ...] | None) -> list[str]:
                    if l.strip()}, key=len, reverse=True)
 
 
+@lru_cache(maxsize=64)
+def _label_regex(labels: tuple[str, ...] | None) -> re.Pattern | None:
+    """The alternation of _label_forms(labels), longest first, whitespace-tolerant; None if none."""
+    forms = _label_forms(labels)
+    if not forms:
+        return None
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?i:{body})")
+
+
 def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[str]:
     """Split a footer value whose labels are glued with no separator
     ("Gender EqualityHuman Rights" -> ["Gender Equality", "Human Rights"]).
@@ -929,15 +1013,12 @@ def split_glued_labels(value: str, labels: Iterable[str] | None = None) -> list[
     first, case-insensitively and longest first; text between known labels is cut
     at lower->upper (or lower->digit) joins. Returns the pieces as written
     (stripped), in order; never drops text."""
-    forms = _label_forms(tuple(labels) if labels is not None else None)
+    key = tuple(labels) if labels is not None else None
+    forms = _label_forms(key)
     text = value.strip()
     if not text:
         return []
-    if forms:
-        body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
-        rx = re.compile(rf"(?i:{body})")
-    else:
-        rx = None
+    rx = _label_regex(key)
     pieces: list[str] = []
     pos = 0
     n = len(text)
@@ -1002,14 +1083,16 @@ def admin_words(role: str | None = None) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _org_index() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+def _org_index() -> tuple[dict[str, str], list[tuple[str, str, re.Pattern | None, str]]]:
+    """(exact names -> kind, [(match, casefolded name, compiled regex for match "regex", kind)])."""
     exact: dict[str, str] = {}
-    other: list[tuple[str, str, str]] = []
+    other: list[tuple[str, str, re.Pattern | None, str]] = []
     for o in load_gazetteer().organisations:
         if o.match == "exact":
             exact.setdefault(o.name if _is_acronym(o.name) else _norm(o.name), o.kind)
         else:
-            other.append((o.match, o.name, o.kind))
+            rx = re.compile(o.name, re.IGNORECASE) if o.match == "regex" else None
+            other.append((o.match, o.name.casefold(), rx, o.kind))
     return exact, other
 
 
@@ -1029,13 +1112,12 @@ def organisation_kind(name: str) -> str | None:
     key = _norm(stripped)
     if key in exact and not _is_acronym(stripped) and stripped[:1].isupper():
         return exact[key]  # "sida" (page) is not Sida
-    for match, pat, kind in other:
-        p = pat.casefold()
+    for match, p, rx, kind in other:
         if match == "prefix" and key.startswith(p):
             return kind
         if match == "contains" and p in key:
             return kind
-        if match == "regex" and re.search(pat, stripped, re.IGNORECASE):
+        if match == "regex" and rx.search(stripped):
             return kind
     return None
 

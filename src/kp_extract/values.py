@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -85,13 +86,37 @@ _YEAR_KEY = re.compile(r"(?:19[5-9]|20\d)\d")
 def _windows(text: str, key: re.Pattern, before: int, after: int) -> list[tuple[int, int]]:
     """Merged (start, end) windows around every match of `key`."""
     out: list[tuple[int, int]] = []
+    n = len(text)
+    cur_s = cur_e = 0
+    started = False
+    # ends are clipped to len(text) only when a window is closed: clipping commutes with the max
+    # and cannot change a merge (a start never exceeds len(text))
     for m in key.finditer(text):
-        s, e = max(0, m.start() - before), min(len(text), m.end() + after)
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
+        s, e = m.span()
+        s -= before
+        e += after
+        if started and s <= cur_e:
+            if e > cur_e:
+                cur_e = e
+            continue
+        if started:
+            out.append((cur_s, min(cur_e, n)))
+        cur_s, cur_e, started = max(s, 0), e, True
+    if started:
+        out.append((cur_s, min(cur_e, n)))
     return out
+
+
+# re's IGNORECASE matches these to ASCII letters (İ ı to "i", ſ to "s") while str.lower() keeps
+# them apart: a text holding one cannot be gated on its lower-cased form.
+_CASE_ODD = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_contain(text: str, fragments: tuple[str, ...]) -> bool:
+    """False only when no IGNORECASE regex whose every match holds one of the lower-case
+    `fragments` can match `text`: a cheap exact gate before an expensive scan."""
+    low = text.lower()
+    return any(f in low for f in fragments) or any(c in text for c in _CASE_ODD)
 
 
 def _scan(rx: re.Pattern, text: str, wins: list[tuple[int, int]]):
@@ -117,6 +142,9 @@ _SEP = r"[ \u00a0\u202f\u2009.,']"
 _NUM = rf"(?<![\d.,])(?:\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d+)?)(?![\d])"
 
 
+_NUM_SEP = re.compile(r"[.,]")
+
+
 def _parse_number(s: str, has_multiplier: bool) -> float:
     """Parse '1,5' / '450,000' / '700 000' / '1.2'. With a million-type
     multiplier a single , or . is a decimal mark."""
@@ -126,7 +154,7 @@ def _parse_number(s: str, has_multiplier: bool) -> float:
     if not seps:
         return float(s)
     if len(seps) == 1:
-        head, tail = re.split(r"[.,]", s)
+        head, tail = _NUM_SEP.split(s)
         if len(tail) == 3 and not has_multiplier:
             return float(head + tail)  # thousands separator
         return float(head + "." + tail)
@@ -135,8 +163,8 @@ def _parse_number(s: str, has_multiplier: bool) -> float:
     last = max(s.rfind("."), s.rfind(","))
     tail = s[last + 1:]
     if len(tail) != 3 or s[last] != seps[0]:
-        return float(re.sub(r"[.,]", "", s[:last]) + "." + tail)
-    return float(re.sub(r"[.,]", "", s))
+        return float(_NUM_SEP.sub("", s[:last]) + "." + tail)
+    return float(_NUM_SEP.sub("", s))
 
 
 # ---------------------------------------------------------------------------
@@ -211,11 +239,16 @@ _SHARED_AFTER = re.compile(
     _I,
 )
 _RANGE_START = re.compile(r"(?:mellan|between|från|from)\s+$", _I)
+_RANGE_DASH = re.compile(r"[-–—]")
 _RANGE_MID = re.compile(r"^\s*(?:och|and|till|to|[-–—])\s*$", _I)
 _YEAR_LIKE = re.compile(r"^(?:19[5-9]\d|20\d\d)$")
 
 
 _AMOUNT_KEY = re.compile(r"\d+|milj|millio|billio", _I)
+# An amount is only kept when its match (or, for a range head, the tail's) has a unit or a
+# currency: each alternative of pre/_KSEK/_MSEK/_MILLION/_BILLION/_THOUSAND/_CUR_AFTER
+# contains one of these lower-case fragments.
+_UNIT_FRAGMENTS = ("kr", "sek", "milj", "mill", "mln", "mn", "bn", "billion", "tusen", "thousand", ":-")
 
 
 def _amount_parts(m: re.Match) -> tuple[float, float, bool, bool]:
@@ -257,6 +290,8 @@ def find_amounts(text: str) -> list[Found]:
     kronor", "1-2 miljoner kronor"; a bare head inherits the tail's unit);
     total (an article's sum: "sammanlagt", "totalt", "a total of").
     """
+    if not _may_contain(text, _UNIT_FRAGMENTS):
+        return []  # no unit or currency word: no match has one, and every amount needs one
     wins = _windows(text, _AMOUNT_KEY, 20, 45)
     matches = [m for m in _scan(_AMOUNT_RE, text, wins) if m.group("num") or m.group("half") or m.group("word")]
     out: list[Found] = []
@@ -275,7 +310,7 @@ def find_amounts(text: str) -> list[Found]:
         if i + 1 < len(matches) and _RANGE_MID.match(text[e:matches[i + 1].start()]):
             nm = matches[i + 1]
             tn, tmult, thas, texp = _amount_parts(nm)
-            dash = re.search(r"[-–—]", text[e:nm.start()]) is not None
+            dash = _RANGE_DASH.search(text[e:nm.start()]) is not None
             if thas and (texp or tmult > 1) and (dash or _RANGE_START.search(before)) \
                     and not _FOREIGN_AFTER.match(text[nm.end():nm.end() + 40]):
                 if has_unit:
@@ -594,14 +629,17 @@ def find_date_ranges(text: str, lang: str | None = None) -> list[Found]:
     "visit", "statistics", "since") that argues against a project period.
     `lang` is accepted for symmetry; both languages are always recognised.
     """
-    return _ranges_and_singles(text)[0]
+    return list(_ranges_and_singles(text)[0])
 
 
 def _date_windows(text: str) -> list[tuple[int, int]]:
     return _windows(text, _YEAR_KEY, 45, 10)
 
 
-def _ranges_and_singles(text: str) -> tuple[list[Found], list[Found]]:
+@lru_cache(maxsize=4096)
+def _ranges_and_singles(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]]:
+    """(ranges, singles) of a text; cached, as find_date_ranges and find_single_dates often get
+    the same text (Found is frozen, so sharing is safe)."""
     wins = _date_windows(text)
     singles = _all_single_dates(text, wins)
     direct = _dedupe_spans(_direct_ranges(text, wins))
@@ -612,7 +650,7 @@ def _ranges_and_singles(text: str) -> tuple[list[Found], list[Found]]:
         Found(f.value, f.start, f.end, kind="range", context=_date_context(text, f.start, f.end))
         for f in res
     ]
-    return ranges, singles
+    return tuple(ranges), tuple(singles)
 
 
 def find_single_dates(text: str) -> list[Found]:
@@ -814,6 +852,8 @@ _ANY_NAME_RE = re.compile(
     r"(?:" + "|".join(_name_rx(n) for n in sorted(_NAME_TO_SDG, key=len, reverse=True)) + r")", _I
 )
 
+_NAME_AFTER_RE = re.compile(r"^[\s:.\-–—]*(?:" + _ANY_NAME_RE.pattern + ")", _I)
+
 _GOALNUM = r"(?:(?:no\.?|nr\.?|number|nummer|num\.?|\#)\s*)?(?<![\d])(?P<{g}>1[0-7]|0?[1-9])(?![\d.,]\d|\d|\s*%)"
 _SDG_STRONG = (
     r"(?:SDGs?|SDG:s|SDG:|UN\s+SDGs?|sustainable\s+development\s+goals?|global(?:a)?\s+goals?|"
@@ -844,6 +884,47 @@ _WEAK_CUE_BEFORE = re.compile(
 )
 
 
+# Every _SDG_RE match ends its strong or weak cue in one of these words before the number.
+_SDG_FRAGMENTS = ("sdg", "goal", "mål", "target")
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    """The words of a goal name that _name_rx matches literally (no hyphen, no comma)."""
+    return tuple(sorted((w for w in name.split() if "-" not in w and "," not in w), key=len, reverse=True))
+
+
+# Every _PROSE_NAME_RE match holds all the literal words of the name it matched.
+_PROSE_NAME_WORDS = tuple(sorted({_name_words(n) for n in _NAME_TO_SDG if n not in _GENERIC_NAMES}))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _has_all_words_of_one(low: str, names: tuple[tuple[str, ...], ...]) -> bool:
+    """True if every word of one of `names` (longest word first) occurs in `low`."""
+    for words in names:
+        for w in words:
+            if w not in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _sdg_statements(text: str):
+    """_SDG_RE.finditer(text), skipped when no cue word or no digit can start one."""
+    if not _DIGIT.search(text) or not _may_contain(text, _SDG_FRAGMENTS):
+        return ()
+    return _SDG_RE.finditer(text)
+
+
+def _prose_names(text: str):
+    """_PROSE_NAME_RE.finditer(text), skipped when no goal name's key word is in the text."""
+    if not _has_all_words_of_one(text.lower(), _PROSE_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
+        return ()
+    return _PROSE_NAME_RE.finditer(text)
+
+
 def find_sdgs(text: str) -> list[Found]:
     """SDG numbers 1-17 from explicit statements, value int.
 
@@ -859,7 +940,7 @@ def find_sdgs(text: str) -> list[Found]:
     One Found per number; listed numbers share the statement's span.
     """
     out: list[Found] = []
-    for m in _SDG_RE.finditer(text):
+    for m in _sdg_statements(text):
         nums = [int(m.group("n1"))]
         more = m.group("more") or ""
         nums += [int(x) for x in _NUM_IN_LIST.findall(more)]
@@ -873,7 +954,7 @@ def find_sdgs(text: str) -> list[Found]:
             if not ok and not labelled:
                 ok = bool(_WEAK_CUE_BEFORE.search(text[max(0, m.start() - 40):m.start()]))
             if not ok:
-                ok = bool(re.match(r"^[\s:.\-–—]*(?:" + _ANY_NAME_RE.pattern + ")", text[m.end():m.end() + 80], _I))
+                ok = bool(_NAME_AFTER_RE.match(text[m.end():m.end() + 80]))
             if not ok:
                 continue
             # "mål 2019", "goal 5 years"
@@ -882,7 +963,7 @@ def find_sdgs(text: str) -> list[Found]:
         for n in nums:
             if 1 <= n <= 17:
                 out.append(Found(n, m.start(), m.end(), kind="number"))
-    for m in _PROSE_NAME_RE.finditer(text):
+    for m in _prose_names(text):
         key = re.sub(r"\s+", " ", m.group(0).lower())
         n = _NAME_TO_SDG.get(key) or _NAME_TO_SDG.get(key.replace(",", ""))
         if n is None:
@@ -940,6 +1021,9 @@ _SINCE_RE = re.compile(
 )
 
 
+_GAP_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
+
+
 def find_since_years(text: str) -> list[Found]:
     """Years a partnership is said to date from, value int year.
 
@@ -957,7 +1041,7 @@ def find_since_years(text: str) -> list[Found]:
         elif m.group("start"):
             y, kind = m.group("y2"), "started"
             # the gap words between verb and year must stay in one sentence
-            if re.search(r"[.!?;]\s|\n", text[m.start():m.start("y2")]):
+            if _GAP_SENTENCE_END.search(text[m.start():m.start("y2")]):
                 continue
         else:
             # "(2006 - )": the lookahead already rules out "2019-2021"
