@@ -86,3 +86,113 @@ def test_profile_scores_stay_the_same_when_the_word_cache_overflows(monkeypatch)
     for _ in range(3):
         assert [profile_scores(t) for t in texts] == expected
     assert len(language._profile()["codes"]) <= 6
+
+
+# --- clean: gates and the per-line cache ----------------------------------------------------------
+
+import dataclasses  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kp_extract import clean  # noqa: E402
+from kp_extract.clean import find_chrome, find_contacts, scrub_contacts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.txt")) + sorted((ROOT / "raw").glob("*.txt"))
+
+
+def test_has_digit_is_str_isdigit_for_every_character() -> None:
+    digits = clean._digit_chars()
+    assert all((chr(c) in digits) == chr(c).isdigit() for c in range(sys.maxunicode + 1))
+    assert clean._has_digit("tel ²") and clean._has_digit("år 2024") and not clean._has_digit("inga siffror")
+
+
+@given(st.text(max_size=80))
+def test_has_digit_matches_the_loop(text: str) -> None:
+    assert clean._has_digit(text) == any(c.isdigit() for c in text)
+
+
+# Patterns of the shapes the data uses, and some with the characters whose case partners
+# str.lower() does not give as re does ("İ", "ı", "ſ", the Kelvin sign, final sigma).
+NEEDLE_PATTERNS = [
+    r"\((?:Länk till annan webbplats|Extern länk|Öppnas i (?:ett )?nytt fönster)\.?\)|(?:Extern länk)\.?",
+    r"(?:(?<=[.!?:…)])\s+)(?P<chrome>(?:Läs mer|Read more)(?:\s+(?:om|about)\b[^.!?\n]{0,20})?\s*[.!…]?)\s*$",
+    r"(?<=\S)\s+(?P<chrome>(?:Läs mer|Read more)\s*[…»›→]?)\s*$",
+    r"Kiosk(?:er)+ i Sista\b", r"(?:İstanbul|Çay|ſpel|Kelvin)\d?", r"ÆØÅ(?:ab|cd){2,}",
+    r"x[ab]c(?:ett|två)?", r"(?>atom)ic(?-i:Case)", r"(?:Läs mer|\d{3}|[åä]+)",
+]
+
+
+@pytest.mark.parametrize("source", NEEDLE_PATTERNS)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_needles_hold_whenever_the_pattern_matches(source: str, data) -> None:
+    pattern = re.compile(source, re.IGNORECASE)
+    needles = clean._needles(pattern)
+    prefix = data.draw(st.text(max_size=5))
+    match = data.draw(st.from_regex(pattern, fullmatch=False))
+    swapped = data.draw(st.sampled_from([str.upper, str.lower, str.swapcase, str.title, lambda s: s]))(match)
+    for text in (prefix + match, swapped, match.replace("i", "İ").replace("s", "ſ").replace("k", "\u212a")):
+        if pattern.search(text):
+            assert clean._may_match(needles, text.lower()), (needles, text)
+
+
+def test_needles_of_the_data_rules_gate_something() -> None:
+    """The phrase rules of boilerplate.json all get needles (else the gate would be idle)."""
+    assert all(n for n in clean._rules().phrase_needles)
+    assert clean._needles(re.compile(r"\d+|[a-z]")) is None
+    assert clean._needles(re.compile(r"(?:ab)?c?")) is None
+
+
+def _ungated(monkeypatch) -> None:
+    """Turn every gate and cache of clean off: phrase rules always tried, every line a block-rule
+    candidate, digits found by the plain loop, no per-line cache."""
+    rules = clean._rules()
+    off = dataclasses.replace(rules, phrase_needles=(None,) * len(rules.phrase_needles),
+                              any_block_start=re.compile(r"(?s).*"))
+    monkeypatch.setattr(clean, "_rules", lambda: off)
+    monkeypatch.setattr(clean, "_has_digit", lambda text: any(c.isdigit() for c in text))
+    monkeypatch.setattr(clean, "_cached_line_marks", clean._line_marks)
+
+
+def _texts() -> list[str]:
+    from kp_extract.read import read_page
+
+    return [read_page(p, p.parent).text for p in PAGES]
+
+
+def test_find_chrome_and_contacts_same_with_and_without_gates(monkeypatch) -> None:
+    texts = _texts()
+    assert len(texts) > 40
+    gated = [find_chrome(t) for t in texts] + [find_chrome(t) for t in texts]  # second round: cache hits
+    pages = [clean.clean_page(clean.Page(f"p{i}.txt", t, "")) for i, t in enumerate(texts)]
+    contacts = [find_contacts(p) for p in pages]
+    scrubbed = [scrub_contacts(t) for t in texts] + [scrub_contacts(ln) for t in texts for ln in t.split("\n")]
+    _ungated(monkeypatch)
+    assert [find_chrome(t) for t in texts] * 2 == gated
+    assert [find_contacts(p) for p in pages] == contacts
+    assert [scrub_contacts(t) for t in texts] + [scrub_contacts(ln) for t in texts for ln in t.split("\n")] == scrubbed
+
+
+_LINES = st.sampled_from([
+    "Läs mer", "Projektet pågår. Läs mer", "Se film (Länk till annan webbplats)", "Extern länk.",
+    "Kontakt", "Anna Ek, projektledare", "anna.ek@vaxjo.se", "Tel. 0470-123 45", "Ring 0470 - 41 000",
+    "Stäng", "Stäng meddelandet", "Viktigt meddelande", "Vi använder kakor för att webbplatsen ska fungera.",
+    "Godkänn alla kakor", "Hjälpte sidan dig?", "Ja", "Nej", "Senast uppdaterad: 4 juli 2018", "Publicerad 2024-05-31",
+    "Dela", "Skriv ut", "Svensk partner: Växjö kommun", "Miljö", "Kultur", "Växjö and Kalush will work together.",
+    "Kontaktperson: Anna Ek, ¹²³ 4567 890", "ſe İstanbul Kelvin read MORE", "", "   ", "Start > Projekt > Kalush",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, max_size=25), st.text(max_size=60))
+def test_find_chrome_same_with_and_without_gates_on_mixed_lines(lines: list[str], noise: str) -> None:
+    text = "\n".join(lines + [noise])
+    gated = find_chrome(text)
+    with pytest.MonkeyPatch.context() as mp:
+        _ungated(mp)
+        assert find_chrome(text) == gated
+        ungated_scrub = scrub_contacts(text)
+    assert scrub_contacts(text) == ungated_scrub
