@@ -196,3 +196,43 @@ def test_find_chrome_same_with_and_without_gates_on_mixed_lines(lines: list[str]
         assert find_chrome(text) == gated
         ungated_scrub = scrub_contacts(text)
     assert scrub_contacts(text) == ungated_scrub
+
+
+START_PATTERNS = [
+    clean._rules().phone.pattern, r"(?<![\w+.,])(?:\+\d{1,3}|0\d{1,3})(?:[\s-]?\d{2,4}){1,5}(?![\w-])",
+    r"(?:ab|a)c", r"(?<!x)(?:0|\+)+\d", r"(?:\(0\))+\d?", r"(?i)(?:\+|0)\d\b", r"(?i)ab", r"a?b",
+]
+_phone_text = st.text(alphabet="0123456789 +-().,aAbBcx\u00b2", max_size=60)
+
+
+@pytest.mark.parametrize("source", START_PATTERNS)
+@settings(max_examples=300, deadline=None)
+@given(text=_phone_text)
+def test_starts_finditer_finds_what_finditer_finds(source: str, text: str) -> None:
+    pattern = re.compile(source)
+    assert [m.span() for m in clean._Starts(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_the_phone_pattern_gets_its_start_characters() -> None:
+    assert clean._rules().phone_starts.first is not None
+    assert clean._Starts(re.compile(r"a?b")).first is None
+    assert clean._Starts(re.compile(r"(?i)ab")).first is None
+
+
+# --- segment.footer_field ---------------------------------------------------------------------
+
+from kp_extract.segment import footer_field, load_layout  # noqa: E402
+
+
+@given(st.one_of(st.text(max_size=40), st.sampled_from(sorted(load_layout().footer_labels)).flatmap(
+    lambda lab: st.tuples(st.sampled_from(["", " ", "  "]), st.sampled_from([lab, lab.upper(), lab.title()]),
+                          st.sampled_from(["", ":", " :", ": ", "x", "ß"])).map("".join))))
+def test_footer_field_length_gate_is_exact(line: str) -> None:
+    assert footer_field(line) == load_layout().footer_labels.get(line.strip().rstrip(":").strip().casefold())
+
+
+@given(st.text())
+def test_casefold_never_shortens(text: str) -> None:
+    """What the footer_field length gate rests on (casefold maps each character to one or more)."""
+    assert len(text.casefold()) >= len(text)
+    assert all(chr(c).casefold() for c in range(0, sys.maxunicode + 1, 7))

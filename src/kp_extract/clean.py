@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 
 from .model import Page
 
@@ -126,6 +126,68 @@ def _needles(pattern: re.Pattern[str]) -> Needles:
         return None
 
 
+def _first_chars(items: Any, ignorecase: bool) -> frozenset[str] | None:
+    """The characters a match of a parsed regex sequence can start with (zero-width assertions
+    skipped), or None when that set is not plainly known. Only caseless literal characters are
+    taken under IGNORECASE, and only items that always consume a character."""
+    for op, av in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # zero-width: the match starts with what follows
+        if op is _sre.LITERAL:
+            c = chr(av)
+            return frozenset(c) if not ignorecase or c.lower() == c.upper() == c else None
+        if op is _sre.IN:
+            if not all(o is _sre.LITERAL for o, _ in av):
+                return None
+            chars = [chr(a) for _, a in av]
+            return frozenset(chars) if not ignorecase or all(c.lower() == c.upper() == c for c in chars) else None
+        if op is _sre.BRANCH:
+            sets = [_first_chars(alt, ignorecase) for alt in av[1]]
+            return None if not all(sets) else frozenset().union(*sets)
+        if op is _sre.SUBPATTERN and av[3].getwidth()[0] > 0:
+            return _first_chars(av[3], ignorecase)
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1 and av[2].getwidth()[0] > 0:
+            return _first_chars(av[2], ignorecase)
+        return None
+    return None
+
+
+class _Starts:
+    """finditer for a pattern whose matches all start with one of a few characters: the pattern
+    is tried (Pattern.match at a position, which sees the text before it as search does) only
+    where such a character is, found by one character-class search, instead of at every
+    position. Same matches as pattern.finditer for a pattern that cannot match empty."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        first = None
+        if _sre_parse is not None:
+            try:
+                parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+                if parsed.getwidth()[0] > 0:
+                    first = _first_chars(parsed, bool(pattern.flags & re.IGNORECASE))
+            except Exception:  # pragma: no cover - an unknown parser shape: plain finditer
+                first = None
+        self.first = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]") if first else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.first is None:
+            yield from self.pattern.finditer(text)
+            return
+        find, match = self.first.search, self.pattern.match
+        pos = 0
+        while True:
+            c = find(text, pos)
+            if c is None:
+                return
+            m = match(text, c.start())
+            if m is None:
+                pos = c.start() + 1
+            else:
+                yield m
+                pos = m.end()
+
+
 def _may_match(needles: Needles, lowered: str) -> bool:
     """False only when the pattern with these needles cannot match the text lowered from."""
     return needles is None or any(n in lowered for n in needles)
@@ -141,6 +203,7 @@ class _Rules:
     contact_label: re.Pattern[str]
     email: re.Pattern[str]
     phone: re.Pattern[str]
+    phone_starts: _Starts  # phone.finditer, trying the pattern only where a match can start
     phone_digits: tuple[int, int]
     contact_max_len: int
     blocks: tuple[dict[str, Any], ...]
@@ -195,6 +258,7 @@ def _rules() -> _Rules:
         contact_label=re.compile(contact["label_pattern"], re.IGNORECASE),
         email=re.compile(contact["email_pattern"]),
         phone=re.compile(contact["phone_pattern"]),
+        phone_starts=_Starts(re.compile(contact["phone_pattern"])),
         phone_digits=(int(contact["phone_min_digits"]), int(contact["phone_max_digits"])),
         contact_max_len=int(contact["max_line_len"]),
         blocks=tuple(blocks),
@@ -427,7 +491,7 @@ def _has_phone(text: str) -> bool:
     lo, hi = r.phone_digits
     if lo > 0 and not _has_digit(text):
         return False
-    return any(lo <= sum(c.isdigit() for c in m.group()) <= hi for m in r.phone.finditer(text))
+    return any(lo <= sum(c.isdigit() for c in m.group()) <= hi for m in r.phone_starts.finditer(text))
 
 
 def _contact_marks(t: str) -> bool | list[Span]:
@@ -663,7 +727,7 @@ def _phone_matches(text: str) -> list[re.Match[str]]:
     lo, hi = r.phone_digits
     if not _has_digit(text):
         return []
-    return [m for m in r.phone.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
+    return [m for m in r.phone_starts.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
 
 
 def scrub_contacts(text: str) -> str:
@@ -690,7 +754,8 @@ def scrub_contacts(text: str) -> str:
     if "\n" in out or r.contact_label.search(out) or (":" in out and _CONTACT_PHRASE.search(out)):
         lines = [ln for ln in out.split("\n") if not r.contact_label.match(ln.strip())]
         out = "\n".join(lines)
-        out = _CONTACT_PHRASE.sub("", out)
+        if ":" in out:  # _CONTACT_PHRASE has a literal ":"
+            out = _CONTACT_PHRASE.sub("", out)
         if out != text:
             out = re.sub(r"[ \t]{2,}", " ", out).strip()
     return out if out != text else text
