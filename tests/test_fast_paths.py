@@ -148,13 +148,21 @@ def test_needles_of_the_data_rules_gate_something() -> None:
 
 def _ungated(monkeypatch) -> None:
     """Turn every gate and cache of clean off: phrase rules always tried, every line a block-rule
-    candidate, digits found by the plain loop, no per-line cache."""
+    candidate, digits found by the plain loop, phone numbers searched at every position, no
+    per-line or per-text cache."""
     rules = clean._rules()
     off = dataclasses.replace(rules, phrase_needles=(None,) * len(rules.phrase_needles),
                               any_block_start=re.compile(r"(?s).*"))
     monkeypatch.setattr(clean, "_rules", lambda: off)
     monkeypatch.setattr(clean, "_has_digit", lambda text: any(c.isdigit() for c in text))
     monkeypatch.setattr(clean, "_cached_line_marks", clean._line_marks)
+    monkeypatch.setattr(clean, "_scrubbed_cached", clean._scrubbed)
+    rules_phone = off.phone
+
+    class PlainFinditer:  # phone numbers searched at every position
+        finditer = rules_phone.finditer
+
+    monkeypatch.setattr(clean, "_rules", lambda: dataclasses.replace(off, phone_starts=PlainFinditer()))
 
 
 def _texts() -> list[str]:
@@ -236,3 +244,30 @@ def test_casefold_never_shortens(text: str) -> None:
     """What the footer_field length gate rests on (casefold maps each character to one or more)."""
     assert len(text.casefold()) >= len(text)
     assert all(chr(c).casefold() for c in range(0, sys.maxunicode + 1, 7))
+
+
+# --- clean.scrub_contacts: the per-text cache ---------------------------------------------------
+
+_contact_texts = st.lists(st.sampled_from([
+    "Växjö kommun", "anna.ek@vaxjo.se", "Tel. 0470-123 45", "Kontaktperson: Anna Ek, projektledare.",
+    "E-post: a@b.se", "\n", " ", "  ", "Kalush", "0470 - 41 000", "2023", ":", "Kontakt",
+]), max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_contact_texts, st.text(max_size=80)))
+def test_scrub_contacts_cached_equals_uncached(text: str) -> None:
+    first = scrub_contacts(text)
+    again = scrub_contacts("".join(list(text)))  # an equal, distinct string object: a cache hit
+    plain = clean._scrubbed(text) if text else None
+    assert first == again == (text if plain is None else plain)
+
+
+def test_scrub_contacts_returns_the_same_object_when_nothing_changes() -> None:
+    a = "".join(["Växjö ", "kommun"])
+    b = "".join(["Växjö", " kommun"])
+    assert a == b and a is not b
+    assert scrub_contacts(a) is a
+    assert scrub_contacts(b) is b  # a cache hit still returns the caller's own object
+    long = "Växjö kommun " * 200
+    assert scrub_contacts(long) is long

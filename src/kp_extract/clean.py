@@ -737,6 +737,15 @@ def scrub_contacts(text: str) -> str:
     returned unchanged (the same object)."""
     if not text:
         return text
+    # Records repeat their texts (partner names, areas, themes: ~4 calls per distinct text on a
+    # corpus), so texts up to _SCRUB_CACHED_MAX_LEN share one result through a cache.
+    out = _scrubbed_cached(text) if len(text) <= _SCRUB_CACHED_MAX_LEN else _scrubbed(text)
+    return text if out is None else out
+
+
+def _scrubbed(text: str) -> str | None:
+    """scrub_contacts(text) for a non-empty text, or None when that is the text unchanged (so a
+    cached result never hands back another, equal string object)."""
     r = _rules()
     out = text
     if "@" in out:
@@ -758,7 +767,11 @@ def scrub_contacts(text: str) -> str:
             out = _CONTACT_PHRASE.sub("", out)
         if out != text:
             out = re.sub(r"[ \t]{2,}", " ", out).strip()
-    return out if out != text else text
+    return None if out == text else out
+
+
+_SCRUB_CACHED_MAX_LEN = 1000
+_scrubbed_cached = lru_cache(maxsize=16384)(_scrubbed)
 
 
 def contact_spans(text: str) -> list[tuple[int, int, str]]:
