@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 
 from .model import Page
 
@@ -32,18 +33,164 @@ Span = tuple[int, int]
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[\"“”(])")
 
 
-@dataclass(frozen=True)
 class _Line:
-    """One line of the page: `start`/`end` bound its stripped content."""
+    """One line of the page: `start`/`end` bound its stripped content; `blank` when it has none.
+    (A plain slotted class: pages have tens of lines each, a frozen dataclass costs ~3x to build.)"""
 
-    index: int
-    start: int
-    end: int
-    text: str
+    __slots__ = ("index", "start", "end", "text", "blank")
 
-    @property
-    def blank(self) -> bool:
-        return not self.text
+    def __init__(self, index: int, start: int, end: int, text: str) -> None:
+        self.index = index
+        self.start = start
+        self.end = end
+        self.text = text
+        self.blank = not text
+
+
+# --- gates: cheap checks that skip a regex search that cannot match ----------------------------
+
+try:  # the regex parser and sre's case table (CPython 3.11+); without them nothing is gated
+    from re import _casefix, _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover - other Python implementations
+    _sre_parse = None
+
+Needles = tuple[str, ...] | None
+
+
+def _needle_char(code: int) -> str | None:
+    """The lower-cased literal character `code` when a needle may hold it, else None.
+
+    Only Latin-1 characters whose case partners are found by str.lower() alone: for them "text
+    char c matches this literal, case-insensitively as re does it" implies c.lower() == the
+    needle's character (re compares simple lower cases, which str.lower() gives for every
+    character but "İ" and a final "Σ", neither a partner of a Latin-1 letter). Characters with
+    extra case partners in re ("i"/"ı", "s"/"ſ", "µ"/"μ") are left out."""
+    if code > 0xFF:
+        return None
+    low = chr(code).lower()
+    if len(low) != 1 or ord(low) > 0xFF or ord(low) in _casefix._EXTRA_CASES:
+        return None
+    return low
+
+
+def _better(a: tuple[str, ...], b: tuple[str, ...] | None) -> bool:
+    """True when needle set a is more selective than b: longer shortest needle, then fewer needles."""
+    return b is None or (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))
+
+
+def _seq_needles(items: Any) -> Needles:
+    """Needles of a parsed regex sequence: every match of the sequence holds one of them."""
+    best: Needles = None
+    run: list[str] = []
+
+    def consider(found: Needles) -> None:
+        nonlocal best
+        if found and _better(found, best):
+            best = found
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            ch = _needle_char(av)
+            if ch is not None:
+                run.append(ch)
+                continue
+        # anything else ends the run of literal characters; each item of a sequence is matched,
+        # so each item's own needles (if any) are needles of the sequence
+        if run:
+            consider(("".join(run),))
+            run = []
+        if op is _sre.SUBPATTERN:
+            consider(_seq_needles(av[3]))
+        elif op is _sre.ATOMIC_GROUP:
+            consider(_seq_needles(av))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_seq_needles(av[2]))
+        elif op is _sre.BRANCH:
+            alternatives = [_seq_needles(alt) for alt in av[1]]
+            if all(alternatives):  # a match takes one alternative: one of its needles is there
+                consider(tuple(sorted(set().union(*alternatives))))
+    if run:
+        consider(("".join(run),))
+    return best
+
+
+def _needles(pattern: re.Pattern[str]) -> Needles:
+    """Lower-case strings at least one of which the lower-cased text holds whenever `pattern`
+    matches in it (case-insensitive or not), taken from the pattern's literal characters; None
+    when the pattern has no such literal, or cannot be analysed: then it is always tried."""
+    if _sre_parse is None:  # pragma: no cover
+        return None
+    try:
+        return _seq_needles(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover - an unknown parser shape: no gate, never a wrong skip
+        return None
+
+
+def _first_chars(items: Any, ignorecase: bool) -> frozenset[str] | None:
+    """The characters a match of a parsed regex sequence can start with (zero-width assertions
+    skipped), or None when that set is not plainly known. Only caseless literal characters are
+    taken under IGNORECASE, and only items that always consume a character."""
+    for op, av in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # zero-width: the match starts with what follows
+        if op is _sre.LITERAL:
+            c = chr(av)
+            return frozenset(c) if not ignorecase or c.lower() == c.upper() == c else None
+        if op is _sre.IN:
+            if not all(o is _sre.LITERAL for o, _ in av):
+                return None
+            chars = [chr(a) for _, a in av]
+            return frozenset(chars) if not ignorecase or all(c.lower() == c.upper() == c for c in chars) else None
+        if op is _sre.BRANCH:
+            sets = [_first_chars(alt, ignorecase) for alt in av[1]]
+            return None if not all(sets) else frozenset().union(*sets)
+        if op is _sre.SUBPATTERN and av[3].getwidth()[0] > 0:
+            return _first_chars(av[3], ignorecase)
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1 and av[2].getwidth()[0] > 0:
+            return _first_chars(av[2], ignorecase)
+        return None
+    return None
+
+
+class _Starts:
+    """finditer for a pattern whose matches all start with one of a few characters: the pattern
+    is tried (Pattern.match at a position, which sees the text before it as search does) only
+    where such a character is, found by one character-class search, instead of at every
+    position. Same matches as pattern.finditer for a pattern that cannot match empty."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        first = None
+        if _sre_parse is not None:
+            try:
+                parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+                if parsed.getwidth()[0] > 0:
+                    first = _first_chars(parsed, bool(pattern.flags & re.IGNORECASE))
+            except Exception:  # pragma: no cover - an unknown parser shape: plain finditer
+                first = None
+        self.first = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]") if first else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.first is None:
+            yield from self.pattern.finditer(text)
+            return
+        find, match = self.first.search, self.pattern.match
+        pos = 0
+        while True:
+            c = find(text, pos)
+            if c is None:
+                return
+            m = match(text, c.start())
+            if m is None:
+                pos = c.start() + 1
+            else:
+                yield m
+                pos = m.end()
+
+
+def _may_match(needles: Needles, lowered: str) -> bool:
+    """False only when the pattern with these needles cannot match the text lowered from."""
+    return needles is None or any(n in lowered for n in needles)
 
 
 @dataclass(frozen=True)
@@ -51,9 +198,12 @@ class _Rules:
     line_rules: tuple[tuple[str, re.Pattern[str]], ...]
     any_line_rule: re.Pattern[str]  # the line rules as one pattern: one match per line, not one per rule
     phrase_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    phrase_needles: tuple[Needles, ...]  # per phrase rule, see _needles
+    any_block_start: re.Pattern[str]  # every block rule's close/start pattern, as one: a per-line gate
     contact_label: re.Pattern[str]
     email: re.Pattern[str]
     phone: re.Pattern[str]
+    phone_starts: _Starts  # phone.finditer, trying the pattern only where a match can start
     phone_digits: tuple[int, int]
     contact_max_len: int
     blocks: tuple[dict[str, Any], ...]
@@ -97,15 +247,18 @@ def _rules() -> _Rules:
         re.IGNORECASE,
     )
     contact = raw["contact"]
+    phrase_rules = tuple((r["name"], re.compile(r["pattern"], re.IGNORECASE)) for r in raw["phrase_rules"])
     return _Rules(
         line_rules=tuple((r["name"], _full(r["pattern"])) for r in raw["line_rules"]),
         any_line_rule=_full("|".join(f"(?:{r['pattern']})" for r in raw["line_rules"])),
-        phrase_rules=tuple(
-            (r["name"], re.compile(r["pattern"], re.IGNORECASE)) for r in raw["phrase_rules"]
-        ),
+        phrase_rules=phrase_rules,
+        phrase_needles=tuple(_needles(p) for _, p in phrase_rules),
+        any_block_start=_full("|".join(
+            f"(?:{b[key]})" for b in raw["block_rules"] for key in ("close", "start") if key in b)),
         contact_label=re.compile(contact["label_pattern"], re.IGNORECASE),
         email=re.compile(contact["email_pattern"]),
         phone=re.compile(contact["phone_pattern"]),
+        phone_starts=_Starts(re.compile(contact["phone_pattern"])),
         phone_digits=(int(contact["phone_min_digits"]), int(contact["phone_max_digits"])),
         contact_max_len=int(contact["max_line_len"]),
         blocks=tuple(blocks),
@@ -208,8 +361,13 @@ class _Marker:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = _lines(text)
+        self.nonblank = [ln for ln in self.lines if not ln.blank]
         self.spans: list[Span] = []
         self.marked: set[int] = set()  # indices of lines marked whole
+        # Indices of the lines some block rule's close/start pattern matches: one combined match
+        # per line instead of one per rule; a line outside it matches no rule's pattern.
+        any_start = _rules().any_block_start
+        self.block_lines = {ln.index for ln in self.nonblank if any_start.match(ln.text)}
 
     def mark_line(self, line: _Line) -> None:
         if not line.blank:
@@ -221,9 +379,6 @@ class _Marker:
         for i in range(first.index, last.index + 1):
             if not self.lines[i].blank:
                 self.marked.add(i)
-
-    def nonblank(self) -> list[_Line]:
-        return [ln for ln in self.lines if not ln.blank]
 
 
 def _heading_like(line: _Line, max_len: int) -> bool:
@@ -241,9 +396,10 @@ def _close_line_block(mk: _Marker, rule: dict[str, Any]) -> None:
     at most `fallback_max_chars` long) and the close line are marked, or
     nothing when `fallback_max_chars` is 0.
     """
-    nonblank = mk.nonblank()
+    nonblank = mk.nonblank
     for k, close in enumerate(nonblank):
-        if close.index in mk.marked or not rule["close_re"].match(close.text):
+        if (close.index not in mk.block_lines or close.index in mk.marked
+                or not rule["close_re"].match(close.text)):
             continue
         start: _Line | None = None
         chars = 0
@@ -285,11 +441,12 @@ def _close_line_block(mk: _Marker, rule: dict[str, Any]) -> None:
 def _start_follow_block(mk: _Marker, rule: dict[str, Any]) -> None:
     """Widgets that start with a known line and go on with matching lines."""
     any_line_rule = _rules().any_line_rule
-    nonblank = mk.nonblank()
+    nonblank = mk.nonblank
     k = 0
     while k < len(nonblank):
         ln = nonblank[k]
-        if ln.index in mk.marked or not rule["start_re"].match(ln.text):
+        if (ln.index not in mk.block_lines or ln.index in mk.marked
+                or not rule["start_re"].match(ln.text)):
             k += 1
             continue
         last = ln
@@ -312,7 +469,7 @@ def _start_follow_block(mk: _Marker, rule: dict[str, Any]) -> None:
 def _listing_filter(mk: _Marker, metadata: dict[str, str]) -> None:
     pattern = _rules().listing_filter
     found: list[str] = []
-    for ln in mk.nonblank():
+    for ln in mk.nonblank:
         if not pattern.match(ln.text):
             break
         found.append(ln.text)
@@ -321,32 +478,76 @@ def _listing_filter(mk: _Marker, metadata: dict[str, str]) -> None:
         metadata["listing_filter"] = " | ".join(found)
 
 
-def _contact_spans(mk: _Marker, ln: _Line) -> None:
+def _has_email(text: str) -> bool:
+    """True when text holds an e-mail address (the data's pattern has a literal "@", as
+    scrub_contacts and parse_contact assume too: no "@", no search)."""
+    return "@" in text and _rules().email.search(text) is not None
+
+
+def _has_phone(text: str) -> bool:
+    """True when text holds a phone number: a phone pattern match with phone_min_digits to
+    phone_max_digits digits (without any digit in the text no match can have enough)."""
     r = _rules()
-    t = ln.text
+    lo, hi = r.phone_digits
+    if lo > 0 and not _has_digit(text):
+        return False
+    return any(lo <= sum(c.isdigit() for c in m.group()) <= hi for m in r.phone_starts.finditer(text))
 
-    def has_phone(s: str) -> bool:
-        lo, hi = r.phone_digits
-        return any(lo <= sum(c.isdigit() for c in m.group()) <= hi for m in r.phone.finditer(s))
 
-    labelled = bool(r.contact_label.match(t))
-    has_contact = labelled or bool(r.email.search(t)) or has_phone(t)
-    if not has_contact:
-        return
+def _contact_marks(t: str) -> bool | list[Span]:
+    """True when line t is a contact line to mark whole (a contact label, or an e-mail address or
+    phone number in a short line); else the spans, relative to t, of the sentences of a long
+    line that carry an address or a number (none for a line without contact details)."""
+    r = _rules()
+    if not (r.contact_label.match(t) or _has_email(t) or _has_phone(t)):
+        return []
     if len(t) <= r.contact_max_len:
-        mk.mark_line(ln)
-        return
+        return True
     # long line: mark only the sentences that carry an address or a number
+    spans: list[Span] = []
     pos = 0
     for piece in _SENTENCE_SPLIT.split(t):
         idx = t.find(piece, pos)
         if idx < 0:
             continue
         pos = idx + len(piece)
-        if r.email.search(piece) or has_phone(piece):
-            s = ln.start + idx
-            e = s + len(piece.rstrip())
-            mk.spans.append((s, e))
+        if _has_email(piece) or _has_phone(piece):
+            spans.append((idx, idx + len(piece.rstrip())))
+    return spans
+
+
+def _line_marks(t: str) -> bool | tuple[Span, ...]:
+    """What the line rules mark in one stripped line t that is neither a dateline nor marked
+    already: True for the whole line (a line rule, or a contact line), else the chrome spans
+    relative to t (contact sentences of a long line, phrase rules), maybe none. A pure function
+    of t, so repeated lines (site chrome recurs on every page) can share one result."""
+    r = _rules()
+    if r.any_line_rule.match(t):
+        return True
+    contact = _contact_marks(t)
+    if contact is True:
+        return True
+    spans = list(contact)
+    lowered = None
+    for (_, p), needles in zip(r.phrase_rules, r.phrase_needles):
+        if needles is not None:
+            # a phrase rule whose literal text is not in the line cannot match there
+            if lowered is None:
+                lowered = t.lower()
+            if not _may_match(needles, lowered):
+                continue
+        g = "chrome" if "chrome" in p.groupindex else 0
+        for m in p.finditer(t):
+            s, e = m.span(g)
+            if e > s:
+                spans.append((s, e))
+    return tuple(spans)
+
+
+# Lines up to this long share their _line_marks result through a cache: chrome lines (menus,
+# labels, share links) repeat on every page; long prose lines rarely do and would only fill it.
+_CACHED_LINE_MAX_LEN = 200
+_cached_line_marks = lru_cache(maxsize=16384)(_line_marks)
 
 
 _CONTACT_HEADING = re.compile(
@@ -389,7 +590,7 @@ def _trailing_categories(mk: _Marker, after: int) -> None:
     for ln in tail:
         t = ln.text
         if (len(t) > cfg["max_len"] or len(t.split()) > cfg["max_words"]
-                or t[-1] in ".!?:;," or any(c.isdigit() for c in t)
+                or t[-1] in ".!?:;," or _has_digit(t)
                 or not any(c.isalpha() for c in t)):
             return
     for ln in tail:
@@ -411,9 +612,7 @@ def find_chrome(text: str) -> tuple[list[Span], dict[str, str]]:
 
     last_dateline = -1
     dates: dict[str, list[str]] = {}
-    for ln in mk.lines:
-        if ln.blank:
-            continue
+    for ln in mk.nonblank:
         facts = _date_facts(ln.text)
         if facts:
             for key, iso in facts:
@@ -423,18 +622,12 @@ def find_chrome(text: str) -> tuple[list[Span], dict[str, str]]:
             continue
         if ln.index in mk.marked:
             continue
-        if r.any_line_rule.match(ln.text):
+        t = ln.text
+        marks = _cached_line_marks(t) if len(t) <= _CACHED_LINE_MAX_LEN else _line_marks(t)
+        if marks is True:
             mk.mark_line(ln)
-            continue
-        _contact_spans(mk, ln)
-        if ln.index in mk.marked:
-            continue
-        for _, p in r.phrase_rules:
-            for m in p.finditer(ln.text):
-                g = "chrome" if "chrome" in p.groupindex else 0
-                s, e = m.span(g)
-                if e > s:
-                    mk.spans.append((ln.start + s, ln.start + e))
+        else:
+            mk.spans.extend((ln.start + s, ln.start + e) for s, e in marks)
 
     _contact_blocks(mk)
     if "last_updated" in dates:
@@ -515,12 +708,26 @@ _LABEL_ONLY = re.compile(
 _PART_SPLIT = re.compile(r"\s*(?:[,;|/]|\s[–—-]\s)\s*")
 
 
+@lru_cache(maxsize=1)
+def _digit_chars() -> frozenset[str]:
+    """Every character str.isdigit() accepts (decimal digits, superscripts, circled digits ...),
+    read from the running Python's own Unicode table (~60 ms, once per process), so that "has a
+    digit?" is one C-level set test, not a Python step per character. (A regex character class
+    of these ~800 characters is slower than the Python loop: sre tries its ranges one by one.)"""
+    return frozenset(filter(str.isdigit, map(chr, range(sys.maxunicode + 1))))
+
+
+def _has_digit(text: str) -> bool:
+    """any(c.isdigit() for c in text), in C."""
+    return not _digit_chars().isdisjoint(text)
+
+
 def _phone_matches(text: str) -> list[re.Match[str]]:
     r = _rules()
     lo, hi = r.phone_digits
-    if not any(c.isdigit() for c in text):
+    if not _has_digit(text):
         return []
-    return [m for m in r.phone.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
+    return [m for m in r.phone_starts.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
 
 
 def scrub_contacts(text: str) -> str:
@@ -530,6 +737,15 @@ def scrub_contacts(text: str) -> str:
     returned unchanged (the same object)."""
     if not text:
         return text
+    # Records repeat their texts (partner names, areas, themes: ~4 calls per distinct text on a
+    # corpus), so texts up to _SCRUB_CACHED_MAX_LEN share one result through a cache.
+    out = _scrubbed_cached(text) if len(text) <= _SCRUB_CACHED_MAX_LEN else _scrubbed(text)
+    return text if out is None else out
+
+
+def _scrubbed(text: str) -> str | None:
+    """scrub_contacts(text) for a non-empty text, or None when that is the text unchanged (so a
+    cached result never hands back another, equal string object)."""
     r = _rules()
     out = text
     if "@" in out:
@@ -543,13 +759,19 @@ def scrub_contacts(text: str) -> str:
             pos = m.end()
         parts.append(out[pos:])
         out = "".join(parts)
-    if _CONTACT_PHRASE.search(out) or r.contact_label.search(out) or "\n" in out:
+    # _CONTACT_PHRASE has a literal ":": no colon, no contact phrase (the cheap tests first)
+    if "\n" in out or r.contact_label.search(out) or (":" in out and _CONTACT_PHRASE.search(out)):
         lines = [ln for ln in out.split("\n") if not r.contact_label.match(ln.strip())]
         out = "\n".join(lines)
-        out = _CONTACT_PHRASE.sub("", out)
+        if ":" in out:  # _CONTACT_PHRASE has a literal ":"
+            out = _CONTACT_PHRASE.sub("", out)
         if out != text:
             out = re.sub(r"[ \t]{2,}", " ", out).strip()
-    return out if out != text else text
+    return None if out == text else out
+
+
+_SCRUB_CACHED_MAX_LEN = 1000
+_scrubbed_cached = lru_cache(maxsize=16384)(_scrubbed)
 
 
 def contact_spans(text: str) -> list[tuple[int, int, str]]:
@@ -637,7 +859,7 @@ def find_contacts(page: Page) -> list[tuple]:
     out: list[tuple] = []
     for s, e in page.chrome:
         chunk = text[s:e]
-        if "@" not in chunk and not any(c.isdigit() for c in chunk) and not r.contact_label.search(
+        if "@" not in chunk and not _has_digit(chunk) and not r.contact_label.search(
                 chunk.replace("\n", " ")) and "\n" not in chunk:
             continue
         pos = s

@@ -39,6 +39,7 @@ class Layout:
     """Structural labels of programme pages (from data/layout.json)."""
 
     footer_labels: dict[str, str]  # casefolded label -> field name
+    footer_label_max_len: int  # length of the longest casefolded footer label
     inline_labels: dict[str, str]  # casefolded label -> field name
     bullet_re: re.Pattern
     inline_re: re.Pattern
@@ -67,7 +68,7 @@ def load_layout() -> Layout:
     )
     dash_re = re.compile(r"^\s*(?:" + "|".join(map(re.escape, raw["dash_marks"])) + r")\s+(?=\S)")
     speech_re = re.compile(r"\b(?:" + "|".join(map(re.escape, raw["speech_verbs"])) + r")\b", re.IGNORECASE)
-    return Layout(footer, inline, bullet_re, inline_re, dash_re, speech_re)
+    return Layout(footer, max(map(len, footer), default=0), inline, bullet_re, inline_re, dash_re, speech_re)
 
 
 @dataclass
@@ -106,7 +107,13 @@ def split_lines(page: Page) -> list[Line]:
 
 def footer_field(line: str) -> str | None:
     """The record field a footer label line names, or None."""
-    return load_layout().footer_labels.get(line.strip().rstrip(":").strip().casefold())
+    layout = load_layout()
+    key = line.strip().rstrip(":").strip()
+    # casefold never shortens a string, so a key longer than every label names none (most lines
+    # are prose: no casefold of them)
+    if len(key) > layout.footer_label_max_len:
+        return None
+    return layout.footer_labels.get(key.casefold())
 
 
 SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
