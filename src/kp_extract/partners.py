@@ -104,7 +104,7 @@ def _nlp(lang: str, model: str | None = None):
     """A spaCy pipeline; built once per language.
 
     By default a blank `sv`/`en` pipeline (nothing to download): its tokenizer gives the tokens whose
-    lexemes are classed as name words (_lexeme_class), and sentences come from punctuation
+    lexemes are classed as name words (_classify), and sentences come from punctuation
     (SENTENCE_END). An installed trained pipeline (a package name or a path) can be plugged in with
     the KP_EXTRACT_SPACY_MODEL environment variable: its tokenizer and, if it has one, its parser or
     senter then give the sentences.
@@ -120,46 +120,54 @@ def _nlp(lang: str, model: str | None = None):
 
 NAME_TOKEN_RE = re.compile(NAME_TOKEN)
 CONNECTOR_SET = frozenset(CONNECTORS)
-OTHER, NAME, CONNECTOR = 0, 1, 2
-# orth id -> (class, length). A lexeme's class never changes, so each word's regex runs once per
-# process, not once per token (a spaCy Matcher with REGEX predicates ran Python per token: 40% of
-# the analysis). The table grows with the vocabulary, which spaCy keeps anyway.
-_LEXEME_CLASS: dict[int, tuple[int, int]] = {}
+# A lexeme's class never changes, so each word's regex runs once per process, not once per token (a spaCy
+# Matcher with REGEX predicates ran Python per token: 40% of the analysis). Orth ids are hashes of the text,
+# the same in every vocab. _NAME_LENGTH: orth -> length of the name words; _CONNECTORS: connector orths;
+# _CLASSED: every orth looked at. They grow with the vocabulary, which spaCy keeps anyway.
+_NAME_LENGTH: dict[int, int] = {}
+_CONNECTOR_ORTHS: set[int] = set()
+_CLASSED: set[int] = set()
 
 
-def _lexeme_class(orth: int, strings) -> tuple[int, int]:
-    found = _LEXEME_CLASS.get(orth)
-    if found is None:
+def _classify(orths: set[int], strings) -> None:
+    """Class the lexemes not seen before: name word, connector, or (in neither table) other."""
+    for orth in orths - _CLASSED:
         text = strings[orth]
-        kind = NAME if NAME_TOKEN_RE.match(text) else CONNECTOR if text in CONNECTOR_SET else OTHER
-        found = _LEXEME_CLASS[orth] = (kind, len(text))
-    return found
+        if NAME_TOKEN_RE.match(text):
+            _NAME_LENGTH[orth] = len(text)
+        elif text in CONNECTOR_SET:
+            _CONNECTOR_ORTHS.add(orth)
+        _CLASSED.add(orth)
 
 
 def name_runs(doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of the proper-noun runs of a Doc: maximal runs of name tokens, with
     connectors ('of', 'de', '-', '&', …) inside, that start and end with a name token."""
-    strings = doc.vocab.strings
+    if not len(doc):
+        return []
+    arr = doc.to_array([ORTH, IDX])
+    orths = arr[:, 0].tolist()
+    starts = arr[:, 1].tolist()
+    _classify(set(orths), doc.vocab.strings)
+    names, connectors = _NAME_LENGTH, _CONNECTOR_ORTHS
     runs: list[tuple[int, int]] = []
-    first = last = None  # token indexes of the open run's first and last name token
-    tokens = doc.to_array([ORTH, IDX]).tolist() if len(doc) else []
-    classes = [_lexeme_class(orth, strings) for orth, _ in tokens]
-    for i, (kind, _) in enumerate(classes):
-        if kind == NAME:
-            if first is None:
+    first = last = -1  # token indexes of the open run's first and last name token
+    for i, orth in enumerate(orths):
+        if orth in names:
+            if first < 0:
                 first = i
             last = i
-        elif kind == OTHER and first is not None:
-            runs.append((tokens[first][1], tokens[last][1] + classes[last][1]))
-            first = None
-    if first is not None:
-        runs.append((tokens[first][1], tokens[last][1] + classes[last][1]))
+        elif first >= 0 and orth not in connectors:
+            runs.append((starts[first], starts[last] + names[orths[last]]))
+            first = -1
+    if first >= 0:
+        runs.append((starts[first], starts[last] + names[orths[last]]))
     return runs
 
 
 def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
-    for cached in (_nlp, _parse, swedish_bodies, _countries):
+    for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, norm_key, partner_key, tidy_foreign):
         cached.cache_clear()
 
 
@@ -185,11 +193,9 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     for lo, hi in bounds:
         start = lo
         for m in SENTENCE_END.finditer(text, lo, hi):  # a line break or a semicolon ends one too
-            if m.start() > start and text[start:m.start()].strip():
-                sents.append(_strip_span(text, start, m.start()))
+            _add_stripped(sents, text, start, m.start())
             start = m.end()
-        if hi > start and text[start:hi].strip():
-            sents.append(_strip_span(text, start, hi))
+        _add_stripped(sents, text, start, hi)
     starts = [a for a, _ in sents]
     runs = []
     for run_start, run_end in name_runs(doc):
@@ -198,12 +204,14 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     return tuple(sents), tuple(runs)
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append text[start:end] without its edge whitespace, unless nothing is left (str.strip and a
+    character loop over str.isspace agree, in C)."""
+    piece = text[start:end]
+    kept = piece.strip()
+    if kept:
+        start += len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(kept)))
 
 
 @lru_cache(maxsize=32768)
@@ -217,6 +225,7 @@ def _countries(text: str) -> tuple[tuple, ...]:
     return tuple(find_countries(text))
 
 
+@lru_cache(maxsize=65536)
 def norm_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(NON_WORD.sub(" ", text).split())
@@ -229,8 +238,10 @@ def generic_words() -> frozenset[str]:
     return frozenset(words | {"the", "of"})
 
 
+@lru_cache(maxsize=65536)
 def partner_key(name: str) -> str:
-    """Identity key of a partner abroad: lower-case words without administrative words."""
+    """Identity key of a partner abroad: lower-case words without administrative words (cached: a pure
+    function of the name, asked for the same candidates again and again)."""
     generic = generic_words()
     words = [w for w in norm_key(name).split() if w not in generic]
     return " ".join(words) or norm_key(name)
@@ -241,9 +252,10 @@ def fuller(a: str, b: str) -> str:
     return b if (len(b.split()), len(b)) > (len(a.split()), len(a)) else a
 
 
+@lru_cache(maxsize=16384)
 def tidy_foreign(name: str) -> str:
     """Whitespace, edge punctuation, a leading article removed; a lower-case first letter
-    or trailing administrative word ('Kaluma Town council') capitalised; spelling kept."""
+    or trailing administrative word ('Kaluma Town council') capitalised; spelling kept (cached: pure)."""
     name = " ".join(name.split()).strip(" ,.;:()[]\"'“”’")
     name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
     words = name.split(" ")
@@ -330,8 +342,16 @@ def _by_sentence(sents: tuple[tuple[int, int], ...], items: list) -> list[list]:
 
 def _parties(text: str, lang: str, known: dict[str, str]) -> tuple[list[SwedishMention], list[ForeignName]]:
     swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
-    countries = list(_countries(text))
-    return swedish, foreign_names(text, lang, known, swedish, countries)
+    return swedish, list(_foreign_names(text, lang, frozenset(known.items())))
+
+
+@lru_cache(maxsize=8192)
+def _foreign_names(text: str, lang: str, known: frozenset[tuple[str, str]]) -> tuple[ForeignName, ...]:
+    """foreign_names of text, cached: extraction reads a block's pairs more than once (its statements,
+    then its project), mostly while the page's known partners stay the same. The result depends on
+    `known` only through its items; nobody changes a ForeignName once made, so sharing them is safe."""
+    swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
+    return tuple(foreign_names(text, lang, dict(known), swedish, list(_countries(text))))
 
 
 def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int) -> list[PairGroup]:
