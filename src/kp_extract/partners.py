@@ -169,6 +169,7 @@ def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
     for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, norm_key, partner_key, tidy_foreign):
         cached.cache_clear()
+    _SPLITS.clear()
 
 
 def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
@@ -186,7 +187,7 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     Cached by text: extraction looks at the same blocks several times.
     """
     nlp = _nlp(lang)
-    trained = bool({"parser", "senter"} & set(nlp.pipe_names))
+    trained = _splits_sentences(nlp)
     doc = nlp(text) if trained else nlp.make_doc(text)
     bounds = [(sent.start_char, sent.end_char) for sent in doc.sents] if trained else [(0, len(text))]
     sents: list[tuple[int, int]] = []
@@ -202,6 +203,18 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
         i = bisect_right(starts, run_start) - 1
         runs.append((run_start, run_end, starts[i] if i >= 0 else 0))
     return tuple(sents), tuple(runs)
+
+
+_SPLITS: dict[int, tuple[object, bool]] = {}
+
+
+def _splits_sentences(nlp) -> bool:
+    """Whether nlp has a parser or senter to find sentences; asked once per pipeline (pipe_names builds a
+    new list each time), keyed by the pipeline object's id with the object kept so the id stays unique."""
+    found = _SPLITS.get(id(nlp))
+    if found is None or found[0] is not nlp:
+        found = _SPLITS[id(nlp)] = (nlp, bool({"parser", "senter"} & set(nlp.pipe_names)))
+    return found[1]
 
 
 def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -357,6 +370,8 @@ def _foreign_names(text: str, lang: str, known: frozenset[tuple[str, str]]) -> t
 def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int) -> list[PairGroup]:
     """Each run of Swedish bodies takes the partners abroad that follow it up to the next Swedish body;
     partners before the first Swedish body go to the first group."""
+    if not swedish and not foreign:
+        return []  # most sentences name nobody
     events = sorted([(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign],
                     key=lambda e: (e[0], e[1]))
     groups: list[PairGroup] = []
@@ -500,9 +515,10 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         if not demonym and COUNTRY_AFTER.match(text[e:cs]):
             country = iso
             break
+    admin_before = ADMIN_BEFORE.search(before) is not None
     strong = (
         country is not None
-        or bool(ADMIN_BEFORE.search(before))
+        or admin_before
         or bool(LINK_BEFORE.search(before))
         or (len(words) > 1 and is_admin_word(words[-1].casefold()))
     )
@@ -518,5 +534,5 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
     name = fuller(known[key], tidy_foreign(raw)) if key in known else tidy_foreign(raw)
-    solid = country is not None or bool(ADMIN_BEFORE.search(before)) or is_admin_word(words[-1].casefold())
+    solid = country is not None or admin_before or is_admin_word(words[-1].casefold())
     return ForeignName(name, s, e, country, weak=not strong, solid=solid)
