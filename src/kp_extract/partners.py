@@ -167,7 +167,8 @@ def name_runs(doc) -> list[tuple[int, int]]:
 
 def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
-    for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, norm_key, partner_key, tidy_foreign):
+    for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, _norm_key, _partner_key,
+                   tidy_foreign):
         cached.cache_clear()
     _SPLITS.clear()
 
@@ -238,7 +239,6 @@ def _countries(text: str) -> tuple[tuple, ...]:
     return tuple(find_countries(text))
 
 
-@lru_cache(maxsize=65536)
 def norm_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(NON_WORD.sub(" ", text).split())
@@ -251,13 +251,17 @@ def generic_words() -> frozenset[str]:
     return frozenset(words | {"the", "of"})
 
 
-@lru_cache(maxsize=65536)
 def partner_key(name: str) -> str:
-    """Identity key of a partner abroad: lower-case words without administrative words (cached: a pure
-    function of the name, asked for the same candidates again and again)."""
+    """Identity key of a partner abroad: lower-case words without administrative words."""
     generic = generic_words()
     words = [w for w in norm_key(name).split() if w not in generic]
     return " ".join(words) or norm_key(name)
+
+
+# The same, cached, for the candidates of the text scan, which ask for the same few words again and again.
+# The public functions stay uncached: their callers' work stays visible and in proportion to their input.
+_norm_key = lru_cache(maxsize=65536)(norm_key)
+_partner_key = lru_cache(maxsize=65536)(partner_key)
 
 
 def fuller(a: str, b: str) -> str:
@@ -488,17 +492,17 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         raw = text[s:e]
     # trailing Swedish genitive on a known partner: "Kalushs" -> "Kalush"
     words = raw.split()
-    while words and norm_key(words[0]) in STOP_NAMES and partner_key(" ".join(words)) not in known:
+    while words and _norm_key(words[0]) in STOP_NAMES and _partner_key(" ".join(words)) not in known:
         s = text.index(words[1], s) if len(words) > 1 else e
         words = words[1:]
     raw = " ".join(words)
-    if not raw or norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
+    if not raw or _norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
         return None
     if organisation_kind(raw) or all(is_admin_word(w.casefold()) for w in words):
         return None
-    key = partner_key(raw)
-    if key not in known and SWEDISH_GENITIVE.search(raw) and partner_key(raw[:-1]) in known:
-        raw, key = raw[:-1], partner_key(raw[:-1])
+    key = _partner_key(raw)
+    if key not in known and SWEDISH_GENITIVE.search(raw) and _partner_key(raw[:-1]) in known:
+        raw, key = raw[:-1], _partner_key(raw[:-1])
         e -= 1
     before = text[max(sent_start, s - 60):s]
     after = text[e:e + 40]
