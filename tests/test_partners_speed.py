@@ -44,12 +44,15 @@ def test_parties_returns_fresh_lists() -> None:
     assert _parties(text, "sv", {})[1] == _fresh(text, "sv", {})
 
 
-@given(st.text(alphabet="abcKÅé -'’.,&()Of", max_size=40))
+@given(st.text(alphabet="abcKÅé -'’.,&()Of", max_size=40) | st.sampled_from(
+    ["County", "kommun", "Local Municipality", "district", "Town council", "Oblast", "Kisumu", "City"]))
 def test_cached_keys_and_names_are_pure(name: str) -> None:
-    """The candidate scan's cached keys and tidy_foreign answer as the computed ones, asked twice."""
+    """The candidate scan's cached keys, administrative-word test and tidy_foreign answer as the computed
+    ones, asked twice."""
     for cached, fn in ((partners._norm_key, norm_key), (partners._partner_key, partner_key),
-                       (tidy_foreign, tidy_foreign.__wrapped__)):
+                       (tidy_foreign, tidy_foreign.__wrapped__), (partners._is_admin, partners.is_admin_word)):
         assert cached(name) == fn(name) == cached(name)
+        assert cached(name.casefold()) == fn(name.casefold())
 
 
 def test_reset_caches_clears_the_new_caches() -> None:

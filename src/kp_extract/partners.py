@@ -168,7 +168,7 @@ def name_runs(doc) -> list[tuple[int, int]]:
 def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
     for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, _norm_key, _partner_key,
-                   tidy_foreign):
+                   _is_admin, tidy_foreign):
         cached.cache_clear()
     _SPLITS.clear()
 
@@ -262,6 +262,7 @@ def partner_key(name: str) -> str:
 # The public functions stay uncached: their callers' work stays visible and in proportion to their input.
 _norm_key = lru_cache(maxsize=65536)(norm_key)
 _partner_key = lru_cache(maxsize=65536)(partner_key)
+_is_admin = lru_cache(maxsize=65536)(is_admin_word)  # the gazetteer's words do not change during a run
 
 
 def fuller(a: str, b: str) -> str:
@@ -498,7 +499,7 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     raw = " ".join(words)
     if not raw or _norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
         return None
-    if organisation_kind(raw) or all(is_admin_word(w.casefold()) for w in words):
+    if organisation_kind(raw) or all(_is_admin(w.casefold()) for w in words):
         return None
     key = _partner_key(raw)
     if key not in known and SWEDISH_GENITIVE.search(raw) and _partner_key(raw[:-1]) in known:
@@ -524,19 +525,19 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         country is not None
         or admin_before
         or bool(LINK_BEFORE.search(before))
-        or (len(words) > 1 and is_admin_word(words[-1].casefold()))
+        or (len(words) > 1 and _is_admin(words[-1].casefold()))
     )
     if not strong and key not in known:
         return None
     if INDEFINITE_BEFORE.search(before):
         return None  # "a Swedish municipality": a description, not a name
     opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
-    if opener and key not in known and country is None and not is_admin_word(words[-1].casefold()):
+    if opener and key not in known and country is None and not _is_admin(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
     role = ROLE_AFTER.match(after)
-    if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \
+    if role and key not in known and country is None and not _is_admin(words[-1].casefold()) \
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
     name = fuller(known[key], tidy_foreign(raw)) if key in known else tidy_foreign(raw)
-    solid = country is not None or admin_before or is_admin_word(words[-1].casefold())
+    solid = country is not None or admin_before or _is_admin(words[-1].casefold())
     return ForeignName(name, s, e, country, weak=not strong, solid=solid)
