@@ -1146,7 +1146,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             continue
         lang = b.language or ctx.language
         previous: list[tuple[Partner, ForeignName]] = []
+        key = (b.item, b.section)
         for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
+            if not groups and not previous and key not in section_partner:
+                # no party named, no earlier pair its since-year could date, no partner section: the sentence
+                # states, learns and resets nothing, twin towns or not, so none of it need be read
+                continue
             sent = b.text[s:e]
             if triggers()["twin_town"].search(sent):
                 previous = []
@@ -1166,10 +1171,8 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                     state(b, s, e, sw, f, years)
             if pairs:
                 previous = pairs
-            key = (b.item, b.section)
             swedish = [x.partner for g in groups for x in g.swedish]
             foreign = [f for g in groups for f in g.foreign]
-            about = bool(PARTNERSHIP_ANY.search(sent) or PARTY_WORD.search(sent)) and not PROJECT_NOUN.search(sent)
             if not pairs and years and key in implied and since_about_partnership(sent):
                 other = implied[key].partners()[0]
                 same = [f for f in foreign if partner_key(f.name) == partner_key(other.name)]
@@ -1184,7 +1187,9 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 found = swedish + resolve_bare_landsting(sent, b.start + s, ctx)
                 ph = section_partner[key]
                 # a sentence about the partnership itself ('… är officiella parter') takes the heading's
-                # since-year; a body named only in a project of the section does not
+                # since-year; a body named only in a project of the section does not (asked only here, in
+                # a partner section: three searches per sentence saved everywhere else)
+                about = bool(PARTNERSHIP_ANY.search(sent) or PARTY_WORD.search(sent)) and not PROJECT_NOUN.search(sent)
                 if about:
                     in_section.setdefault(key, []).extend(found)
                 for sw in found:

@@ -104,7 +104,7 @@ def _nlp(lang: str, model: str | None = None):
     """A spaCy pipeline; built once per language.
 
     By default a blank `sv`/`en` pipeline (nothing to download): its tokenizer gives the tokens whose
-    lexemes are classed as name words (_lexeme_class), and sentences come from punctuation
+    lexemes are classed as name words (_classify), and sentences come from punctuation
     (SENTENCE_END). An installed trained pipeline (a package name or a path) can be plugged in with
     the KP_EXTRACT_SPACY_MODEL environment variable: its tokenizer and, if it has one, its parser or
     senter then give the sentences.
@@ -120,47 +120,57 @@ def _nlp(lang: str, model: str | None = None):
 
 NAME_TOKEN_RE = re.compile(NAME_TOKEN)
 CONNECTOR_SET = frozenset(CONNECTORS)
-OTHER, NAME, CONNECTOR = 0, 1, 2
-# orth id -> (class, length). A lexeme's class never changes, so each word's regex runs once per
-# process, not once per token (a spaCy Matcher with REGEX predicates ran Python per token: 40% of
-# the analysis). The table grows with the vocabulary, which spaCy keeps anyway.
-_LEXEME_CLASS: dict[int, tuple[int, int]] = {}
+# A lexeme's class never changes, so each word's regex runs once per process, not once per token (a spaCy
+# Matcher with REGEX predicates ran Python per token: 40% of the analysis). Orth ids are hashes of the text,
+# the same in every vocab. _NAME_LENGTH: orth -> length of the name words; _CONNECTORS: connector orths;
+# _CLASSED: every orth looked at. They grow with the vocabulary, which spaCy keeps anyway.
+_NAME_LENGTH: dict[int, int] = {}
+_CONNECTOR_ORTHS: set[int] = set()
+_CLASSED: set[int] = set()
 
 
-def _lexeme_class(orth: int, strings) -> tuple[int, int]:
-    found = _LEXEME_CLASS.get(orth)
-    if found is None:
+def _classify(orths: set[int], strings) -> None:
+    """Class the lexemes not seen before: name word, connector, or (in neither table) other."""
+    for orth in orths - _CLASSED:
         text = strings[orth]
-        kind = NAME if NAME_TOKEN_RE.match(text) else CONNECTOR if text in CONNECTOR_SET else OTHER
-        found = _LEXEME_CLASS[orth] = (kind, len(text))
-    return found
+        if NAME_TOKEN_RE.match(text):
+            _NAME_LENGTH[orth] = len(text)
+        elif text in CONNECTOR_SET:
+            _CONNECTOR_ORTHS.add(orth)
+        _CLASSED.add(orth)
 
 
 def name_runs(doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of the proper-noun runs of a Doc: maximal runs of name tokens, with
     connectors ('of', 'de', '-', '&', …) inside, that start and end with a name token."""
-    strings = doc.vocab.strings
+    if not len(doc):
+        return []
+    arr = doc.to_array([ORTH, IDX])
+    orths = arr[:, 0].tolist()
+    starts = arr[:, 1].tolist()
+    _classify(set(orths), doc.vocab.strings)
+    names, connectors = _NAME_LENGTH, _CONNECTOR_ORTHS
     runs: list[tuple[int, int]] = []
-    first = last = None  # token indexes of the open run's first and last name token
-    tokens = doc.to_array([ORTH, IDX]).tolist() if len(doc) else []
-    classes = [_lexeme_class(orth, strings) for orth, _ in tokens]
-    for i, (kind, _) in enumerate(classes):
-        if kind == NAME:
-            if first is None:
+    first = last = -1  # token indexes of the open run's first and last name token
+    for i, orth in enumerate(orths):
+        if orth in names:
+            if first < 0:
                 first = i
             last = i
-        elif kind == OTHER and first is not None:
-            runs.append((tokens[first][1], tokens[last][1] + classes[last][1]))
-            first = None
-    if first is not None:
-        runs.append((tokens[first][1], tokens[last][1] + classes[last][1]))
+        elif first >= 0 and orth not in connectors:
+            runs.append((starts[first], starts[last] + names[orths[last]]))
+            first = -1
+    if first >= 0:
+        runs.append((starts[first], starts[last] + names[orths[last]]))
     return runs
 
 
 def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
-    for cached in (_nlp, _parse, swedish_bodies, _countries):
+    for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, _norm_key, _partner_key,
+                   _is_admin, tidy_foreign):
         cached.cache_clear()
+    _SPLITS.clear()
 
 
 def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
@@ -178,18 +188,16 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     Cached by text: extraction looks at the same blocks several times.
     """
     nlp = _nlp(lang)
-    trained = bool({"parser", "senter"} & set(nlp.pipe_names))
+    trained = _splits_sentences(nlp)
     doc = nlp(text) if trained else nlp.make_doc(text)
     bounds = [(sent.start_char, sent.end_char) for sent in doc.sents] if trained else [(0, len(text))]
     sents: list[tuple[int, int]] = []
     for lo, hi in bounds:
         start = lo
         for m in SENTENCE_END.finditer(text, lo, hi):  # a line break or a semicolon ends one too
-            if m.start() > start and text[start:m.start()].strip():
-                sents.append(_strip_span(text, start, m.start()))
+            _add_stripped(sents, text, start, m.start())
             start = m.end()
-        if hi > start and text[start:hi].strip():
-            sents.append(_strip_span(text, start, hi))
+        _add_stripped(sents, text, start, hi)
     starts = [a for a, _ in sents]
     runs = []
     for run_start, run_end in name_runs(doc):
@@ -198,12 +206,26 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     return tuple(sents), tuple(runs)
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+_SPLITS: dict[int, tuple[object, bool]] = {}
+
+
+def _splits_sentences(nlp) -> bool:
+    """Whether nlp has a parser or senter to find sentences; asked once per pipeline (pipe_names builds a
+    new list each time), keyed by the pipeline object's id with the object kept so the id stays unique."""
+    found = _SPLITS.get(id(nlp))
+    if found is None or found[0] is not nlp:
+        found = _SPLITS[id(nlp)] = (nlp, bool({"parser", "senter"} & set(nlp.pipe_names)))
+    return found[1]
+
+
+def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append text[start:end] without its edge whitespace, unless nothing is left (str.strip and a
+    character loop over str.isspace agree, in C)."""
+    piece = text[start:end]
+    kept = piece.strip()
+    if kept:
+        start += len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(kept)))
 
 
 @lru_cache(maxsize=32768)
@@ -236,14 +258,22 @@ def partner_key(name: str) -> str:
     return " ".join(words) or norm_key(name)
 
 
+# The same, cached, for the candidates of the text scan, which ask for the same few words again and again.
+# The public functions stay uncached: their callers' work stays visible and in proportion to their input.
+_norm_key = lru_cache(maxsize=65536)(norm_key)
+_partner_key = lru_cache(maxsize=65536)(partner_key)
+_is_admin = lru_cache(maxsize=65536)(is_admin_word)  # the gazetteer's words do not change during a run
+
+
 def fuller(a: str, b: str) -> str:
     """The fuller of two forms of one partner's name (more words, then longer; ties keep a)."""
     return b if (len(b.split()), len(b)) > (len(a.split()), len(a)) else a
 
 
+@lru_cache(maxsize=16384)
 def tidy_foreign(name: str) -> str:
     """Whitespace, edge punctuation, a leading article removed; a lower-case first letter
-    or trailing administrative word ('Kaluma Town council') capitalised; spelling kept."""
+    or trailing administrative word ('Kaluma Town council') capitalised; spelling kept (cached: pure)."""
     name = " ".join(name.split()).strip(" ,.;:()[]\"'“”’")
     name = re.sub(r"^(?:the\s+)", "", name, flags=re.IGNORECASE)
     words = name.split(" ")
@@ -330,13 +360,23 @@ def _by_sentence(sents: tuple[tuple[int, int], ...], items: list) -> list[list]:
 
 def _parties(text: str, lang: str, known: dict[str, str]) -> tuple[list[SwedishMention], list[ForeignName]]:
     swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
-    countries = list(_countries(text))
-    return swedish, foreign_names(text, lang, known, swedish, countries)
+    return swedish, list(_foreign_names(text, lang, frozenset(known.items())))
+
+
+@lru_cache(maxsize=8192)
+def _foreign_names(text: str, lang: str, known: frozenset[tuple[str, str]]) -> tuple[ForeignName, ...]:
+    """foreign_names of text, cached: extraction reads a block's pairs more than once (its statements,
+    then its project), mostly while the page's known partners stay the same. The result depends on
+    `known` only through its items; nobody changes a ForeignName once made, so sharing them is safe."""
+    swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
+    return tuple(foreign_names(text, lang, dict(known), swedish, list(_countries(text))))
 
 
 def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int) -> list[PairGroup]:
     """Each run of Swedish bodies takes the partners abroad that follow it up to the next Swedish body;
     partners before the first Swedish body go to the first group."""
+    if not swedish and not foreign:
+        return []  # most sentences name nobody
     events = sorted([(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign],
                     key=lambda e: (e[0], e[1]))
     groups: list[PairGroup] = []
@@ -453,17 +493,17 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         raw = text[s:e]
     # trailing Swedish genitive on a known partner: "Kalushs" -> "Kalush"
     words = raw.split()
-    while words and norm_key(words[0]) in STOP_NAMES and partner_key(" ".join(words)) not in known:
+    while words and _norm_key(words[0]) in STOP_NAMES and _partner_key(" ".join(words)) not in known:
         s = text.index(words[1], s) if len(words) > 1 else e
         words = words[1:]
     raw = " ".join(words)
-    if not raw or norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
+    if not raw or _norm_key(raw) in STOP_NAMES or not TWO_LETTERS.search(raw):
         return None
-    if organisation_kind(raw) or all(is_admin_word(w.casefold()) for w in words):
+    if organisation_kind(raw) or all(_is_admin(w.casefold()) for w in words):
         return None
-    key = partner_key(raw)
-    if key not in known and SWEDISH_GENITIVE.search(raw) and partner_key(raw[:-1]) in known:
-        raw, key = raw[:-1], partner_key(raw[:-1])
+    key = _partner_key(raw)
+    if key not in known and SWEDISH_GENITIVE.search(raw) and _partner_key(raw[:-1]) in known:
+        raw, key = raw[:-1], _partner_key(raw[:-1])
         e -= 1
     before = text[max(sent_start, s - 60):s]
     after = text[e:e + 40]
@@ -480,23 +520,24 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         if not demonym and COUNTRY_AFTER.match(text[e:cs]):
             country = iso
             break
+    admin_before = ADMIN_BEFORE.search(before) is not None
     strong = (
         country is not None
-        or bool(ADMIN_BEFORE.search(before))
+        or admin_before
         or bool(LINK_BEFORE.search(before))
-        or (len(words) > 1 and is_admin_word(words[-1].casefold()))
+        or (len(words) > 1 and _is_admin(words[-1].casefold()))
     )
     if not strong and key not in known:
         return None
     if INDEFINITE_BEFORE.search(before):
         return None  # "a Swedish municipality": a description, not a name
     opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
-    if opener and key not in known and country is None and not is_admin_word(words[-1].casefold()):
+    if opener and key not in known and country is None and not _is_admin(words[-1].casefold()):
         return None  # a sentence opener needs stronger evidence than a preposition
     role = ROLE_AFTER.match(after)
-    if role and key not in known and country is None and not is_admin_word(words[-1].casefold()) \
+    if role and key not in known and country is None and not _is_admin(words[-1].casefold()) \
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
     name = fuller(known[key], tidy_foreign(raw)) if key in known else tidy_foreign(raw)
-    solid = country is not None or bool(ADMIN_BEFORE.search(before)) or is_admin_word(words[-1].casefold())
+    solid = country is not None or admin_before or _is_admin(words[-1].casefold())
     return ForeignName(name, s, e, country, weak=not strong, solid=solid)
