@@ -172,34 +172,3 @@ def test_main_process_freezes_what_it_holds_and_unfreezes_after(small_corpus, se
     with pytest.raises(RuntimeError):
         pipeline.run(small_corpus, tmp_path / "failed", workers=1)
     assert gc.get_freeze_count() == 0  # also when the run fails
-
-
-@pytest.mark.parametrize("chunk", [1, 7])
-def test_records_rendered_in_the_workers_give_the_same_bytes(chunk, small_corpus, tmp_path, monkeypatch):
-    """Every format and both CSV dialects: records rendered in runs by the pool's processes (runs of
-    1 or 7 records, so that many runs and their joins are exercised) equal one in-process rendering."""
-    for dialect in ("excel-sv", "rfc4180"):
-        options = dict(formats="csv,json,jsonl,parquet", csv_dialect=dialect)
-        pipeline.run(small_corpus, tmp_path / f"serial-{dialect}", workers=1, **options)
-        monkeypatch.setattr(pipeline, "RENDER_CHUNK", chunk)
-        pipeline.run(small_corpus, tmp_path / f"pool-{dialect}", workers=2, **options)
-        serial = {p.name: p.read_bytes() for p in (tmp_path / f"serial-{dialect}").iterdir()}
-        pooled = {p.name: p.read_bytes() for p in (tmp_path / f"pool-{dialect}").iterdir()}
-        assert pooled == serial
-        assert "projects.parquet" in pooled and "projects.jsonl" in pooled
-
-
-def test_pool_renderer_renders_every_run_in_order(tmp_path, monkeypatch):
-    from concurrent.futures import ProcessPoolExecutor
-
-    from kp_extract.model import Partnership, Source
-
-    records = [Partnership(f"Kommun {i}", None, f"Partner {i}", "KE", 2000 + i, [], [Source("f.txt", i, i + 1)])
-               for i in range(23)]
-    monkeypatch.setattr(pipeline, "RENDER_CHUNK", 5)
-    with ProcessPoolExecutor(2) as pool:
-        runs = list(pipeline.pool_renderer(pool, 2)("partnerships", iter(records), ("json", "csv"), "rfc4180"))
-    assert [r.count for r in runs] == [5, 5, 5, 5, 3]
-    assert "".join(r.csv for r in runs).splitlines()[22].startswith("Kommun 22,,Partner 22,KE,2022")
-    whole = pipeline.render_records("partnerships", records, ("json", "csv"), "rfc4180")
-    assert ",\n ".join(r.json for r in runs) == whole.json and "".join(r.csv for r in runs) == whole.csv

@@ -263,11 +263,6 @@ def csv_writer(fh, dialect: CsvDialect):
     dialect has one, so call it on an empty stream."""
     if dialect.bom:
         fh.write("\ufeff")
-    return csv_rows_writer(fh, dialect)
-
-
-def csv_rows_writer(fh, dialect: CsvDialect):
-    """A csv.writer on fh in dialect (minimal quoting), without the BOM: for rows after the header."""
     return csv.writer(fh, delimiter=dialect.delimiter, lineterminator=dialect.lineterminator,
                       quoting=csv.QUOTE_MINIMAL)
 

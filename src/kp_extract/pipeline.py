@@ -34,11 +34,10 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 
@@ -53,8 +52,7 @@ from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_
 from .progress import DEDUPE, ProgressCallback, ProgressTally
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
 from .segment import segment_page
-from .stream_export import (DEFAULT_FORMATS, RENDER_CHUNK, RenderedRecords, Renderer, parse_formats, render_records,
-                            write_outputs_streaming)
+from .stream_export import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
 
 log = logging.getLogger(__name__)
 
@@ -287,52 +285,29 @@ def _mp_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """The run's worker processes: each loads spaCy and the tables once (warm_up)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up)
-
-
-def _in_order(pool: ProcessPoolExecutor, fn, tasks: Iterator[tuple], in_flight: int) -> Iterator:
-    """fn(*task) for every task, run in pool with at most in_flight tasks submitted at a time;
-    results in task order."""
-    pending: deque = deque()
-    for task in tasks:
-        pending.append(pool.submit(fn, *task))
-        if len(pending) >= in_flight:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
 def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: str | None,
-                  fp: str | None, include_contacts: bool = False,
-                  pool: ProcessPoolExecutor | None = None) -> Iterator[tuple]:
-    """Run chunks in a process pool (pool, or one of its own), at most workers*IN_FLIGHT_PER_WORKER
-    at a time, yielding in order."""
-    with ExitStack() as stack:
-        if pool is None:
-            pool = stack.enter_context(worker_pool(workers))
-        tasks = ((chunk, root, cache_root, fp, include_contacts) for chunk in chunks)
-        for results in _in_order(pool, process_chunk, tasks, workers * IN_FLIGHT_PER_WORKER):
+                  fp: str | None, include_contacts: bool = False) -> Iterator[tuple]:
+    """Run chunks in a process pool, at most workers*IN_FLIGHT_PER_WORKER at a time, yielding in order."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
+        todo = iter(chunks)
+        pending: deque = deque()
+        for chunk in todo:
+            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp, include_contacts))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                break
+        while pending:
+            results = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp, include_contacts))
             yield from results
-
-
-def pool_renderer(pool: ProcessPoolExecutor, workers: int) -> Renderer:
-    """A stream_export renderer that renders runs of records in pool's processes (in order), so that
-    export's heaviest part uses every core instead of the main process' one."""
-    def render(stem: str, records, formats: tuple, dialect_name: str) -> Iterator[RenderedRecords]:
-        it = iter(records)
-        tasks = ((stem, run, formats, dialect_name) for run in iter(lambda: list(islice(it, RENDER_CHUNK)), []))
-        return _in_order(pool, render_records, tasks, workers * IN_FLIGHT_PER_WORKER)
-    return render
 
 
 def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
                       cache_root: Path | None = None, scheduler: str | None = None,
-                      include_contacts: bool = False, pool: ProcessPoolExecutor | None = None) -> Iterator[tuple]:
+                      include_contacts: bool = False) -> Iterator[tuple]:
     """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files;
-    digests carry contact rows only with include_contacts. pool: the local engine's worker pool
-    (default: one made for this call)."""
+    digests carry contact rows only with include_contacts."""
     fp = fingerprint() if cache_root is not None else None
     cache_arg = str(cache_root) if cache_root is not None else None
     if engine == "dask":
@@ -345,8 +320,7 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
         for f in files:
             yield process_file(str(f), str(root), cache, include_contacts)
     else:
-        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp, include_contacts,
-                                 pool)
+        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp, include_contacts)
 
 
 # ---------------------------------------------------------------- the run
@@ -390,17 +364,11 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     interned: dict[str, Partner] = {}
     tally = ProgressTally(progress, len(files))
     preload: threading.Thread | None = None
-    with ExitStack() as stack:
-        spool = stack.enter_context(tempfile.TemporaryFile(prefix="kp-blocks-"))
-        summaries = stack.enter_context(SummaryStore())
-        input_spool = stack.enter_context(tempfile.TemporaryFile(
-            "w+", encoding="utf-8", errors="surrogateescape", newline="\n", prefix="kp-inputs-"))
-        freeze = stack.enter_context(held_objects_frozen())
-        # The local engine's pool outlives extraction: its processes then render the record files.
-        pool = (stack.enter_context(worker_pool(workers)) if engine == "local" and workers > 1 and len(files) > 1
-                else None)
+    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
+                                   prefix="kp-inputs-") as input_spool, held_objects_frozen() as freeze:
         for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
-                                                   include_contacts, pool):
+                                                   include_contacts):
             tally.page(item)
             if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
                 preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
@@ -437,8 +405,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         spool.seek(0)
         summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
                                                  _spooled_rows(spool, projects, partnerships), summary.errors,
-                                                 formats=formats, csv_dialect=csv_dialect,
-                                                 render=pool_renderer(pool, workers) if pool is not None else None)
+                                                 formats=formats, csv_dialect=csv_dialect)
         if include_contacts:
             write_contacts(out_dir, contacts)
             summary.contacts = len(contacts)

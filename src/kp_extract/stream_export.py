@@ -24,22 +24,16 @@ generated corpus.
 """
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
-from itertools import islice
 from json.encoder import encode_basestring
 from pathlib import Path
 
 from .export import (DEFAULT_CSV_DIALECT, PARTNERSHIP_FIELDS, PROJECT_FIELDS, CsvDialect, _jsonl, atomic_file,
-                     csv_cell, csv_rows_writer, csv_writer, errors_jsonl, partnership_to_dict, project_to_dict)
+                     csv_cell, csv_writer, errors_jsonl, partnership_to_dict, project_to_dict)
 from .export import csv_dialect as get_csv_dialect
 from .model import FileError
-
-# (stem, records, formats, CSV dialect name) -> the records' rendered runs, in order
-Renderer = Callable[[str, Iterable, tuple, str], Iterable["RenderedRecords"]]
 
 
 def _scalar(o) -> str:
@@ -115,54 +109,9 @@ def record_files(formats: Iterable[str] | str) -> list[str]:
     return [f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in chosen]
 
 
-# Records rendered per task: big enough to amortise pickling, small enough to keep a few in flight.
-RENDER_CHUNK = 1000
-
-
-@dataclass(slots=True)
-class RenderedRecords:
-    """A run of records rendered for the selected formats (None for a format not selected): json as
-    the records appear inside the JSON array, joined by ",\\n " (the writer adds the separator before
-    the run); csv as data rows; jsonl as lines; dicts (the records' JSON objects) for Parquet."""
-    count: int
-    json: str | None = None
-    csv: str | None = None
-    jsonl: str | None = None
-    dicts: list[dict] | None = None
-
-
-def render_records(stem: str, records: list, formats: tuple[str, ...], dialect_name: str) -> RenderedRecords:
-    """records (Projects for stem "projects", Partnerships otherwise) rendered for formats: a pure
-    function of its arguments, so that worker processes can render runs of records in parallel and
-    the writer gets the bytes a one-by-one rendering gives."""
-    to_dict, fields = ((project_to_dict, PROJECT_FIELDS) if stem == "projects"
-                       else (partnership_to_dict, PARTNERSHIP_FIELDS))
-    dicts = [to_dict(r) for r in records]
-    out = RenderedRecords(len(dicts))
-    if "json" in formats:
-        out.json = ",\n ".join(record_json(d) for d in dicts)
-    if "csv" in formats:
-        buf = io.StringIO(newline="")
-        csv_rows_writer(buf, get_csv_dialect(dialect_name)).writerows([csv_cell(d.get(f)) for f in fields] for d in dicts)
-        out.csv = buf.getvalue()
-    if "jsonl" in formats:
-        out.jsonl = "".join(json.dumps(d, ensure_ascii=False, allow_nan=False) + "\n" for d in dicts)
-    if "parquet" in formats:
-        out.dicts = dicts
-    return out
-
-
-def rendered_in_process(stem: str, records: Iterable, formats: tuple[str, ...], dialect_name: str,
-                        chunk: int = RENDER_CHUNK) -> Iterator[RenderedRecords]:
-    """render_records over consecutive runs of `chunk` records, in this process."""
-    it = iter(records)
-    while run := list(islice(it, chunk)):
-        yield render_records(stem, run, formats, dialect_name)
-
-
-def _write_records(out_dir: Path, stem: str, rendered: Iterable[RenderedRecords], fields, formats: tuple[str, ...],
+def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields, formats: tuple[str, ...],
                    dialect: CsvDialect) -> None:
-    """stem.EXT for every format in formats, from one pass over the rendered runs (each file atomic)."""
+    """stem.EXT for every format in formats, from one pass over dicts (each file atomic)."""
     with ExitStack() as stack:
         js = stack.enter_context(atomic_file(out_dir / f"{stem}.json")) if "json" in formats else None
         cs = stack.enter_context(atomic_file(out_dir / f"{stem}.csv")) if "csv" in formats else None
@@ -173,22 +122,21 @@ def _write_records(out_dir: Path, stem: str, rendered: Iterable[RenderedRecords]
 
             schema = PROJECT_SCHEMA if stem == "projects" else PARTNERSHIP_SCHEMA
             pq = ParquetRecordWriter(stack.enter_context(atomic_file(out_dir / f"{stem}.parquet", "wb")), schema)
+        writer = None
         if cs is not None:
-            csv_writer(cs, dialect).writerow(fields)
+            writer = csv_writer(cs, dialect)
+            writer.writerow(fields)
         first = True
-        for run in rendered:
-            if not run.count:
-                continue
+        for rec in dicts:
             if js is not None:
-                js.write(("[\n " if first else ",\n ") + run.json)
+                js.write(("[\n " if first else ",\n ") + record_json(rec))
             first = False
-            if cs is not None:
-                cs.write(run.csv)
+            if writer is not None:
+                writer.writerow([csv_cell(rec.get(f)) for f in fields])
             if jl is not None:
-                jl.write(run.jsonl)
+                jl.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
             if pq is not None:
-                for rec in run.dicts:
-                    pq.write(rec)
+                pq.write(rec)
         if js is not None:
             js.write("[]\n" if first else "\n]\n")
         if pq is not None:
@@ -225,23 +173,19 @@ def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
 
 def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: Iterable[dict],
                             errors: list[FileError], *, formats: Iterable[str] | str = DEFAULT_FORMATS,
-                            csv_dialect: str = DEFAULT_CSV_DIALECT, render: Renderer | None = None) -> int:
+                            csv_dialect: str = DEFAULT_CSV_DIALECT) -> int:
     """Write projects.EXT and partnerships.EXT for each of formats (see FORMATS; the default gives
     the same bytes as export.write_outputs), blocks.jsonl and errors.jsonl, then remove record
     files of formats not selected (left by an earlier run). CSV is written in csv_dialect (see
-    export.CSV_DIALECTS). render(stem, records, formats, dialect name) gives the records' rendered
-    runs in order (default: rendered_in_process; pipeline.run passes one that renders in its worker
-    processes). Returns the number of block rows."""
+    export.CSV_DIALECTS). Returns the number of block rows."""
     formats = parse_formats(formats)
     dialect = get_csv_dialect(csv_dialect)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out_dir)
-    render = render or rendered_in_process
-    _write_records(out_dir, "projects", render("projects", projects, formats, dialect.name), PROJECT_FIELDS,
+    _write_records(out_dir, "projects", (project_to_dict(p) for p in projects), PROJECT_FIELDS, formats, dialect)
+    _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS,
                    formats, dialect)
-    _write_records(out_dir, "partnerships", render("partnerships", partnerships, formats, dialect.name),
-                   PARTNERSHIP_FIELDS, formats, dialect)
     count = 0
     with atomic_file(out_dir / "blocks.jsonl") as fh:
         for row in block_rows:
