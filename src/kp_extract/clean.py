@@ -484,14 +484,19 @@ def _has_email(text: str) -> bool:
     return "@" in text and _rules().email.search(text) is not None
 
 
-def _has_phone(text: str) -> bool:
-    """True when text holds a phone number: a phone pattern match with phone_min_digits to
+def _phones(text: str) -> Iterator[re.Match[str]]:
+    """The phone numbers in text, in order: phone pattern matches with phone_min_digits to
     phone_max_digits digits (without any digit in the text no match can have enough)."""
     r = _rules()
     lo, hi = r.phone_digits
     if lo > 0 and not _has_digit(text):
-        return False
-    return any(lo <= sum(c.isdigit() for c in m.group()) <= hi for m in r.phone_starts.finditer(text))
+        return iter(())
+    return (m for m in r.phone_starts.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi)
+
+
+def _has_phone(text: str) -> bool:
+    """True when text holds a phone number (see _phones; stops at the first)."""
+    return next(_phones(text), None) is not None
 
 
 def _contact_marks(t: str) -> bool | list[Span]:
@@ -562,7 +567,6 @@ def _contact_blocks(mk: _Marker) -> None:
     """The paragraph under a bare "Kontakt" / "Kontaktperson" heading (name, title, department,
     number lines): chrome when its lines are short and one of them carries an e-mail address or a
     phone number, so the names and titles of contact persons stay out of the records."""
-    r = _rules()
     lines = mk.lines
     for ln in lines:
         if ln.blank or not _CONTACT_HEADING.match(ln.text):
@@ -577,7 +581,7 @@ def _contact_blocks(mk: _Marker) -> None:
         if (not para or len(para) > _CONTACT_BLOCK_LINES
                 or any(len(p.text) > _CONTACT_BLOCK_LINE_LEN for p in para)):
             continue
-        if any(("@" in p.text and r.email.search(p.text)) or _phone_matches(p.text) for p in para):
+        if any(_has_email(p.text) or _has_phone(p.text) for p in para):
             mk.mark_lines(para[0], para[-1])
 
 
@@ -723,11 +727,7 @@ def _has_digit(text: str) -> bool:
 
 
 def _phone_matches(text: str) -> list[re.Match[str]]:
-    r = _rules()
-    lo, hi = r.phone_digits
-    if not _has_digit(text):
-        return []
-    return [m for m in r.phone_starts.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi]
+    return list(_phones(text))
 
 
 def scrub_contacts(text: str) -> str:
