@@ -167,10 +167,9 @@ def name_runs(doc) -> list[tuple[int, int]]:
 
 def reset_caches() -> None:
     """Forget the loaded pipeline and every cached parse (after changing KP_EXTRACT_SPACY_MODEL)."""
-    for cached in (_nlp, _parse, swedish_bodies, _countries, _foreign_names, _norm_key, _partner_key,
-                   _is_admin, tidy_foreign):
+    for cached in (_nlp, _splits_sentences, _parse, swedish_bodies, _countries, _foreign_names, _norm_key,
+                   _partner_key, _is_admin, tidy_foreign):
         cached.cache_clear()
-    _SPLITS.clear()
 
 
 def sentences(text: str, lang: str = "sv") -> list[tuple[int, int]]:
@@ -206,16 +205,11 @@ def _parse(text: str, lang: str) -> tuple[tuple[tuple[int, int], ...], tuple[tup
     return tuple(sents), tuple(runs)
 
 
-_SPLITS: dict[int, tuple[object, bool]] = {}
-
-
+@lru_cache(maxsize=8)
 def _splits_sentences(nlp) -> bool:
     """Whether nlp has a parser or senter to find sentences; asked once per pipeline (pipe_names builds a
-    new list each time), keyed by the pipeline object's id with the object kept so the id stays unique."""
-    found = _SPLITS.get(id(nlp))
-    if found is None or found[0] is not nlp:
-        found = _SPLITS[id(nlp)] = (nlp, bool({"parser", "senter"} & set(nlp.pipe_names)))
-    return found[1]
+    new list each time; the cache holds the pipeline, so its identity stays its key)."""
+    return bool({"parser", "senter"} & set(nlp.pipe_names))
 
 
 def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -358,9 +352,12 @@ def _by_sentence(sents: tuple[tuple[int, int], ...], items: list) -> list[list]:
     return buckets
 
 
+def _swedish_mentions(text: str) -> list[SwedishMention]:
+    return [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
+
+
 def _parties(text: str, lang: str, known: dict[str, str]) -> tuple[list[SwedishMention], list[ForeignName]]:
-    swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
-    return swedish, list(_foreign_names(text, lang, frozenset(known.items())))
+    return _swedish_mentions(text), list(_foreign_names(text, lang, frozenset(known.items())))
 
 
 @lru_cache(maxsize=8192)
@@ -368,8 +365,7 @@ def _foreign_names(text: str, lang: str, known: frozenset[tuple[str, str]]) -> t
     """foreign_names of text, cached: extraction reads a block's pairs more than once (its statements,
     then its project), mostly while the page's known partners stay the same. The result depends on
     `known` only through its items; nobody changes a ForeignName once made, so sharing them is safe."""
-    swedish = [SwedishMention(p, a, b, surface) for p, a, b, surface in swedish_bodies(text)]
-    return tuple(foreign_names(text, lang, dict(known), swedish, list(_countries(text))))
+    return tuple(foreign_names(text, lang, dict(known), _swedish_mentions(text), list(_countries(text))))
 
 
 def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int) -> list[PairGroup]:
