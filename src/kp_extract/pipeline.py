@@ -434,15 +434,14 @@ def held_objects_frozen() -> Iterator:
     """Yields freeze(), which moves every object alive now into the collector's permanent generation;
     on exit they go back under collection (gc.unfreeze). Why: the main process holds every mention of
     the corpus until export, millions of objects with no reference cycles (freed by reference
-    counting all the same), and each full collection walks all of them again: at 20 MB of input
-    that was a third of dedupe's and export's time. Cyclic garbage frozen with them is reclaimed
-    after the run, once unfrozen."""
+    counting all the same), and each full collection walks all of them again: at 20 MB of input,
+    freezing took dedupe from 5.3 to 4.2 s CPU in a whole run. Cyclic garbage frozen with them is
+    reclaimed after the run, once unfrozen."""
     gc.freeze()  # what imports created (spaCy, tables): young objects are then only what the run makes
     try:
         yield gc.freeze
     finally:
         gc.unfreeze()
-
 
 
 class SummaryStore:
