@@ -57,6 +57,27 @@ def test_every_layout_and_varied_words():
         assert any(marker in t for (name, _), t in zip(pages, texts) if f"_{layout}_" in name), layout
 
 
+def test_new_words_keep_coming_as_in_real_text():
+    """Heaps' law: the second half of a corpus still brings words the first half never had (the
+    few hundred listed words alone gave 5% of the second half's words new; spaCy's tokenizer cache
+    then made the floor twice as fast as on real varied text)."""
+    texts = [data.decode("utf-8-sig", errors="replace") for _, data in (corpus.page(11, i) for i in range(400))]
+    seen = {w for t in texts[:200] for w in t.split()}
+    later = [w for t in texts[200:] for w in t.split()]
+    assert sum(w not in seen for w in later) / len(later) > 0.08
+
+
+def test_lexicon_words_recur_and_are_spelled_the_same_everywhere():
+    assert corpus.lexicon_stem(12345) == corpus.lexicon_stem(12345)
+    stems = [corpus.lexicon_stem(rank) for rank in range(1, 2001)]
+    assert all(s.isalpha() and s.islower() and 4 <= len(s) <= 12 for s in stems)
+    assert len(set(stems)) > 1900  # ranks are words, not a handful of spellings
+    # frequent (low-rank) stems turn up on many pages, as frequent words do
+    texts = [data.decode("utf-8-sig", errors="replace") for _, data in (corpus.page(11, i) for i in range(200))]
+    common = corpus.lexicon_stem(1)
+    assert sum(re.search(rf"\b{common}", t) is not None for t in texts) > 10
+
+
 def test_pipeline_finds_records_in_every_layout(serial_outputs):
     projects = json.loads(serial_outputs["corpus"]["projects.json"])
     partnerships = json.loads(serial_outputs["corpus"]["partnerships.json"])

@@ -121,8 +121,33 @@ EN_GROUP = ("young people", "women", "children", "minorities", "elected official
             "civil society", "schools", "local businesses", "residents in rural areas", "persons with disabilities")
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
              "november", "december")
+# Open-class words beyond the lists above. Real text keeps meeting words it has not seen yet
+# (Heaps' law), and that is what makes spaCy's tokenizer, and any cache keyed on a string, slow on
+# real pages: with the few hundred listed words alone the corpus tokenized at about 2 MB/s, twice
+# the 1.1 MB/s measured on varied real text. So content slots often take a word from an open
+# lexicon: a stem drawn by a Zipf-like rank (log-uniform over LEXICON_SIZE, so frequent stems recur
+# across pages as real words do) with a Swedish or English ending.
+LEXICON_SIZE = 5_000_000
+OPEN_WORD_SHARE = 0.8  # of the content slots that take a word from the open lexicon
+SV_ENDINGS = ("", "en", "et", "ar", "arna", "ens", "ning", "ningen", "isk", "iska", "are", "arnas", "er", "erna")
+EN_ENDINGS = ("", "s", "ing", "ed", "er", "ers", "al", "ity", "ment", "ments", "tion", "ism", "ive")
+
 NUMBER_WORDS_SV = {1: "ettårigt", 2: "tvåårigt", 3: "treårigt"}
 NUMBER_WORDS_EN = {1: "one-year", 2: "two-year", 3: "three-year"}
+
+
+@lru_cache(maxsize=1 << 16)
+def lexicon_stem(rank: int) -> str:
+    """The stem of the word of this rank: 2 to 4 syllables, a fixed function of the rank (a
+    multiplicative hash picks the syllables), so every page spells a given rank the same way."""
+    x = (rank * 2654435761 + 0x9E3779B9) % (1 << 40)
+    n = 2 + x % 3
+    x //= 3
+    out = []
+    for _ in range(n):
+        out.append(SYLLABLES[x % len(SYLLABLES)])
+        x //= len(SYLLABLES)
+    return "".join(out)
 
 
 class Gen:
@@ -155,8 +180,25 @@ class Gen:
             return adj[:-2] + "na"
         return adj + ("a" if adj[-1] not in "ay" else "") if not adj.endswith("ny") else "nya"
 
+    def open_stem(self) -> str:
+        """A stem from the open lexicon, by a Zipf-like rank."""
+        return lexicon_stem(int(LEXICON_SIZE ** self.r.random()))
+
+    def open_word(self, lang: str) -> str:
+        """An open-class word: a lexicon stem with an ending of lang ("sv" or "en")."""
+        return self.open_stem() + self.pick(SV_ENDINGS if lang == "sv" else EN_ENDINGS)
+
     def compound(self) -> str:
+        """A Swedish compound noun: a listed prefix or an open stem, then a listed suffix."""
+        if self.r.random() < OPEN_WORD_SHARE:
+            return self.open_stem() + self.pick(SV_SUFFIX)
         return self.pick(SV_PREFIX) + self.pick(SV_SUFFIX)
+
+    def en_noun(self) -> str:
+        """An English noun phrase: a listed one, or an open word before a listed one."""
+        if self.r.random() < OPEN_WORD_SHARE:
+            return f"{self.open_word('en')} {self.pick(EN_NOUN)}"
+        return self.pick(EN_NOUN)
 
     def years(self) -> tuple[int, int]:
         start = self.r.randint(2005, 2024)
@@ -174,42 +216,42 @@ class Gen:
         r = self.r
         templates = (
             "{sw} och {fo} vill {verb} {adjd} {comp} för {group}.",
-            "Projektet ska {verb} kommunernas arbete med {comp} och {comp2}.",
-            "Fokus ligger på {comp} och på att {verb} dialogen med {group}.",
+            "Projektet ska {verb} kommunernas {w2} arbete med {comp} och {comp2}.",
+            "Fokus ligger på {comp} och {w} och på att {verb} dialogen med {group}.",
             "Under {n} år har parterna arbetat med {comp}, {comp2} och {comp3}.",
-            "Målet är en mer {adj} {comp} där {group} får större inflytande.",
-            "{fo} har bjudit in {group} till {n} workshoppar om {comp}.",
+            "Målet är en mer {adj} {comp} där {group} får större inflytande över {w}.",
+            "{fo} har bjudit in {group} till {n} workshoppar om {comp} och {w2}.",
             "Erfarenheterna från {sw} om {comp} ska anpassas till förhållandena i {fo}.",
-            "Båda kommunerna ser behov av att {verb} sin {comp} inför {year}.",
-            "Arbetet följs upp av en styrgrupp med {n} förtroendevalda från varje kommun.",
-            "Enligt {person} har samarbetet redan gett resultat inom {comp}.",
+            "Båda kommunerna ser behov av att {verb} sin {comp} och {w2} inför {year}.",
+            "Arbetet med {w} följs upp av en styrgrupp med {n} förtroendevalda från varje kommun.",
+            "Enligt {person} har samarbetet redan gett resultat inom {comp} och {w}.",
             "Det {adjd} arbetet med {comp} har pågått sedan {year} och omfattar {n2} aktiviteter.",
         )
         return r.choice(templates).format(
             sw=sw, fo=fo, verb=self.pick(SV_VERB), adj=self.pick(SV_ADJ), adjd=self.adj_def(), comp=self.compound(),
             comp2=self.compound(), comp3=self.compound(), group=self.pick(SV_GROUP), n=r.randint(2, 9),
-            n2=r.randint(5, 40), year=r.randint(2010, 2026), person=self.person())
+            n2=r.randint(5, 40), year=r.randint(2010, 2026), person=self.person(), w=self.open_word("sv"), w2=self.open_word("sv"))
 
     def en_sentence(self, sw: str, fo: str) -> str:
         r = self.r
         templates = (
             "{sw} and {fo} will {verb} {adj} {noun} for {group}.",
             "The project aims to {verb} the municipalities' capacity in {noun} and {noun2}.",
-            "The main target groups are {group} and {group2}.",
+            "The main target groups are {group} and {group2} in {w} areas.",
             "Over {n} years the partners have worked on {noun}, {noun2} and {noun3}.",
-            "A {adj} approach to {noun} is tested in {n2} pilot areas in {fo}.",
+            "A {adj} approach to {noun} and {w2} is tested in {n2} pilot areas in {fo}.",
             "Study visits to {sw} let staff from {fo} compare methods for {noun}.",
-            "The activities include workshops, case studies and {n} study visits on {noun}.",
-            "By {year} the partners expect {adj} structures for {noun} to be in place.",
+            "The activities include {w} workshops, case studies and {n} study visits on {noun}.",
+            "By {year} the partners expect {adj} {w2} structures for {noun} to be in place.",
             "The project also has a strong connection to goal {sdg} of the sustainable development goals.",
             "{group_cap} are involved through surveys, dialogues and {n2} public meetings.",
         )
         g = self.pick(EN_GROUP)
         return r.choice(templates).format(
-            sw=sw, fo=fo, verb=self.pick(EN_VERB), adj=self.pick(EN_ADJ), noun=self.pick(EN_NOUN),
-            noun2=self.pick(EN_NOUN), noun3=self.pick(EN_NOUN), group=g, group2=self.pick(EN_GROUP),
+            sw=sw, fo=fo, verb=self.pick(EN_VERB), adj=self.pick(EN_ADJ), noun=self.en_noun(),
+            noun2=self.en_noun(), noun3=self.en_noun(), group=g, group2=self.pick(EN_GROUP),
             group_cap=g[0].upper() + g[1:], n=r.randint(2, 9), n2=r.randint(3, 60),
-            year=r.randint(2020, 2030), sdg=r.randint(1, 17))
+            year=r.randint(2020, 2030), sdg=r.randint(1, 17), w=self.open_word("en"), w2=self.open_word("en"))
 
     def paragraph(self, lang: str, sw: str, fo: str, lo: int = 3, hi: int = 7) -> str:
         make = self.sv_sentence if lang == "sv" else self.en_sentence
@@ -224,8 +266,8 @@ class Gen:
                      "Improving {noun} through {adj} {noun2}", "{Adj} {noun}: {noun2} with {group}",
                      "Towards {adj} {noun} for {group} by {year}")
             adj = self.pick(EN_ADJ)
-            t = r.choice(forms).format(Adj=adj.capitalize(), adj=adj, noun=self.pick(EN_NOUN),
-                                       noun2=self.pick(EN_NOUN), group=self.pick(EN_GROUP),
+            t = r.choice(forms).format(Adj=adj.capitalize(), adj=adj, noun=self.en_noun(),
+                                       noun2=self.en_noun(), group=self.pick(EN_GROUP),
                                        year=r.randint(2024, 2032))
             return f"{t} in {where}" if where else t
         forms = ("{Adj} {comp} och {comp2} för {group}", "{Comp} i samverkan med {group}",
