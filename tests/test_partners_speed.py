@@ -2,7 +2,7 @@
 as computing everything afresh."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kp_extract import partners
@@ -90,6 +90,25 @@ def test_name_runs_match_a_token_by_token_reading(text: str, lang: str) -> None:
     every token's own text, on capitals, connectors, punctuation and line breaks."""
     doc = partners._nlp(lang).make_doc(text)
     assert partners.name_runs(doc) == _reference_runs(doc)
+
+
+STRETCH_TEXT = TEXT | st.text(alphabet="aoeldsvnKÅÉŁŽĐ- &,.()\n\t\u00a0\u2009:'’«»0123", max_size=120) | \
+    st.lists(st.sampled_from(PIECES + ["de", "of", "-", "&", "de-la", "of,", "x-Kalamba", "van der", "  ", "\u00a0",
+                                       "e-tjänster", "(Kalamba)", "dos Santos", "ÅÄÖ", "2021-", "al-Fatah"]),
+             max_size=16).map(lambda ws: " ".join(ws))
+
+
+@settings(max_examples=500, deadline=None)
+@given(STRETCH_TEXT, st.sampled_from(["sv", "en"]))
+@example("Kalamba of& Kisumu", "sv")  # a chunk of two connector tokens keeps the run open
+@example("Rio\u00a0de Janeiro i Brasilien", "sv")
+@example("x-Kalamba och Port -Elliot", "en")
+def test_runs_from_stretches_equal_runs_from_the_whole_text(text: str, lang: str) -> None:
+    """The blank pipeline tokenizes only the stretches that can hold a run (NAME_STRETCH): the runs and
+    their offsets must be those of tokenizing the whole text, on capitals, connectors, glued hyphens,
+    odd whitespace (double spaces, tabs, non-breaking spaces) and punctuation."""
+    nlp = partners._nlp(lang)
+    assert partners.stretch_name_runs(nlp, text) == partners.name_runs(nlp.make_doc(text))
 
 
 @settings(max_examples=300, deadline=None)
