@@ -131,6 +131,22 @@ def test_make_chunks_keeps_order_and_every_file(small_corpus):
     assert len(chunks) > 2
 
 
+def test_make_chunks_shrink_towards_the_end(small_corpus):
+    """Guided scheduling: each chunk stops once it holds a quarter-per-worker of what was left (capped
+    at chunk_bytes), so the last chunks are small and no worker is left with a large one."""
+    files = sorted(small_corpus.rglob("*.txt"))
+    size = {str(f): f.stat().st_size for f in files}
+    chunks = pipeline.make_chunks(files, workers=2, chunk_bytes=10_000)
+    remaining = sum(size.values())
+    for chunk in chunks[:-1]:
+        target = min(10_000, remaining // 8)
+        held = [size[p] for p in chunk]
+        assert sum(held) >= target and sum(held[:-1]) < target  # closed at the first file reaching it
+        remaining -= sum(held)
+    first, last_ones = sum(size[p] for p in chunks[0]), [sum(size[p] for p in c) for c in chunks[-4:]]
+    assert max(last_ones) < first
+
+
 def test_cli_workers_option(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(RAW), "--out", str(out), "--workers", "2", "--no-cache"])

@@ -255,23 +255,29 @@ def default_workers() -> int:
 
 
 def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[str]]:
-    """Consecutive runs of files of about chunk_bytes each (smaller for small inputs so every worker gets work)."""
+    """Consecutive runs of files, in order. Each chunk holds about remaining / (4 * workers) bytes of
+    what is left to hand out, but at most chunk_bytes and 256 files: chunks shrink towards the end of
+    the run (guided scheduling), so the workers finish together instead of one idling while another
+    works through a large last chunk."""
     sizes = []
     for f in files:
         try:
             sizes.append(os.stat(f).st_size)
         except OSError:
             sizes.append(0)
-    target = max(1, min(chunk_bytes, sum(sizes) // max(1, workers * 4)))
+    remaining = sum(sizes)
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
+    target = max(1, min(chunk_bytes, remaining // max(1, workers * 4)))
     for f, n in zip(files, sizes):
         current.append(str(f))
         size += n
         if size >= target or len(current) >= 256:
             chunks.append(current)
+            remaining -= size
             current, size = [], 0
+            target = max(1, min(chunk_bytes, remaining // max(1, workers * 4)))
     if current:
         chunks.append(current)
     return chunks
