@@ -116,6 +116,7 @@ def csv_dialect(name: str) -> CsvDialect:
 
 
 _CSV_INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_CSV_INJECTION_CHARS = frozenset(_CSV_INJECTION_LEADS)  # all one character: a set test on text[0]
 
 
 # ---------------------------------------------------------------- record -> dict
@@ -215,10 +216,14 @@ def partnerships_json(partnerships: Iterable[Partnership]) -> str:
     return _json_array([partnership_to_dict(p) for p in partnerships])
 
 
+# json.dumps(obj, ensure_ascii=False, allow_nan=False) is JSONEncoder(ensure_ascii=False,
+# allow_nan=False).encode(obj); one encoder made once saves building it again for every line.
+json_line = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
 def _jsonl(records: Iterable[Any]) -> str:
-    return "".join(
-        json.dumps(_as_dict(r), ensure_ascii=False, allow_nan=False) + "\n" for r in records
-    )
+    """One JSON Lines line (json_line, then "\\n") per record (a dict or a dataclass)."""
+    return "".join([json_line(_as_dict(r)) + "\n" for r in records])
 
 
 def errors_jsonl(errors: Iterable[FileError]) -> str:
@@ -234,8 +239,18 @@ def errors_jsonl(errors: Iterable[FileError]) -> str:
 
 
 def _plain_cell(value: Any) -> str:
+    """The text of a CSV cell before the injection guard (see csv_cell)."""
+    # Exact types first: a record's cells are strings, lists of strings, None and ints; a
+    # subclass (whose str() may differ) takes the general path below.
+    t = type(value)
+    if t is str:
+        return value
     if value is None:
         return ""
+    if t is list or t is tuple:
+        return _list_cell(value)
+    if t is int:
+        return int.__repr__(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -245,15 +260,41 @@ def _plain_cell(value: Any) -> str:
         src = _source_dict(value)
         return f"{src['file']}:{src['start']}-{src['end']}"
     if isinstance(value, (list, tuple)):
-        return LIST_SEPARATOR.join(_plain_cell(v) for v in value)
+        return _list_cell(value)
     return str(value)
+
+
+_ONLY_STR = frozenset((str,)).issuperset
+_ONLY_INT = frozenset((int,)).issuperset
+
+
+def _list_cell(items) -> str:
+    """_plain_cell of a list: its items' cells joined with LIST_SEPARATOR."""
+    kinds = set(map(type, items))
+    if _ONLY_STR(kinds):  # exact str items are their own cells: one C join
+        return LIST_SEPARATOR.join(items)
+    if _ONLY_INT(kinds):
+        return LIST_SEPARATOR.join(map(int.__repr__, items))
+    return LIST_SEPARATOR.join([_item_cell(v) for v in items])
+
+
+def _item_cell(value: Any) -> str:
+    """_plain_cell of one list item, with sources (dicts, Source) inline: what _source_dict and the
+    f-string of _plain_cell make of them, in the same order of lookups and conversions."""
+    t = type(value)
+    if t is dict:
+        file, start, end = value["file"], int(value["start"]), int(value["end"])
+        return f"{file}:{start}-{end}"
+    if t is Source:
+        return f"{value.file}:{value.start}-{value.end}"
+    return _plain_cell(value)
 
 
 def csv_cell(value: Any) -> str:
     """One CSV cell: None -> "", lists joined with " | ", sources as file:start-end,
     numbers plain, and a leading apostrophe before = + - @ TAB CR (CSV injection guard)."""
     text = _plain_cell(value)
-    if text.startswith(_CSV_INJECTION_LEADS):
+    if text and text[0] in _CSV_INJECTION_CHARS:
         text = "'" + text
     return text
 
