@@ -236,3 +236,47 @@ def test_batched_jsonl_and_excel_csv(batch, tmp_path, monkeypatch):
     assert (tmp_path / "projects.csv").read_bytes() == records_csv(dicts, PROJECT_FIELDS, "excel-sv").encode()
     assert not Path(tmp_path / "projects.json").exists()
     assert (tmp_path / "partnerships.csv").read_bytes() == records_csv([], PARTNERSHIP_FIELDS, "excel-sv").encode()
+
+
+# ------------------------------------------------------------------ block rows and summaries
+
+span_lists = st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(-3, 40), st.integers(-3, 40)), max_size=12)
+
+
+class _Rec:
+    def __init__(self, rid: str, spans) -> None:
+        self.record_id = rid
+        self.sources = [Source(f, s, e) for f, s, e in spans]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(span_lists, max_size=5), span_lists, st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
+                                                                         st.integers(-3, 40), st.integers(-3, 40)),
+                                                               min_size=1, max_size=10))
+def test_span_index_equals_the_overlap_scan(project_spans, partnership_spans, blocks):
+    from kp_extract.pipeline import SpanIndex
+
+    projects = [_Rec(f"kp-{i}", spans) for i, spans in enumerate(project_spans)]
+    partnerships = [_Rec("", partnership_spans)]
+    index = SpanIndex(projects, partnerships)
+    for file, start, end in blocks:
+        expected = sorted({p.record_id for p in projects for s in p.sources
+                           if s.file == file and s.start < end and start < s.end})
+        assert index.record_ids(file, start, end) == expected
+        assert index.partnered_within(file, start, end) == any(
+            s.file == file and s.start < end and start < s.end for s in partnerships[0].sources)
+
+
+def test_summary_store_resolve_equals_dataclasses_replace():
+    import dataclasses
+
+    from kp_extract.pipeline import SummaryStore
+
+    with SummaryStore() as store:
+        for i in range(12):
+            project = _project(i)
+            handle = store.put(project.summary)
+            stored = dataclasses.replace(project, summary=handle)
+            resolved = store.resolve(stored)
+            assert resolved == project and type(resolved) is Project
+            assert resolved is not stored and stored.summary == handle
