@@ -280,3 +280,154 @@ def test_summary_store_resolve_equals_dataclasses_replace():
             resolved = store.resolve(stored)
             assert resolved == project and type(resolved) is Project
             assert resolved is not stored and stored.summary == handle
+
+
+# ------------------------------------------------------------------ hashes taken while writing
+
+def _read_stats(path: Path) -> tuple[int, str]:
+    import hashlib
+
+    data = path.read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def test_hashed_atomic_file_records_the_bytes_written(tmp_path):
+    from kp_extract.export import hashed_atomic_file, written_stats
+
+    path = tmp_path / "x.jsonl"
+    with hashed_atomic_file(path) as fh:
+        fh.write("\ufeffå,ä\r\n")
+        fh.write("x" * 100_000)  # large enough for hashlib to hash without the GIL
+        fh.write("")
+        fh.write("\n" + "ö" * 3)
+    assert path.read_bytes() == ("\ufeffå,ä\r\n" + "x" * 100_000 + "\n" + "ö" * 3).encode("utf-8")
+    assert written_stats(path) == _read_stats(path)
+
+
+def test_written_stats_forget_a_file_that_changed(tmp_path):
+    from kp_extract.datapackage import file_stats
+    from kp_extract.export import atomic_write_text, hashed_atomic_file, written_stats
+
+    path = tmp_path / "y.json"
+    with hashed_atomic_file(path) as fh:
+        fh.write("[1]\n")
+    assert written_stats(path) == _read_stats(path)
+    atomic_write_text(path, "[2]\n")  # another writer, another inode
+    assert written_stats(path) is None and file_stats(path) == _read_stats(path)
+    with hashed_atomic_file(path) as fh:
+        fh.write("[3]\n")
+    with open(path, "a", encoding="utf-8") as fh:  # changed in place
+        fh.write("more")
+    assert written_stats(path) is None and file_stats(path) == _read_stats(path)
+    path.unlink()
+    assert written_stats(path) is None
+
+
+def test_hashed_atomic_file_failure_leaves_the_old_file(tmp_path):
+    from kp_extract.export import hashed_atomic_file, written_stats
+
+    path = tmp_path / "z.csv"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        with hashed_atomic_file(path) as fh:
+            fh.write("ok")
+            fh.write("\ud800")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["z.csv"]
+    assert written_stats(path) is None
+
+
+def test_datapackage_hashes_equal_the_files(tmp_path):
+    import json as _json
+
+    write_outputs_streaming(tmp_path, [_project(i) for i in range(40)], [_partnership(i) for i in range(9)],
+                            [], [FileError("a", "read", "x")], formats="csv,json,jsonl")
+    from kp_extract.datapackage import write_datapackage
+
+    write_datapackage(tmp_path, formats="csv,json,jsonl", csv_dialect="rfc4180", include_contacts=False,
+                      input_dir="in", inputs=[])
+    package = _json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
+    entries = package["resources"] + package["kp_extract"]["outputs"]
+    assert len(entries) == 8
+    for entry in entries:
+        size, sha = _read_stats(tmp_path / entry["path"])
+        assert (entry["bytes"], entry["hash"]) == (size, f"sha256:{sha}"), entry["path"]
+
+
+def test_json_line_starts_fresh_after_an_error():
+    """json_line keeps one C encoder: after a call that raised half-way through nested containers,
+    the next call with those same containers must not be taken for a circular reference."""
+    from kp_extract.export import json_line
+
+    inner = {"a": [1, 2]}
+    outer = {"x": [inner, {"bad": math.nan}]}
+    cyclic: list = [inner]
+    cyclic.append(cyclic)
+    for bad, error in ((outer, ValueError), (cyclic, ValueError), ({"k": [inner, object()]}, TypeError)):
+        with pytest.raises(error):
+            json.dumps(bad, ensure_ascii=False, allow_nan=False)
+        with pytest.raises(error):
+            json_line(bad)
+        assert json_line({"again": [inner, inner]}) == json.dumps({"again": [inner, inner]}, ensure_ascii=False)
+    assert json_line("é\n") == json.dumps("é\n", ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ record -> dict
+
+def _reference_source(src):
+    if isinstance(src, Source):
+        return src.to_dict()
+    return {"file": src["file"], "start": int(src["start"]), "end": int(src["end"])}
+
+
+def reference_project_to_dict(p: Project) -> dict:
+    """export.project_to_dict as written before _scrub_items/_sources."""
+    from kp_extract.export import scrub
+
+    return {
+        "record_id": p.record_id, "title": scrub(p.title), "swedish_partners": scrub(list(p.swedish_partners)),
+        "swedish_partner_codes": list(p.swedish_partner_codes),
+        "international_partners": scrub(list(p.international_partners)),
+        "other_participants": scrub(list(p.other_participants)), "countries": list(p.countries),
+        "project_areas": scrub(list(p.project_areas)), "themes": scrub(list(p.themes)),
+        "sdgs": [int(x) for x in p.sdgs], "start_date": p.start_date, "end_date": p.end_date,
+        "duration_years": _number(p.duration_years),
+        "amount_sek": None if p.amount_sek is None else int(p.amount_sek), "tags": scrub(list(p.tags)),
+        "languages": list(p.languages), "summary": scrub(p.summary) if p.summary is not None else "",
+        "sources": [_reference_source(s) for s in p.sources], "possible_duplicates": list(p.possible_duplicates),
+    }
+
+
+contact_text = st.one_of(tricky_text, st.sampled_from(["ring 070-123 45 67", "anna@example.se", "Kontakt: Anna Ek.",
+                                                       "Tel. 08-123 456 78", "E-post: x@y.se\nrad två"]))
+text_items = st.lists(st.one_of(contact_text, st.builds(Text, contact_text), st.integers(0, 3), st.none(),
+                                st.lists(contact_text, max_size=2)), max_size=4)
+item_containers = st.one_of(text_items, text_items.map(tuple))
+source_items = st.lists(st.one_of(st.builds(Source, tricky_text, st.integers(0, 99), st.integers(0, 99)), sources),
+                        max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(
+    Project, record_id=tricky_text, title=st.one_of(st.none(), contact_text), swedish_partners=item_containers,
+    swedish_partner_codes=st.lists(tricky_text, max_size=2), international_partners=item_containers,
+    other_participants=item_containers, countries=st.lists(tricky_text, max_size=2), project_areas=item_containers,
+    themes=item_containers, sdgs=st.lists(st.integers(1, 17), max_size=3), start_date=st.none(), end_date=st.none(),
+    duration_years=st.one_of(st.none(), st.floats()), amount_sek=st.one_of(st.none(), st.integers(0, 10**9)),
+    tags=item_containers, languages=st.lists(st.sampled_from(["sv", "en"]), max_size=2),
+    summary=st.one_of(st.none(), contact_text), sources=source_items.map(tuple) | source_items,
+    possible_duplicates=st.lists(tricky_text, max_size=2)))
+def test_project_to_dict_equals_the_plain_version(project):
+    from kp_extract.export import project_to_dict
+
+    assert project_to_dict(project) == reference_project_to_dict(project)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.builds(Partnership, swedish_partner=contact_text, swedish_partner_code=st.none(),
+                 international_partner=contact_text, country=st.none(), since_year=st.none(),
+                 project_ids=st.lists(tricky_text, max_size=2), sources=source_items))
+def test_partnership_to_dict_sources_equal_the_plain_version(partnership):
+    from kp_extract.export import partnership_to_dict
+
+    assert partnership_to_dict(partnership)["sources"] == [_reference_source(s) for s in partnership.sources]

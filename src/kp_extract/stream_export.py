@@ -31,7 +31,8 @@ from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
 from .export import (DEFAULT_CSV_DIALECT, PARTNERSHIP_FIELDS, PROJECT_FIELDS, CsvDialect, _jsonl, atomic_file,
-                     csv_cell, csv_writer, errors_jsonl, json_line, partnership_to_dict, project_to_dict)
+                     csv_cell, csv_writer, errors_jsonl, hashed_atomic_file, json_line, partnership_to_dict,
+                     project_to_dict)
 from .export import csv_dialect as get_csv_dialect
 from .model import FileError
 
@@ -86,6 +87,8 @@ _SEP = tuple(",\n" + " " * n for n in range(16))  # item separator at level n
 _KEY_PREFIXES: dict[str, str] = {}  # '"key": ' per key seen (record keys: a few dozen)
 _KEY_PREFIX_LIMIT = 4096  # unusual records with ever new keys do not grow the table without end
 _FLAT_ENCODERS: dict[int, object] = {}
+_RECORD_PREFIXES: dict[tuple, tuple[str, ...]] = {}  # a record's keys -> their '"key": ' prefixes
+_ONLY_STR = frozenset((str,)).issuperset
 
 
 def _key_prefix(key) -> str:
@@ -146,23 +149,28 @@ def _fast_list(items, level: int) -> str:
 
 
 def _fast_record(record) -> str:
-    """_fast(record, 1): the top level of a record inline (it is the bulk of the calls)."""
+    """_fast(record, 1): the top level of a record inline (it is the bulk of the calls), its key
+    prefixes looked up once per key tuple (every record of a file has the same keys)."""
     if type(record) is not dict or not record:
         return _fast(record, 1)
-    prefix = _KEY_PREFIXES.get
+    keys = tuple(record)
+    prefixes = _RECORD_PREFIXES.get(keys)
+    if prefixes is None or not _ONLY_STR(map(type, keys)):  # exact strs: equal keys, same text
+        prefixes = tuple(map(_key_prefix, keys))
+        if len(_RECORD_PREFIXES) < _KEY_PREFIX_LIMIT:
+            _RECORD_PREFIXES[keys] = prefixes
     parts = []
     add = parts.append
-    for k, v in record.items():
+    for prefix, v in zip(prefixes, record.values()):
         t = type(v)
         if t is str:
-            text = encode_basestring(v)
+            add(prefix + encode_basestring(v))
         elif t is list:
-            text = _fast_list(v, 2) if v else "[]"
+            add(prefix + (_fast_list(v, 2) if v else "[]"))
         elif v is None:
-            text = "null"
+            add(prefix + "null")
         else:
-            text = _fast(v, 2)
-        add(((prefix(k) if type(k) is str else None) or _key_prefix(k)) + text)
+            add(prefix + _fast(v, 2))
     return "{" + _NL[2] + _SEP[2].join(parts) + _NL[1] + "}"
 
 
@@ -247,7 +255,7 @@ def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields, form
                    dialect: CsvDialect) -> None:
     """stem.EXT for every format in formats, from one pass over dicts (each file atomic)."""
     with ExitStack() as stack:
-        outs = {fmt: _Batched(stack.enter_context(atomic_file(out_dir / f"{stem}.{fmt}")))
+        outs = {fmt: _Batched(stack.enter_context(hashed_atomic_file(out_dir / f"{stem}.{fmt}")))
                 for fmt in ("json", "csv", "jsonl") if fmt in formats}
         js, cs, jl = outs.get("json"), outs.get("csv"), outs.get("jsonl")
         pq = None
@@ -326,7 +334,7 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
     _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS,
                    formats, dialect)
     count = 0
-    with atomic_file(out_dir / "blocks.jsonl") as fh:
+    with hashed_atomic_file(out_dir / "blocks.jsonl") as fh:
         lines = []
         for row in block_rows:
             lines.append(_jsonl((row,)))
@@ -336,7 +344,7 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
                 lines = []
         fh.write("".join(lines))
         count += len(lines)
-    with atomic_file(out_dir / "errors.jsonl") as fh:
+    with hashed_atomic_file(out_dir / "errors.jsonl") as fh:
         fh.write(errors_jsonl(errors))
     remove_unselected(out_dir, formats)
     return count
