@@ -18,7 +18,9 @@ parallel part. Here every record is rendered and written on its own:
 * blocks.jsonl / errors.jsonl: export's JSON Lines, line by line.
 
 Each file goes to a temp file in the output folder, is fsynced and then moved
-into place (os.replace), like export.atomic_write_bytes. tests/test_parallel.py
+into place (os.replace), like export.atomic_write_bytes. The text files are
+written through export.hashed_atomic_file, which hashes their bytes on a helper
+thread as they are written, so that datapackage.json need not read them back. tests/test_parallel.py
 checks that the bytes equal export.write_outputs' on the seeds and on a
 generated corpus.
 """
