@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from kp_extract import __version__
-from kp_extract.export import LIST_SEPARATOR, atomic_file
+from kp_extract.export import LIST_SEPARATOR, atomic_file, written_stats
 from kp_extract.export import csv_dialect as get_csv_dialect
 from kp_extract.stream_export import RECORD_STEMS, parse_formats, record_files
 
@@ -65,7 +65,11 @@ def input_label(input_dir: Path | str) -> str:
 
 
 def file_stats(path: Path) -> tuple[int, str]:
-    """(size in bytes, sha256 hex digest) of the file at path, read in chunks."""
+    """(size in bytes, sha256 hex digest) of the file at path: as export.hashed_atomic_file hashed
+    it while writing it (the record files, blocks.jsonl, errors.jsonl), else read in chunks."""
+    known = written_stats(path)
+    if known is not None:
+        return known
     h = hashlib.sha256()
     size = 0
     with open(path, "rb") as fh:

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 import math
 import os
+import queue
 import secrets
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -52,6 +55,8 @@ __all__ = [
     "csv_writer",
     "atomic_write_bytes",
     "atomic_write_text",
+    "hashed_atomic_file",
+    "written_stats",
     "write_outputs",
     "validate_records",
     "load_schema",
@@ -116,6 +121,7 @@ def csv_dialect(name: str) -> CsvDialect:
 
 
 _CSV_INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_CSV_INJECTION_CHARS = frozenset(_CSV_INJECTION_LEADS)  # all one character: a set test on text[0]
 
 
 # ---------------------------------------------------------------- record -> dict
@@ -151,6 +157,25 @@ def scrub(value: Any) -> Any:
     return value
 
 
+_ONLY_STR = frozenset((str,)).issuperset
+_ONLY_INT = frozenset((int,)).issuperset
+
+
+def _scrub_items(values) -> list:
+    """scrub(list(values)): a new list, each item scrubbed; exact strs (nearly every item) go
+    straight to scrub_contacts, which is what scrub does with them."""
+    items = values if type(values) in (list, tuple) else list(values)
+    if _ONLY_STR(map(type, items)):
+        return list(map(scrub_contacts, items))
+    return [scrub(v) for v in items]
+
+
+def _sources(sources) -> list[dict]:
+    """[_source_dict(s) for s in sources], with an exact Source's dict (Source.to_dict) built inline."""
+    return [{"file": s.file, "start": s.start, "end": s.end} if type(s) is Source else _source_dict(s)
+            for s in sources]
+
+
 def project_to_dict(p: Project) -> dict:
     """A Project as its JSON object, keys in PROJECT_FIELDS order. Text fields (title, names,
     areas, themes, tags, summary) are scrubbed of e-mail addresses, phone numbers and
@@ -158,22 +183,22 @@ def project_to_dict(p: Project) -> dict:
     return {
         "record_id": p.record_id,
         "title": scrub(p.title),
-        "swedish_partners": scrub(list(p.swedish_partners)),
+        "swedish_partners": _scrub_items(p.swedish_partners),
         "swedish_partner_codes": list(p.swedish_partner_codes),
-        "international_partners": scrub(list(p.international_partners)),
-        "other_participants": scrub(list(p.other_participants)),
+        "international_partners": _scrub_items(p.international_partners),
+        "other_participants": _scrub_items(p.other_participants),
         "countries": list(p.countries),
-        "project_areas": scrub(list(p.project_areas)),
-        "themes": scrub(list(p.themes)),
+        "project_areas": _scrub_items(p.project_areas),
+        "themes": _scrub_items(p.themes),
         "sdgs": [int(x) for x in p.sdgs],
         "start_date": p.start_date,
         "end_date": p.end_date,
         "duration_years": _number(p.duration_years),
         "amount_sek": None if p.amount_sek is None else int(p.amount_sek),
-        "tags": scrub(list(p.tags)),
+        "tags": _scrub_items(p.tags),
         "languages": list(p.languages),
         "summary": scrub(p.summary) if p.summary is not None else "",
-        "sources": [_source_dict(s) for s in p.sources],
+        "sources": _sources(p.sources),
         "possible_duplicates": list(p.possible_duplicates),
     }
 
@@ -187,7 +212,7 @@ def partnership_to_dict(p: Partnership) -> dict:
         "country": p.country,
         "since_year": None if p.since_year is None else int(p.since_year),
         "project_ids": list(p.project_ids),
-        "sources": [_source_dict(s) for s in p.sources],
+        "sources": _sources(p.sources),
     }
 
 
@@ -215,10 +240,34 @@ def partnerships_json(partnerships: Iterable[Partnership]) -> str:
     return _json_array([partnership_to_dict(p) for p in partnerships])
 
 
+# json.dumps(obj, ensure_ascii=False, allow_nan=False) is JSONEncoder(ensure_ascii=False,
+# allow_nan=False).encode(obj), which builds json's C encoder anew for every call (with a fresh
+# dict of the containers being encoded, for its circular check). json_line builds it once: the
+# dict is empty again after every call that returns (the encoder takes out what it put in), and
+# is emptied after one that raises, so each call starts as a fresh encoder would. One thread at a
+# time (the export runs in the main thread).
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_LINE_MARKERS: dict = {}
+_c_line = (json.encoder.c_make_encoder(_LINE_MARKERS, _LINE_ENCODER.default, json.encoder.encode_basestring,
+                                       None, _LINE_ENCODER.key_separator, _LINE_ENCODER.item_separator,
+                                       False, False, False)
+           if json.encoder.c_make_encoder is not None else None)
+
+
+def json_line(obj: Any) -> str:
+    """json.dumps(obj, ensure_ascii=False, allow_nan=False)."""
+    if _c_line is None:
+        return _LINE_ENCODER.encode(obj)
+    try:
+        return "".join(_c_line(obj, 0))
+    except BaseException:
+        _LINE_MARKERS.clear()
+        raise
+
+
 def _jsonl(records: Iterable[Any]) -> str:
-    return "".join(
-        json.dumps(_as_dict(r), ensure_ascii=False, allow_nan=False) + "\n" for r in records
-    )
+    """One JSON Lines line (json_line, then "\\n") per record (a dict or a dataclass)."""
+    return "".join([json_line(_as_dict(r)) + "\n" for r in records])
 
 
 def errors_jsonl(errors: Iterable[FileError]) -> str:
@@ -234,8 +283,18 @@ def errors_jsonl(errors: Iterable[FileError]) -> str:
 
 
 def _plain_cell(value: Any) -> str:
+    """The text of a CSV cell before the injection guard (see csv_cell)."""
+    # Exact types first: a record's cells are strings, lists of strings, None and ints; a
+    # subclass (whose str() may differ) takes the general path below.
+    t = type(value)
+    if t is str:
+        return value
     if value is None:
         return ""
+    if t is list or t is tuple:
+        return _list_cell(value)
+    if t is int:
+        return int.__repr__(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -245,15 +304,37 @@ def _plain_cell(value: Any) -> str:
         src = _source_dict(value)
         return f"{src['file']}:{src['start']}-{src['end']}"
     if isinstance(value, (list, tuple)):
-        return LIST_SEPARATOR.join(_plain_cell(v) for v in value)
+        return _list_cell(value)
     return str(value)
+
+
+def _list_cell(items) -> str:
+    """_plain_cell of a list: its items' cells joined with LIST_SEPARATOR."""
+    kinds = set(map(type, items))
+    if _ONLY_STR(kinds):  # exact str items are their own cells: one C join
+        return LIST_SEPARATOR.join(items)
+    if _ONLY_INT(kinds):
+        return LIST_SEPARATOR.join(map(int.__repr__, items))
+    return LIST_SEPARATOR.join([_item_cell(v) for v in items])
+
+
+def _item_cell(value: Any) -> str:
+    """_plain_cell of one list item, with sources (dicts, Source) inline: what _source_dict and the
+    f-string of _plain_cell make of them, in the same order of lookups and conversions."""
+    t = type(value)
+    if t is dict:
+        file, start, end = value["file"], int(value["start"]), int(value["end"])
+        return f"{file}:{start}-{end}"
+    if t is Source:
+        return f"{value.file}:{value.start}-{value.end}"
+    return _plain_cell(value)
 
 
 def csv_cell(value: Any) -> str:
     """One CSV cell: None -> "", lists joined with " | ", sources as file:start-end,
     numbers plain, and a leading apostrophe before = + - @ TAB CR (CSV injection guard)."""
     text = _plain_cell(value)
-    if text.startswith(_CSV_INJECTION_LEADS):
+    if text and text[0] in _CSV_INJECTION_CHARS:
         text = "'" + text
     return text
 
@@ -315,6 +396,79 @@ def atomic_file(path: Path, mode: str = "w"):
             pass
         raise
     _fsync_dir(path.parent)
+
+
+class _HashedText:
+    """A text sink for atomic_file's binary temp file that also hashes what it writes: each write
+    is encoded as UTF-8 (what atomic_file's text mode writes: UTF-8, no newline translation),
+    written, and handed to a helper thread that feeds it to sha256. The bytes hashed are the bytes
+    written, in order. hashlib lets go of the GIL for large updates, so the hashing runs on
+    another core while the main thread renders the next records."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.size = 0
+        self._sha = hashlib.sha256()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._hash, name="kp-hash-output", daemon=True)
+        self._thread.start()
+
+    def _hash(self) -> None:
+        update, get = self._sha.update, self._queue.get
+        while (data := get()) is not None:
+            update(data)
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.raw.write(data)
+        self._queue.put(data)
+        self.size += len(data)
+        return len(text)
+
+    def finish(self) -> tuple[int, str]:
+        """Stop the helper thread; (bytes written, sha256 hex digest)."""
+        self._queue.put(None)
+        self._thread.join()
+        return self.size, self._sha.hexdigest()
+
+
+# path -> (st_dev, st_ino, st_size, st_mtime_ns, size, sha256 hex) of files hashed_atomic_file wrote
+_WRITTEN: dict[str, tuple[int, int, int, int, int, str]] = {}
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@contextmanager
+def hashed_atomic_file(path: Path):
+    """atomic_file(path) in text mode that also records the size and sha256 of the bytes written
+    (see written_stats), hashed on a helper thread while the file is written."""
+    path = Path(path)
+    with atomic_file(path, "wb") as raw:
+        out = _HashedText(raw)
+        try:
+            yield out
+        finally:
+            size, sha = out.finish()
+    _WRITTEN[os.path.abspath(path)] = _stat_key(os.stat(path)) + (size, sha)
+
+
+def written_stats(path: Path) -> tuple[int, str] | None:
+    """(size, sha256 hex) of the file at path as hashed_atomic_file wrote it, or None when it did
+    not write it or the file there has changed since (another inode, size or modification time):
+    then the caller reads the file."""
+    key = os.path.abspath(path)
+    known = _WRITTEN.get(key)
+    if known is None:
+        return None
+    try:
+        st = os.stat(key)
+    except OSError:
+        return None
+    if _stat_key(st) != known[:4] or known[4] != st.st_size:
+        return None
+    return known[4], known[5]
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:

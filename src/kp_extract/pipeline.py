@@ -23,6 +23,7 @@ import bisect
 import dataclasses
 import gc
 import hashlib
+import inspect
 import json
 import logging
 import multiprocessing
@@ -38,6 +39,8 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 
@@ -479,7 +482,20 @@ class SummaryStore:
         return self.fh.read(length).decode("utf-8")
 
     def resolve(self, project: Project) -> Project:
-        return dataclasses.replace(project, summary=self.get(project.summary))
+        """A copy of project with its summary text in place of the handle (project is not changed:
+        the run keeps its projects, and their summaries stay on disk)."""
+        if type(project) is not Project or not _PROJECT_INIT_IS_FIELDS:
+            return dataclasses.replace(project, summary=self.get(project.summary))
+        # dataclasses.replace, made quicker: Project's __init__ takes exactly its fields, in order,
+        # so Project(*every field) is what replace builds; one C attrgetter reads them all.
+        values = _project_fields(project)
+        return Project(*values[:_SUMMARY_AT], self.get(project.summary), *values[_SUMMARY_AT + 1:])
+
+
+_PROJECT_FIELDS = [f.name for f in dataclasses.fields(Project)]
+_PROJECT_INIT_IS_FIELDS = list(inspect.signature(Project).parameters) == _PROJECT_FIELDS
+_project_fields = attrgetter(*_PROJECT_FIELDS)
+_SUMMARY_AT = _PROJECT_FIELDS.index("summary")
 
 
 # Mention fields whose values repeat across the corpus (codes, labels, dates): one string object each.
@@ -545,45 +561,60 @@ class SpanIndex:
     def __init__(self, projects, partnerships):
         fed: dict[str, list[tuple[int, int, str]]] = {}
         for p in projects:
+            rid = p.record_id
             for s in p.sources:
-                fed.setdefault(s.file, []).append((s.start, s.end, p.record_id))
+                spans = fed.get(s.file)
+                if spans is None:
+                    spans = fed[s.file] = []
+                spans.append((s.start, s.end, rid))
         self.fed = {f: self._index(spans) for f, spans in fed.items()}
         part: dict[str, list[tuple[int, int, str]]] = {}
         for r in partnerships:
             for s in r.sources:
-                part.setdefault(s.file, []).append((s.start, s.end, ""))
+                spans = part.get(s.file)
+                if spans is None:
+                    spans = part[s.file] = []
+                spans.append((s.start, s.end, ""))
         self.partnered = {f: self._index(spans) for f, spans in part.items()}
 
     @staticmethod
     def _index(spans: list[tuple[int, int, str]]):
+        """(starts, spans, max_end) of spans sorted without repeats; max_end[i] is the largest end
+        of spans[0..i] (spans before index i end at most max_end[i])."""
         spans = sorted(set(spans))
-        starts = [s for s, _, _ in spans]
-        # running maximum of ends: spans before index i end at most max_end[i]
-        max_end, m = [], -1
-        for _, e, _ in spans:
-            m = max(m, e)
-            max_end.append(m)
-        return starts, spans, max_end
+        max_end = list(accumulate([e for _, e, _ in spans], max, initial=-1))[1:]  # -1: as a running max from -1
+        return [s for s, _, _ in spans], spans, max_end
+
+    @staticmethod
+    def _bounds(index, start: int, end: int) -> tuple[int, int]:
+        """(lo, hi): the spans that may overlap [start, end) are spans[lo:hi]: those starting before
+        the block ends, without the prefix whose spans all end at or before the block starts. spans[lo]
+        itself overlaps when lo < hi: max_end[lo] > start while max_end[lo - 1] <= start, so its end is
+        the one above start."""
+        starts, _, max_end = index
+        hi = bisect.bisect_left(starts, end)
+        return bisect.bisect_right(max_end, start, 0, hi), hi
 
     @staticmethod
     def _overlapping(index, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-        starts, spans, max_end = index
-        hi = bisect.bisect_left(starts, end)  # spans starting before the block ends
-        # skip the prefix whose spans all end at or before the block starts
-        lo = bisect.bisect_right(max_end, start, 0, hi)
-        for i in range(lo, hi):
-            if spans[i][1] > start:
-                yield spans[i]
+        lo, hi = SpanIndex._bounds(index, start, end)
+        return (span for span in index[1][lo:hi] if span[1] > start)
 
     def record_ids(self, file: str, start: int, end: int) -> list[str]:
         index = self.fed.get(file)
         if index is None:
             return []
-        return sorted({rid for _, _, rid in self._overlapping(index, start, end)})
+        lo, hi = self._bounds(index, start, end)
+        if lo >= hi:
+            return []
+        return sorted({rid for _, e, rid in index[1][lo:hi] if e > start})
 
     def partnered_within(self, file: str, start: int, end: int) -> bool:
         index = self.partnered.get(file)
-        return index is not None and next(self._overlapping(index, start, end), None) is not None
+        if index is None:
+            return False
+        lo, hi = self._bounds(index, start, end)
+        return lo < hi  # see _bounds: spans[lo] overlaps
 
 
 def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
@@ -594,10 +625,9 @@ def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, lang
     row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
            "item": item, "section": section, "record_ids": ids}
     if not ids:
-        within = index.partnered_within(file, start, end)
         if kind == "chrome":
             row["reason"] = NO_RECORD_REASONS["chrome"]
-        elif within:
+        elif index.partnered_within(file, start, end):
             row["reason"] = "partnership statement only"
         elif page_reason:
             row["reason"] = f"page gives no project: {page_reason}"

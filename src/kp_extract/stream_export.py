@@ -18,7 +18,9 @@ parallel part. Here every record is rendered and written on its own:
 * blocks.jsonl / errors.jsonl: export's JSON Lines, line by line.
 
 Each file goes to a temp file in the output folder, is fsynced and then moved
-into place (os.replace), like export.atomic_write_bytes. tests/test_parallel.py
+into place (os.replace), like export.atomic_write_bytes. The text files are
+written through export.hashed_atomic_file, which hashes their bytes on a helper
+thread as they are written, so that datapackage.json need not read them back. tests/test_parallel.py
 checks that the bytes equal export.write_outputs' on the seeds and on a
 generated corpus.
 """
@@ -27,11 +29,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
 from .export import (DEFAULT_CSV_DIALECT, PARTNERSHIP_FIELDS, PROJECT_FIELDS, CsvDialect, _jsonl, atomic_file,
-                     csv_cell, csv_writer, errors_jsonl, partnership_to_dict, project_to_dict)
+                     csv_cell, csv_writer, errors_jsonl, hashed_atomic_file, json_line, partnership_to_dict,
+                     project_to_dict)
 from .export import csv_dialect as get_csv_dialect
 from .model import FileError
 
@@ -74,15 +77,140 @@ def _indented(o, level: int) -> str:
     return _scalar(o)
 
 
+# The fast renderer below. Records are flat dicts of strings, numbers and None, lists of strings
+# or numbers, and lists of small flat dicts (sources): each shape is rendered in few C calls
+# (encode_basestring over a whole list, the C encoder for a list of flat dicts); anything else
+# goes to _indented, the general path. Exact types only (type(x) is str, not isinstance): a
+# subclass may render differently, so it takes the general path. tests/test_export_speed.py
+# checks every path against json.dumps(indent=1) on generated values.
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+_NL = tuple("\n" + " " * n for n in range(16))  # newline + indent of nesting level n
+_SEP = tuple(",\n" + " " * n for n in range(16))  # item separator at level n
+_KEY_PREFIXES: dict[str, str] = {}  # '"key": ' per key seen (record keys: a few dozen)
+_KEY_PREFIX_LIMIT = 4096  # unusual records with ever new keys do not grow the table without end
+_FLAT_ENCODERS: dict[int, object] = {}
+_RECORD_PREFIXES: dict[tuple, tuple[str, ...]] = {}  # a record's keys -> their '"key": ' prefixes
+_ONLY_STR = frozenset((str,)).issuperset
+
+
+def _key_prefix(key) -> str:
+    """'"key": ' for a str key; TypeError for any other key (json.dumps converts some, so the
+    whole record then takes json.dumps' own path)."""
+    if type(key) is not str:  # before the table: only a str is looked up in it
+        raise TypeError("non-str key")
+    prefix = _KEY_PREFIXES.get(key)
+    if prefix is None:
+        prefix = encode_basestring(key) + ": "
+        if len(_KEY_PREFIXES) < _KEY_PREFIX_LIMIT:
+            _KEY_PREFIXES[key] = prefix
+    return prefix
+
+
+def _flat_encoder(level: int):
+    """The C encoder (json's own, as json.dumps uses it without indent) whose item separator is
+    that of nesting level `level`; None where json has no C encoder. No circular check: it only
+    ever gets lists of flat dicts of scalars, which cannot hold a cycle."""
+    enc = _FLAT_ENCODERS.get(level)
+    if enc is None and c_make_encoder is not None:
+        enc = _FLAT_ENCODERS[level] = c_make_encoder(None, None, encode_basestring, None, ": ", _SEP[level],
+                                                     False, False, False)
+    return enc
+
+
+def _is_flat_dict_list(items) -> bool:
+    """Every item a non-empty dict (exact type) whose values are all scalars (exact types)."""
+    scalars = _SCALAR_TYPES.issuperset
+    return all(type(d) is dict and d and scalars(map(type, d.values())) for d in items)
+
+
+def _fast_list(items, level: int) -> str:
+    """A non-empty list or tuple nested at level (< len(_NL) - 2), as json.dumps(indent=1) renders it."""
+    inner = level + 1
+    first = type(items[0])
+    if first is str:
+        try:  # a list of strings, the common case: one C call
+            return "[" + _NL[inner] + _SEP[inner].join(map(encode_basestring, items)) + _NL[level] + "]"
+        except TypeError:  # some later item is not a str
+            pass
+    elif first is dict:
+        flat = _flat_encoder(inner + 1)
+        if flat is not None and _is_flat_dict_list(items):
+            # The C encoder writes '[{"a": 1,<SEP>"b": 2},<SEP>{...}]' with one separator for both
+            # levels; re-indent the joints between dicts. "},<SEP>{" only occurs there: a value
+            # is a scalar (never ends in "}"), a key is a string, and a newline inside a string is
+            # escaped, so the separator's newline is never part of a value.
+            text = "".join(flat(items, 0))
+            body = text[2:-2].replace("}" + _SEP[inner + 1] + "{",
+                                      _NL[inner] + "}" + _SEP[inner] + "{" + _NL[inner + 1])
+            return "[" + _NL[inner] + "{" + _NL[inner + 1] + body + _NL[inner] + "}" + _NL[level] + "]"
+    elif first in _SCALAR_TYPES and _SCALAR_TYPES.issuperset(map(type, items)):
+        flat = _flat_encoder(inner)
+        if flat is not None:  # scalars: the C encoder with this level's separator, brackets re-indented
+            return "[" + _NL[inner] + "".join(flat(items, 0))[1:-1] + _NL[level] + "]"
+    return "[" + _NL[inner] + _SEP[inner].join([_fast(v, inner) for v in items]) + _NL[level] + "]"
+
+
+def _fast_record(record) -> str:
+    """_fast(record, 1): the top level of a record inline (it is the bulk of the calls), its key
+    prefixes looked up once per key tuple (every record of a file has the same keys)."""
+    if type(record) is not dict or not record:
+        return _fast(record, 1)
+    keys = tuple(record)
+    prefixes = _RECORD_PREFIXES.get(keys)
+    if prefixes is None or not _ONLY_STR(map(type, keys)):  # exact strs: equal keys, same text
+        prefixes = tuple(map(_key_prefix, keys))
+        if len(_RECORD_PREFIXES) < _KEY_PREFIX_LIMIT:
+            _RECORD_PREFIXES[keys] = prefixes
+    parts = []
+    add = parts.append
+    for prefix, v in zip(prefixes, record.values()):
+        t = type(v)
+        if t is str:
+            add(prefix + encode_basestring(v))
+        elif t is list:
+            add(prefix + (_fast_list(v, 2) if v else "[]"))
+        elif v is None:
+            add(prefix + "null")
+        else:
+            add(prefix + _fast(v, 2))
+    return "{" + _NL[2] + _SEP[2].join(parts) + _NL[1] + "}"
+
+
+def _fast(o, level: int) -> str:
+    """_indented(o, level), with the record shapes (see above) on fast paths."""
+    t = type(o)
+    if t is str:
+        return encode_basestring(o)
+    if o is None:
+        return "null"
+    if t is list or t is tuple:
+        if not o:
+            return "[]"
+        if level < len(_NL) - 2:
+            return _fast_list(o, level)
+    elif t is int:
+        return int.__repr__(o)
+    elif t is dict and level < len(_NL) - 1:
+        if not o:
+            return "{}"
+        inner = level + 1
+        return ("{" + _NL[inner] + _SEP[inner].join([_key_prefix(k) + _fast(v, inner) for k, v in o.items()])
+                + _NL[level] + "}")
+    return _indented(o, level)
+
+
 def record_json(record: dict) -> str:
     """One element of a json.dumps(indent=1) array, as it appears inside the array."""
     try:
-        return _indented(record, 1)
+        return _fast_record(record)
     except TypeError:  # anything unusual: let json do it, then indent it one level
         return json.dumps(record, ensure_ascii=False, indent=1, allow_nan=False).replace("\n", "\n ")
 
 
 FORMATS = ("csv", "json", "jsonl", "parquet")
+# Lines or records written per call: one write per line costs a call into the text layer each;
+# a batch of this many is still a few hundred kB at most (memory stays flat).
+WRITE_BATCH = 256
 DEFAULT_FORMATS = ("csv", "json")
 RECORD_STEMS = ("projects", "partnerships")
 
@@ -109,13 +237,29 @@ def record_files(formats: Iterable[str] | str) -> list[str]:
     return [f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in chosen]
 
 
+class _Batched:
+    """A write() that collects text for fh and hands it over in one call per flush(): the csv
+    writer and the record loop write a line or a record at a time, and each call into the text
+    layer has a cost of its own."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+        self.parts: list[str] = []
+        self.write = self.parts.append
+
+    def flush(self) -> None:
+        if self.parts:
+            self.fh.write("".join(self.parts))
+            self.parts.clear()
+
+
 def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields, formats: tuple[str, ...],
                    dialect: CsvDialect) -> None:
     """stem.EXT for every format in formats, from one pass over dicts (each file atomic)."""
     with ExitStack() as stack:
-        js = stack.enter_context(atomic_file(out_dir / f"{stem}.json")) if "json" in formats else None
-        cs = stack.enter_context(atomic_file(out_dir / f"{stem}.csv")) if "csv" in formats else None
-        jl = stack.enter_context(atomic_file(out_dir / f"{stem}.jsonl")) if "jsonl" in formats else None
+        outs = {fmt: _Batched(stack.enter_context(hashed_atomic_file(out_dir / f"{stem}.{fmt}")))
+                for fmt in ("json", "csv", "jsonl") if fmt in formats}
+        js, cs, jl = outs.get("json"), outs.get("csv"), outs.get("jsonl")
         pq = None
         if "parquet" in formats:
             from .parquet_export import PARTNERSHIP_SCHEMA, PROJECT_SCHEMA, ParquetRecordWriter
@@ -126,19 +270,24 @@ def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields, form
         if cs is not None:
             writer = csv_writer(cs, dialect)
             writer.writerow(fields)
-        first = True
+        n = 0
         for rec in dicts:
             if js is not None:
-                js.write(("[\n " if first else ",\n ") + record_json(rec))
-            first = False
+                js.write((",\n " if n else "[\n ") + record_json(rec))
             if writer is not None:
                 writer.writerow([csv_cell(rec.get(f)) for f in fields])
             if jl is not None:
-                jl.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+                jl.write(json_line(rec) + "\n")
             if pq is not None:
                 pq.write(rec)
+            n += 1
+            if n % WRITE_BATCH == 0:
+                for out in outs.values():
+                    out.flush()
         if js is not None:
-            js.write("[]\n" if first else "\n]\n")
+            js.write("\n]\n" if n else "[]\n")
+        for out in outs.values():
+            out.flush()
         if pq is not None:
             pq.close()
 
@@ -187,11 +336,17 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
     _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS,
                    formats, dialect)
     count = 0
-    with atomic_file(out_dir / "blocks.jsonl") as fh:
+    with hashed_atomic_file(out_dir / "blocks.jsonl") as fh:
+        lines = []
         for row in block_rows:
-            fh.write(_jsonl((row,)))
-            count += 1
-    with atomic_file(out_dir / "errors.jsonl") as fh:
+            lines.append(_jsonl((row,)))
+            if len(lines) == WRITE_BATCH:
+                fh.write("".join(lines))
+                count += len(lines)
+                lines = []
+        fh.write("".join(lines))
+        count += len(lines)
+    with hashed_atomic_file(out_dir / "errors.jsonl") as fh:
         fh.write(errors_jsonl(errors))
     remove_unselected(out_dir, formats)
     return count
