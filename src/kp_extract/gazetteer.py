@@ -1152,6 +1152,13 @@ def _latin(name: str) -> bool:
     return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
 
 
+@lru_cache(maxsize=1)
+def _place_generic_words() -> frozenset[str]:
+    """The words place_country drops from a name: every word of the administrative terms, and of/the
+    (built once: place_country is asked for thousands of partners)."""
+    return frozenset({w for entry in admin_words() for w in entry.casefold().split()} | {"of", "the"})
+
+
 def place_country(name: str) -> str | None:
     """The country of a place abroad known by this name (its most populous namesake), or None.
 
@@ -1162,7 +1169,7 @@ def place_country(name: str) -> str | None:
     key = _fold(name).casefold()
     if key in places:
         return places[key][0]
-    generic = {w for entry in admin_words() for w in entry.casefold().split()} | {"of", "the"}
+    generic = _place_generic_words()
     words = [w for w in name.split() if w.casefold() not in generic]
     key = _fold(" ".join(words)).casefold()
     return places[key][0] if words and key in places else None
