@@ -14,12 +14,12 @@ import hashlib
 import heapq
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain, islice
 from operator import attrgetter
 
 from .gazetteer import place_country
-from .model import Mention, Partner, PartnershipMention, Partnership, Project, Source
+from .model import Mention, Partner, Partnership, PartnershipMention, Project, Source
 from .partners import fuller, norm_key, partner_key
 
 
@@ -42,9 +42,9 @@ class Keys:
     own does work in proportion to its input. Each attribute is the function it memoises."""
 
     def __init__(self) -> None:
-        self.partner = lru_cache(maxsize=None)(partner_key)
-        self.title = lru_cache(maxsize=None)(title_key)
-        self.place = lru_cache(maxsize=None)(place_country)
+        self.partner = cache(partner_key)
+        self.title = cache(title_key)
+        self.place = cache(place_country)
 
 
 def _union(group: list[Mention], field: attrgetter) -> list:
@@ -222,11 +222,11 @@ def _partners_agree(a: Mention, b: Mention) -> bool:
     return not ka or not kb or bool(ka & kb)
 
 
-def _precise(dates: list[str | None]) -> str | None:
+def _precise(dates: Iterable[str | None]) -> str | None:
     """The most precise of the dates that agree with the first one's year."""
-    dates = [d for d in dates if d]
-    if not dates:
-        return None
+    dates = list(filter(None, dates))
+    if len(dates) < 2:  # most records: one date or none
+        return dates[0] if dates else None
     year = dates[0][:4]
     return max((d for d in dates if d[:4] == year), key=len)
 
@@ -240,17 +240,28 @@ _THEMES = attrgetter("themes")
 _TAGS = attrgetter("tags")
 _LANGUAGES = attrgetter("languages")
 _SOURCES = attrgetter("sources")
+_TITLE = attrgetter("title")
+_SDGS = attrgetter("sdgs")
+_START = attrgetter("start_date")
+_END = attrgetter("end_date")
+_DURATION = attrgetter("duration_years")
+_AMOUNT = attrgetter("amount_sek")
+_SUMMARY = attrgetter("summary")
+
+
+def _first(group: list[Mention], field: attrgetter):
+    """The first truthy field(m) of the group, else None."""
+    return next(filter(None, map(field, group)), None)
 
 
 def merge(group: list[Mention], keys: Keys | None = None) -> Project:
     """One record from a group of mentions: unions, first title, most precise dates, every source."""
     keys = keys or Keys()
-    first = group[0]
     names = fullest_names(group, keys)  # the fullest form the record's own texts give
     swedish = _unique_partners(chain.from_iterable(map(_SWEDISH, group)))
     project = Project(
         record_id="",
-        title=next((m.title for m in group if m.title), None),
+        title=_first(group, _TITLE),
         swedish_partners=[p.name for p in swedish],
         swedish_partner_codes=[p.code for p in swedish if p.code],
         international_partners=list(dict.fromkeys(
@@ -259,14 +270,14 @@ def merge(group: list[Mention], keys: Keys | None = None) -> Project:
         countries=_union(group, _COUNTRIES),
         project_areas=_union(group, _AREAS),
         themes=_union(group, _THEMES),
-        sdgs=sorted(set(chain.from_iterable(m.sdgs for m in group))),
-        start_date=_precise([m.start_date for m in group]),
-        end_date=_precise([m.end_date for m in group]),
-        duration_years=next((m.duration_years for m in group if m.duration_years), None),
-        amount_sek=next((m.amount_sek for m in group if m.amount_sek), None),
+        sdgs=sorted(set(chain.from_iterable(map(_SDGS, group)))),
+        start_date=_precise(map(_START, group)),
+        end_date=_precise(map(_END, group)),
+        duration_years=_first(group, _DURATION),
+        amount_sek=_first(group, _AMOUNT),
         tags=_union(group, _TAGS),
         languages=_union(group, _LANGUAGES),
-        summary=first.summary or next((m.summary for m in group if m.summary), ""),
+        summary=_first(group, _SUMMARY) or "",
         sources=_sorted_sources(chain.from_iterable(map(_SOURCES, group))),
     )
     if len(project.swedish_partner_codes) != len(project.swedish_partners):
@@ -404,6 +415,16 @@ def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tup
     return projects, partnerships, len(mentions) - len(groups)
 
 
+def _stated_country(group: list[Mention], name: str) -> str | None:
+    """The first country a mention of the group ties to this partner name, or None."""
+    for m in group:
+        if m.partner_countries:
+            country = m.partner_countries.get(name)
+            if country:
+                return country
+    return None
+
+
 def build_partnerships(projects: list[Project], groups: list[list[Mention]],
                        statements: list[PartnershipMention], keys: Keys | None = None) -> list[Partnership]:
     """One record per (Swedish body, partner abroad) pair from projects and statements."""
@@ -415,7 +436,8 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         rec = table.get(key)
         if rec is None:
             rec = table[key] = Partnership(sw.name, sw.code, name, country, None, [], [])
-        rec.international_partner = fuller(rec.international_partner, name)
+        elif name != rec.international_partner:  # fuller(a, a) is a
+            rec.international_partner = fuller(rec.international_partner, name)
         rec.country = rec.country or country
         return rec
 
@@ -424,9 +446,7 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
             continue  # no pair to record
         only_country = project.countries[0] if len(project.countries) == 1 else None
         # a partner's country does not depend on the Swedish body: found once per partner, not per pair
-        partners = [(name, next((m.partner_countries.get(name) for m in group if m.partner_countries.get(name)),
-                                only_country))
-                    for name in project.international_partners]
+        partners = [(name, _stated_country(group, name) or only_country) for name in project.international_partners]
         for sw in _unique_partners(chain.from_iterable(map(_SWEDISH, group))):
             for name, country in partners:
                 rec = entry(sw, name, country)
