@@ -123,12 +123,13 @@ def normalise(mentions: list[Mention], statements: list[PartnershipMention], key
 
 def partner_country(name: str, stated: dict[str, str], keys: Keys | None = None) -> str | None:
     """A partner's country: as some page states it, else the country of the place of that name."""
-    keys = keys or Keys()
+    if keys is None:  # one name: nothing to memoise
+        return stated.get(partner_key(name)) or place_country(name)
     return stated.get(keys.partner(name)) or keys.place(name)
 
 
 def party_key(m: Mention, keys: Keys | None = None) -> tuple:
-    key_of = (keys or Keys()).partner
+    key_of = keys.partner if keys else partner_key  # one mention: nothing to memoise
     return (tuple(sorted(p.name for p in m.swedish_partners)),
             tuple(sorted(map(key_of, m.international_partners))))
 
