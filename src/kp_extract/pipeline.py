@@ -498,8 +498,6 @@ _project_fields = attrgetter(*_PROJECT_FIELDS)
 _SUMMARY_AT = _PROJECT_FIELDS.index("summary")
 
 
-# Mention fields whose values repeat across the corpus (codes, labels, dates): one string object each.
-SHARED_VALUE_FIELDS = ("countries", "project_areas", "themes", "tags", "languages")
 NO_PARTNER_COUNTRIES: Mapping[str, str] = MappingProxyType({})  # one read-only empty map for most mentions
 
 
@@ -507,15 +505,20 @@ def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str
     """Mentions as the main process keeps them until dedupe, which only reads them: summaries on
     disk, one Partner object per body, lists as tuples (an empty one costs nothing), repeated
     values and file names as one shared string each. The main process holds every mention of the
-    corpus, so their size is the run's memory growth."""
+    corpus, so their size is the run's memory growth. It runs while the workers extract, on the
+    cores they use: the fields are named one by one and mapped in C rather than by generators."""
     intern = sys.intern
     for m in mentions:
         m.summary = summaries.put(m.summary)
-        m.swedish_partners = tuple(interned.setdefault(p.name, p) for p in m.swedish_partners)
+        m.swedish_partners = tuple([interned.setdefault(p.name, p) for p in m.swedish_partners])
         m.file = intern(m.file)
-        for name in SHARED_VALUE_FIELDS:
-            setattr(m, name, tuple(intern(v) for v in getattr(m, name)))
-        m.international_partners = tuple(intern(n) for n in m.international_partners)
+        # values that repeat across the corpus (codes, labels, names): one string object each
+        m.countries = tuple(map(intern, m.countries))
+        m.project_areas = tuple(map(intern, m.project_areas))
+        m.themes = tuple(map(intern, m.themes))
+        m.tags = tuple(map(intern, m.tags))
+        m.languages = tuple(map(intern, m.languages))
+        m.international_partners = tuple(map(intern, m.international_partners))
         m.other_participants = tuple(m.other_participants)
         m.sdgs = tuple(m.sdgs)
         m.partner_countries = ({intern(n): intern(c) for n, c in m.partner_countries.items()}
@@ -523,8 +526,10 @@ def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str
         if m.title:
             m.title = intern(m.title)
         m.sources = tuple(m.sources)  # unpickling already shares one file string per page
-        m.start_date = intern(m.start_date) if m.start_date else m.start_date
-        m.end_date = intern(m.end_date) if m.end_date else m.end_date
+        if m.start_date:
+            m.start_date = intern(m.start_date)
+        if m.end_date:
+            m.end_date = intern(m.end_date)
         m.kind = intern(m.kind)
         if m.context_country:
             m.context_country = intern(m.context_country)
