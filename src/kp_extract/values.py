@@ -66,6 +66,31 @@ _I = re.IGNORECASE
 _SENT_END = re.compile(r"[.!?;•](?=\s)|\n")
 
 
+def _word_trie(words, space: str = r"\s+") -> str:
+    """A group matching exactly what the alternation of `words` (literal, lower-case; a space
+    matches `space`) sorted longest first matches, trying the same words in the same order.
+
+    Why a trie: an IGNORECASE alternation of many words tries every word at every position (the
+    regex engine has no fast first-letter skip for case-insensitive literals); a trie tries each
+    first letter once. Same order: of two words matching at one position one is a prefix of the
+    other, and both forms try the longer first (the trie by a greedy optional tail)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [(space if ch == " " else re.escape(ch)) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return "(?:" + build(root) + ")"
+
+
 def _sentence_before(text: str, pos: int, limit: int) -> str:
     """The text before `pos`, back to the sentence start, at most `limit` chars."""
     lo = max(0, pos - limit)
@@ -135,7 +160,7 @@ _WORD_NUM = {
     "elva": 11, "eleven": 11, "tolv": 12, "twelve": 12, "arton": 18, "eighteen": 18,
     "tjugofyra": 24, "twenty-four": 24, "trettiosex": 36, "thirty-six": 36,
 }
-_WORD_NUM_RE = "|".join(sorted((re.escape(w) for w in _WORD_NUM), key=len, reverse=True))
+_WORD_NUM_RE = _word_trie(_WORD_NUM)
 
 _SEP = r"[ \u00a0\u202f\u2009.,']"
 # 1-3 digits then thousands groups, or plain digits with an optional decimal part
@@ -369,7 +394,7 @@ for _n, _names in enumerate(
 ):
     for _w in _names:
         _MONTHS[_w] = _n
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = _word_trie(_MONTHS) + r"\.?"
 _YEAR = r"(?<![\d.,:])(?:19[5-9]\d|20\d\d)(?![\d])"
 _SEASONS = {
     "våren": "spring", "vår": "spring", "sommaren": "summer", "sommar": "summer",
@@ -380,7 +405,7 @@ _SEASONS = {
     "beginning of": "early", "end of": "late", "first half of": "early", "second half of": "late",
     "första halvan av": "early", "andra halvan av": "late", "halvåret": "mid",
 }
-_SEASON = r"(?:" + "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in _SEASONS), key=len, reverse=True)) + r")"
+_SEASON = _word_trie(_SEASONS)
 _ORD = r"(?:\.|:e|:a|st|nd|rd|th)?"
 
 # One date expression: named groups d/mo/y for the precise forms.
@@ -681,8 +706,7 @@ _DUR_WORD = {
     "arton": 18, "eighteen": 18, "tjugofyra": 24, "twenty-four": 24, "twenty four": 24,
     "trettiosex": 36, "thirty-six": 36, "halvt": 0.5, "half": 0.5,
 }
-_DNUM = r"(?:\d+(?:[.,]5)?|" + "|".join(
-    sorted((re.escape(w).replace(r"\ ", r"\s+") for w in _DUR_WORD), key=len, reverse=True)) + r")"
+_DNUM = r"(?:\d+(?:[.,]5)?|" + _word_trie(_DUR_WORD) + r")"
 _HALF = r"(?:\s+(?:och\s+ett\s+halvt|and\s+a\s+half))?"
 _PHASE_WORDS = (
     r"(?:inception|pre-?study|prestudy|preparatory|preparation|pilot|start-?up|feasibility|"

@@ -1,0 +1,57 @@
+"""values builds its word alternations (months, seasons, number words) as tries for speed: a trie must
+match exactly what the plain longest-first alternation of the same words matches, trying the words
+in the same order (the order decides which match a backtracking regex keeps)."""
+from __future__ import annotations
+
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kp_extract import values
+
+
+def _flat(words) -> str:
+    """The plain alternation the tries replace: escaped words, longest first, a space matching \\s+."""
+    return "(?:" + "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)) + ")"
+
+
+def _same_everywhere(alt_a: str, alt_b: str, text: str) -> None:
+    """Both alternations, alone and followed by something that forces backtracking into them,
+    match the same span and groups at every position of text, case-insensitively."""
+    for tail in ("", r"(?P<t>\s*[a-c]?\d)", r"(?![\w])"):
+        a = re.compile(f"(?P<w>{alt_a}){tail}", re.IGNORECASE)
+        b = re.compile(f"(?P<w>{alt_b}){tail}", re.IGNORECASE)
+        for pos in range(len(text) + 1):
+            ma, mb = a.match(text, pos), b.match(text, pos)
+            assert (ma and (ma.span(), ma.groupdict())) == (mb and (mb.span(), mb.groupdict())), (tail, pos, text)
+
+
+words = st.lists(st.text(alphabet="abcå -", min_size=1, max_size=5).map(str.strip).filter(bool), min_size=1,
+                 max_size=8, unique=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, st.text(alphabet="abcåABCÅ -1\t", max_size=16))
+@example(["sep", "sept", "september"], "September 1")
+@example(["a", "ab", "abc"], "ABC1")
+@example(["a b", "a"], "a  b1")
+def test_word_trie_matches_like_the_longest_first_alternation(ws: list[str], text: str) -> None:
+    _same_everywhere(values._word_trie(ws), _flat(ws), text)
+
+
+_VOCAB = [*values._MONTHS, *values._SEASONS, *values._DUR_WORD, *values._WORD_NUM, "Sept.", "MAJ", "Hösten",
+          "twenty  four", "Första\thalvan av", "en", "ett", "2019", "12", "-", " ", "  ", ",", "\n", "x"]
+vocab_texts = st.lists(st.sampled_from(_VOCAB), max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(vocab_texts)
+@example("första halvan av 2019")
+@example("sept. 2019 september 2020")
+@example("twenty four months, twenty-four")
+def test_value_word_tries_match_like_their_alternations(text: str) -> None:
+    _same_everywhere(values._MONTH[:-len(r"\.?")], _flat(values._MONTHS), text)
+    _same_everywhere(values._SEASON, _flat(values._SEASONS), text)
+    _same_everywhere(values._word_trie(values._DUR_WORD), _flat(values._DUR_WORD), text)
+    _same_everywhere(values._WORD_NUM_RE, _flat(values._WORD_NUM), text)
