@@ -55,3 +55,33 @@ def test_value_word_tries_match_like_their_alternations(text: str) -> None:
     _same_everywhere(values._SEASON, _flat(values._SEASONS), text)
     _same_everywhere(values._word_trie(values._DUR_WORD), _flat(values._DUR_WORD), text)
     _same_everywhere(values._WORD_NUM_RE, _flat(values._WORD_NUM), text)
+
+
+def _plain_date(p: str) -> str:
+    """The date expression with every branch in its original order and its own lookbehind."""
+    m, s, y, o = values._MONTH, values._SEASON, values._YEAR, values._ORD
+    return (rf"(?:(?<![\w])(?P<{p}dd>\d{{1,2}}){o}\s+(?:of\s+)?(?P<{p}dmo>{m})(?![\w]),?\s+(?P<{p}dy>{y})"
+            rf"|(?<![\w])(?P<{p}mdmo>{m})\s+(?P<{p}mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<{p}mdy>{y})"
+            rf"|(?P<{p}iso>(?<![\d])(?:19[5-9]\d|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d]))"
+            rf"|(?<![\w])(?P<{p}se>{s})\s+(?:of\s+|år\s+)?(?P<{p}sy>{y})"
+            rf"|(?<![\w])(?P<{p}mo>{m})(?![\w]),?\s+(?:of\s+)?(?P<{p}my>{y})"
+            rf"|(?P<{p}y>{y}))")
+
+
+date_texts = st.lists(st.sampled_from(["2019", "2019-05-12", "12", "3", "5th", "of", "maj", "May", "Sept.",
+                                       "hösten", "the end of", "år", ",", "-", "–", "x2019", "a", "till", "och",
+                                       "mellan", " ", "\n", "1999"]), max_size=9).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(date_texts)
+@example("5th of May, 2019 - hösten 2020")
+@example("2019-05-12 till maj 2020")
+def test_date_expressions_match_like_the_plain_branch_order(text: str) -> None:
+    single = re.compile(_plain_date(""), re.IGNORECASE)
+    ranged = re.compile(rf"(?P<a>{_plain_date('a_')})(?P<sep>{values._RANGE_SEP})(?P<b>{_plain_date('b_')})",
+                        re.IGNORECASE)
+    for new, old in ((values._SINGLE_DATE_RE, single), (values._RANGE_RE, ranged)):
+        for pos in range(len(text) + 1):
+            a, b = new.match(text, pos), old.match(text, pos)
+            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)

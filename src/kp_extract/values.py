@@ -409,13 +409,18 @@ _SEASON = _word_trie(_SEASONS)
 _ORD = r"(?:\.|:e|:a|st|nd|rd|th)?"
 
 # One date expression: named groups d/mo/y for the precise forms.
+# The branches that need a word start share one lookbehind (tried once per position, not four
+# times); iso moves after se and mo, which start with a letter where iso needs a digit, so no
+# position can match both and the order of the alternatives is unchanged wherever it matters.
 _DATE = rf"""
 (?:
-    (?<![\w])(?P<{{p}}dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<{{p}}dmo>{_MONTH})(?![\w]),?\s+(?P<{{p}}dy>{_YEAR})
-  | (?<![\w])(?P<{{p}}mdmo>{_MONTH})\s+(?P<{{p}}mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<{{p}}mdy>{_YEAR})
+    (?<![\w])(?:
+        (?P<{{p}}dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<{{p}}dmo>{_MONTH})(?![\w]),?\s+(?P<{{p}}dy>{_YEAR})
+      | (?P<{{p}}mdmo>{_MONTH})\s+(?P<{{p}}mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<{{p}}mdy>{_YEAR})
+      | (?P<{{p}}se>{_SEASON})\s+(?:of\s+|år\s+)?(?P<{{p}}sy>{_YEAR})
+      | (?P<{{p}}mo>{_MONTH})(?![\w]),?\s+(?:of\s+)?(?P<{{p}}my>{_YEAR})
+    )
   | (?P<{{p}}iso>(?<![\d])(?:19[5-9]\d|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d]))
-  | (?<![\w])(?P<{{p}}se>{_SEASON})\s+(?:of\s+|år\s+)?(?P<{{p}}sy>{_YEAR})
-  | (?<![\w])(?P<{{p}}mo>{_MONTH})(?![\w]),?\s+(?:of\s+)?(?P<{{p}}my>{_YEAR})
   | (?P<{{p}}y>{_YEAR})
 )
 """
