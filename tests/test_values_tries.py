@@ -85,3 +85,44 @@ def test_date_expressions_match_like_the_plain_branch_order(text: str) -> None:
         for pos in range(len(text) + 1):
             a, b = new.match(text, pos), old.match(text, pos)
             assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)
+
+
+_PLAIN_CUE = (r"(?:stretch(?:es|ed)?|streach(?:es|ed)?|spans?|spanning|runs?|running|ran|lasts?|lasting|"
+              r"last|continue[sd]?|extends?|extending|over|for|during|duration\s+of|period\s+of|"
+              r"under|över|i|på|period\s+på|löptid\s+på|sträcker\s+sig\s+över|pågår|pågå|löper)")
+cue_texts = st.lists(st.sampled_from(["runs", "run", "running", "Lasting", "last", "lasts", "period", "of", "på",
+                                      "pågå", "pågår", "PÅGÅR", "i", "in", "över", "sträcker", "sig", "continued",
+                                      "continue", "span", "spanning", "3", "år", "over", "for", "x", "  ", "\t"]),
+                     max_size=8).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cue_texts)
+@example("sträcker sig över 3 år")
+@example("period på  3 år, period of 3")
+def test_duration_cue_trie_matches_like_the_plain_cue_alternation(text: str) -> None:
+    # in _DUR_RE a cue word is always followed by whitespace: compare them so
+    for tail in (r"\s+", r"\s+(?P<n>\d|år|of)"):
+        new = re.compile(rf"(?P<w>{values._DUR_CUE}){tail}", re.IGNORECASE)
+        old = re.compile(rf"(?P<w>{_PLAIN_CUE}){tail}", re.IGNORECASE)
+        for pos in range(len(text) + 1):
+            a, b = new.match(text, pos), old.match(text, pos)
+            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)
+
+
+amount_texts = st.lists(st.sampled_from(["en", "halv", "half", "a", "an", "miljon", "miljoner", "million", "MSEK",
+                                         "mkr", "sek", "ſek", "\u212ar", "kr.", "kronor", "tre", "Three", "åtta",
+                                         "eleven", "450", "000", "1,5", "-", "och", "x", "tusen", "bn", ":-"]),
+                        max_size=8).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(amount_texts)
+@example("en halv miljon kronor")
+@example("a half million, half a million, åtta miljoner, MSEK 1,5")
+def test_amount_first_letter_lookahead_changes_no_match(text: str) -> None:
+    lead = rf"(?=[\d{values._AMOUNT_FIRST}])"
+    plain = re.compile(values._AMOUNT_RE.pattern.replace(lead, "", 1), values._AMOUNT_RE.flags)
+    assert plain.pattern != values._AMOUNT_RE.pattern
+    got = [(m.span(), m.groupdict()) for m in values._AMOUNT_RE.finditer(text)]
+    assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]

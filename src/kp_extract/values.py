@@ -203,8 +203,13 @@ _MSEK = r"(?:msek|mkr|mnkr|mSEK|Mkr|miljoner\s+kronor)"
 _KSEK = r"(?:tkr|ksek|tsek)"
 _FOREIGN = r"(?:euro|euros|eur|€|usd|us\s*dollars?|dollars?|\$|rand|zar|ugx|shillings?|dong|vnd|pounds?|£|gbp|nok|dkk)"
 
+# The first letter of every match that does not start with a digit: of pre (msek, mkr, sek, kr), of
+# half ("en halv", "halv", "half a", "a half") and of the number words. A leading look-ahead on them
+# rules out most positions in one step; it changes no match, as every match starts so.
+_AMOUNT_FIRST = "".join(sorted({w[0] for w in _WORD_NUM} | set("mskeha")))
 _AMOUNT_RE = re.compile(
     rf"""
+    (?=[\d{_AMOUNT_FIRST}])
     (?P<pre>(?<![\w])(?:(?P<pre_m>msek|mkr)|sek|kr\.?)\s*)?          # SEK 450,000 / MSEK 1.2
     (?:
         (?P<num>{_NUM})
@@ -717,6 +722,14 @@ _PHASE_WORDS = (
     r"(?:inception|pre-?study|prestudy|preparatory|preparation|pilot|start-?up|feasibility|"
     r"förstudie\w*|förberedelse\w*|inledande|uppstart\w*|fas\w*|phase)"
 )
+# The words that introduce a stated duration ("runs over three years"). Each must be followed by
+# whitespace in _DUR_RE, and of two cue words matching at one position at most one can be: so the
+# trie, however it orders them, matches exactly what a plain alternation does.
+_DUR_CUE = _word_trie(("stretch", "stretches", "stretched", "streach", "streaches", "streached", "span", "spans",
+                       "spanning", "run", "runs", "running", "ran", "last", "lasts", "lasting", "continue",
+                       "continues", "continued", "extend", "extends", "extending", "over", "for", "during",
+                       "duration of", "period of", "under", "över", "i", "på", "period på", "löptid på",
+                       "sträcker sig över", "pågår", "pågå", "löper"))
 _DUR_RE = re.compile(
     rf"""
     (?<![\w-])
@@ -730,9 +743,7 @@ _DUR_RE = re.compile(
       | (?P<ena>{_DNUM})(?:-(?P<enu>year|month)s?(?![\w])|\s(?P<enu2>year|month)(?=[-\s](?:long\s+|lång\s+)?[\w(]))
         (?![-\s]old)
       # nouns with a cue: over three years, under två år, 18 månader
-      | (?P<cue>(?:stretch(?:es|ed)?|streach(?:es|ed)?|spans?|spanning|runs?|running|ran|lasts?|lasting|
-                 last|continue[sd]?|extends?|extending|over|for|during|duration\s+of|period\s+of|
-                 under|över|i|på|period\s+på|löptid\s+på|sträcker\s+sig\s+över|pågår|pågå|löper)
+      | (?P<cue>{_DUR_CUE}
               (?:\s+(?:a\s+)?(?:period\s+of|the\s+next|the\s+coming|de\s+kommande|kommande|the\s+course\s+of|
                  totalt|ungefär|approximately|about|cirka|ca\.?))*\s+)
         (?P<nn>{_DNUM}){_HALF}\s+(?P<nu>years?|år|months?|månader|månad)(?![\w])(?!\s+(?:ago|sedan|old|gammal))
