@@ -126,3 +126,20 @@ def test_amount_first_letter_lookahead_changes_no_match(text: str) -> None:
     assert plain.pattern != values._AMOUNT_RE.pattern
     got = [(m.span(), m.groupdict()) for m in values._AMOUNT_RE.finditer(text)]
     assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+
+
+sdg_texts = st.lists(st.sampled_from(["SDG", "sdgs", "SDG:s", "UN", "SDGs", "Sustainable", "development", "goals",
+                                      "globala", "mål", "målen", "Goal", "target", "Hållbarhetsmål", "FN:s", "Agenda",
+                                      "2030", "3", "11", "och", "and", "ſdg", "x", ",", ":", "17", "no."]),
+                     max_size=9).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(sdg_texts)
+@example("FN:s globala mål 3, Agenda 2030 mål 5, UN SDG 11, target 4, hållbarhetsmål 7")
+def test_sdg_first_letter_lookahead_changes_no_match(text: str) -> None:
+    lead = "(?=[sughfamt])"
+    plain = re.compile(values._SDG_RE.pattern.replace(lead, "", 1), values._SDG_RE.flags)
+    assert plain.pattern != values._SDG_RE.pattern
+    got = [(m.span(), m.groupdict()) for m in values._SDG_RE.finditer(text)]
+    assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]

@@ -414,10 +414,13 @@ _SEASON = _word_trie(_SEASONS)
 _ORD = r"(?:\.|:e|:a|st|nd|rd|th)?"
 
 # One date expression: named groups d/mo/y for the precise forms.
+# the first letters of the month and season words: the letters a date can start with
+_DATE_FIRST = "".join(sorted({w[0] for w in (*_MONTHS, *_SEASONS)}))
 # The branches that need a word start share one lookbehind (tried once per position, not four
 # times); iso moves after se and mo, which start with a letter where iso needs a digit, so no
 # position can match both and the order of the alternatives is unchanged wherever it matters.
 _DATE = rf"""
+(?=[\d{_DATE_FIRST}])  # every date starts so: a one-step test that rules out most positions
 (?:
     (?<![\w])(?:
         (?P<{{p}}dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<{{p}}dmo>{_MONTH})(?![\w]),?\s+(?P<{{p}}dy>{_YEAR})
@@ -904,6 +907,7 @@ _SDG_WEAK = r"(?:mål(?:en)?|målet|goals?|target)"
 _LIST_JOIN = r"(?:\s*(?:,|&|\+|\band\b|\boch\b|\bsamt\b|\bas\s+well\s+as\b|\bsom\b)\s*(?:(?:mål|goals?|SDGs?)\s*)?)"
 _SDG_RE = re.compile(
     rf"""
+    (?=[sughfamt])  # the first letters of the strong and weak cues: rules out most positions in one step
     (?<![\w])(?:(?P<strong>{_SDG_STRONG})|(?P<weak>{_SDG_WEAK}))[\s:,]*
     {_GOALNUM.format(g="n1")}
     (?P<more>(?:{_LIST_JOIN}{_GOALNUM.format(g="nx")})*)
