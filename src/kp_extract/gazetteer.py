@@ -799,8 +799,9 @@ class _CountryIndex:
     lookup: dict[str, str]          # normalised form -> iso2 (incl. SE)
     form_kind: dict[str, bool]      # normalised form -> is_demonym
     canonical: dict[str, str]       # normalised form -> form as in data
-    text_regex: re.Pattern
-    text_regex_se: re.Pattern
+    text_forms: tuple[str, ...]     # the forms searched in text (without Sweden's: non_se)
+    non_se: tuple[str, ...]
+    odd: re.Pattern                 # a char that makes the lower-cased search differ (see _case_odd_chars)
 
 
 @lru_cache(maxsize=1)
@@ -834,13 +835,37 @@ def _country_index() -> _CountryIndex:
         lookup.pop(key, None)
     text_forms = [canon[k] for k in lookup if k not in ambiguous]
     non_se = [f for f in text_forms if lookup[_norm(f)] != "SE"]
-    ws = r"\s+"
+    alphabet = {ch for f in text_forms for ch in f.casefold()}
+    return _CountryIndex(lookup, kind, canon, tuple(text_forms), tuple(non_se), _case_odd_chars(alphabet))
 
-    def compile_(forms: list[str]) -> re.Pattern:
-        body = _trie_regex(forms, ws=ws)
-        return re.compile(rf"(?<!\w)(?i:{body})(?![\w])")
 
-    return _CountryIndex(lookup, kind, canon, compile_(non_se), compile_(text_forms))
+@lru_cache(maxsize=4)
+def _country_regex(allow_sweden: bool, ignore_case: bool) -> re.Pattern:
+    """The country forms as one word-bounded trie regex: with IGNORECASE for any text, without it
+    for lower-cased text (compiled on first use: most runs need only one of the four)."""
+    idx = _country_index()
+    body = _trie_regex(idx.text_forms if allow_sweden else idx.non_se, ws=r"\s+")
+    return re.compile(rf"(?<!\w)(?{'i' if ignore_case else ''}:{body})(?![\w])")
+
+
+def _case_odd_chars(alphabet: set[str]) -> re.Pattern:
+    """A regex finding the chars for which searching `text.lower()` case-sensitively can differ from
+    searching `text` with IGNORECASE for words made of the (lower-case) `alphabet`: a char whose
+    lower-case form is not one char, or differs from it in being a word char or a space, or that re's
+    IGNORECASE equates with other letters of the alphabet than its lower-case form (dotless ı with
+    i, long ſ with s); and every char beyond the BMP (not examined, so always odd)."""
+    bmp = "".join(map(chr, range(0x10000)))
+    word, space = set(re.findall(r"\w", bmp)), set(re.findall(r"\s", bmp))
+    # only a char unlike its lower-case form can be odd by its form ...
+    odd = [c for c in bmp if c != c.lower() and (len(c.lower()) != 1 or (c in word) != (c.lower() in word)
+                                                 or (c in space) != (c.lower() in space))]
+    # ... or by what IGNORECASE equates it with (examined for the chars it equates with some letter)
+    letters = "".join(re.escape(ch) for ch in sorted(alphabet))
+    equal = {a: re.compile(re.escape(a), re.IGNORECASE) for a in alphabet}
+    for c in re.findall(f"[{letters}]", bmp, re.IGNORECASE):
+        if c not in odd and {a for a, rx in equal.items() if rx.fullmatch(c)} != {c.lower()}:
+            odd.append(c)
+    return re.compile("[" + "".join(re.escape(c) for c in odd) + "\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=65536)
@@ -877,10 +902,9 @@ def find_countries(text: str, allow_sweden: bool = False) -> list[tuple[int, int
 def _find_countries(text: str, allow_sweden: bool) -> tuple[tuple[int, int, str, bool], ...]:
     """find_countries, cached per text (block texts are searched by several stages)."""
     idx = _country_index()
-    rx = idx.text_regex_se if allow_sweden else idx.text_regex
     out: list[tuple[int, int, str, bool]] = []
-    for m in rx.finditer(text):
-        surface = m.group(0)
+    for start, end in _country_spans(text, allow_sweden):
+        surface = text[start:end]
         key = _norm(surface)
         code = idx.lookup.get(key)
         if code is None:
@@ -891,8 +915,19 @@ def _find_countries(text: str, allow_sweden: bool) -> tuple[tuple[int, int, str,
                 continue
         elif canon[:1].isupper() and not surface[:1].isupper():
             continue
-        out.append((m.start(), m.end(), code, idx.form_kind.get(key, False)))
+        out.append((start, end, code, idx.form_kind.get(key, False)))
     return tuple(out)
+
+
+def _country_spans(text: str, allow_sweden: bool) -> list[tuple[int, int]]:
+    """The spans the case-insensitive country regex finds in text. Searched in the lower-cased
+    text without IGNORECASE when no char of the text can make that differ (see _case_odd_chars):
+    the same spans, faster, as case-sensitive literals let the regex engine rule out a position
+    at once."""
+    low = text.lower()
+    if len(low) == len(text) and not _country_index().odd.search(text):
+        return [m.span() for m in _country_regex(allow_sweden, False).finditer(low)]
+    return [m.span() for m in _country_regex(allow_sweden, True).finditer(text)]
 
 
 # --------------------------------------------------------------------------- SDGs

@@ -66,6 +66,31 @@ _I = re.IGNORECASE
 _SENT_END = re.compile(r"[.!?;•](?=\s)|\n")
 
 
+def _word_trie(words, space: str = r"\s+") -> str:
+    """A group matching exactly what the alternation of `words` (literal, lower-case; a space
+    matches `space`) sorted longest first matches, trying the same words in the same order.
+
+    Why a trie: an IGNORECASE alternation of many words tries every word at every position (the
+    regex engine has no fast first-letter skip for case-insensitive literals); a trie tries each
+    first letter once. Same order: of two words matching at one position one is a prefix of the
+    other, and both forms try the longer first (the trie by a greedy optional tail)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [(space if ch == " " else re.escape(ch)) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return "(?:" + build(root) + ")"
+
+
 def _sentence_before(text: str, pos: int, limit: int) -> str:
     """The text before `pos`, back to the sentence start, at most `limit` chars."""
     lo = max(0, pos - limit)
@@ -135,7 +160,7 @@ _WORD_NUM = {
     "elva": 11, "eleven": 11, "tolv": 12, "twelve": 12, "arton": 18, "eighteen": 18,
     "tjugofyra": 24, "twenty-four": 24, "trettiosex": 36, "thirty-six": 36,
 }
-_WORD_NUM_RE = "|".join(sorted((re.escape(w) for w in _WORD_NUM), key=len, reverse=True))
+_WORD_NUM_RE = _word_trie(_WORD_NUM)
 
 _SEP = r"[ \u00a0\u202f\u2009.,']"
 # 1-3 digits then thousands groups, or plain digits with an optional decimal part
@@ -178,8 +203,13 @@ _MSEK = r"(?:msek|mkr|mnkr|mSEK|Mkr|miljoner\s+kronor)"
 _KSEK = r"(?:tkr|ksek|tsek)"
 _FOREIGN = r"(?:euro|euros|eur|€|usd|us\s*dollars?|dollars?|\$|rand|zar|ugx|shillings?|dong|vnd|pounds?|£|gbp|nok|dkk)"
 
+# The first letter of every match that does not start with a digit: of pre (msek, mkr, sek, kr), of
+# half ("en halv", "halv", "half a", "a half") and of the number words. A leading look-ahead on them
+# rules out most positions in one step; it changes no match, as every match starts so.
+_AMOUNT_FIRST = "".join(sorted({w[0] for w in _WORD_NUM} | set("mskeha")))
 _AMOUNT_RE = re.compile(
     rf"""
+    (?=[\d{_AMOUNT_FIRST}])
     (?P<pre>(?<![\w])(?:(?P<pre_m>msek|mkr)|sek|kr\.?)\s*)?          # SEK 450,000 / MSEK 1.2
     (?:
         (?P<num>{_NUM})
@@ -369,7 +399,7 @@ for _n, _names in enumerate(
 ):
     for _w in _names:
         _MONTHS[_w] = _n
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = _word_trie(_MONTHS) + r"\.?"
 _YEAR = r"(?<![\d.,:])(?:19[5-9]\d|20\d\d)(?![\d])"
 _SEASONS = {
     "våren": "spring", "vår": "spring", "sommaren": "summer", "sommar": "summer",
@@ -380,17 +410,25 @@ _SEASONS = {
     "beginning of": "early", "end of": "late", "first half of": "early", "second half of": "late",
     "första halvan av": "early", "andra halvan av": "late", "halvåret": "mid",
 }
-_SEASON = r"(?:" + "|".join(sorted((re.escape(s).replace(r"\ ", r"\s+") for s in _SEASONS), key=len, reverse=True)) + r")"
+_SEASON = _word_trie(_SEASONS)
 _ORD = r"(?:\.|:e|:a|st|nd|rd|th)?"
 
 # One date expression: named groups d/mo/y for the precise forms.
+# the first letters of the month and season words: the letters a date can start with
+_DATE_FIRST = "".join(sorted({w[0] for w in (*_MONTHS, *_SEASONS)}))
+# The branches that need a word start share one lookbehind (tried once per position, not four
+# times); iso moves after se and mo, which start with a letter where iso needs a digit, so no
+# position can match both and the order of the alternatives is unchanged wherever it matters.
 _DATE = rf"""
+(?=[\d{_DATE_FIRST}])  # every date starts so: a one-step test that rules out most positions
 (?:
-    (?<![\w])(?P<{{p}}dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<{{p}}dmo>{_MONTH})(?![\w]),?\s+(?P<{{p}}dy>{_YEAR})
-  | (?<![\w])(?P<{{p}}mdmo>{_MONTH})\s+(?P<{{p}}mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<{{p}}mdy>{_YEAR})
+    (?<![\w])(?:
+        (?P<{{p}}dd>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<{{p}}dmo>{_MONTH})(?![\w]),?\s+(?P<{{p}}dy>{_YEAR})
+      | (?P<{{p}}mdmo>{_MONTH})\s+(?P<{{p}}mdd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<{{p}}mdy>{_YEAR})
+      | (?P<{{p}}se>{_SEASON})\s+(?:of\s+|år\s+)?(?P<{{p}}sy>{_YEAR})
+      | (?P<{{p}}mo>{_MONTH})(?![\w]),?\s+(?:of\s+)?(?P<{{p}}my>{_YEAR})
+    )
   | (?P<{{p}}iso>(?<![\d])(?:19[5-9]\d|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d]))
-  | (?<![\w])(?P<{{p}}se>{_SEASON})\s+(?:of\s+|år\s+)?(?P<{{p}}sy>{_YEAR})
-  | (?<![\w])(?P<{{p}}mo>{_MONTH})(?![\w]),?\s+(?:of\s+)?(?P<{{p}}my>{_YEAR})
   | (?P<{{p}}y>{_YEAR})
 )
 """
@@ -681,13 +719,20 @@ _DUR_WORD = {
     "arton": 18, "eighteen": 18, "tjugofyra": 24, "twenty-four": 24, "twenty four": 24,
     "trettiosex": 36, "thirty-six": 36, "halvt": 0.5, "half": 0.5,
 }
-_DNUM = r"(?:\d+(?:[.,]5)?|" + "|".join(
-    sorted((re.escape(w).replace(r"\ ", r"\s+") for w in _DUR_WORD), key=len, reverse=True)) + r")"
+_DNUM = r"(?:\d+(?:[.,]5)?|" + _word_trie(_DUR_WORD) + r")"
 _HALF = r"(?:\s+(?:och\s+ett\s+halvt|and\s+a\s+half))?"
 _PHASE_WORDS = (
     r"(?:inception|pre-?study|prestudy|preparatory|preparation|pilot|start-?up|feasibility|"
     r"förstudie\w*|förberedelse\w*|inledande|uppstart\w*|fas\w*|phase)"
 )
+# The words that introduce a stated duration ("runs over three years"). Each must be followed by
+# whitespace in _DUR_RE, and of two cue words matching at one position at most one can be: so the
+# trie, however it orders them, matches exactly what a plain alternation does.
+_DUR_CUE = _word_trie(("stretch", "stretches", "stretched", "streach", "streaches", "streached", "span", "spans",
+                       "spanning", "run", "runs", "running", "ran", "last", "lasts", "lasting", "continue",
+                       "continues", "continued", "extend", "extends", "extending", "over", "for", "during",
+                       "duration of", "period of", "under", "över", "i", "på", "period på", "löptid på",
+                       "sträcker sig över", "pågår", "pågå", "löper"))
 _DUR_RE = re.compile(
     rf"""
     (?<![\w-])
@@ -701,9 +746,7 @@ _DUR_RE = re.compile(
       | (?P<ena>{_DNUM})(?:-(?P<enu>year|month)s?(?![\w])|\s(?P<enu2>year|month)(?=[-\s](?:long\s+|lång\s+)?[\w(]))
         (?![-\s]old)
       # nouns with a cue: over three years, under två år, 18 månader
-      | (?P<cue>(?:stretch(?:es|ed)?|streach(?:es|ed)?|spans?|spanning|runs?|running|ran|lasts?|lasting|
-                 last|continue[sd]?|extends?|extending|over|for|during|duration\s+of|period\s+of|
-                 under|över|i|på|period\s+på|löptid\s+på|sträcker\s+sig\s+över|pågår|pågå|löper)
+      | (?P<cue>{_DUR_CUE}
               (?:\s+(?:a\s+)?(?:period\s+of|the\s+next|the\s+coming|de\s+kommande|kommande|the\s+course\s+of|
                  totalt|ungefär|approximately|about|cirka|ca\.?))*\s+)
         (?P<nn>{_DNUM}){_HALF}\s+(?P<nu>years?|år|months?|månader|månad)(?![\w])(?!\s+(?:ago|sedan|old|gammal))
@@ -864,6 +907,7 @@ _SDG_WEAK = r"(?:mål(?:en)?|målet|goals?|target)"
 _LIST_JOIN = r"(?:\s*(?:,|&|\+|\band\b|\boch\b|\bsamt\b|\bas\s+well\s+as\b|\bsom\b)\s*(?:(?:mål|goals?|SDGs?)\s*)?)"
 _SDG_RE = re.compile(
     rf"""
+    (?=[sughfamt])  # the first letters of the strong and weak cues: rules out most positions in one step
     (?<![\w])(?:(?P<strong>{_SDG_STRONG})|(?P<weak>{_SDG_WEAK}))[\s:,]*
     {_GOALNUM.format(g="n1")}
     (?P<more>(?:{_LIST_JOIN}{_GOALNUM.format(g="nx")})*)
