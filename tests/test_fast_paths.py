@@ -78,6 +78,37 @@ def test_letter_count_counts_letters(text: str) -> None:
     assert language._letter_count(text) == len(re.findall(r"[^\W\d_]", text))
 
 
+_letter_texts = st.lists(st.tuples(_word, st.sampled_from(["'", "’", "''", " '", "’ ", "_", "2", "bl.a.", " "])),
+                         max_size=20).map(lambda xs: "".join(a + b for a, b in xs))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_texts, _letter_texts, st.text(max_size=120)))
+def test_guess_and_letters_read_once_equal_the_two_plain_calls(text: str) -> None:
+    """assign_languages reads a block's words once for its guess and its letter count (counted
+    from the words when no abbreviation was cut out): the same as guess_language and
+    _letter_count, whenever there is a guess (the count is asked for only then)."""
+    guess, letters = language._guess_and_letters(text)
+    assert guess == language.guess_language(text)
+    if guess is not None:
+        assert letters == len(re.findall(r"[^\W\d_]", text))
+
+
+def test_assign_languages_weighs_blocks_by_their_letters() -> None:
+    """The page majority weighs each guessed content block by its letters (apostrophes and
+    abbreviation dots not counted), so a long English block outweighs two short Swedish ones."""
+    from kp_extract.model import Block
+
+    texts = ["Kommunen och staden.", "Vi ska och vill.", "The city’s people and the council's work, e.g. here",
+             "Kalush"]
+    blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts]
+    language.assign_languages(blocks)
+    assert [b.language for b in blocks] == ["sv", "sv", "en", "en"]
+    blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts[:2] + ["The city and", "Kalush"]]
+    language.assign_languages(blocks)
+    assert [b.language for b in blocks] == ["sv", "sv", "en", "sv"]
+
+
 def test_profile_scores_stay_the_same_when_the_word_cache_overflows(monkeypatch) -> None:
     texts = ["Växjö och Kalush ska arbeta tillsammans.", "The project and the city of Kalush.",
              "Projektet Kalush Växjö år", "An Giang De Aar"]
