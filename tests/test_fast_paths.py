@@ -302,3 +302,47 @@ def test_scrub_contacts_returns_the_same_object_when_nothing_changes() -> None:
     assert scrub_contacts(b) is b  # a cache hit still returns the caller's own object
     long = "Växjö kommun " * 200
     assert scrub_contacts(long) is long
+
+
+# --- segment.split_lines: lines between chrome spans skip the covering test -----------------------
+
+
+def reference_split_lines(page) -> list[tuple[int, int, str, bool]]:
+    """split_lines as (start, end, text, chrome), every line's coverage worked out in full."""
+    out = []
+    chrome = sorted(page.chrome)
+    pos = 0
+    for raw in page.text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        is_chrome = False
+        if raw.strip():
+            s = start + len(raw) - len(raw.lstrip())
+            e = start + len(raw.rstrip())
+            covered = s
+            for cs, ce in chrome:  # spans in order; a gap before `covered` ends the cover
+                if ce <= start:
+                    continue
+                if cs > covered or covered >= e:
+                    break
+                covered = max(covered, ce)
+            is_chrome = covered >= e
+        out.append((start, end, raw, is_chrome))
+    return out
+
+
+@st.composite
+def _pages_with_chrome(draw):
+    text = draw(st.text(alphabet="ab \n\t", max_size=60))
+    bounds = st.integers(0, len(text))
+    spans = draw(st.lists(st.tuples(bounds, bounds).map(sorted).map(tuple), max_size=6))
+    return clean.Page("p.txt", text, "", chrome=spans)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_pages_with_chrome())
+def test_split_lines_marks_chrome_lines_as_the_full_coverage_test_does(page) -> None:
+    from kp_extract.segment import split_lines
+
+    got = [(ln.start, ln.end, ln.text, ln.chrome) for ln in split_lines(page)]
+    assert got == reference_split_lines(page)
