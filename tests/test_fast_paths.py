@@ -270,6 +270,29 @@ def test_footer_field_length_gate_is_exact(line: str) -> None:
     assert footer_field(line) == load_layout().footer_labels.get(line.strip().rstrip(":").strip().casefold())
 
 
+def reference_inline_field(line: str) -> tuple[str, str, int] | None:
+    """inline_field with the pattern tried on every line (no colon gate)."""
+    layout = load_layout()
+    m = layout.inline_re.match(line)
+    if not m:
+        return None
+    field = layout.inline_labels[m.group("label").casefold()]
+    if field == "title" and re.search(r"[.!?]\s+[A-ZÅÄÖ]", m.group("value")):
+        return None
+    return field, m.group("value"), m.start("value")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.sampled_from(sorted(load_layout().inline_labels)).flatmap(
+    lambda lab: st.tuples(st.sampled_from(["", " ", "\t"]), st.sampled_from([lab, lab.upper(), lab.title()]),
+                          st.sampled_from(["", ":", " :", ": ", "：", " ; "]),
+                          st.sampled_from(["", "Kalush", "x. Y", " vatten "])).map("".join))))
+def test_inline_field_colon_gate_is_exact(line: str) -> None:
+    from kp_extract.segment import inline_field
+
+    assert inline_field(line) == reference_inline_field(line)
+
+
 @given(st.text())
 def test_casefold_never_shortens(text: str) -> None:
     """What the footer_field length gate rests on (casefold maps each character to one or more)."""

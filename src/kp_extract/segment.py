@@ -129,6 +129,10 @@ def inline_field(line: str) -> tuple[str, str, int] | None:
     A title label whose value goes on into further sentences ('The name of the project: X. It is
     a 3-year project …') is prose that names the project, not a title line.
     """
+    # inline_re has a literal ":" after the label: a line without one is no 'Label: value' line
+    # (most lines are prose; this skips the label alternation for them)
+    if ":" not in line:
+        return None
     m = load_layout().inline_re.match(line)
     if not m:
         return None
