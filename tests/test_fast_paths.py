@@ -78,6 +78,20 @@ def test_letter_count_counts_letters(text: str) -> None:
     assert language._letter_count(text) == len(re.findall(r"[^\W\d_]", text))
 
 
+def test_latin1_word_pattern_has_the_letters_of_the_general_one() -> None:
+    for code in range(256):
+        c = chr(code)
+        text = f"x{c}y'{c}z {c}"
+        assert language._LATIN1_WORD_RE.findall(text) == language._WORD_RE.findall(text), repr(c)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=80),
+                 st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=80), _texts, st.text(max_size=80)))
+def test_find_words_equals_the_general_word_pattern(text: str) -> None:
+    assert language._find_words(text) == language._WORD_RE.findall(text)
+
+
 _letter_texts = st.lists(st.tuples(_word, st.sampled_from(["'", "’", "''", " '", "’ ", "_", "2", "bl.a.", " "])),
                          max_size=20).map(lambda xs: "".join(a + b for a, b in xs))
 

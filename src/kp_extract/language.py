@@ -58,6 +58,12 @@ LANGS = ("sv", "en")
 _NON_CONTENT_KINDS = frozenset({"footer", "filter", "chrome"})
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# The same words in a text of Latin-1 characters only (most Swedish and English texts): sre tests
+# a spelled-out character set faster than the category tests of [^\W\d_] (~20% less time). The
+# set is read from the running re engine itself, so on such texts both patterns find the same.
+_LATIN1_LETTERS = re.escape("".join(c for c in map(chr, range(256)) if re.fullmatch(r"[^\W\d_]", c)))
+_LATIN1_WORD_RE = re.compile(f"[{_LATIN1_LETTERS}]+(?:['’][{_LATIN1_LETTERS}]+)?")
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]")
 # Dotted abbreviations ("bl.a.", "m.fl.", "t.ex.", "e.g.") would otherwise
 # yield stray one-letter words such as "a".
 _ABBREV_RE = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]{1,3}\.){2,}")
@@ -141,8 +147,13 @@ def _words(text: str) -> tuple[list[str], bool]:
     if _ABBREV_GATE.search(text):
         cut = _ABBREV_RE.sub(" ", text)
         if cut != text:
-            return _WORD_RE.findall(cut), False
-    return _WORD_RE.findall(text), True
+            return _find_words(cut), False
+    return _find_words(text), True
+
+
+def _find_words(text: str) -> list[str]:
+    """_WORD_RE.findall(text), by the Latin-1 pattern when the text has no other character."""
+    return (_WORD_RE if _NON_LATIN1.search(text) else _LATIN1_WORD_RE).findall(text)
 
 
 # Codes of lower-case kinds (kind even): a text with none of them is names only.
