@@ -76,7 +76,7 @@ _LINGUA_MIN_CONFIDENCE = 0.75
 # one, and this literal-led search is ~30x cheaper than the substitution it gates.
 _ABBREV_GATE = re.compile(r"\.[^\W\d_]{1,3}\.")
 # Weights must be multiples of this, so that summing them in any order gives the same float
-# (profile_scores adds count * weight per distinct word, not weight per word in text order).
+# (profile_scores adds count * weight per word code, not weight per word in text order).
 _WEIGHT_UNIT = 2.0 ** -10
 # Word kinds: how a word counts, decided by the word alone (see _word_code). Lower-case kinds
 # are even, capitalised ones odd.
