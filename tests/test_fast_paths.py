@@ -78,6 +78,51 @@ def test_letter_count_counts_letters(text: str) -> None:
     assert language._letter_count(text) == len(re.findall(r"[^\W\d_]", text))
 
 
+def test_latin1_word_pattern_has_the_letters_of_the_general_one() -> None:
+    for code in range(256):
+        c = chr(code)
+        text = f"x{c}y'{c}z {c}"
+        assert language._LATIN1_WORD_RE.findall(text) == language._WORD_RE.findall(text), repr(c)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=80),
+                 st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=80), _texts, st.text(max_size=80)))
+def test_find_words_equals_the_general_word_pattern(text: str) -> None:
+    assert language._find_words(text) == language._WORD_RE.findall(text)
+
+
+_letter_texts = st.lists(st.tuples(_word, st.sampled_from(["'", "’", "''", " '", "’ ", "_", "2", "bl.a.", " "])),
+                         max_size=20).map(lambda xs: "".join(a + b for a, b in xs))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_texts, _letter_texts, st.text(max_size=120)))
+def test_guess_and_letters_read_once_equal_the_two_plain_calls(text: str) -> None:
+    """assign_languages reads a block's words once for its guess and its letter count (counted
+    from the words when no abbreviation was cut out): the same as guess_language and
+    _letter_count, whenever there is a guess (the count is asked for only then)."""
+    guess, letters = language._guess_and_letters(text)
+    assert guess == language.guess_language(text)
+    if guess is not None:
+        assert letters == len(re.findall(r"[^\W\d_]", text))
+
+
+def test_assign_languages_weighs_blocks_by_their_letters() -> None:
+    """The page majority weighs each guessed content block by its letters (apostrophes and
+    abbreviation dots not counted), so a long English block outweighs two short Swedish ones."""
+    from kp_extract.model import Block
+
+    texts = ["Kommunen och staden.", "Vi ska och vill.", "The city’s people and the council's work, e.g. here",
+             "Kalush"]
+    blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts]
+    language.assign_languages(blocks)
+    assert [b.language for b in blocks] == ["sv", "sv", "en", "en"]
+    blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts[:2] + ["The city and", "Kalush"]]
+    language.assign_languages(blocks)
+    assert [b.language for b in blocks] == ["sv", "sv", "en", "sv"]
+
+
 def test_profile_scores_stay_the_same_when_the_word_cache_overflows(monkeypatch) -> None:
     texts = ["Växjö och Kalush ska arbeta tillsammans.", "The project and the city of Kalush.",
              "Projektet Kalush Växjö år", "An Giang De Aar"]
@@ -239,6 +284,29 @@ def test_footer_field_length_gate_is_exact(line: str) -> None:
     assert footer_field(line) == load_layout().footer_labels.get(line.strip().rstrip(":").strip().casefold())
 
 
+def reference_inline_field(line: str) -> tuple[str, str, int] | None:
+    """inline_field with the pattern tried on every line (no colon gate)."""
+    layout = load_layout()
+    m = layout.inline_re.match(line)
+    if not m:
+        return None
+    field = layout.inline_labels[m.group("label").casefold()]
+    if field == "title" and re.search(r"[.!?]\s+[A-ZÅÄÖ]", m.group("value")):
+        return None
+    return field, m.group("value"), m.start("value")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.sampled_from(sorted(load_layout().inline_labels)).flatmap(
+    lambda lab: st.tuples(st.sampled_from(["", " ", "\t"]), st.sampled_from([lab, lab.upper(), lab.title()]),
+                          st.sampled_from(["", ":", " :", ": ", "：", " ; "]),
+                          st.sampled_from(["", "Kalush", "x. Y", " vatten "])).map("".join))))
+def test_inline_field_colon_gate_is_exact(line: str) -> None:
+    from kp_extract.segment import inline_field
+
+    assert inline_field(line) == reference_inline_field(line)
+
+
 @given(st.text())
 def test_casefold_never_shortens(text: str) -> None:
     """What the footer_field length gate rests on (casefold maps each character to one or more)."""
@@ -271,3 +339,47 @@ def test_scrub_contacts_returns_the_same_object_when_nothing_changes() -> None:
     assert scrub_contacts(b) is b  # a cache hit still returns the caller's own object
     long = "Växjö kommun " * 200
     assert scrub_contacts(long) is long
+
+
+# --- segment.split_lines: lines between chrome spans skip the covering test -----------------------
+
+
+def reference_split_lines(page) -> list[tuple[int, int, str, bool]]:
+    """split_lines as (start, end, text, chrome), every line's coverage worked out in full."""
+    out = []
+    chrome = sorted(page.chrome)
+    pos = 0
+    for raw in page.text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        is_chrome = False
+        if raw.strip():
+            s = start + len(raw) - len(raw.lstrip())
+            e = start + len(raw.rstrip())
+            covered = s
+            for cs, ce in chrome:  # spans in order; a gap before `covered` ends the cover
+                if ce <= start:
+                    continue
+                if cs > covered or covered >= e:
+                    break
+                covered = max(covered, ce)
+            is_chrome = covered >= e
+        out.append((start, end, raw, is_chrome))
+    return out
+
+
+@st.composite
+def _pages_with_chrome(draw):
+    text = draw(st.text(alphabet="ab \n\t", max_size=60))
+    bounds = st.integers(0, len(text))
+    spans = draw(st.lists(st.tuples(bounds, bounds).map(sorted).map(tuple), max_size=6))
+    return clean.Page("p.txt", text, "", chrome=spans)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_pages_with_chrome())
+def test_split_lines_marks_chrome_lines_as_the_full_coverage_test_does(page) -> None:
+    from kp_extract.segment import split_lines
+
+    got = [(ln.start, ln.end, ln.text, ln.chrome) for ln in split_lines(page)]
+    assert got == reference_split_lines(page)

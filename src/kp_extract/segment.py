@@ -83,21 +83,25 @@ def split_lines(page: Page) -> list[Line]:
     """Every line of the page with its offsets and whether it lies inside chrome."""
     lines: list[Line] = []
     chrome = sorted(page.chrome)
+    n = len(chrome)
     ci = 0
     pos = 0
     text = page.text
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
-        while ci < len(chrome) and chrome[ci][1] <= start:
+        while ci < n and chrome[ci][1] <= start:
             ci += 1
         is_chrome = False
-        if raw.strip():
+        # Only a span that starts before the line's end can cover its first non-blank character
+        # (the covering loop below needs chrome[ci][0] <= that character's offset < end): most
+        # lines lie between spans and skip the stripping.
+        if ci < n and chrome[ci][0] < end and raw.strip():
             # A line is chrome when chrome spans cover all its non-blank characters.
             s = start + (len(raw) - len(raw.lstrip()))
             e = start + len(raw.rstrip())
             j, covered = ci, s
-            while j < len(chrome) and chrome[j][0] <= covered and covered < e:
+            while j < n and chrome[j][0] <= covered and covered < e:
                 covered = max(covered, chrome[j][1])
                 j += 1
             is_chrome = covered >= e
@@ -125,6 +129,10 @@ def inline_field(line: str) -> tuple[str, str, int] | None:
     A title label whose value goes on into further sentences ('The name of the project: X. It is
     a 3-year project …') is prose that names the project, not a title line.
     """
+    # inline_re has a literal ":" after the label: a line without one is no 'Label: value' line
+    # (most lines are prose; this skips the label alternation for them)
+    if ":" not in line:
+        return None
     m = load_layout().inline_re.match(line)
     if not m:
         return None
