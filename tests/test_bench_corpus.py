@@ -98,6 +98,10 @@ def test_bench_runner_smoke(tmp_path):
         assert r["pages_per_s"] > 0 and r["peak_rss_mb"] > 0 and r["ratio_to_floor"] > 0
         assert 0 <= r["dedup_state_mb"] <= r["main_peak_rss_mb"]
         assert 0 < r["peak_rss_without_dedup_mb"] <= r["peak_rss_mb"]
-    assert set(results["targets"]) >= {"peak memory largest <= 1.5x smallest, dedup state aside",
-                                       "peak memory largest <= 1.5x smallest, dedup state included (stricter)"}
+    assert set(results["targets"]) == {"whole run <= 3x tokenizer floor (every size)",
+                                       "time linear (t/t0 <= 1.0625 x size/s0)",
+                                       "peak memory largest <= 1.5x smallest, dedup state aside"}
+    assert set(results["information"]) == {"peak memory largest <= 1.5x smallest, dedup state included (stricter)"}
+    floor_ok = all(r["ratio_to_floor"] <= 3.0 for r in results["sizes"])
+    assert results["targets"]["whole run <= 3x tokenizer floor (every size)"] is floor_ok
     assert "xfloor" in proc.stdout

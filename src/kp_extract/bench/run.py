@@ -20,10 +20,10 @@ the floor, CPU-time ratio to the floor, and time and memory relative to the
 smallest size, memory both with and without the dedup state. The
 results go to bench/results.json (env BENCH_OUT).
 
-Targets (issue 4): whole run <= 3x the floor; time linear (largest / smallest
+Targets (issue 4): whole run <= 3x the floor at every size; time linear (largest / smallest
 <= 1.0625 x the size ratio, i.e. 17x for 80/5 MB); peak memory of the largest
 within 1.5x the smallest, dedup state aside (the stricter check with it is
-printed too).
+printed too, marked as information: the dedup state grows with the corpus by design).
 """
 from __future__ import annotations
 
@@ -216,21 +216,28 @@ def main() -> int:
               f"{r['time_vs_smallest']:6.2f} {r['size_vs_smallest']:7.2f} {r['memory_vs_smallest']:6.2f} "
               f"{r['memory_without_dedup_vs_smallest']:12.2f}")
     last = rows[-1]
-    checks = {
-        "whole run <= 3x tokenizer floor (largest size)": last["ratio_to_floor"] <= 3.0,
+    targets = {  # issue 4's targets for this machine
+        "whole run <= 3x tokenizer floor (every size)": all(r["ratio_to_floor"] <= 3.0 for r in rows),
         "time linear (t/t0 <= 1.0625 x size/s0)": last["time_vs_smallest"] <= 1.0625 * last["size_vs_smallest"],
         "peak memory largest <= 1.5x smallest, dedup state aside": last["memory_without_dedup_vs_smallest"] <= 1.5,
+    }
+    # Not a target: the dedup state grows with the corpus by design (every mention until the global
+    # dedup); shown so a change that makes it grow faster is seen.
+    information = {
         "peak memory largest <= 1.5x smallest, dedup state included (stricter)": last["memory_vs_smallest"] <= 1.5,
     }
     print()
-    for name, ok in checks.items():
+    for name, ok in targets.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
+    for name, ok in information.items():
+        print(f"  {'yes ' if ok else 'no  '}  {name} [information, not a target]")
     total = time.perf_counter() - t_all
     print(f"\nbench took {total:.0f}s; results in {out_path}")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps({
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "seed": seed, "workers": workers, "seconds": total, "sizes": rows, "targets": checks,
+        "seed": seed, "workers": workers, "seconds": total, "sizes": rows, "targets": targets,
+        "information": information,
     }, indent=1) + "\n", encoding="utf-8")
     return 0
 
