@@ -5,7 +5,7 @@ import pytest
 
 from kp_extract.clean import clean_page
 from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
-                                parse_partner_section)
+                                parse_partner_section, states_values_only, text_areas)
 from kp_extract.language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
@@ -215,3 +215,50 @@ def test_a_conference_report_is_said_to_be_one() -> None:
     text = ("Rapport från årets konferens\n\nÖver 200 deltagare från svenska kommuner samlades på konferensen. "
             "Nästa ansökningsomgång öppnar i september.")
     assert no_record_reason(text) == "conference or event report"
+
+
+@pytest.mark.parametrize("text, areas", [
+    ("Samarbetsområde: Stadsplanering", ["Urban planning"]),
+    ("Programområde: Education", ["Education"]),
+    ("Area of Cooperation: Technical services and infrastructure", ["Technical Services and Infrastructure"]),
+    ("Samarbetsområde: Lokal kultur och idrott", ["Lokal kultur och idrott"]),  # an unknown label as written
+    # inside prose: a label (Swedish definite form too) followed by one of the programme's labels
+    ("Ett projekt om vatten – 900 000 kronor. Samarbetsområde: Miljö och klimat.", ["Environment/Climate change"]),
+    ("Projektet ingår i programområdet Education och kopplar till mål 4.", ["Education"]),
+    ("Arbetet ligger inom samarbetsområdet Social omsorg och välbefinnande.", ["Social care and wellbeing"]),
+    ("The work falls within the project area Urban planning.", ["Urban planning"]),
+    # a topic after an area word is no programme area
+    ("Vi arbetar inom området stadsplanering och bostäder.", []),
+    ("Samarbetsområdet är stort och omfattar tre byar.", []),
+])
+def test_areas_from_labels_and_prose(text: str, areas: list) -> None:
+    assert text_areas(text) == areas
+
+
+AREA_AFTER_PROJECT = """Vårt partnerskap med Kisumu
+
+Projektet Trygga torg
+
+Torsås kommun och Kisumu County genomför ett tvåårigt projekt 2021–2022 om belysning på torg.
+
+Samarbetsområde: Urban planning
+
+Projektet bidrar till de globala målen 5 och 11.
+"""
+
+
+def test_a_values_only_paragraph_under_a_project_gives_it_area_and_goals() -> None:
+    (m,) = extract(AREA_AFTER_PROJECT).mentions
+    assert (m.project_areas, m.sdgs, m.start_date, m.duration_years) == (["Urban planning"], [5, 11], "2021", 2)
+    assert len(m.sources) == 3
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Area of Cooperation: Education", True),
+    ("The project contributes to SDG 4 and SDG 10.", True),
+    ("Projektet bidrar till de globala målen 11 och 12.", True),
+    ("Kommunen arbetar med de globala målen 11 och 12 i hela sin verksamhet.", False),  # not the project's
+    ("Projektet har gett många nya kontakter.", False),
+])
+def test_values_only_paragraphs(text: str, expected: bool) -> None:
+    assert states_values_only(text) is expected

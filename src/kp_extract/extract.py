@@ -33,7 +33,7 @@ from .model import Block, Mention, Page, Partner, PartnershipMention, Source, un
 from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentence_pairs,
                        sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
-from .segment import footer_field, inline_field
+from .segment import footer_field, inline_field, load_layout
 
 DATA_DIR = Path(__file__).parent / "data"
 SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bsamt\b|\btillsammans med\b|\bwith\b)\s*",
@@ -353,14 +353,39 @@ PROJECT_AFTER = re.compile(r"\s*(?:\w*projekt(?:et)?|project)\b", re.IGNORECASE)
 
 
 def inline_areas(blocks: list[Block]) -> list[str]:
-    """Programme areas of 'Samarbetsområde: X' / 'Area of cooperation: X' lines."""
+    """Programme areas of 'Samarbetsområde: X' / 'Area of cooperation: X' lines (X as written when it
+    is no known label), and known labels an area label introduces inside prose ('… beviljas 850 000
+    kronor. Samarbetsområde: Stadsplanering.', 'ingår i programområdet Environment/Climate change')."""
+    return [a for b in blocks for a in text_areas(b.text)]
+
+
+def text_areas(text: str) -> list[str]:
+    """inline_areas of one text."""
     out = []
-    for b in blocks:
-        for line in b.text.split("\n"):
-            got = inline_field(line)
-            if got and got[0] == "project_areas":
-                out.append(area_label(got[1]) or got[1].strip())
+    for line in text.split("\n"):
+        got = inline_field(line)
+        if got and got[0] == "project_areas" and not _AREA_IN_PROSE_KEY.search(got[1]):
+            out.append(area_label(got[1]) or got[1].strip())
+        elif values._may_contain(line, _AREA_NOUN_FRAGMENTS):
+            out.extend(area_label(m.group("v")) or m.group("v") for m in _area_in_prose().finditer(line))
     return out
+
+
+# every area label of layout.json's inline project_areas holds one of these (the prose search's gate)
+_AREA_NOUN_FRAGMENTS = ("områd", "area")
+_AREA_IN_PROSE_KEY = re.compile(r"[.;]\s")  # a label line whose value runs on into prose: search it as prose
+
+
+@lru_cache(maxsize=1)
+def _area_in_prose() -> re.Pattern:
+    """An inline area label (Swedish definite form allowed: 'samarbetsområdet') followed by a known
+    area label or variant: the programme's own vocabulary, so a topic word after 'område' is no area."""
+    nouns = [lab for lab, fld in load_layout().inline_labels.items() if fld == "project_areas"]
+    gaz = load_gazetteer()
+    forms = sorted({f for a in gaz.areas for f in (a.label, *a.variants)}, key=len, reverse=True)
+    noun_rx = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(nouns, key=len, reverse=True))
+    form_rx = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?<!\w)(?:{noun_rx})(?:et|t|en|n)?\s*:?\s+(?P<v>{form_rx})(?!\w)", re.IGNORECASE)
 
 
 def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
@@ -927,6 +952,8 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         return
     state.fresh = False
     if kind is None:
+        if state.last is not None and states_values_only(b.text) and not any(g.foreign for g in paragraph_pairs(ctx, b)):
+            extend_mention(ctx, state.last, b)  # 'Samarbetsområde: X' or 'Projektet bidrar till mål 11' under its text
         return
     step, noun = kind
     groups = paragraph_pairs(ctx, b)
@@ -955,6 +982,15 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
     state.chain.append(m)
     state.last = m
+
+
+def states_values_only(text: str) -> bool:
+    """A paragraph that only gives the project at hand's programme area ('Area of Cooperation: X')
+    or its goals ('Projektet bidrar till de globala målen 11 och 12', 'The project contributes to the
+    Sustainable Development Goals …'): it names no project of its own, so it belongs to the last one."""
+    if text_areas(text):
+        return True
+    return bool(DEFINITE_PROJECT.search(text)) and bool(values.find_sdgs(text))
 
 
 def paragraph_pairs(ctx: PageContext, b: Block) -> list[PairGroup]:
