@@ -364,7 +364,14 @@ def test_not_sdgs(text):
     ("SDG no 11. Sustainable cities and communities.", [11, 11]),
     ("Projektet bidrar till Hållbara städer och samhällen", [11]),
     ("peace, justice and strong institutions", [16]),
-    ("Gender equality is a theme", []),   # generic names are footer-only
+    ("Gender equality is a theme", []),   # generic names are footer-only, unless a goal word introduces them:
+    ("It contributes to the Sustainable Development Goals Quality education and Gender equality.", [4, 5]),
+    ("Projektet kopplar också till målet Jämställdhet.", [5]),
+    ("Det bidrar till globala målen: jämställdhet och bekämpa klimatförändringarna.", [5, 13]),
+    ("SDG 4, Quality education, and SDG 13, Climate action", [4, 4, 13, 13]),
+    ("Projektets mål är jämställdhet i skolan.", []),
+    ("Målen: jämställdhet och demokrati i byarna.", []),   # a project's own aims
+    ("A plan with the goal of gender equality in the council.", []),
 ])
 def test_sdg_names_in_prose(text, expected):
     assert vals(find_sdgs(text)) == expected

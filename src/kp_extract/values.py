@@ -943,6 +943,19 @@ _PROSE_NAME_WORDS = tuple(sorted({_name_words(n) for n in _NAME_TO_SDG if n not 
 
 _DIGIT = re.compile(r"\d")
 
+# A generic goal name ("Gender equality", "Jämställdhet") is a goal in prose only where a goal
+# word introduces it, directly or through a list of goal names and numbers: "the Sustainable
+# Development Goals Good health and well-being and Gender equality", "till målet Jämställdhet".
+_GENERIC_NAME_RE = re.compile(
+    r"(?<![\w])(?:" + "|".join(_name_rx(n) for n in sorted(_GENERIC_NAMES & set(_NAME_TO_SDG), key=len, reverse=True))
+    + r")(?![\w])", _I)
+_GENERIC_NAME_WORDS = tuple(sorted({_name_words(n) for n in _GENERIC_NAMES & set(_NAME_TO_SDG)}))
+_GOAL_ITEM = rf"(?:{_ANY_NAME_RE.pattern}|(?:1[0-7]|[1-9])(?:\s*[,:.\-–]?\s*(?:{_ANY_NAME_RE.pattern}))?)"
+_GOAL_JOIN = r"\s*(?:,|&|\band\b|\boch\b|\bsamt\b)\s*(?:(?:the\s+)?(?:goals?|mål(?:et|en)?|SDGs?)\s+)?"
+_GOAL_LIST_BEFORE = re.compile(
+    rf"(?<![\w])(?:(?:SDGs?|SDG:s|global(?:a)?\s+(?:mål(?:en)?|goals?)|sustainable\s+development\s+goals?)[\s:,]*"
+    rf"|(?:goals?|mål(?:et|en)?)[\s,]*)(?:{_GOAL_ITEM}{_GOAL_JOIN})*$", _I)  # 'Målen: x' may be the project's own
+
 
 def _has_all_words_of_one(low: str, names: tuple[tuple[str, ...], ...]) -> bool:
     """True if every word of one of `names` (longest word first) occurs in `low`."""
@@ -967,6 +980,13 @@ def _prose_names(text: str):
     if not _has_all_words_of_one(text.lower(), _PROSE_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
         return ()
     return _PROSE_NAME_RE.finditer(text)
+
+
+def _generic_names(text: str):
+    """_GENERIC_NAME_RE.finditer(text), skipped when no generic goal name's words are in the text."""
+    if not _has_all_words_of_one(text.lower(), _GENERIC_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
+        return ()
+    return _GENERIC_NAME_RE.finditer(text)
 
 
 def find_sdgs(text: str) -> list[Found]:
@@ -1017,6 +1037,12 @@ def find_sdgs(text: str) -> list[Found]:
                     break
         if n:
             out.append(Found(n, m.start(), m.end(), kind="name"))
+    for m in _generic_names(text):
+        if _GOAL_LIST_BEFORE.search(text, max(0, m.start() - 200), m.start()):
+            key = re.sub(r"\s+", " ", m.group(0).lower())
+            n = _NAME_TO_SDG.get(key)
+            if n:
+                out.append(Found(n, m.start(), m.end(), kind="name"))
     out.sort(key=lambda f: (f.start, f.end))
     return out
 
