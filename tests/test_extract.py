@@ -262,3 +262,23 @@ def test_a_values_only_paragraph_under_a_project_gives_it_area_and_goals() -> No
 ])
 def test_values_only_paragraphs(text: str, expected: bool) -> None:
     assert states_values_only(text) is expected
+
+
+NEWS_WITH_EARLIER_YEAR = """Nyhet
+
+Budgetmöten i byarna
+
+Partnerskapet mellan Tranås och Nyeri inleddes 2019. Under 2020 träffades politikerna för första gången.
+
+Nu pågår projektet ”Öppna budgetmöten” från mars 2021 till februari 2023 och har fått 900 000 kronor.
+
+Svensk partner
+Tranås kommun
+Internationell partner
+Nyeri County Government
+"""
+
+
+def test_a_stated_period_wins_over_an_earlier_single_year() -> None:
+    (m,) = extract(NEWS_WITH_EARLIER_YEAR).mentions
+    assert (m.title, m.start_date, m.end_date, m.amount_sek) == ("Öppna budgetmöten", "2021-03", "2023-02", 900000)

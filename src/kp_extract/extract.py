@@ -391,13 +391,14 @@ def _area_in_prose() -> re.Pattern:
 def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
     """Dates, duration, amount and SDG statements from the body text of a mention."""
     amounts: list[int] = []
-    for b in body:
-        text = b.text
+    for b in body:  # a stated period anywhere in the text comes before a single year ('Under 2022 …')
         if m.start_date is None:
-            for f in values.find_date_ranges(text, b.language):
-                if not f.context and not partnership_period(text, f.start):
+            for f in values.find_date_ranges(b.text, b.language):
+                if not f.context and not partnership_period(b.text, f.start):
                     m.start_date, m.end_date = f.value
                     break
+    for b in body:
+        text = b.text
         if m.start_date is None:
             within = stated_within(text)
             if within:
