@@ -282,3 +282,14 @@ Nyeri County Government
 def test_a_stated_period_wins_over_an_earlier_single_year() -> None:
     (m,) = extract(NEWS_WITH_EARLIER_YEAR).mentions
     assert (m.title, m.start_date, m.end_date, m.amount_sek) == ("Öppna budgetmöten", "2021-03", "2023-02", 900000)
+
+
+def test_a_title_lines_language_gives_way_to_its_body() -> None:
+    text = ("Vårt partnerskap med Nyeri\n\nProject: Safe Market Streets\n"
+            "Projektet pågår 2021–2023 och förbättrar belysningen på marknaden i Nyeri och i Tranås centrum.\n")
+    page = clean_page(Page(file="page.txt", text=text, sha256=""))
+    blocks = assign_languages(segment_page(page))
+    title = next(b for b in blocks if b.kind == "title")
+    title.language = "en"  # an English name over a Swedish text
+    (m,) = extract_page(page, blocks).mentions
+    assert (m.title, m.languages) == ("Safe Market Streets", ["sv"])

@@ -949,6 +949,8 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     kind = paragraph_kind(b.text, b.language or ctx.language)
     if state.fresh and state.last is not None and (kind is None or kind[0] == "continue"):
         state.fresh = False
+        if b.language:
+            state.last.languages = []  # a body's language, not its title line's (languages are of body texts)
         extend_mention(ctx, state.last, b)  # the text under a 'Project: X' line
         return
     state.fresh = False
