@@ -293,3 +293,21 @@ def test_a_title_lines_language_gives_way_to_its_body() -> None:
     title.language = "en"  # an English name over a Swedish text
     (m,) = extract_page(page, blocks).mentions
     assert (m.title, m.languages) == ("Safe Market Streets", ["sv"])
+
+
+BLOG = """Hemma igen efter en vecka i Nyeri
+
+Sedan 2015 har Tranås ett kommunalt partnerskap med Nyeri County Government.
+
+Vårt nuvarande projekt, ”Unga röster”, pågår från 2021 till 2023 och handlar om ungas inflytande.
+
+Kategorier: Internationellt, Demokrati
+Etiketter: Nyeri, Kenya, unga röster
+
+Skriv en kommentar
+"""
+
+
+def test_a_blogs_tag_line_gives_tags_to_the_text_above_it() -> None:
+    (m,) = extract(BLOG).mentions
+    assert (m.title, m.tags) == ("Unga röster", ["nyeri", "kenya", "unga röster"])

@@ -529,7 +529,27 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
             found.extend(state.chain)
     for m in found:
         m.context_country = lead
+    if not (footer and footer.tags):
+        add_inline_tags(found, content)
     result.mentions.extend(found)
+
+
+def add_inline_tags(found: list[Mention], content: list[Block]) -> None:
+    """A one-line 'Etiketter: a, b, c' (a blog's tag line) is a tags footer: its labels, lower-cased,
+    go to every mention whose text starts above it (a footer belongs to the text above it)."""
+    for b in content:
+        if b.kind != "prose" or ":" not in b.text:
+            continue
+        pos = 0
+        for line in b.text.split("\n"):
+            got = inline_field(line)
+            if got and got[0] == "tags":
+                tags = [t.strip().lower() for t in got[1].split(",") if t.strip()]
+                for m in found:
+                    if m.sources and min(src.start for src in m.sources) < b.start + pos:
+                        m.tags = unique(m.tags + tags)
+                return
+            pos += len(line) + 1
 
 
 def lead_country(content: list[Block]) -> str | None:
