@@ -215,3 +215,28 @@ def test_a_conference_report_is_said_to_be_one() -> None:
     text = ("Rapport från årets konferens\n\nÖver 200 deltagare från svenska kommuner samlades på konferensen. "
             "Nästa ansökningsomgång öppnar i september.")
     assert no_record_reason(text) == "conference or event report"
+
+
+PRESTUDY_NEWS = """Nyhet
+
+Förstudie ska ge Alingsås och Gori bättre vattenplanering
+
+Alingsås kommun och Gori Municipality i Georgien har fått 300 000 kr från ICLD för en förstudie om dagvatten. Förstudien pågår från mars 2024 till oktober 2024.
+
+Under förstudien besöker tekniker från Gori Alingsås. Förstudien ska lägga grunden för en gemensam projektansökan.
+
+Fakta
+Förstudie: Rain Gardens for Gori
+Partner: Gori Municipality, Georgien
+Period: mars 2024–oktober 2024
+Bidrag: 300 000 kronor från ICLD till kommunerna
+"""
+
+
+def test_a_fact_box_names_the_prestudy_a_grant_sentence_funds() -> None:
+    found = [summary(m) for m in extract(PRESTUDY_NEWS).mentions]
+    # the fact box's 'Förstudie: X' line is the name (not its 'Fakta' heading); the paragraph about
+    # 'förstudien' and its aim (an application) says more of the funded pre-study, it is no new record
+    assert [f["title"] for f in found] == [None, "Rain Gardens for Gori"]
+    assert all((f["start"], f["end"], f["intl"]) == ("2024-03", "2024-10", ["Gori Municipality"]) for f in found)
+    assert found[1]["langs"] == ["sv"]  # the body's language, not the English name's

@@ -841,11 +841,18 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
             if not (g.swedish and g.foreign):
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
-            m = new_mention(ctx, [sub], footer)
+            m = new_mention(ctx, [sub], footer, kind=granted_kind(sent))
             m.title = body_title(sent)
             set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
             out.append(m)
     return out
+
+
+def granted_kind(sent: str) -> str:
+    """'prestudy' when a grant sentence funds a pre-study or inception phase ('har fått 450 000 kr för
+    en förstudie'), else 'project': a later 'Förstudien …' paragraph then says more of the same one."""
+    ind = INDEFINITE_PROJECT.search(sent)
+    return "prestudy" if ind and PRESTUDY.search(ind.group(0)) else "project"
 
 
 INDEFINITE_PROJECT = re.compile(r"\b(?:ett|en|a|an|another|ytterligare\s+ett)\s+(?:\S+\s+){0,2}?"
@@ -923,6 +930,8 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     kind = paragraph_kind(b.text, b.language or ctx.language)
     if state.fresh and state.last is not None and (kind is None or kind[0] == "continue"):
         state.fresh = False
+        if b.language:  # the body's language, not the name's: an English name over Swedish text is 'sv'
+            state.last.languages = []
         extend_mention(ctx, state.last, b)  # the text under a 'Project: X' line
         return
     state.fresh = False
