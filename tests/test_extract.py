@@ -240,3 +240,45 @@ def test_a_fact_box_names_the_prestudy_a_grant_sentence_funds() -> None:
     assert [f["title"] for f in found] == [None, "Rain Gardens for Gori"]
     assert all((f["start"], f["end"], f["intl"]) == ("2024-03", "2024-10", ["Gori Municipality"]) for f in found)
     assert found[1]["langs"] == ["sv"]  # the body's language, not the English name's
+
+
+PARTNER_PAGE = """Partnerskap med Kutaisi, Georgien
+
+Sedan 2019 har Mölndals stad ett kommunalt partnerskap med Kutaisi Municipality i Georgien.
+
+Inledande fas
+
+Under 2020 genomfördes en förstudie där parterna kartlade skolgårdarna. ICLD beviljade 200 000 kr för förstudien.
+
+Projektet Green Schoolyards for All
+
+Projektet är treårigt och genomförs av förvaltningen för skola i Mölndal och Kutaisis skolavdelning.
+
+Fakta
+Projektnamn: Green Schoolyards for All
+Projektperiod: 2021-01-01 – 2023-12-31
+Beviljat belopp: 1 500 000 kronor
+
+Nyheter
+
+Green Schoolyards for All: Mölndal och Kutaisi får 1,5 miljoner
+12 mars 2021
+Mölndals stad och Kutaisi Municipality har beviljats 1 500 000 kronor från ICLD för ett treårigt projekt. Läs mer
+"""
+
+
+def test_a_page_names_its_phases_and_repeats_its_project() -> None:
+    found = [summary(m) for m in extract(PARTNER_PAGE).mentions]
+    titles = sorted((f["title"] or "") for f in found)
+    # 'Inledande fas' is a phase, not a name; 'Projektet X' names X; the teaser writes the title and the
+    # grant sentence under it states the titled project's amount: both repeat that project
+    assert titles == [""] + ["Green Schoolyards for All"] * (len(found) - 1)
+    phase = next(f for f in found if not f["title"])
+    assert (phase["start"], phase["sek"]) == ("2020", 200000)
+
+
+def test_a_same_pair_mention_with_another_amount_keeps_apart() -> None:
+    text = PARTNER_PAGE.replace("har beviljats 1 500 000 kronor", "har beviljats 900 000 kronor").replace(
+        "Green Schoolyards for All: Mölndal", "Nytt projekt: Mölndal")
+    found = [summary(m) for m in extract(text).mentions]
+    assert sum(1 for f in found if f["sek"] == 900000 and not f["title"]) == 1

@@ -41,6 +41,18 @@ def test_no_partner_abroad_without_context(text: str) -> None:
     assert pairs(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a dash after a title is part of the name, no pair link
+    ("Projektet Green Streets – Safer Mobility pågår 2022–2024 och Lunds kommun deltar.", []),
+    ("The project Open Data – Better Services is run by Umeå kommun.", []),
+    # a dash after a Swedish body (or after a partner abroad) links a pair
+    ("Samarbetet Tranås kommun – Nyeri startade 2019.", [(["Tranås kommun"], ["Nyeri"])]),
+    ("Projekt mellan Kalush – Mora – Chortkiv pågår.", [([], ["Kalush"]), (["Mora kommun"], ["Chortkiv"])]),
+])
+def test_a_dash_links_a_pair_only_after_a_party(text: str, expected: list) -> None:
+    assert pairs(text) == expected
+
+
 def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
     known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
     assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [

@@ -465,9 +465,47 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
         items.setdefault(b.item, []).append(b)
     for item_blocks in items.values():
         extract_item(ctx, item_blocks, result)
+    name_repeats(page, result.mentions)
     if not result.mentions:
         result.no_record_reason = no_record_reason(page.text)
     return result
+
+
+def _parties(m: Mention) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(p.name for p in m.swedish_partners), frozenset(map(partner_key, m.international_partners))
+
+
+def _years_agree(a: Mention, b: Mention) -> bool:
+    """No stated start or end year of a contradicts b's."""
+    return all(not x or not y or x[:4] == y[:4] for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)))
+
+
+def name_repeats(page: Page, mentions: list[Mention]) -> None:
+    """An untitled project mention that repeats a titled project of the same page takes its title, in place,
+    so that dedupe's same-title rule merges them: a news teaser or fact line under the article ('X: A och B
+    får 1,2 miljoner', 'A beviljas 1 875 000 kronor för projekt med B').
+
+    It repeats it when the partners abroad are the same, its Swedish partners are among the titled one's,
+    no year contradicts, and its text writes that title or it states the same granted amount. One page
+    seldom funds two projects of one pair with the same sum; mentions that only share partners stay
+    apart (the GUIDE's near-misses), and so does a mention that could repeat two different titles."""
+    titled = [m for m in mentions if m.title]
+    if not titled:
+        return
+    for m in mentions:
+        if m.title or m.kind != "project" or not m.international_partners:
+            continue
+        sw, intl = _parties(m)
+        text = " ".join(page.text[s.start:s.end] for s in m.sources if s.file == page.file).casefold()
+        names = set()
+        for t in titled:
+            tsw, tintl = _parties(t)
+            if tintl != intl or not sw <= tsw or not _years_agree(m, t):
+                continue
+            if (m.amount_sek and m.amount_sek == t.amount_sek) or t.title.casefold() in text:
+                names.add(t.title)
+        if len(names) == 1:
+            m.title = names.pop()
 
 
 def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
@@ -659,7 +697,12 @@ STATUS_LABEL = re.compile(r"^(?:completed|ongoing|current|finished|new|avslutat|
                           r"genomfört|planerat)(?:\s+(?:projekt|project))?\s*:\s*", re.IGNORECASE)
 DESCRIPTIVE_HEADING = re.compile(r"\b(?:\w*projekt(?:et|en)?|projects?|partnerskap\w*|partnerships?|samarbete\w*|"
                                  r"cooperation|collaboration|förstudie\w*|kontakt\w*|contact|nyheter|news|"
-                                 r"vänort\w*|internationell\w*|international)\b", re.IGNORECASE)
+                                 r"vänort\w*|internationell\w*|international|"
+                                 # a phase of the work ('Inledande fas', 'Inception phase'), not its name
+                                 r"fas|fasen|faser|phases?|inception|etapp\w*|stages?)\b", re.IGNORECASE)
+# 'Projektet Gröna skolgårdar': the noun that introduces a name in a heading, not part of the name
+NAMED_PROJECT_HEAD = re.compile(r"^(?:[Pp]rojektet|[Tt]he\s+project|[Pp]roject|[Ff]örstudien|[Tt]he\s+pre-?study)\s+"
+                                r"(?=[A-ZÅÄÖÉÜ“\"«])")
 HEADING_PERIOD = re.compile(r"\s*(?:,\s*|\(\s*)(?P<a>(?:19|20)\d\d)\s*[-–—]\s*(?P<b>(?:19|20)\d\d)\s*\)?\s*$")
 
 
@@ -671,7 +714,7 @@ def heading_is_title(text: str) -> bool:
 
 def split_heading_period(text: str) -> tuple[str, tuple[str, str] | None]:
     """'Completed: Hälsa i skolan, 2014–2016' -> ('Hälsa i skolan', ('2014', '2016'))."""
-    text = STATUS_LABEL.sub("", text.strip())
+    text = NAMED_PROJECT_HEAD.sub("", STATUS_LABEL.sub("", text.strip()))
     m = HEADING_PERIOD.search(text)
     if m:
         return _clean_title(text[:m.start()]), (m.group("a"), m.group("b"))

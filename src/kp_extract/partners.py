@@ -474,10 +474,32 @@ def foreign_names(text: str, lang: str, known: dict[str, str], swedish: list[Swe
         GENITIVE_GAP.fullmatch(text[sw.end:f.start]) or (sw.surface.endswith("s") and not text[sw.end:f.start].strip())
         for end in range(f.start - 4, f.start + 1) for sw in by_end.get(end, ()))]
     out.sort(key=lambda f: f.start)
+    out = _dash_linked(text, out, swedish, known)
     # "Fastiv i Kyivregionen", "Zhovkva City Council in Lviv oblast": the second names where the first is;
     # "Kabupaten Belitung (Belitung Regency)": the second is another name of the first
     return [f for i, f in enumerate(out)
             if not (i and WHERE_GAP.fullmatch(text[out[i - 1].end:f.start]))]
+
+
+DASH_LINK = re.compile(r"\s*(?:[–—/]|\s-)\s*$")  # what a dash-joined pair ('Växjö – JB Marks') puts between
+
+
+def _dash_linked(text: str, found: list[ForeignName], swedish: list[SwedishMention],
+                 known: dict[str, str]) -> list[ForeignName]:
+    """found (sorted by start) without the names whose only evidence is a dash before them that follows no
+    party: 'Clean Towns – Circular Waste Management' is a title, while 'Växjö – JB Marks' or
+    'Kalush – Växjö – Chortkiv' pairs a Swedish body (or a partner abroad) with the name."""
+    out: list[ForeignName] = []
+    ends = {sw.end for sw in swedish}
+    for f in found:
+        dash = None if f.solid or f.weak or partner_key(f.name) in known \
+            else DASH_LINK.search(text, max(0, f.start - 4), f.start)
+        if dash is not None:
+            left = text[:dash.start()].rstrip()
+            if len(left) not in ends and not any(len(left) == g.end for g in out):
+                continue
+        out.append(f)
+    return out
 
 
 def _span_index(spans: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]], list[int]]:
