@@ -5,7 +5,7 @@ import pytest
 
 from kp_extract.clean import clean_page
 from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
-                                parse_partner_section)
+                                parse_partner_section, since_years)
 from kp_extract.language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
@@ -282,3 +282,24 @@ def test_a_same_pair_mention_with_another_amount_keeps_apart() -> None:
         "Green Schoolyards for All: Mölndal", "Nytt projekt: Mölndal")
     found = [summary(m) for m in extract(text).mentions]
     assert sum(1 for f in found if f["sek"] == 900000 and not f["title"]) == 1
+
+
+@pytest.mark.parametrize("sentence, years", [
+    ("I maj 2021 beslutade kommunstyrelsen att inleda ett partnerskap med Gori Municipality.", [2021]),
+    ("In autumn 2020 the City Council decided to enter into a partnership with Kutaisi.", [2020]),
+    ("Kommunfullmäktige beslutade 2019 om ett partnerskap med Nyeri.", [2019]),
+    ("Kommunstyrelsen beslutade att inleda ett partnerskap med Nyeri.", []),  # no year
+    ("I maj 2021 beslutade kommunstyrelsen om en ny budget för 2022.", []),  # no partnership
+    ("I maj 2021 beslutade nämnden att inleda ett partnerskap som ska börja 2022.", []),  # which year?
+])
+def test_a_decided_partnership_dates_from_the_decision(sentence: str, years: list) -> None:
+    assert since_years(sentence) == years
+
+
+def test_the_page_owner_is_the_swedish_side_of_a_dated_partnership() -> None:
+    text = ("Internationellt arbete\n\nLidköpings kommun arbetar internationellt. Lidköpings kommun har vänorter.\n\n"
+            "Partnerskapet med Komuna Gjakova i Kosovo, som inleddes 2015, fortsatte under året.\n\n"
+            "I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med Bucha City Council i Ukraina.")
+    got = {(p.swedish_partner.name, p.international_partner, p.since_year) for p in extract(text).partnerships}
+    assert ("Lidköpings kommun", "Komuna Gjakova", 2015) in got
+    assert ("Lidköpings kommun", "Bucha City Council", 2022) in got

@@ -53,6 +53,26 @@ def test_a_dash_links_a_pair_only_after_a_party(text: str, expected: list) -> No
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Since 2020, Region Örebro län and Rustavi Municipality in the Kvemo Kartli region of Georgia cooperate.", "en",
+     [(["Region Örebro län"], ["Rustavi Municipality"])]),
+    ("Sedan 2017 har Motala kommun ett partnerskap med Nilüfer Belediyesi i staden Bursa i Turkiet.", "sv",
+     [(["Motala kommun"], ["Nilüfer Belediyesi"])]),
+    ("Umeå kommun works with Kisumu City in the county of Kisumu, Kenya.", "en", [(["Umeå kommun"], ["Kisumu City"])]),
+])
+def test_the_place_a_partner_is_in_is_no_partner(text: str, lang: str, expected: list) -> None:
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Samverkan med Linköpings universitet och Region Östergötland har fortsatt.", "sv"),
+    ("In 2021 the Municipal Council of Umeå kommun decided to go on.", "en"),
+    ("Together with the Regional Council, Region Kalmar län plans the work.", "en"),
+])
+def test_organisations_and_organs_are_no_partners(text: str, lang: str) -> None:
+    assert pairs(text, lang) == []
+
+
 def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
     known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
     assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [

@@ -1235,6 +1235,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                     state(b, s, e, ctx.owner, same[0], years)  # "Samarbetet med Nilüfer inleddes hösten 2021"
             elif not pairs and swedish:
                 unpaired.append((b, s, e, years))
+            elif not pairs and years and ctx.owner and since_about_partnership_or_decision(sent):
+                # 'Partnerskapet med X, som inleddes 2016, …', 'In 2023 the council decided to enter into a
+                # partnership with X': the page's own body is the Swedish side
+                for f in foreign:
+                    if not f.weak:
+                        state(b, s, e, ctx.owner, f, years)
             if key in section_partner:
                 found = swedish + resolve_bare_landsting(sent, b.start + s, ctx)
                 ph = section_partner[key]
@@ -1279,6 +1285,11 @@ def since_about_partnership(sentence: str) -> bool:
     return False
 
 
+def since_about_partnership_or_decision(sentence: str) -> bool:
+    """since_about_partnership, or a sentence that dates a partnership by its decision (decided_year)."""
+    return since_about_partnership(sentence) or bool(decided_year(sentence))
+
+
 def implied_partners(blocks: list[Block], section_partner: dict[tuple[int, int], PartyHeading]
                      ) -> dict[tuple[int, int], PartyHeading]:
     """(item, section) -> the partner its text is about: the section's partner heading (holding for the
@@ -1314,14 +1325,29 @@ FUTURE = re.compile(r"\b(?:will|shall|is\s+to|are\s+to|plans?\s+to|ska|skall|kom
 
 
 def since_years(sentence: str) -> list[int]:
-    """Years a sentence says a partnership dates from; a start announced in the future tense is not one."""
+    """Years a sentence says a partnership dates from; a start announced in the future tense is not one.
+    A sentence saying a partnership was decided on or entered into dates it by its one year."""
     out = []
     for f in values.find_since_years(sentence):
         if f.kind == "started" and (FUTURE.search(sentence) or (
                 PROJECT_NOUN.search(sentence) and not PARTNERSHIP_ANY.search(sentence))):
             continue  # a start announced for the future, or a project's start
         out.append(f.value)
-    return out
+    return out or decided_year(sentence)
+
+
+YEAR = re.compile(r"(?<![\d-])(?:19|20)\d\d(?![\d-])")
+
+
+def decided_year(sentence: str) -> list[int]:
+    """[year] for 'I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med X' or 'In spring 2023
+    the council decided to enter into a partnership with X': the sentence's one year, else []."""
+    if not values._may_contain(sentence, ("partnerskap", "partnership")):
+        return []  # every partnership_decision pattern ends in one of these words
+    if not triggers()["partnership_decision"].search(sentence):
+        return []
+    years = {int(y) for y in YEAR.findall(sentence)}
+    return list(years) if len(years) == 1 else []
 
 
 # ---------------------------------------------------------------- helpers

@@ -60,9 +60,12 @@ COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in
 # Every character COUNTRY_AFTER can match: a gap holding any other cannot be extended into a match
 _COUNTRY_GAP_CHARS = re.compile(r"[\sa-zåäö,(]*")
 GENITIVE_GAP = re.compile(r"(?:'s|’s)\s+")
-WHERE_GAP = re.compile(r"\s+(?:i|in)\s+|\s*\(\s*")
+# "X i Y", "X in the Y region", "X i staden Y", "X in the province of Y": Y says where X is
+WHERE_GAP = re.compile(r"\s+(?:i|in)\s+(?:the\s+(?:(?:city|province|region|county|district|state)\s+of\s+)?|"
+                       r"(?:staden|provinsen|regionen|länet|distriktet|delstaten)\s+)?|\s*\(\s*")
 TWO_LETTERS = re.compile(r"[A-Za-zÅÄÖåäö]{2}")
 INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|en|ett|any|varje|each)\s+$", re.IGNORECASE)
+LOWER_WORD_AFTER = re.compile(r"\s+([a-zåäöéü]+)")
 ROLE_AFTER = re.compile(r"^\s*,\s*([a-zåäö]+)")
 NON_WORD = re.compile(r"[\W_]+")
 QUOTED = re.compile(r"[“\"«][^”\"»\n]{2,160}[”\"»]")
@@ -560,6 +563,11 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         return None
     if organisation_kind(raw) or all(_is_admin(w.casefold()) for w in words):
         return None
+    if all(w in generic_words() for w in _norm_key(raw).split()):
+        return None  # 'the Regional Council decided …': an organ named by generic words, no proper name
+    noun = LOWER_WORD_AFTER.match(text, e)
+    if noun and organisation_kind(f"{raw} {noun.group(1)}"):
+        return None  # 'Mälardalens universitet': the name of an organisation, not of a place
     key = _partner_key(raw)
     if key not in known and SWEDISH_GENITIVE.search(raw) and _partner_key(raw[:-1]) in known:
         raw, key = raw[:-1], _partner_key(raw[:-1])
