@@ -5,7 +5,7 @@ import pytest
 
 from kp_extract.clean import clean_page
 from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
-                                parse_partner_section, since_years)
+                                named_in_text, parse_partner_section, since_years)
 from kp_extract.language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
@@ -303,3 +303,24 @@ def test_the_page_owner_is_the_swedish_side_of_a_dated_partnership() -> None:
     got = {(p.swedish_partner.name, p.international_partner, p.since_year) for p in extract(text).partnerships}
     assert ("Lidköpings kommun", "Komuna Gjakova", 2015) in got
     assert ("Lidköpings kommun", "Bucha City Council", 2022) in got
+
+
+@pytest.mark.parametrize("text, title", [
+    ("When the Green Market Streets project closed, the town had a plan.", "Green Market Streets"),
+    ("ICLD granted SEK 2 million for the three-year project Safer School Routes in 2021.", "Safer School Routes"),
+    ("Vårt nuvarande projekt, Open Council Data, pågår från 2021 till 2023.", "Open Council Data"),
+    ("Projektet, Joint Fire Safety in the Drina Valley, startar i januari.", "Joint Fire Safety in the Drina Valley"),
+    ("The Växjö Kalush project started in 2019.", None),  # the parties, not a name
+    ("Projektet är treårigt och genomförs av förvaltningen.", None),
+])
+def test_a_name_the_running_text_gives(text: str, title) -> None:
+    assert named_in_text(text) == title
+
+
+def test_a_named_project_in_a_blog_and_an_application_being_written() -> None:
+    text = ("Kommunalrådsbloggen\n\nSedan 2015 har Bodens kommun ett kommunalt partnerskap med Gulu City Council.\n\n"
+            "Vårt nuvarande projekt, Clean Water Kiosks, pågår från 2021 till 2023. Det går bra.\n\n"
+            "Just nu skriver vi tillsammans med Gulu en ansökan till ICLD om ett nytt projekt om e-tjänster.")
+    found = [summary(m) for m in extract(text).mentions]
+    assert [(f["title"], f["intl"], f["start"]) for f in found] == [
+        ("Clean Water Kiosks", ["Gulu City Council"], "2021"), (None, ["Gulu City Council"], None)]

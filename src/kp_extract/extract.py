@@ -572,6 +572,10 @@ def find_title(blocks: list[Block]) -> str | None:
         title = body_title(b.text) if b.kind == "prose" else None
         if title:
             return title
+    for b in blocks:
+        title = named_in_text(b.text) if b.kind == "prose" else None
+        if title:
+            return title
     return None
 
 
@@ -595,6 +599,30 @@ def body_title(text: str) -> str | None:
     if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
         return _clean_title(lead.group("t"))
     return quoted_title(text) if any(q in text for q in QUOTE_OPENERS) else None
+
+
+_CAP = r"[A-ZÅÄÖÉÜ][\w'’-]*"
+_LINK = r"(?:in|of|the|for|and|to|on|with|from|at|i|för|och|med|på|av|till|om|–|—|-)"
+_NAME = rf"{_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})+"  # two or more capitalised words, small words between
+NAMED_IN_TEXT = re.compile(  # what introduces a name, where the text has no label or quotes for it
+    rf"\b(?:[Pp]rojekt(?:et)?|[Pp]roject)\s*,\s*(?P<a>{_NAME})\s*,"  # 'Projektet, Joint Flood Preparedness, startar'
+    rf"|\b(?:[Pp]rojektet|[Tt]he\s+(?:[\w-]+\s+)?project)\s+(?P<b>{_NAME})"  # 'the three-year project Inclusive X'
+    rf"|\b[Tt]he\s+(?P<c>{_NAME})\s+project\b")  # 'the Inclusive Market Planning project'
+
+
+def named_in_text(text: str) -> str | None:
+    """A project name the running text gives without label or quotes: an apposition to 'projektet', or
+    a title-case name right after or before 'project' ('the three-year project Inclusive Market
+    Planning', 'the Inclusive Market Planning project'). Names of Swedish bodies and countries are no
+    project names ('the Växjö Kalush project' names its parties)."""
+    if "roje" not in text:
+        return None  # every match holds 'projekt' or 'project'
+    for m in NAMED_IN_TEXT.finditer(text):
+        name = m.group("a") or m.group("b") or m.group("c")
+        if find_swedish_bodies(name) or find_countries(name) or find_pairs(name, "en"):
+            continue
+        return _clean_title(name)
+    return None
 
 
 def _clean_title(title: str) -> str:
@@ -946,6 +974,8 @@ def paragraph_kind(text: str, lang: str = "sv") -> tuple[str, str] | None:
         ind = INDEFINITE_PROJECT.search(sent)
         if ind and any(not f.context for f in values.find_date_ranges(sent)):
             return "new", "prestudy" if PRESTUDY.search(ind.group(0)) else "project"  # "carried out a project (2019–2021)"
+        if "roje" in sent and named_in_text(sent) and any(not f.context for f in values.find_date_ranges(sent)):
+            return "new", "project"  # "Vårt nuvarande projekt, Youth Voices in X, pågår från 2021 till 2023"
     m = trig["application"].search(text)
     if m:
         noun = "prestudy" if PRESTUDY.search(m.group(0)) else "project"
@@ -1003,7 +1033,7 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
     m = new_mention(ctx, [b], footer, kind=noun)
-    m.title = body_title(b.text) or title_line(b.text)
+    m.title = body_title(b.text) or title_line(b.text) or named_in_text(b.text)
     set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
     state.chain.append(m)
     state.last = m
@@ -1342,8 +1372,8 @@ YEAR = re.compile(r"(?<![\d-])(?:19|20)\d\d(?![\d-])")
 def decided_year(sentence: str) -> list[int]:
     """[year] for 'I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med X' or 'In spring 2023
     the council decided to enter into a partnership with X': the sentence's one year, else []."""
-    if not values._may_contain(sentence, ("partnerskap", "partnership")):
-        return []  # every partnership_decision pattern ends in one of these words
+    if "artner" not in sentence:
+        return []  # every partnership_decision pattern ends in 'partnerskap' or 'partnership'
     if not triggers()["partnership_decision"].search(sentence):
         return []
     years = {int(y) for y in YEAR.findall(sentence)}
