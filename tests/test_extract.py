@@ -324,3 +324,35 @@ def test_a_named_project_in_a_blog_and_an_application_being_written() -> None:
     found = [summary(m) for m in extract(text).mentions]
     assert [(f["title"], f["intl"], f["start"]) for f in found] == [
         ("Clean Water Kiosks", ["Gulu City Council"], "2021"), (None, ["Gulu City Council"], None)]
+
+
+SEARCH_RESULTS = """Sökresultat för "partnerskap"
+
+Din sökning gav 4 träffar
+
+Projekt
+Trygga skolvägar
+Nacka och Gori, Georgien
+Nacka kommun och Gori Municipality arbetar sedan 2021 med trygga skolvägar. I det tvååriga projektet …
+
+Projekt
+Boden och Gulu, Uganda
+Bodens kommun och Gulu City Council genomför en förstudie om avfall, januari 2024 – juni 2025 …
+
+Nyhet
+ICLD beviljar 9,6 miljoner kronor till nya projekt
+Fem kommuner får dela på sammanlagt 9,6 miljoner kronor …
+
+Sida
+Partnersökning
+Kommuner som söker en svensk partner …
+"""
+
+
+def test_search_result_teasers() -> None:
+    found = [summary(m) for m in extract(SEARCH_RESULTS).mentions]
+    # a project teaser: its title line and parties line; a news or page teaser repeats no project
+    assert [(f["title"], f["sw"], f["intl"], f["sek"]) for f in found] == [
+        ("Trygga skolvägar", ["Nacka kommun"], ["Gori Municipality"], None),
+        (None, ["Bodens kommun"], ["Gulu City Council"], None)]
+    assert (found[1]["start"], found[1]["end"]) == ("2024-01", "2025-06")

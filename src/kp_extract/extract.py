@@ -683,6 +683,11 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
         elif b.kind == "title":
             title_mention(ctx, b, footer, partner_sec, state)
         elif b.kind == "prose":
+            teaser = search_teaser(ctx, b, footer) if "\n" in b.text else None
+            if teaser is not None:
+                found.extend(teaser)
+                state.last, state.fresh = None, False  # the next block is another result
+                continue
             entries = list_entry_mentions(ctx, b, footer)
             structured = entries or grant_mentions(ctx, b, footer)
             if structured:
@@ -1083,6 +1088,40 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
     m.title = m.title or body_title(b.text)
     extra = participants(ctx, b)
     m.swedish_partners = unique_partners(m.swedish_partners + extra)
+
+
+@lru_cache(maxsize=1)
+def teaser_kinds() -> dict[str, str]:
+    """casefolded content-type label -> 'project' | 'other' (data/layout.json teaser_kinds)."""
+    raw = json.loads((DATA_DIR / "layout.json").read_text(encoding="utf-8"))["teaser_kinds"]
+    return {lab.casefold(): kind for kind, labs in raw.items() for lab in labs}
+
+
+def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention] | None:
+    """A search result or link teaser ('Projekt' / 'Title' / 'Östersund och Nyandarua, Kenya' / 'text …'):
+    a project teaser gives one mention with that title and those parties; a teaser of another kind
+    ('Nyhet', 'Sida') repeats no project and gives []. None when b is no teaser."""
+    first, sep, rest = b.text.partition("\n")
+    kind = teaser_kinds().get(first.strip().casefold()) if sep else None
+    if kind is None:
+        return None
+    if kind == "other":
+        return []
+    lines = rest.split("\n")
+    title, parties = None, parse_party_heading(lines[0].strip())
+    if parties is None and len(lines) > 1 and is_title_line(lines[0].strip()):
+        title, parties = lines[0].strip(), parse_party_heading(lines[1].strip())
+    if parties is None:
+        return None
+    m = new_mention(ctx, [b], footer, kind=granted_kind(rest))
+    m.title = _clean_title(title) if title else None
+    keys = {partner_key(n) for n in parties.foreign}
+    swedish = list(parties.swedish)
+    for g in find_pairs(rest, b.language or ctx.language, ctx.known):  # 'Mölndal, Härryda and Kakamega …'
+        if any(partner_key(f.name) in keys for f in g.foreign):
+            swedish.extend(x.partner for x in g.swedish)
+    set_partners(m, swedish, parties.partners(), parties.country, ctx)
+    return [m]
 
 
 def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
