@@ -356,3 +356,10 @@ def test_search_result_teasers() -> None:
         ("Trygga skolvägar", ["Nacka kommun"], ["Gori Municipality"], None),
         (None, ["Bodens kommun"], ["Gulu City Council"], None)]
     assert (found[1]["start"], found[1]["end"]) == ("2024-01", "2025-06")
+
+
+def test_a_card_takes_the_fullest_name_its_body_gives() -> None:
+    text = ("Projektområde: Social care and wellbeing\n\nLund and Sleman, Indonesia\n\nProject: Active Ageing Together\n\n"
+            "Lund Municipality and Kabupaten Sleman share a concern: how can older people stay active?")
+    (m,) = extract(text).mentions
+    assert m.international_partners == ["Kabupaten Sleman"]

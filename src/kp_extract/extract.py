@@ -1279,9 +1279,13 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 continue
             years = since_years(sent)
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
-            for f in (f for g in groups for f in g.foreign if not f.weak):
+            for f in (f for g in groups for f in g.foreign):
                 if partner_key(f.name) in ctx.known:
-                    _remember(ctx.known, f.name)  # a fuller form of a partner the page knows
+                    # a fuller form of a partner the page knows; it may have no context of its own
+                    # ('Uppsala Municipality and Kabupaten Banyuwangi' under 'Uppsala and Banyuwangi')
+                    _remember(ctx.known, f.name)
+                elif f.weak:
+                    continue
                 elif f.solid:
                     learned.add(f.name)
                     _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
