@@ -363,3 +363,28 @@ def test_a_card_takes_the_fullest_name_its_body_gives() -> None:
             "Lund Municipality and Kabupaten Sleman share a concern: how can older people stay active?")
     (m,) = extract(text).mentions
     assert m.international_partners == ["Kabupaten Sleman"]
+
+
+PARTY_SECTIONS = """Länets kommuner och deras partner
+
+Falun och Kolomyia, Ukraina
+
+Falu kommun och Kolomyia City Council har samarbetat sedan 2015. Under 2016–2018 drevs projektet ”Clean Water for Schools”, där även dåvarande Landstinget Dalarna deltog med kompetens inom hygien.
+
+Nu pågår projektet ”Healthy Ageing at Home” (2023–2025), ett treårigt projekt som har beviljats 1,5 miljoner kronor.
+
+Mora och Gori, Georgien
+
+Mora kommun inledde 2022 ett partnerskap med Gori Municipality. I augusti beviljades Mora 900 000 kronor för ett projekt om brandskydd, där även grannkommunen Opština Kaspi deltar.
+"""
+
+
+def test_a_parties_section_with_two_named_projects_and_a_second_partner() -> None:
+    found = {f["title"]: f for f in map(summary, extract(PARTY_SECTIONS).mentions)}
+    assert set(found) == {"Clean Water for Schools", "Healthy Ageing at Home", None}
+    # the former county council takes part in the first project only, as today's region
+    assert found["Clean Water for Schools"]["sw"] == ["Falu kommun", "Region Dalarna"]
+    assert (found["Clean Water for Schools"]["start"], found["Clean Water for Schools"]["sek"]) == ("2016", None)
+    assert (found["Healthy Ageing at Home"]["sw"], found["Healthy Ageing at Home"]["sek"]) == (["Falu kommun"], 1500000)
+    # a neighbouring municipality abroad that takes part is a second partner abroad
+    assert found[None]["intl"] == ["Gori Municipality", "Opština Kaspi"]

@@ -73,6 +73,11 @@ def test_organisations_and_organs_are_no_partners(text: str, lang: str) -> None:
     assert pairs(text, lang) == []
 
 
+def test_a_local_government_word_that_opens_a_name_marks_it() -> None:
+    text = "Projektet leds av Mora kommun, och även grannkommunen Opština Kaspi deltar."
+    assert pairs(text) == [(["Mora kommun"], ["Opština Kaspi"])]
+
+
 def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
     known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
     assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [

@@ -30,7 +30,8 @@ from . import values
 from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
 from .model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
-from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentence_pairs,
+from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, norm_key, partner_key,
+                       sentence_pairs,
                        sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
 from .segment import footer_field, inline_field
@@ -713,17 +714,42 @@ def party_section_mention(ctx: PageContext, sec: list[Block], footer: Footer | N
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
     if not body:
         return  # a parties line with nothing under it: cut off, or a mere list of partners
-    m = new_mention(ctx, sec, footer)
-    m.title = find_title(sec)
-    keys = {partner_key(n) for n in ph.foreign}
-    swedish = list(ph.swedish)
-    for b in body:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
-        for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
-            if any(partner_key(f.name) in keys for f in g.foreign):
-                swedish.extend(x.partner for x in g.swedish)
-    set_partners(m, swedish, ph.partners(), ph.country, ctx)
-    state.found.append(m)
-    state.last = m
+    for run in titled_runs(sec):
+        m = new_mention(ctx, run, footer)
+        m.title = find_title(run)
+        keys = {partner_key(n) for n in ph.foreign}
+        swedish = list(ph.swedish)
+        foreign: list[ForeignName | str] = list(ph.partners())
+        for b in (b for b in run if b.kind in ("prose", "bullet", "title")):
+            lang = b.language or ctx.language
+            for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
+                takes_part = PARTICIPATES.search(b.text[s:e])
+                for g in groups:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
+                    if any(partner_key(f.name) in keys for f in g.foreign):
+                        swedish.extend(x.partner for x in g.swedish)
+                    elif takes_part and g.swedish and any(x.partner in ph.swedish for x in g.swedish):
+                        # '… beviljades Gävle …, där även grannkommunen Opština Vukosavlje deltar'
+                        foreign.extend(f for f in g.foreign if f.solid)
+            swedish.extend(participants(ctx, b))  # 'där även dåvarande Landstinget X deltog'
+        set_partners(m, swedish, foreign, ph.country, ctx)
+        state.found.append(m)
+        state.last = m
+
+
+def titled_runs(sec: list[Block]) -> list[list[Block]]:
+    """A section's blocks cut before each paragraph that names a project of its own, when two or more
+    paragraphs name different projects ('Under 2014–2016 drevs projektet ”X” …' / 'Nu pågår projektet
+    ”Y” (2023–2025) …'); else the section whole. The heading stays with the first run."""
+    runs: list[list[Block]] = [[]]
+    seen: set[str] = set()
+    for b in sec:
+        title = body_title(b.text) if b.kind == "prose" else None
+        if title and seen and norm_key(title) not in seen and runs[-1]:
+            runs.append([])
+        if title:
+            seen.add(norm_key(title))
+        runs[-1].append(b)
+    return runs
 
 
 STATUS_LABEL = re.compile(r"^(?:completed|ongoing|current|finished|new|avslutat|avslutade|pågående|nytt|aktuellt|"

@@ -303,7 +303,8 @@ _partner_key = lru_cache(maxsize=65536)(partner_key)
 # a lower-case word that alone names a kind of organisation ('universitet', 'kommunalförbund'): cached per
 # word, as the vocabulary after names is small
 _organisation_noun = lru_cache(maxsize=65536)(organisation_kind)
-_is_admin = lru_cache(maxsize=65536)(is_admin_word)  # the gazetteer's words do not change during a run
+_is_admin = lru_cache(maxsize=65536)(is_admin_word)
+_is_admin_prefix = lru_cache(maxsize=65536)(lambda word: is_admin_word(word, "prefix"))  # the gazetteer's words do not change during a run
 
 
 def fuller(a: str, b: str) -> str:
@@ -586,11 +587,14 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
             country = iso
             break
     admin_before = ADMIN_BEFORE.search(before) is not None
+    # 'Opština Vukosavlje', 'Kabupaten Sleman': a local-government word abroad that opens the name
+    admin_prefix = len(words) > 1 and _is_admin_prefix(words[0].casefold())
     strong = (
         country is not None
         or admin_before
         or bool(LINK_BEFORE.search(before))
         or (len(words) > 1 and _is_admin(words[-1].casefold()))
+        or admin_prefix
     )
     if not strong and key not in known:
         return None
@@ -603,12 +607,12 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     if INDEFINITE_BEFORE.search(before):
         return None  # "a Swedish municipality": a description, not a name
     opener = not text[sent_start:s].strip(" \t\n–—-•*\"'“”(")
-    if opener and key not in known and country is None and not _is_admin(words[-1].casefold()):
+    if opener and key not in known and country is None and not _is_admin(words[-1].casefold()) and not admin_prefix:
         return None  # a sentence opener needs stronger evidence than a preposition
     role = ROLE_AFTER.match(after)
     if role and key not in known and country is None and not _is_admin(words[-1].casefold()) \
             and role.group(1) not in ("som", "which", "där", "where", "och", "and"):
         return None  # "Johan Lilja, generalsekreterare": a person and a role
     name = fuller(known[key], tidy_foreign(raw)) if key in known else tidy_foreign(raw)
-    solid = country is not None or admin_before or _is_admin(words[-1].casefold())
+    solid = country is not None or admin_before or _is_admin(words[-1].casefold()) or admin_prefix
     return ForeignName(name, s, e, country, weak=not strong, solid=solid)
