@@ -78,6 +78,16 @@ def test_a_local_government_word_that_opens_a_name_marks_it() -> None:
     assert pairs(text) == [(["Mora kommun"], ["Opština Kaspi"])]
 
 
+@pytest.mark.parametrize("text, country", [
+    ("Umeå kommun samarbetar med Lutsk City Council i nordvästra Ukraina.", "UA"),
+    ("Umeå kommun works with Lutsk City Council in north-western Ukraine.", "UA"),
+    ("Umeå kommun samarbetar med Opština Bijeljina i norra Bosnien och Hercegovina.", "BA"),
+])
+def test_a_country_after_a_direction_word_is_recorded(text: str, country: str) -> None:
+    (g,) = [g for g in find_pairs(text) if g.foreign]
+    assert [f.country for f in g.foreign] == [country]
+
+
 def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
     known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
     assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [

@@ -56,9 +56,11 @@ ADMIN_BEFORE = re.compile(
     r"the\s+city\s+of|the\s+municipality\s+of|the\s+county\s+of|the\s+district\s+of|the\s+province\s+of)\s+)$",
     re.IGNORECASE,
 )
-COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+|\s+in\s+)$")
+# "X, Kenya", "X (Kenya)", "X i Kenya", "X in north-western Ukraine", "X i norra Bosnien"
+COUNTRY_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+)?(?:,\s*|\(\s*|\s+i\s+(?:[a-zåäö]+(?:-[a-zåäö]+)?\s+)?|"
+                           r"\s+in\s+(?:[a-zåäö]+(?:-[a-zåäö]+)?\s+)?)$")
 # Every character COUNTRY_AFTER can match: a gap holding any other cannot be extended into a match
-_COUNTRY_GAP_CHARS = re.compile(r"[\sa-zåäö,(]*")
+_COUNTRY_GAP_CHARS = re.compile(r"[\sa-zåäö,(-]*")
 GENITIVE_GAP = re.compile(r"(?:'s|’s)\s+")
 # "X i Y", "X in the Y region", "X i staden Y", "X in the province of Y": Y says where X is
 WHERE_GAP = re.compile(r"\s+(?:i|in)\s+(?:the\s+(?:(?:city|province|region|county|district|state)\s+of\s+)?|"
