@@ -388,3 +388,29 @@ def test_a_parties_section_with_two_named_projects_and_a_second_partner() -> Non
     assert (found["Healthy Ageing at Home"]["sw"], found["Healthy Ageing at Home"]["sek"]) == (["Falu kommun"], 1500000)
     # a neighbouring municipality abroad that takes part is a second partner abroad
     assert found[None]["intl"] == ["Gori Municipality", "Opština Kaspi"]
+
+
+PRESTUDY_ARTICLE = """Reportage
+
+Öppna möten i Gori
+
+Partnerskapet mellan Mölndals stad och Gori Municipality inleddes 2020. Under 2021 genomförde kommunerna en förstudie, som fick 150 000 kronor från ICLD, där de jämförde sina budgetprocesser.
+
+After a pre-study from March to June 2021, in which the two towns mapped their meetings, ICLD granted SEK 1.5 million for the project that followed.
+
+Projektområde
+Inclusive leadership and governance
+Svensk partner
+Mölndals stad
+Internationell partner
+Gori Municipality
+"""
+
+
+def test_an_article_tells_of_pre_studies_with_their_own_period_or_grant() -> None:
+    found = [summary(m) for m in extract(PRESTUDY_ARTICLE).mentions]
+    got = sorted((f["start"], f["end"], f["sek"]) for f in found)
+    # the article's project, and each pre-study over its own clauses (the grant that follows it is the
+    # project's, not the pre-study's)
+    assert ("2021", "2021", 150000) in got and ("2021-03", "2021-06", None) in got
+    assert len(found) == 3 and all(f["intl"] == ["Gori Municipality"] for f in found)

@@ -534,15 +534,63 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
             section_mentions(ctx, sec, footer, state)
         if not found and footer and footer.swedish and len(footer.international) == 1 \
                 and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
+            phases, content = phase_mentions(ctx, content, footer)
             m = new_mention(ctx, content, footer)  # a news item about one cooperation
             set_partners(m, footer.swedish, footer.international, None, ctx)
             m.title = find_title(content)
             found.append(m)
+            found.extend(phases)
         else:
             found.extend(state.chain)
     for m in found:
         m.context_country = lead
     result.mentions.extend(found)
+
+
+OTHER_PROJECT = re.compile(r"\b(?:\w*projekt(?:et)?|project)\b", re.IGNORECASE)
+
+
+def phase_mentions(ctx: PageContext, content: list[Block], footer: Footer) -> tuple[list[Mention], list[Block]]:
+    """The pre-studies with a period or grant of their own that an article about one cooperation tells of
+    ('Under 2022 genomförde kommunerna en förstudie, som fick 200 000 kronor', 'After a pre-study from
+    February to July 2019, …'): one prestudy mention each, over the clauses that speak of it (up to the
+    clause that turns to the project), and the article's blocks without those clauses."""
+    out: list[Mention] = []
+    rest: list[Block] = []
+    for b in content:
+        if b.kind != "prose" or not PRESTUDY.search(b.text):
+            rest.append(b)
+            continue
+        cuts = []
+        for s, e in sentences(b.text, b.language or ctx.language):
+            sent = b.text[s:e]
+            ind = INDEFINITE_PROJECT.search(sent)
+            if not (ind and PRESTUDY.search(ind.group(0))):
+                continue
+            turn = OTHER_PROJECT.search(sent, ind.end())
+            if turn:  # '…, ICLD granted SEK 2.4 million for the three-year project X': that part is the project's
+                comma = sent.rfind(", ", ind.end(), turn.start())
+                e = s + comma if comma >= 0 else e
+                sent = b.text[s:e]
+            if any(not f.context for f in values.find_date_ranges(sent)) or stated_within(sent) \
+                    or any(_project_amount(f) for f in values.find_amounts(sent)):
+                cuts.append((s, e))
+        if not cuts:
+            rest.append(b)
+            continue
+        at = 0
+        for s, e in cuts:
+            sub = Block(b.file, b.start + s, b.start + e, b.text[s:e], b.kind, b.item, b.section, b.language)
+            m = new_mention(ctx, [sub], footer, kind="prestudy")
+            set_partners(m, footer.swedish, footer.international, None, ctx)
+            out.append(m)
+            if b.text[at:s].strip():
+                rest.append(Block(b.file, b.start + at, b.start + s, b.text[at:s], b.kind, b.item, b.section,
+                                  b.language))
+            at = e
+        if b.text[at:].strip():
+            rest.append(Block(b.file, b.start + at, b.end, b.text[at:], b.kind, b.item, b.section, b.language))
+    return out, rest
 
 
 def lead_country(content: list[Block]) -> str | None:
