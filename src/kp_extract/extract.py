@@ -1354,10 +1354,13 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
             years = since_years(sent)
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
             for f in (f for g in groups for f in g.foreign):
-                if partner_key(f.name) in ctx.known:
+                fkey = partner_key(f.name)
+                known_name = ctx.known.get(fkey)
+                if known_name is not None:
                     # a fuller form of a partner the page knows; it may have no context of its own
                     # ('Uppsala Municipality and Kabupaten Banyuwangi' under 'Uppsala and Banyuwangi')
-                    _remember(ctx.known, f.name)
+                    if known_name != f.name:
+                        ctx.known[fkey] = fuller(known_name, f.name)
                 elif f.weak:
                     continue
                 elif f.solid:

@@ -498,6 +498,8 @@ def _dash_linked(text: str, found: list[ForeignName], swedish: list[SwedishMenti
     """found (sorted by start) without the names whose only evidence is a dash before them that follows no
     party: 'Clean Towns – Circular Waste Management' is a title, while 'Växjö – JB Marks' or
     'Kalush – Växjö – Chortkiv' pairs a Swedish body (or a partner abroad) with the name."""
+    if not found:
+        return found
     out: list[ForeignName] = []
     ends = {sw.end for sw in swedish}
     for f in found:
