@@ -414,3 +414,13 @@ def test_an_article_tells_of_pre_studies_with_their_own_period_or_grant() -> Non
     # project's, not the pre-study's)
     assert ("2021", "2021", 150000) in got and ("2021-03", "2021-06", None) in got
     assert len(found) == 3 and all(f["intl"] == ["Gori Municipality"] for f in found)
+
+
+def test_a_new_partner_under_a_later_heading_does_not_take_the_section_country() -> None:
+    text = ("International cooperation\n\nMunicipal partnership with Gori, Georgia\n\n"
+            "Since 2019, Region Kalmar län and Gori Municipality have cooperated.\n\n"
+            "New partnership with Ukraine\n\n"
+            "In spring 2023 the Regional Council decided to enter into a partnership with Lutsk City Council in "
+            "north-western Ukraine. The two regions are currently preparing a joint project application.")
+    (m,) = [m for m in extract(text).mentions if "Lutsk City Council" in m.international_partners]
+    assert m.countries == ["UA"]

@@ -1113,7 +1113,11 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         swedish.insert(0, ctx.owner)
     m = new_mention(ctx, [b], footer, kind=noun)
     m.title = body_title(b.text) or title_line(b.text) or named_in_text(b.text)
-    set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
+    # the section's country is its partner's: a paragraph about another partner abroad (a new partnership
+    # under a later heading) does not take it
+    own = partner_sec is not None and {partner_key(known_form(ctx, f.name)) for f in foreign} <= {
+        partner_key(known_form(ctx, n)) for n in partner_sec.foreign}
+    set_partners(m, swedish, foreign, partner_sec.country if own else None, ctx)
     state.chain.append(m)
     state.last = m
 
