@@ -5,7 +5,8 @@ import pytest
 
 from kp_extract.clean import clean_page
 from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
-                                parse_partner_section, states_values_only, text_areas)
+                                named_in_text, parse_partner_section, since_years, states_values_only,
+                                text_areas)
 from kp_extract.language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
@@ -311,3 +312,212 @@ Skriv en kommentar
 def test_a_blogs_tag_line_gives_tags_to_the_text_above_it() -> None:
     (m,) = extract(BLOG).mentions
     assert (m.title, m.tags) == ("Unga röster", ["nyeri", "kenya", "unga röster"])
+
+
+PRESTUDY_NEWS = """Nyhet
+
+Förstudie ska ge Alingsås och Gori bättre vattenplanering
+
+Alingsås kommun och Gori Municipality i Georgien har fått 300 000 kr från ICLD för en förstudie om dagvatten. Förstudien pågår från mars 2024 till oktober 2024.
+
+Under förstudien besöker tekniker från Gori Alingsås. Förstudien ska lägga grunden för en gemensam projektansökan.
+
+Fakta
+Förstudie: Rain Gardens for Gori
+Partner: Gori Municipality, Georgien
+Period: mars 2024–oktober 2024
+Bidrag: 300 000 kronor från ICLD till kommunerna
+"""
+
+
+def test_a_fact_box_names_the_prestudy_a_grant_sentence_funds() -> None:
+    found = [summary(m) for m in extract(PRESTUDY_NEWS).mentions]
+    # the fact box's 'Förstudie: X' line is the name (not its 'Fakta' heading); the paragraph about
+    # 'förstudien' and its aim (an application) says more of the funded pre-study, it is no new record
+    assert [f["title"] for f in found] == [None, "Rain Gardens for Gori"]
+    assert all((f["start"], f["end"], f["intl"]) == ("2024-03", "2024-10", ["Gori Municipality"]) for f in found)
+    assert found[1]["langs"] == ["sv"]  # the body's language, not the English name's
+
+
+PARTNER_PAGE = """Partnerskap med Kutaisi, Georgien
+
+Sedan 2019 har Mölndals stad ett kommunalt partnerskap med Kutaisi Municipality i Georgien.
+
+Inledande fas
+
+Under 2020 genomfördes en förstudie där parterna kartlade skolgårdarna. ICLD beviljade 200 000 kr för förstudien.
+
+Projektet Green Schoolyards for All
+
+Projektet är treårigt och genomförs av förvaltningen för skola i Mölndal och Kutaisis skolavdelning.
+
+Fakta
+Projektnamn: Green Schoolyards for All
+Projektperiod: 2021-01-01 – 2023-12-31
+Beviljat belopp: 1 500 000 kronor
+
+Nyheter
+
+Green Schoolyards for All: Mölndal och Kutaisi får 1,5 miljoner
+12 mars 2021
+Mölndals stad och Kutaisi Municipality har beviljats 1 500 000 kronor från ICLD för ett treårigt projekt. Läs mer
+"""
+
+
+def test_a_page_names_its_phases_and_repeats_its_project() -> None:
+    found = [summary(m) for m in extract(PARTNER_PAGE).mentions]
+    titles = sorted((f["title"] or "") for f in found)
+    # 'Inledande fas' is a phase, not a name; 'Projektet X' names X; the teaser writes the title and the
+    # grant sentence under it states the titled project's amount: both repeat that project
+    assert titles == [""] + ["Green Schoolyards for All"] * (len(found) - 1)
+    phase = next(f for f in found if not f["title"])
+    assert (phase["start"], phase["sek"]) == ("2020", 200000)
+
+
+def test_a_same_pair_mention_with_another_amount_keeps_apart() -> None:
+    text = PARTNER_PAGE.replace("har beviljats 1 500 000 kronor", "har beviljats 900 000 kronor").replace(
+        "Green Schoolyards for All: Mölndal", "Nytt projekt: Mölndal")
+    found = [summary(m) for m in extract(text).mentions]
+    assert sum(1 for f in found if f["sek"] == 900000 and not f["title"]) == 1
+
+
+@pytest.mark.parametrize("sentence, years", [
+    ("I maj 2021 beslutade kommunstyrelsen att inleda ett partnerskap med Gori Municipality.", [2021]),
+    ("In autumn 2020 the City Council decided to enter into a partnership with Kutaisi.", [2020]),
+    ("Kommunfullmäktige beslutade 2019 om ett partnerskap med Nyeri.", [2019]),
+    ("Kommunstyrelsen beslutade att inleda ett partnerskap med Nyeri.", []),  # no year
+    ("I maj 2021 beslutade kommunstyrelsen om en ny budget för 2022.", []),  # no partnership
+    ("I maj 2021 beslutade nämnden att inleda ett partnerskap som ska börja 2022.", []),  # which year?
+])
+def test_a_decided_partnership_dates_from_the_decision(sentence: str, years: list) -> None:
+    assert since_years(sentence) == years
+
+
+def test_the_page_owner_is_the_swedish_side_of_a_dated_partnership() -> None:
+    text = ("Internationellt arbete\n\nLidköpings kommun arbetar internationellt. Lidköpings kommun har vänorter.\n\n"
+            "Partnerskapet med Komuna Gjakova i Kosovo, som inleddes 2015, fortsatte under året.\n\n"
+            "I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med Bucha City Council i Ukraina.")
+    got = {(p.swedish_partner.name, p.international_partner, p.since_year) for p in extract(text).partnerships}
+    assert ("Lidköpings kommun", "Komuna Gjakova", 2015) in got
+    assert ("Lidköpings kommun", "Bucha City Council", 2022) in got
+
+
+@pytest.mark.parametrize("text, title", [
+    ("When the Green Market Streets project closed, the town had a plan.", "Green Market Streets"),
+    ("ICLD granted SEK 2 million for the three-year project Safer School Routes in 2021.", "Safer School Routes"),
+    ("Vårt nuvarande projekt, Open Council Data, pågår från 2021 till 2023.", "Open Council Data"),
+    ("Projektet, Joint Fire Safety in the Drina Valley, startar i januari.", "Joint Fire Safety in the Drina Valley"),
+    ("The Växjö Kalush project started in 2019.", None),  # the parties, not a name
+    ("Projektet är treårigt och genomförs av förvaltningen.", None),
+])
+def test_a_name_the_running_text_gives(text: str, title) -> None:
+    assert named_in_text(text) == title
+
+
+def test_a_named_project_in_a_blog_and_an_application_being_written() -> None:
+    text = ("Kommunalrådsbloggen\n\nSedan 2015 har Bodens kommun ett kommunalt partnerskap med Gulu City Council.\n\n"
+            "Vårt nuvarande projekt, Clean Water Kiosks, pågår från 2021 till 2023. Det går bra.\n\n"
+            "Just nu skriver vi tillsammans med Gulu en ansökan till ICLD om ett nytt projekt om e-tjänster.")
+    found = [summary(m) for m in extract(text).mentions]
+    assert [(f["title"], f["intl"], f["start"]) for f in found] == [
+        ("Clean Water Kiosks", ["Gulu City Council"], "2021"), (None, ["Gulu City Council"], None)]
+
+
+SEARCH_RESULTS = """Sökresultat för "partnerskap"
+
+Din sökning gav 4 träffar
+
+Projekt
+Trygga skolvägar
+Nacka och Gori, Georgien
+Nacka kommun och Gori Municipality arbetar sedan 2021 med trygga skolvägar. I det tvååriga projektet …
+
+Projekt
+Boden och Gulu, Uganda
+Bodens kommun och Gulu City Council genomför en förstudie om avfall, januari 2024 – juni 2025 …
+
+Nyhet
+ICLD beviljar 9,6 miljoner kronor till nya projekt
+Fem kommuner får dela på sammanlagt 9,6 miljoner kronor …
+
+Sida
+Partnersökning
+Kommuner som söker en svensk partner …
+"""
+
+
+def test_search_result_teasers() -> None:
+    found = [summary(m) for m in extract(SEARCH_RESULTS).mentions]
+    # a project teaser: its title line and parties line; a news or page teaser repeats no project
+    assert [(f["title"], f["sw"], f["intl"], f["sek"]) for f in found] == [
+        ("Trygga skolvägar", ["Nacka kommun"], ["Gori Municipality"], None),
+        (None, ["Bodens kommun"], ["Gulu City Council"], None)]
+    assert (found[1]["start"], found[1]["end"]) == ("2024-01", "2025-06")
+
+
+def test_a_card_takes_the_fullest_name_its_body_gives() -> None:
+    text = ("Projektområde: Social care and wellbeing\n\nLund and Sleman, Indonesia\n\nProject: Active Ageing Together\n\n"
+            "Lund Municipality and Kabupaten Sleman share a concern: how can older people stay active?")
+    (m,) = extract(text).mentions
+    assert m.international_partners == ["Kabupaten Sleman"]
+
+
+PARTY_SECTIONS = """Länets kommuner och deras partner
+
+Falun och Kolomyia, Ukraina
+
+Falu kommun och Kolomyia City Council har samarbetat sedan 2015. Under 2016–2018 drevs projektet ”Clean Water for Schools”, där även dåvarande Landstinget Dalarna deltog med kompetens inom hygien.
+
+Nu pågår projektet ”Healthy Ageing at Home” (2023–2025), ett treårigt projekt som har beviljats 1,5 miljoner kronor.
+
+Mora och Gori, Georgien
+
+Mora kommun inledde 2022 ett partnerskap med Gori Municipality. I augusti beviljades Mora 900 000 kronor för ett projekt om brandskydd, där även grannkommunen Opština Kaspi deltar.
+"""
+
+
+def test_a_parties_section_with_two_named_projects_and_a_second_partner() -> None:
+    found = {f["title"]: f for f in map(summary, extract(PARTY_SECTIONS).mentions)}
+    assert set(found) == {"Clean Water for Schools", "Healthy Ageing at Home", None}
+    # the former county council takes part in the first project only, as today's region
+    assert found["Clean Water for Schools"]["sw"] == ["Falu kommun", "Region Dalarna"]
+    assert (found["Clean Water for Schools"]["start"], found["Clean Water for Schools"]["sek"]) == ("2016", None)
+    assert (found["Healthy Ageing at Home"]["sw"], found["Healthy Ageing at Home"]["sek"]) == (["Falu kommun"], 1500000)
+    # a neighbouring municipality abroad that takes part is a second partner abroad
+    assert found[None]["intl"] == ["Gori Municipality", "Opština Kaspi"]
+
+
+PRESTUDY_ARTICLE = """Reportage
+
+Öppna möten i Gori
+
+Partnerskapet mellan Mölndals stad och Gori Municipality inleddes 2020. Under 2021 genomförde kommunerna en förstudie, som fick 150 000 kronor från ICLD, där de jämförde sina budgetprocesser.
+
+After a pre-study from March to June 2021, in which the two towns mapped their meetings, ICLD granted SEK 1.5 million for the project that followed.
+
+Projektområde
+Inclusive leadership and governance
+Svensk partner
+Mölndals stad
+Internationell partner
+Gori Municipality
+"""
+
+
+def test_an_article_tells_of_pre_studies_with_their_own_period_or_grant() -> None:
+    found = [summary(m) for m in extract(PRESTUDY_ARTICLE).mentions]
+    got = sorted((f["start"], f["end"], f["sek"]) for f in found)
+    # the article's project, and each pre-study over its own clauses (the grant that follows it is the
+    # project's, not the pre-study's)
+    assert ("2021", "2021", 150000) in got and ("2021-03", "2021-06", None) in got
+    assert len(found) == 3 and all(f["intl"] == ["Gori Municipality"] for f in found)
+
+
+def test_a_new_partner_under_a_later_heading_does_not_take_the_section_country() -> None:
+    text = ("International cooperation\n\nMunicipal partnership with Gori, Georgia\n\n"
+            "Since 2019, Region Kalmar län and Gori Municipality have cooperated.\n\n"
+            "New partnership with Ukraine\n\n"
+            "In spring 2023 the Regional Council decided to enter into a partnership with Lutsk City Council in "
+            "north-western Ukraine. The two regions are currently preparing a joint project application.")
+    (m,) = [m for m in extract(text).mentions if "Lutsk City Council" in m.international_partners]
+    assert m.countries == ["UA"]

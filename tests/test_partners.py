@@ -41,6 +41,53 @@ def test_no_partner_abroad_without_context(text: str) -> None:
     assert pairs(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a dash after a title is part of the name, no pair link
+    ("Projektet Green Streets – Safer Mobility pågår 2022–2024 och Lunds kommun deltar.", []),
+    ("The project Open Data – Better Services is run by Umeå kommun.", []),
+    # a dash after a Swedish body (or after a partner abroad) links a pair
+    ("Samarbetet Tranås kommun – Nyeri startade 2019.", [(["Tranås kommun"], ["Nyeri"])]),
+    ("Projekt mellan Kalush – Mora – Chortkiv pågår.", [([], ["Kalush"]), (["Mora kommun"], ["Chortkiv"])]),
+])
+def test_a_dash_links_a_pair_only_after_a_party(text: str, expected: list) -> None:
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Since 2020, Region Örebro län and Rustavi Municipality in the Kvemo Kartli region of Georgia cooperate.", "en",
+     [(["Region Örebro län"], ["Rustavi Municipality"])]),
+    ("Sedan 2017 har Motala kommun ett partnerskap med Nilüfer Belediyesi i staden Bursa i Turkiet.", "sv",
+     [(["Motala kommun"], ["Nilüfer Belediyesi"])]),
+    ("Umeå kommun works with Kisumu City in the county of Kisumu, Kenya.", "en", [(["Umeå kommun"], ["Kisumu City"])]),
+])
+def test_the_place_a_partner_is_in_is_no_partner(text: str, lang: str, expected: list) -> None:
+    assert pairs(text, lang) == expected
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Samverkan med Linköpings universitet och Region Östergötland har fortsatt.", "sv"),
+    ("In 2021 the Municipal Council of Umeå kommun decided to go on.", "en"),
+    ("Together with the Regional Council, Region Kalmar län plans the work.", "en"),
+])
+def test_organisations_and_organs_are_no_partners(text: str, lang: str) -> None:
+    assert pairs(text, lang) == []
+
+
+def test_a_local_government_word_that_opens_a_name_marks_it() -> None:
+    text = "Projektet leds av Mora kommun, och även grannkommunen Opština Kaspi deltar."
+    assert pairs(text) == [(["Mora kommun"], ["Opština Kaspi"])]
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Umeå kommun samarbetar med Lutsk City Council i nordvästra Ukraina.", "UA"),
+    ("Umeå kommun works with Lutsk City Council in north-western Ukraine.", "UA"),
+    ("Umeå kommun samarbetar med Opština Bijeljina i norra Bosnien och Hercegovina.", "BA"),
+])
+def test_a_country_after_a_direction_word_is_recorded(text: str, country: str) -> None:
+    (g,) = [g for g in find_pairs(text) if g.foreign]
+    assert [f.country for f in g.foreign] == [country]
+
+
 def test_a_known_name_needs_no_context_and_takes_its_full_form() -> None:
     known = {partner_key("Gulu District Local Government"): "Gulu District Local Government"}
     assert pairs("Styrgruppen består av företrädare från Kiruna och Gulu.", "sv", known) == [

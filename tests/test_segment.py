@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import given, settings
 
 from kp_extract.clean import clean_page
 from kp_extract.model import Page
-from kp_extract.segment import footer_field, inline_field, is_heading_text, segment_page
+from kp_extract.segment import footer_field, glued_title_at, inline_field, is_heading_text, segment_page
 
 
 def page(text: str) -> Page:
@@ -82,6 +83,21 @@ def test_label_lookups() -> None:
     assert footer_field("Globala mål för hållbar utveckling handlar om") is None
     assert inline_field("Project: Green Parks")[:2] == ("title", "Green Parks")
     assert inline_field("Samarbetsområde: Utbildning")[:2] == ("project_areas", "Utbildning")
+
+
+def test_a_heading_glued_to_its_title_line_is_cut() -> None:
+    text = "Boden and Can Tho, VietnamProject: Clean Canals in Can Tho\n\nThe two towns work together (2021–2022).\n"
+    blocks = [(b.kind, b.text) for b in segment_page(page(text))]
+    assert blocks[:2] == [("heading", "Boden and Can Tho, Vietnam"), ("title", "Project: Clean Canals in Can Tho")]
+
+
+@pytest.mark.parametrize("line", [
+    "Project: Clean Canals",  # a label at the start is an ordinary title line
+    "Read more about the Project: it starts soon.",  # not a heading before it
+    "Kontakt: projektledare",
+])
+def test_no_glued_title(line: str) -> None:
+    assert glued_title_at(line) is None
 
 
 def test_heading_shape() -> None:

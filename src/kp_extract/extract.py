@@ -30,7 +30,8 @@ from . import values
 from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
 from .model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
-from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, partner_key, sentence_pairs,
+from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, norm_key, partner_key,
+                       sentence_pairs,
                        sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
 from .segment import footer_field, inline_field, load_layout
@@ -491,9 +492,47 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
         items.setdefault(b.item, []).append(b)
     for item_blocks in items.values():
         extract_item(ctx, item_blocks, result)
+    name_repeats(page, result.mentions)
     if not result.mentions:
         result.no_record_reason = no_record_reason(page.text)
     return result
+
+
+def _parties(m: Mention) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(p.name for p in m.swedish_partners), frozenset(map(partner_key, m.international_partners))
+
+
+def _years_agree(a: Mention, b: Mention) -> bool:
+    """No stated start or end year of a contradicts b's."""
+    return all(not x or not y or x[:4] == y[:4] for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)))
+
+
+def name_repeats(page: Page, mentions: list[Mention]) -> None:
+    """An untitled project mention that repeats a titled project of the same page takes its title, in place,
+    so that dedupe's same-title rule merges them: a news teaser or fact line under the article ('X: A och B
+    får 1,2 miljoner', 'A beviljas 1 875 000 kronor för projekt med B').
+
+    It repeats it when the partners abroad are the same, its Swedish partners are among the titled one's,
+    no year contradicts, and its text writes that title or it states the same granted amount. One page
+    seldom funds two projects of one pair with the same sum; mentions that only share partners stay
+    apart (the GUIDE's near-misses), and so does a mention that could repeat two different titles."""
+    titled = [m for m in mentions if m.title]
+    if not titled:
+        return
+    for m in mentions:
+        if m.title or m.kind != "project" or not m.international_partners:
+            continue
+        sw, intl = _parties(m)
+        text = " ".join(page.text[s.start:s.end] for s in m.sources if s.file == page.file).casefold()
+        names = set()
+        for t in titled:
+            tsw, tintl = _parties(t)
+            if tintl != intl or not sw <= tsw or not _years_agree(m, t):
+                continue
+            if (m.amount_sek and m.amount_sek == t.amount_sek) or t.title.casefold() in text:
+                names.add(t.title)
+        if len(names) == 1:
+            m.title = names.pop()
 
 
 def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> None:
@@ -521,10 +560,12 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
             section_mentions(ctx, sec, footer, state)
         if not found and footer and footer.swedish and len(footer.international) == 1 \
                 and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
+            phases, content = phase_mentions(ctx, content, footer)
             m = new_mention(ctx, content, footer)  # a news item about one cooperation
             set_partners(m, footer.swedish, footer.international, None, ctx)
             m.title = find_title(content)
             found.append(m)
+            found.extend(phases)
         else:
             found.extend(state.chain)
     for m in found:
@@ -550,6 +591,52 @@ def add_inline_tags(found: list[Mention], content: list[Block]) -> None:
                         m.tags = unique(m.tags + tags)
                 return
             pos += len(line) + 1
+
+
+OTHER_PROJECT = re.compile(r"\b(?:\w*projekt(?:et)?|project)\b", re.IGNORECASE)
+
+
+def phase_mentions(ctx: PageContext, content: list[Block], footer: Footer) -> tuple[list[Mention], list[Block]]:
+    """The pre-studies with a period or grant of their own that an article about one cooperation tells of
+    ('Under 2022 genomförde kommunerna en förstudie, som fick 200 000 kronor', 'After a pre-study from
+    February to July 2019, …'): one prestudy mention each, over the clauses that speak of it (up to the
+    clause that turns to the project), and the article's blocks without those clauses."""
+    out: list[Mention] = []
+    rest: list[Block] = []
+    for b in content:
+        if b.kind != "prose" or not PRESTUDY.search(b.text):
+            rest.append(b)
+            continue
+        cuts = []
+        for s, e in sentences(b.text, b.language or ctx.language):
+            sent = b.text[s:e]
+            ind = INDEFINITE_PROJECT.search(sent)
+            if not (ind and PRESTUDY.search(ind.group(0))):
+                continue
+            turn = OTHER_PROJECT.search(sent, ind.end())
+            if turn:  # '…, ICLD granted SEK 2.4 million for the three-year project X': that part is the project's
+                comma = sent.rfind(", ", ind.end(), turn.start())
+                e = s + comma if comma >= 0 else e
+                sent = b.text[s:e]
+            if any(not f.context for f in values.find_date_ranges(sent)) or stated_within(sent) \
+                    or any(_project_amount(f) for f in values.find_amounts(sent)):
+                cuts.append((s, e))
+        if not cuts:
+            rest.append(b)
+            continue
+        at = 0
+        for s, e in cuts:
+            sub = Block(b.file, b.start + s, b.start + e, b.text[s:e], b.kind, b.item, b.section, b.language)
+            m = new_mention(ctx, [sub], footer, kind="prestudy")
+            set_partners(m, footer.swedish, footer.international, None, ctx)
+            out.append(m)
+            if b.text[at:s].strip():
+                rest.append(Block(b.file, b.start + at, b.start + s, b.text[at:s], b.kind, b.item, b.section,
+                                  b.language))
+            at = e
+        if b.text[at:].strip():
+            rest.append(Block(b.file, b.start + at, b.end, b.text[at:], b.kind, b.item, b.section, b.language))
+    return out, rest
 
 
 def lead_country(content: list[Block]) -> str | None:
@@ -580,6 +667,10 @@ def find_title(blocks: list[Block]) -> str | None:
         title = body_title(b.text) if b.kind == "prose" else None
         if title:
             return title
+    for b in blocks:
+        title = named_in_text(b.text) if b.kind == "prose" else None
+        if title:
+            return title
     return None
 
 
@@ -603,6 +694,30 @@ def body_title(text: str) -> str | None:
     if lead and is_title_line(lead.group("t")) and not DESCRIPTIVE_HEADING.search(lead.group("t")):
         return _clean_title(lead.group("t"))
     return quoted_title(text) if any(q in text for q in QUOTE_OPENERS) else None
+
+
+_CAP = r"[A-ZÅÄÖÉÜ][\w'’-]*"
+_LINK = r"(?:in|of|the|for|and|to|on|with|from|at|i|för|och|med|på|av|till|om|–|—|-)"
+_NAME = rf"{_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})+"  # two or more capitalised words, small words between
+NAMED_IN_TEXT = re.compile(  # what introduces a name, where the text has no label or quotes for it
+    rf"\b(?:[Pp]rojekt(?:et)?|[Pp]roject)\s*,\s*(?P<a>{_NAME})\s*,"  # 'Projektet, Joint Flood Preparedness, startar'
+    rf"|\b(?:[Pp]rojektet|[Tt]he\s+(?:[\w-]+\s+)?project)\s+(?P<b>{_NAME})"  # 'the three-year project Inclusive X'
+    rf"|\b[Tt]he\s+(?P<c>{_NAME})\s+project\b")  # 'the Inclusive Market Planning project'
+
+
+def named_in_text(text: str) -> str | None:
+    """A project name the running text gives without label or quotes: an apposition to 'projektet', or
+    a title-case name right after or before 'project' ('the three-year project Inclusive Market
+    Planning', 'the Inclusive Market Planning project'). Names of Swedish bodies and countries are no
+    project names ('the Växjö Kalush project' names its parties)."""
+    if "roje" not in text:
+        return None  # every match holds 'projekt' or 'project'
+    for m in NAMED_IN_TEXT.finditer(text):
+        name = m.group("a") or m.group("b") or m.group("c")
+        if find_swedish_bodies(name) or find_countries(name) or find_pairs(name, "en"):
+            continue
+        return _clean_title(name)
+    return None
 
 
 def _clean_title(title: str) -> str:
@@ -663,6 +778,11 @@ def section_mentions(ctx: PageContext, sec: list[Block], footer: Footer | None, 
         elif b.kind == "title":
             title_mention(ctx, b, footer, partner_sec, state)
         elif b.kind == "prose":
+            teaser = search_teaser(ctx, b, footer) if "\n" in b.text else None
+            if teaser is not None:
+                found.extend(teaser)
+                state.last, state.fresh = None, False  # the next block is another result
+                continue
             entries = list_entry_mentions(ctx, b, footer)
             structured = entries or grant_mentions(ctx, b, footer)
             if structured:
@@ -688,24 +808,54 @@ def party_section_mention(ctx: PageContext, sec: list[Block], footer: Footer | N
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
     if not body:
         return  # a parties line with nothing under it: cut off, or a mere list of partners
-    m = new_mention(ctx, sec, footer)
-    m.title = find_title(sec)
-    keys = {partner_key(n) for n in ph.foreign}
-    swedish = list(ph.swedish)
-    for b in body:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
-        for g in find_pairs(b.text, b.language or ctx.language, ctx.known):
-            if any(partner_key(f.name) in keys for f in g.foreign):
-                swedish.extend(x.partner for x in g.swedish)
-    set_partners(m, swedish, ph.partners(), ph.country, ctx)
-    state.found.append(m)
-    state.last = m
+    for run in titled_runs(sec):
+        m = new_mention(ctx, run, footer)
+        m.title = find_title(run)
+        keys = {partner_key(n) for n in ph.foreign}
+        swedish = list(ph.swedish)
+        foreign: list[ForeignName | str] = list(ph.partners())
+        for b in (b for b in run if b.kind in ("prose", "bullet", "title")):
+            lang = b.language or ctx.language
+            for s, e, groups in sentence_pairs(b.text, lang, ctx.known):
+                takes_part = PARTICIPATES.search(b.text[s:e])
+                for g in groups:  # "Karlstads kommun samt Region Värmland i samarbete med Kericho County"
+                    if any(partner_key(f.name) in keys for f in g.foreign):
+                        swedish.extend(x.partner for x in g.swedish)
+                    elif takes_part and g.swedish and any(x.partner in ph.swedish for x in g.swedish):
+                        # '… beviljades Gävle …, där även grannkommunen Opština Vukosavlje deltar'
+                        foreign.extend(f for f in g.foreign if f.solid)
+            swedish.extend(participants(ctx, b))  # 'där även dåvarande Landstinget X deltog'
+        set_partners(m, swedish, foreign, ph.country, ctx)
+        state.found.append(m)
+        state.last = m
+
+
+def titled_runs(sec: list[Block]) -> list[list[Block]]:
+    """A section's blocks cut before each paragraph that names a project of its own, when two or more
+    paragraphs name different projects ('Under 2014–2016 drevs projektet ”X” …' / 'Nu pågår projektet
+    ”Y” (2023–2025) …'); else the section whole. The heading stays with the first run."""
+    runs: list[list[Block]] = [[]]
+    seen: set[str] = set()
+    for b in sec:
+        title = body_title(b.text) if b.kind == "prose" else None
+        if title and seen and norm_key(title) not in seen and runs[-1]:
+            runs.append([])
+        if title:
+            seen.add(norm_key(title))
+        runs[-1].append(b)
+    return runs
 
 
 STATUS_LABEL = re.compile(r"^(?:completed|ongoing|current|finished|new|avslutat|avslutade|pågående|nytt|aktuellt|"
                           r"genomfört|planerat)(?:\s+(?:projekt|project))?\s*:\s*", re.IGNORECASE)
 DESCRIPTIVE_HEADING = re.compile(r"\b(?:\w*projekt(?:et|en)?|projects?|partnerskap\w*|partnerships?|samarbete\w*|"
                                  r"cooperation|collaboration|förstudie\w*|kontakt\w*|contact|nyheter|news|"
-                                 r"vänort\w*|internationell\w*|international)\b", re.IGNORECASE)
+                                 r"vänort\w*|internationell\w*|international|"
+                                 # a phase of the work ('Inledande fas', 'Inception phase'), not its name
+                                 r"fas|fasen|faser|phases?|inception|etapp\w*|stages?)\b", re.IGNORECASE)
+# 'Projektet Gröna skolgårdar': the noun that introduces a name in a heading, not part of the name
+NAMED_PROJECT_HEAD = re.compile(r"^(?:[Pp]rojektet|[Tt]he\s+project|[Pp]roject|[Ff]örstudien|[Tt]he\s+pre-?study)\s+"
+                                r"(?=[A-ZÅÄÖÉÜ“\"«])")
 HEADING_PERIOD = re.compile(r"\s*(?:,\s*|\(\s*)(?P<a>(?:19|20)\d\d)\s*[-–—]\s*(?P<b>(?:19|20)\d\d)\s*\)?\s*$")
 
 
@@ -717,7 +867,7 @@ def heading_is_title(text: str) -> bool:
 
 def split_heading_period(text: str) -> tuple[str, tuple[str, str] | None]:
     """'Completed: Hälsa i skolan, 2014–2016' -> ('Hälsa i skolan', ('2014', '2016'))."""
-    text = STATUS_LABEL.sub("", text.strip())
+    text = NAMED_PROJECT_HEAD.sub("", STATUS_LABEL.sub("", text.strip()))
     m = HEADING_PERIOD.search(text)
     if m:
         return _clean_title(text[:m.start()]), (m.group("a"), m.group("b"))
@@ -887,11 +1037,18 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
             if not (g.swedish and g.foreign):
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
-            m = new_mention(ctx, [sub], footer)
+            m = new_mention(ctx, [sub], footer, kind=granted_kind(sent))
             m.title = body_title(sent)
             set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
             out.append(m)
     return out
+
+
+def granted_kind(sent: str) -> str:
+    """'prestudy' when a grant sentence funds a pre-study or inception phase ('har fått 450 000 kr för
+    en förstudie'), else 'project': a later 'Förstudien …' paragraph then says more of the same one."""
+    ind = INDEFINITE_PROJECT.search(sent)
+    return "prestudy" if ind and PRESTUDY.search(ind.group(0)) else "project"
 
 
 INDEFINITE_PROJECT = re.compile(r"\b(?:ett|en|a|an|another|ytterligare\s+ett)\s+(?:\S+\s+){0,2}?"
@@ -942,6 +1099,8 @@ def paragraph_kind(text: str, lang: str = "sv") -> tuple[str, str] | None:
         ind = INDEFINITE_PROJECT.search(sent)
         if ind and any(not f.context for f in values.find_date_ranges(sent)):
             return "new", "prestudy" if PRESTUDY.search(ind.group(0)) else "project"  # "carried out a project (2019–2021)"
+        if "roje" in sent and named_in_text(sent) and any(not f.context for f in values.find_date_ranges(sent)):
+            return "new", "project"  # "Vårt nuvarande projekt, Youth Voices in X, pågår från 2021 till 2023"
     m = trig["application"].search(text)
     if m:
         noun = "prestudy" if PRESTUDY.search(m.group(0)) else "project"
@@ -1001,8 +1160,12 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
     m = new_mention(ctx, [b], footer, kind=noun)
-    m.title = body_title(b.text) or title_line(b.text)
-    set_partners(m, swedish, foreign, partner_sec.country if partner_sec else None, ctx)
+    m.title = body_title(b.text) or title_line(b.text) or named_in_text(b.text)
+    # the section's country is its partner's: a paragraph about another partner abroad (a new partnership
+    # under a later heading) does not take it
+    own = partner_sec is not None and {partner_key(known_form(ctx, f.name)) for f in foreign} <= {
+        partner_key(known_form(ctx, n)) for n in partner_sec.foreign}
+    set_partners(m, swedish, foreign, partner_sec.country if own else None, ctx)
     state.chain.append(m)
     state.last = m
 
@@ -1060,6 +1223,40 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
     m.title = m.title or body_title(b.text)
     extra = participants(ctx, b)
     m.swedish_partners = unique_partners(m.swedish_partners + extra)
+
+
+@lru_cache(maxsize=1)
+def teaser_kinds() -> dict[str, str]:
+    """casefolded content-type label -> 'project' | 'other' (data/layout.json teaser_kinds)."""
+    raw = json.loads((DATA_DIR / "layout.json").read_text(encoding="utf-8"))["teaser_kinds"]
+    return {lab.casefold(): kind for kind, labs in raw.items() for lab in labs}
+
+
+def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention] | None:
+    """A search result or link teaser ('Projekt' / 'Title' / 'Östersund och Nyandarua, Kenya' / 'text …'):
+    a project teaser gives one mention with that title and those parties; a teaser of another kind
+    ('Nyhet', 'Sida') repeats no project and gives []. None when b is no teaser."""
+    first, sep, rest = b.text.partition("\n")
+    kind = teaser_kinds().get(first.strip().casefold()) if sep else None
+    if kind is None:
+        return None
+    if kind == "other":
+        return []
+    lines = rest.split("\n")
+    title, parties = None, parse_party_heading(lines[0].strip())
+    if parties is None and len(lines) > 1 and is_title_line(lines[0].strip()):
+        title, parties = lines[0].strip(), parse_party_heading(lines[1].strip())
+    if parties is None:
+        return None
+    m = new_mention(ctx, [b], footer, kind=granted_kind(rest))
+    m.title = _clean_title(title) if title else None
+    keys = {partner_key(n) for n in parties.foreign}
+    swedish = list(parties.swedish)
+    for g in find_pairs(rest, b.language or ctx.language, ctx.known):  # 'Mölndal, Härryda and Kakamega …'
+        if any(partner_key(f.name) in keys for f in g.foreign):
+            swedish.extend(x.partner for x in g.swedish)
+    set_partners(m, swedish, parties.partners(), parties.country, ctx)
+    return [m]
 
 
 def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
@@ -1217,9 +1414,16 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                 continue
             years = since_years(sent)
             pairs = [(sw.partner, f) for g in groups for sw in g.swedish for f in g.foreign]
-            for f in (f for g in groups for f in g.foreign if not f.weak):
-                if partner_key(f.name) in ctx.known:
-                    _remember(ctx.known, f.name)  # a fuller form of a partner the page knows
+            for f in (f for g in groups for f in g.foreign):
+                fkey = partner_key(f.name)
+                known_name = ctx.known.get(fkey)
+                if known_name is not None:
+                    # a fuller form of a partner the page knows; it may have no context of its own
+                    # ('Uppsala Municipality and Kabupaten Banyuwangi' under 'Uppsala and Banyuwangi')
+                    if known_name != f.name:
+                        ctx.known[fkey] = fuller(known_name, f.name)
+                elif f.weak:
+                    continue
                 elif f.solid:
                     learned.add(f.name)
                     _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
@@ -1242,6 +1446,12 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                     state(b, s, e, ctx.owner, same[0], years)  # "Samarbetet med Nilüfer inleddes hösten 2021"
             elif not pairs and swedish:
                 unpaired.append((b, s, e, years))
+            elif not pairs and years and ctx.owner and since_about_partnership_or_decision(sent):
+                # 'Partnerskapet med X, som inleddes 2016, …', 'In 2023 the council decided to enter into a
+                # partnership with X': the page's own body is the Swedish side
+                for f in foreign:
+                    if not f.weak:
+                        state(b, s, e, ctx.owner, f, years)
             if key in section_partner:
                 found = swedish + resolve_bare_landsting(sent, b.start + s, ctx)
                 ph = section_partner[key]
@@ -1286,6 +1496,11 @@ def since_about_partnership(sentence: str) -> bool:
     return False
 
 
+def since_about_partnership_or_decision(sentence: str) -> bool:
+    """since_about_partnership, or a sentence that dates a partnership by its decision (decided_year)."""
+    return since_about_partnership(sentence) or bool(decided_year(sentence))
+
+
 def implied_partners(blocks: list[Block], section_partner: dict[tuple[int, int], PartyHeading]
                      ) -> dict[tuple[int, int], PartyHeading]:
     """(item, section) -> the partner its text is about: the section's partner heading (holding for the
@@ -1321,14 +1536,29 @@ FUTURE = re.compile(r"\b(?:will|shall|is\s+to|are\s+to|plans?\s+to|ska|skall|kom
 
 
 def since_years(sentence: str) -> list[int]:
-    """Years a sentence says a partnership dates from; a start announced in the future tense is not one."""
+    """Years a sentence says a partnership dates from; a start announced in the future tense is not one.
+    A sentence saying a partnership was decided on or entered into dates it by its one year."""
     out = []
     for f in values.find_since_years(sentence):
         if f.kind == "started" and (FUTURE.search(sentence) or (
                 PROJECT_NOUN.search(sentence) and not PARTNERSHIP_ANY.search(sentence))):
             continue  # a start announced for the future, or a project's start
         out.append(f.value)
-    return out
+    return out or decided_year(sentence)
+
+
+YEAR = re.compile(r"(?<![\d-])(?:19|20)\d\d(?![\d-])")
+
+
+def decided_year(sentence: str) -> list[int]:
+    """[year] for 'I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med X' or 'In spring 2023
+    the council decided to enter into a partnership with X': the sentence's one year, else []."""
+    if "artner" not in sentence:
+        return []  # every partnership_decision pattern ends in 'partnerskap' or 'partnership'
+    if not triggers()["partnership_decision"].search(sentence):
+        return []
+    years = {int(y) for y in YEAR.findall(sentence)}
+    return list(years) if len(years) == 1 else []
 
 
 # ---------------------------------------------------------------- helpers

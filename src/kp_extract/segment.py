@@ -142,6 +142,25 @@ def inline_field(line: str) -> tuple[str, str, int] | None:
     return field, m.group("value"), m.start("value")
 
 
+@lru_cache(maxsize=1)
+def _glued_title_re() -> re.Pattern:
+    """A capitalised title label glued to the lower-case end of a word before it ('…VietnamProject: X')."""
+    labels = sorted((lab for lab in json.loads((DATA_DIR / "layout.json").read_text(encoding="utf-8"))
+                     ["inline_labels"]["title"] if lab[:1].isupper()), key=len, reverse=True)
+    return re.compile(r"(?<=[a-zåäöéü])(?:" + "|".join(map(re.escape, labels)) + r")\s*:\s*\S")
+
+
+def glued_title_at(line: str) -> int | None:
+    """Where a title label glued to the text before it starts ('Luleå and Ben Tre, VietnamProject: X' -> the
+    offset of 'Project'), when the line up to there is a heading; else None."""
+    if ":" not in line:
+        return None  # every label is followed by a colon
+    m = _glued_title_re().search(line)
+    if not m or inline_field(line[m.start():]) is None or not is_heading_text(line[:m.start()]):
+        return None
+    return m.start()
+
+
 def is_heading_text(text: str) -> bool:
     """A one-line paragraph that reads as a heading rather than a sentence."""
     t = text.strip()
@@ -208,6 +227,12 @@ def segment_page(page: Page) -> list[Block]:
         field = inline_field(line.text)
         if field and field[0] == "title":
             add(line.start + _lead(line.text), line.start + len(line.text.rstrip()), "title")
+            i += 1
+            continue
+        glued = glued_title_at(line.text)
+        if glued:  # 'Luleå and Ben Tre, VietnamProject: X': a card heading and its title line run together
+            add(line.start + _lead(line.text), line.start + glued, "heading")
+            add(line.start + glued, line.start + len(line.text.rstrip()), "title")
             i += 1
             continue
         # A paragraph: consecutive non-blank lines that are not chrome, bullets or footers.
