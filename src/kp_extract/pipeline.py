@@ -587,7 +587,7 @@ class SpanIndex:
         """(starts, spans, max_end) of spans sorted without repeats; max_end[i] is the largest end
         of spans[0..i] (spans before index i end at most max_end[i])."""
         spans = sorted(set(spans))
-        max_end = list(accumulate([e for _, e, _ in spans], max, initial=-1))[1:]  # -1: as a running max from -1
+        max_end = list(accumulate([e for _, e, _ in spans], max))
         return [s for s, _, _ in spans], spans, max_end
 
     @staticmethod
