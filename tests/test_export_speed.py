@@ -223,6 +223,93 @@ def test_batched_streaming_equals_write_outputs(batch, count, tmp_path, monkeypa
         assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
 
 
+def _records(count: int):
+    projects = [_project(i) for i in range(count)]
+    partnerships = [_partnership(i) for i in range(count // 2)]
+    blocks = [{"file": f"p{i}.txt", "start": i, "end": i + 1, "kind": "prose", "language": None, "item": 0,
+               "section": i, "record_ids": [f"kp-{i:04d}"] if i % 2 else []} for i in range(count)]
+    return projects, partnerships, blocks
+
+
+def _in_a_fresh_process(fn, *args):
+    """fn(*args) in a new interpreter (spawn): one with no threads, as a kp-extract run has when it
+    writes its outputs; the test process may hold threads other tests left (Dask's offload thread),
+    which rightly keep write_outputs_streaming from forking."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _write_both_ways(out: str, formats: str) -> dict:
+    """Write the same records here and through a forked writer; the forked run's written_stats."""
+    from kp_extract.export import written_stats
+
+    assert stream_export.can_fork_writer(), "a fresh process runs one thread"
+    projects, partnerships, blocks = _records(300)
+    errors = [FileError("x.txt", "read", "bad")]
+    for name, side in (("here", False), ("forked", True)):
+        rows = write_outputs_streaming(Path(out) / name, iter(projects), partnerships, iter(blocks), errors,
+                                       formats=formats, side_process=side)
+        assert rows == 300
+    return {p.name: written_stats(p) for p in (Path(out) / "forked").iterdir()}
+
+
+@pytest.mark.parametrize("formats", ["csv,json", "csv,json,jsonl"])
+def test_a_forked_writer_writes_the_same_bytes_and_keeps_their_hashes(formats, tmp_path):
+    """side_process: partnerships and blocks.jsonl written in a child give the same files, and
+    their hashes reach the parent (datapackage.json need not read them back)."""
+    import hashlib
+
+    stats = _in_a_fresh_process(_write_both_ways, str(tmp_path), formats)
+    names = sorted(p.name for p in (tmp_path / "here").iterdir())
+    assert names == sorted(stats)
+    for name in names:
+        data = (tmp_path / "forked" / name).read_bytes()
+        assert data == (tmp_path / "here" / name).read_bytes(), name
+        assert stats[name] == (len(data), hashlib.sha256(data).hexdigest()), name
+
+
+def _broken_rows():
+    yield {"file": "a.txt", "start": 0, "end": 1, "kind": "prose", "language": None, "item": 0,
+           "section": 0, "record_ids": []}
+    raise ValueError("a broken block row")
+
+
+def _write_broken_rows(out: str) -> None:
+    assert stream_export.can_fork_writer(), "a fresh process runs one thread"
+    write_outputs_streaming(Path(out), [], [], _broken_rows(), [], side_process=True)
+
+
+def test_an_error_in_the_forked_writer_is_raised_in_the_parent(tmp_path):
+    with pytest.raises(ValueError, match="a broken block row"):
+        _in_a_fresh_process(_write_broken_rows, str(tmp_path))
+    assert not (tmp_path / "blocks.jsonl").exists()
+
+
+def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
+    """With a second thread alive, side_process writes everything in this process (same bytes)."""
+    import threading
+
+    forks = []
+    monkeypatch.setattr(stream_export.ForkedWriter, "__enter__",
+                        lambda self: forks.append(self) or pytest.fail("forked with a thread running"))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not stream_export.can_fork_writer()
+        projects, partnerships, blocks = _records(20)
+        assert write_outputs_streaming(tmp_path, iter(projects), partnerships, iter(blocks), [],
+                                       side_process=True) == 20
+    finally:
+        stop.set()
+        other.join()
+    assert not forks
+    assert (tmp_path / "blocks.jsonl").read_text("utf-8").count("\n") == 20
+
+
 @pytest.mark.parametrize("batch", [1, 5])
 def test_batched_jsonl_and_excel_csv(batch, tmp_path, monkeypatch):
     monkeypatch.setattr(stream_export, "WRITE_BATCH", batch)

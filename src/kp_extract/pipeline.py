@@ -414,7 +414,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         spool.seek(0)
         summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
                                                  _spooled_rows(spool, projects, partnerships), summary.errors,
-                                                 formats=formats, csv_dialect=csv_dialect)
+                                                 formats=formats, csv_dialect=csv_dialect,
+                                                 side_process=workers > 1)
         if include_contacts:
             write_contacts(out_dir, contacts)
             summary.contacts = len(contacts)

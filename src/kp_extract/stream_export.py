@@ -20,19 +20,24 @@ parallel part. Here every record is rendered and written on its own:
 Each file goes to a temp file in the output folder, is fsynced and then moved
 into place (os.replace), like export.atomic_write_bytes. The text files are
 written through export.hashed_atomic_file, which hashes their bytes on a helper
-thread as they are written, so that datapackage.json need not read them back. tests/test_parallel.py
+thread as they are written, so that datapackage.json need not read them back. A run with
+worker processes writes the partnership files and blocks.jsonl in a forked child
+(ForkedWriter) while the main process writes the project files. tests/test_parallel.py
 checks that the bytes equal export.write_outputs' on the seeds and on a
 generated corpus.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from typing import Any
 from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 
-from .export import (DEFAULT_CSV_DIALECT, PARTNERSHIP_FIELDS, PROJECT_FIELDS, CsvDialect, _jsonl, atomic_file,
+from .export import (_WRITTEN, DEFAULT_CSV_DIALECT, PARTNERSHIP_FIELDS, PROJECT_FIELDS, CsvDialect, _jsonl, atomic_file,
                      csv_cell, csv_writer, errors_jsonl, hashed_atomic_file, json_line, partnership_to_dict,
                      project_to_dict)
 from .export import csv_dialect as get_csv_dialect
@@ -322,19 +327,41 @@ def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
 
 def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: Iterable[dict],
                             errors: list[FileError], *, formats: Iterable[str] | str = DEFAULT_FORMATS,
-                            csv_dialect: str = DEFAULT_CSV_DIALECT) -> int:
+                            csv_dialect: str = DEFAULT_CSV_DIALECT, side_process: bool = False) -> int:
     """Write projects.EXT and partnerships.EXT for each of formats (see FORMATS; the default gives
     the same bytes as export.write_outputs), blocks.jsonl and errors.jsonl, then remove record
     files of formats not selected (left by an earlier run). CSV is written in csv_dialect (see
-    export.CSV_DIALECTS). Returns the number of block rows."""
+    export.CSV_DIALECTS). Returns the number of block rows.
+
+    side_process: write the partnership files and blocks.jsonl in a forked child process while this
+    one writes the project files (same bytes; the tail of a run uses two cores instead of one).
+    Only where fork is safe (see can_fork_writer); else everything is written here. An error in the
+    child is raised here."""
     formats = parse_formats(formats)
     dialect = get_csv_dialect(csv_dialect)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out_dir)
-    _write_records(out_dir, "projects", (project_to_dict(p) for p in projects), PROJECT_FIELDS, formats, dialect)
-    _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS,
-                   formats, dialect)
+
+    def partnerships_and_blocks() -> int:
+        _write_records(out_dir, "partnerships", (partnership_to_dict(p) for p in partnerships), PARTNERSHIP_FIELDS,
+                       formats, dialect)
+        return _write_block_rows(out_dir, block_rows)
+
+    with ExitStack() as stack:
+        side = stack.enter_context(ForkedWriter(partnerships_and_blocks)) if side_process and can_fork_writer() \
+            else None
+        _write_records(out_dir, "projects", (project_to_dict(p) for p in projects), PROJECT_FIELDS, formats,
+                       dialect)
+        count = side.result() if side is not None else partnerships_and_blocks()
+    with hashed_atomic_file(out_dir / "errors.jsonl") as fh:
+        fh.write(errors_jsonl(errors))
+    remove_unselected(out_dir, formats)
+    return count
+
+
+def _write_block_rows(out_dir: Path, block_rows: Iterable[dict]) -> int:
+    """blocks.jsonl from block_rows, in batches; the number of rows."""
     count = 0
     with hashed_atomic_file(out_dir / "blocks.jsonl") as fh:
         lines = []
@@ -346,7 +373,62 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
                 lines = []
         fh.write("".join(lines))
         count += len(lines)
-    with hashed_atomic_file(out_dir / "errors.jsonl") as fh:
-        fh.write(errors_jsonl(errors))
-    remove_unselected(out_dir, formats)
     return count
+
+
+def can_fork_writer() -> bool:
+    """True when a child process may be forked here: the platform has fork and this process runs no
+    other thread (a thread holding a lock at the fork would leave the child a lock nobody releases)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class ForkedWriter:
+    """Runs write() in a forked child process (it sees this process' objects as they are, nothing is
+    pickled); result() waits for it and returns its value, or raises its exception. The files the
+    child wrote through export.hashed_atomic_file keep their recorded hashes here (export.written_stats).
+    Leaving the with-block before result() stops the child."""
+
+    def __init__(self, write: Callable[[], Any]) -> None:
+        self._write = write
+
+    def __enter__(self) -> "ForkedWriter":
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=self._child, args=(self._write, send), name="kp-write", daemon=True)
+        self._proc.start()
+        send.close()
+        self._done = False
+        return self
+
+    @staticmethod
+    def _child(write: Callable[[], Any], send) -> None:
+        before = dict(_WRITTEN)
+        try:
+            value = write()
+            send.send(("ok", value, {k: v for k, v in _WRITTEN.items() if before.get(k) != v}))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            try:
+                send.send(("error", exc, {}))
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), {}))
+        finally:
+            send.close()
+
+    def result(self) -> Any:
+        try:
+            status, value, written = self._recv.recv()
+        except EOFError:
+            status, value, written = "error", RuntimeError(
+                f"the writer process ended without a result (exit code {self._proc.exitcode})"), {}
+        self._proc.join()
+        self._done = True
+        if status != "ok":
+            raise value
+        _WRITTEN.update(written)
+        return value
+
+    def __exit__(self, *exc) -> None:
+        if not self._done:
+            self._proc.terminate()
+            self._proc.join()
+        self._recv.close()
