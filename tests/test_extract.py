@@ -455,6 +455,20 @@ def test_search_result_teasers() -> None:
     assert (found[1]["start"], found[1]["end"]) == ("2024-01", "2025-06")
 
 
+@pytest.mark.parametrize("label", ["Nyhet", "News", "Pressmeddelande"])
+def test_an_article_under_its_content_type_line_keeps_its_project(label) -> None:
+    """Only a cut-off teaser under a news or page label repeats no project: an article whose text
+    follows its own content-type line (one block, single line breaks) is read like any other."""
+    article = (f"{label}\nLidköpings kommun och Kabale Municipal Council i Uganda har beviljats 950 000 kronor "
+               "för ett projekt om avfallshantering 2024–2026.\nProjektet ska minska nedskräpningen.")
+    (m,) = extract(article).mentions
+    assert (m.swedish_partners[0].name, m.international_partners, m.amount_sek) == (
+        "Lidköpings kommun", ["Kabale Municipal Council"], 950000)
+    teaser = (f"{label}\nLidköpings kommun och Kabale Municipal Council i Uganda har beviljats 950 000 kronor "
+              "för ett projekt om …")
+    assert extract(teaser).mentions == []
+
+
 def test_a_card_takes_the_fullest_name_its_body_gives() -> None:
     text = ("Projektområde: Social care and wellbeing\n\nLund and Sleman, Indonesia\n\nProject: Active Ageing Together\n\n"
             "Lund Municipality and Kabupaten Sleman share a concern: how can older people stay active?")

@@ -1241,7 +1241,9 @@ def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Men
     if kind is None:
         return None
     if kind == "other":
-        return []
+        # a cut-off teaser of a news item or page repeats no project; an article under its own
+        # content-type line ('Nyhet' over the news text) is read as any other text
+        return [] if _cut_off_teaser(rest) else None
     lines = rest.split("\n")
     title, parties = None, parse_party_heading(lines[0].strip())
     if parties is None and len(lines) > 1 and is_title_line(lines[0].strip()):
@@ -1257,6 +1259,16 @@ def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Men
             swedish.extend(x.partner for x in g.swedish)
     set_partners(m, swedish, parties.partners(), parties.country, ctx)
     return [m]
+
+
+TEASER_MAX_LINES = 3  # a teaser: title, perhaps a parties line, and the start of the text
+TEASER_CUT = ("…", "...")
+
+
+def _cut_off_teaser(rest: str) -> bool:
+    """True when the text under a content-type line is a teaser: a few lines ending cut off ('…')."""
+    lines = [line for line in rest.strip().split("\n") if line.strip()]
+    return 0 < len(lines) <= TEASER_MAX_LINES and lines[-1].rstrip().endswith(TEASER_CUT)
 
 
 def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention]:
