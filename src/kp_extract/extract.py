@@ -143,8 +143,13 @@ def _footer_values(text: str) -> Footer:
         elif fld == "international_partners":
             footer.international.extend(tidy_foreign(value[s:e]) for s, e in split_glued_names(value))
         elif fld == "tags":
-            footer.tags.extend(t.strip().lower() for t in value.split(",") if t.strip())
+            footer.tags.extend(split_tags(value))
     return footer
+
+
+def split_tags(value: str) -> list[str]:
+    """The labels of an 'Etiketter' value: split on commas, lower-case (the GUIDE's tags)."""
+    return [t.strip().lower() for t in value.split(",") if t.strip()]
 
 
 # ---------------------------------------------------------------- headings
@@ -516,7 +521,7 @@ def name_repeats(page: Page, mentions: list[Mention]) -> None:
     no year contradicts, and its text writes that title or it states the same granted amount. One page
     seldom funds two projects of one pair with the same sum; mentions that only share partners stay
     apart (the GUIDE's near-misses), and so does a mention that could repeat two different titles."""
-    titled = [m for m in mentions if m.title]
+    titled = [(t, *_parties(t)) for t in mentions if t.title]
     if not titled:
         return
     for m in mentions:
@@ -525,8 +530,7 @@ def name_repeats(page: Page, mentions: list[Mention]) -> None:
         sw, intl = _parties(m)
         text = " ".join(page.text[s.start:s.end] for s in m.sources if s.file == page.file).casefold()
         names = set()
-        for t in titled:
-            tsw, tintl = _parties(t)
+        for t, tsw, tintl in titled:
             if tintl != intl or not sw <= tsw or not _years_agree(m, t):
                 continue
             if (m.amount_sek and m.amount_sek == t.amount_sek) or t.title.casefold() in text:
@@ -585,7 +589,7 @@ def add_inline_tags(found: list[Mention], content: list[Block]) -> None:
         for line in b.text.split("\n"):
             got = inline_field(line)
             if got and got[0] == "tags":
-                tags = [t.strip().lower() for t in got[1].split(",") if t.strip()]
+                tags = split_tags(got[1])
                 for m in found:
                     if m.sources and min(src.start for src in m.sources) < b.start + pos:
                         m.tags = unique(m.tags + tags)
@@ -610,8 +614,8 @@ def phase_mentions(ctx: PageContext, content: list[Block], footer: Footer) -> tu
         cuts = []
         for s, e in sentences(b.text, b.language or ctx.language):
             sent = b.text[s:e]
-            ind = INDEFINITE_PROJECT.search(sent)
-            if not (ind and PRESTUDY.search(ind.group(0))):
+            ind = indefinite_prestudy(sent)
+            if ind is None:
                 continue
             turn = OTHER_PROJECT.search(sent, ind.end())
             if turn:  # '…, ICLD granted SEK 2.4 million for the three-year project X': that part is the project's
@@ -808,10 +812,10 @@ def party_section_mention(ctx: PageContext, sec: list[Block], footer: Footer | N
     body = [b for b in sec if b.kind in ("prose", "bullet", "title")]
     if not body:
         return  # a parties line with nothing under it: cut off, or a mere list of partners
+    keys = {partner_key(n) for n in ph.foreign}
     for run in titled_runs(sec):
         m = new_mention(ctx, run, footer)
         m.title = find_title(run)
-        keys = {partner_key(n) for n in ph.foreign}
         swedish = list(ph.swedish)
         foreign: list[ForeignName | str] = list(ph.partners())
         for b in (b for b in run if b.kind in ("prose", "bullet", "title")):
@@ -1047,8 +1051,14 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
 def granted_kind(sent: str) -> str:
     """'prestudy' when a grant sentence funds a pre-study or inception phase ('har fått 450 000 kr för
     en förstudie'), else 'project': a later 'Förstudien …' paragraph then says more of the same one."""
+    return "prestudy" if indefinite_prestudy(sent) else "project"
+
+
+def indefinite_prestudy(sent: str) -> re.Match | None:
+    """The sentence's first indefinite project phrase ('en förstudie', 'a pre-study') when it is a
+    pre-study's or an inception phase's, else None."""
     ind = INDEFINITE_PROJECT.search(sent)
-    return "prestudy" if ind and PRESTUDY.search(ind.group(0)) else "project"
+    return ind if ind and PRESTUDY.search(ind.group(0)) else None
 
 
 INDEFINITE_PROJECT = re.compile(r"\b(?:ett|en|a|an|another|ytterligare\s+ett)\s+(?:\S+\s+){0,2}?"
@@ -1099,7 +1109,7 @@ def paragraph_kind(text: str, lang: str = "sv") -> tuple[str, str] | None:
         ind = INDEFINITE_PROJECT.search(sent)
         if ind and any(not f.context for f in values.find_date_ranges(sent)):
             return "new", "prestudy" if PRESTUDY.search(ind.group(0)) else "project"  # "carried out a project (2019–2021)"
-        if "roje" in sent and named_in_text(sent) and any(not f.context for f in values.find_date_ranges(sent)):
+        if named_in_text(sent) and any(not f.context for f in values.find_date_ranges(sent)):
             return "new", "project"  # "Vårt nuvarande projekt, Youth Voices in X, pågår från 2021 till 2023"
     m = trig["application"].search(text)
     if m:
@@ -1225,19 +1235,12 @@ def extend_mention(ctx: PageContext, m: Mention, b: Block) -> None:
     m.swedish_partners = unique_partners(m.swedish_partners + extra)
 
 
-@lru_cache(maxsize=1)
-def teaser_kinds() -> dict[str, str]:
-    """casefolded content-type label -> 'project' | 'other' (data/layout.json teaser_kinds)."""
-    raw = json.loads((DATA_DIR / "layout.json").read_text(encoding="utf-8"))["teaser_kinds"]
-    return {lab.casefold(): kind for kind, labs in raw.items() for lab in labs}
-
-
 def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Mention] | None:
     """A search result or link teaser ('Projekt' / 'Title' / 'Östersund och Nyandarua, Kenya' / 'text …'):
     a project teaser gives one mention with that title and those parties; a teaser of another kind
     ('Nyhet', 'Sida') repeats no project and gives []. None when b is no teaser."""
     first, sep, rest = b.text.partition("\n")
-    kind = teaser_kinds().get(first.strip().casefold()) if sep else None
+    kind = load_layout().teaser_kinds.get(first.strip().casefold()) if sep else None
     if kind is None:
         return None
     if kind == "other":

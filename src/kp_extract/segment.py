@@ -45,6 +45,8 @@ class Layout:
     inline_re: re.Pattern
     dash_re: re.Pattern
     speech_re: re.Pattern
+    title_labels: tuple[str, ...]  # the title labels as written ('Project', 'Förstudie')
+    teaser_kinds: dict[str, str]  # casefolded content-type label of a teaser -> 'project' | 'other'
 
     def is_bullet(self, line: str) -> bool:
         """A bullet line; a dash-led line is one unless it reports speech ('– Vi är glada, säger …')."""
@@ -68,7 +70,9 @@ def load_layout() -> Layout:
     )
     dash_re = re.compile(r"^\s*(?:" + "|".join(map(re.escape, raw["dash_marks"])) + r")\s+(?=\S)")
     speech_re = re.compile(r"\b(?:" + "|".join(map(re.escape, raw["speech_verbs"])) + r")\b", re.IGNORECASE)
-    return Layout(footer, max(map(len, footer), default=0), inline, bullet_re, inline_re, dash_re, speech_re)
+    teasers = {lab.casefold(): kind for kind, labs in raw["teaser_kinds"].items() for lab in labs}
+    return Layout(footer, max(map(len, footer), default=0), inline, bullet_re, inline_re, dash_re, speech_re,
+                  tuple(raw["inline_labels"]["title"]), teasers)
 
 
 @dataclass
@@ -145,8 +149,7 @@ def inline_field(line: str) -> tuple[str, str, int] | None:
 @lru_cache(maxsize=1)
 def _glued_title_re() -> re.Pattern:
     """A capitalised title label glued to the lower-case end of a word before it ('…VietnamProject: X')."""
-    labels = sorted((lab for lab in json.loads((DATA_DIR / "layout.json").read_text(encoding="utf-8"))
-                     ["inline_labels"]["title"] if lab[:1].isupper()), key=len, reverse=True)
+    labels = sorted((lab for lab in load_layout().title_labels if lab[:1].isupper()), key=len, reverse=True)
     return re.compile(r"(?<=[a-zåäöéü])(?:" + "|".join(map(re.escape, labels)) + r")\s*:\s*\S")
 
 
