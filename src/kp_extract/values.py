@@ -975,18 +975,33 @@ def _sdg_statements(text: str):
     return _SDG_RE.finditer(text)
 
 
-def _prose_names(text: str):
-    """_PROSE_NAME_RE.finditer(text), skipped when no goal name's key word is in the text."""
-    if not _has_all_words_of_one(text.lower(), _PROSE_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
+def _names_in(text: str, rx: re.Pattern, names: tuple[tuple[str, ...], ...]):
+    """rx.finditer(text) for a goal-name pattern, skipped when no name of `names` has all its literal
+    words in the text (every match of rx holds one name's words)."""
+    if not _has_all_words_of_one(text.lower(), names) and not any(c in text for c in _CASE_ODD):
         return ()
-    return _PROSE_NAME_RE.finditer(text)
+    return rx.finditer(text)
+
+
+def _prose_names(text: str):
+    """The goal names (but the everyday ones) in text: _PROSE_NAME_RE matches."""
+    return _names_in(text, _PROSE_NAME_RE, _PROSE_NAME_WORDS)
 
 
 def _generic_names(text: str):
-    """_GENERIC_NAME_RE.finditer(text), skipped when no generic goal name's words are in the text."""
-    if not _has_all_words_of_one(text.lower(), _GENERIC_NAME_WORDS) and not any(c in text for c in _CASE_ODD):
-        return ()
-    return _GENERIC_NAME_RE.finditer(text)
+    """The everyday goal names ('Gender equality') in text: _GENERIC_NAME_RE matches."""
+    return _names_in(text, _GENERIC_NAME_RE, _GENERIC_NAME_WORDS)
+
+
+def _goal_of_name(written: str) -> int | None:
+    """The goal number of a goal name as a name pattern matched it (spacing, commas, variants)."""
+    key = re.sub(r"\s+", " ", written.lower())
+    n = _NAME_TO_SDG.get(key) or _NAME_TO_SDG.get(key.replace(",", ""))
+    if n is None:
+        for name, k in _NAME_TO_SDG.items():
+            if re.fullmatch(_name_rx(name), written, _I):
+                return k
+    return n
 
 
 def find_sdgs(text: str) -> list[Found]:
@@ -1028,19 +1043,12 @@ def find_sdgs(text: str) -> list[Found]:
             if 1 <= n <= 17:
                 out.append(Found(n, m.start(), m.end(), kind="number"))
     for m in _prose_names(text):
-        key = re.sub(r"\s+", " ", m.group(0).lower())
-        n = _NAME_TO_SDG.get(key) or _NAME_TO_SDG.get(key.replace(",", ""))
-        if n is None:
-            for name, k in _NAME_TO_SDG.items():
-                if re.fullmatch(_name_rx(name), m.group(0), _I):
-                    n = k
-                    break
+        n = _goal_of_name(m.group(0))
         if n:
             out.append(Found(n, m.start(), m.end(), kind="name"))
     for m in _generic_names(text):
         if _GOAL_LIST_BEFORE.search(text, max(0, m.start() - 200), m.start()):
-            key = re.sub(r"\s+", " ", m.group(0).lower())
-            n = _NAME_TO_SDG.get(key)
+            n = _goal_of_name(m.group(0))
             if n:
                 out.append(Found(n, m.start(), m.end(), kind="name"))
     out.sort(key=lambda f: (f.start, f.end))
