@@ -268,11 +268,14 @@ def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES)
             sizes.append(os.stat(f).st_size)
         except OSError:
             sizes.append(0)
+    def share(left: int) -> int:
+        return max(1, min(chunk_bytes, left // max(1, workers * 4)))
+
     remaining = sum(sizes)
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
-    target = max(1, min(chunk_bytes, remaining // max(1, workers * 4)))
+    target = share(remaining)
     for f, n in zip(files, sizes):
         current.append(str(f))
         size += n
@@ -280,7 +283,7 @@ def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES)
             chunks.append(current)
             remaining -= size
             current, size = [], 0
-            target = max(1, min(chunk_bytes, remaining // max(1, workers * 4)))
+            target = share(remaining)
     if current:
         chunks.append(current)
     return chunks
