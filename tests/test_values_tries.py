@@ -16,15 +16,33 @@ def _flat(words) -> str:
     return "(?:" + "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)) + ")"
 
 
+def _same_match_at_every_position(new: re.Pattern, old: re.Pattern, text: str) -> None:
+    """new.match and old.match give the same span and groups at every position of text."""
+    for pos in range(len(text) + 1):
+        a, b = new.match(text, pos), old.match(text, pos)
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)
+
+
+def _without_lookahead(pattern: re.Pattern, lead: str) -> re.Pattern:
+    """pattern with its first-letter look-ahead `lead` taken out (it must be there)."""
+    plain = re.compile(pattern.pattern.replace(lead, "", 1), pattern.flags)
+    assert plain.pattern != pattern.pattern
+    return plain
+
+
+def _same_matches(new: re.Pattern, old: re.Pattern, text: str) -> None:
+    """new.finditer and old.finditer give the same spans and groups over text."""
+    assert [(m.span(), m.groupdict()) for m in new.finditer(text)] == [
+        (m.span(), m.groupdict()) for m in old.finditer(text)]
+
+
 def _same_everywhere(alt_a: str, alt_b: str, text: str) -> None:
     """Both alternations, alone and followed by something that forces backtracking into them,
     match the same span and groups at every position of text, case-insensitively."""
     for tail in ("", r"(?P<t>\s*[a-c]?\d)", r"(?![\w])"):
         a = re.compile(f"(?P<w>{alt_a}){tail}", re.IGNORECASE)
         b = re.compile(f"(?P<w>{alt_b}){tail}", re.IGNORECASE)
-        for pos in range(len(text) + 1):
-            ma, mb = a.match(text, pos), b.match(text, pos)
-            assert (ma and (ma.span(), ma.groupdict())) == (mb and (mb.span(), mb.groupdict())), (tail, pos, text)
+        _same_match_at_every_position(a, b, text)
 
 
 words = st.lists(st.text(alphabet="abcå -", min_size=1, max_size=5).map(str.strip).filter(bool), min_size=1,
@@ -82,9 +100,7 @@ def test_date_expressions_match_like_the_plain_branch_order(text: str) -> None:
     ranged = re.compile(rf"(?P<a>{_plain_date('a_')})(?P<sep>{values._RANGE_SEP})(?P<b>{_plain_date('b_')})",
                         re.IGNORECASE)
     for new, old in ((values._SINGLE_DATE_RE, single), (values._RANGE_RE, ranged)):
-        for pos in range(len(text) + 1):
-            a, b = new.match(text, pos), old.match(text, pos)
-            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)
+        _same_match_at_every_position(new, old, text)
 
 
 _PLAIN_CUE = (r"(?:stretch(?:es|ed)?|streach(?:es|ed)?|spans?|spanning|runs?|running|ran|lasts?|lasting|"
@@ -105,9 +121,7 @@ def test_duration_cue_trie_matches_like_the_plain_cue_alternation(text: str) -> 
     for tail in (r"\s+", r"\s+(?P<n>\d|år|of)"):
         new = re.compile(rf"(?P<w>{values._DUR_CUE}){tail}", re.IGNORECASE)
         old = re.compile(rf"(?P<w>{_PLAIN_CUE}){tail}", re.IGNORECASE)
-        for pos in range(len(text) + 1):
-            a, b = new.match(text, pos), old.match(text, pos)
-            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), (pos, text)
+        _same_match_at_every_position(new, old, text)
 
 
 amount_texts = st.lists(st.sampled_from(["en", "halv", "half", "a", "an", "miljon", "miljoner", "million", "MSEK",
@@ -121,11 +135,8 @@ amount_texts = st.lists(st.sampled_from(["en", "halv", "half", "a", "an", "miljo
 @example("en halv miljon kronor")
 @example("a half million, half a million, åtta miljoner, MSEK 1,5")
 def test_amount_first_letter_lookahead_changes_no_match(text: str) -> None:
-    lead = rf"(?=[\d{values._AMOUNT_FIRST}])"
-    plain = re.compile(values._AMOUNT_RE.pattern.replace(lead, "", 1), values._AMOUNT_RE.flags)
-    assert plain.pattern != values._AMOUNT_RE.pattern
-    got = [(m.span(), m.groupdict()) for m in values._AMOUNT_RE.finditer(text)]
-    assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+    plain = _without_lookahead(values._AMOUNT_RE, rf"(?=[\d{values._AMOUNT_FIRST}])")
+    _same_matches(values._AMOUNT_RE, plain, text)
 
 
 sdg_texts = st.lists(st.sampled_from(["SDG", "sdgs", "SDG:s", "UN", "SDGs", "Sustainable", "development", "goals",
@@ -138,8 +149,5 @@ sdg_texts = st.lists(st.sampled_from(["SDG", "sdgs", "SDG:s", "UN", "SDGs", "Sus
 @given(sdg_texts)
 @example("FN:s globala mål 3, Agenda 2030 mål 5, UN SDG 11, target 4, hållbarhetsmål 7")
 def test_sdg_first_letter_lookahead_changes_no_match(text: str) -> None:
-    lead = "(?=[sughfamt])"
-    plain = re.compile(values._SDG_RE.pattern.replace(lead, "", 1), values._SDG_RE.flags)
-    assert plain.pattern != values._SDG_RE.pattern
-    got = [(m.span(), m.groupdict()) for m in values._SDG_RE.finditer(text)]
-    assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+    plain = _without_lookahead(values._SDG_RE, "(?=[sughfamt])")
+    _same_matches(values._SDG_RE, plain, text)
