@@ -69,7 +69,7 @@ def test_fingerprint_follows_data_files_and_sources(tmp_path, monkeypatch):
     gaz.write_bytes(gaz.read_bytes() + b"XX,Nowhere,Ingenstans,,,\n")
     with_data = compute()
     assert with_data != base
-    (pkg / "extract.py").write_text((pkg / "extract.py").read_text(encoding="utf-8") + "\n# edit\n",
+    (pkg / "extract" / "proposals.py").write_text((pkg / "extract" / "proposals.py").read_text(encoding="utf-8") + "\n# edit\n",
                                     encoding="utf-8")
     assert compute() not in (base, with_data)
 

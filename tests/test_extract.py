@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kp_extract.clean import clean_page
-from kp_extract.extract import (extract_page, no_record_reason, parse_footer, parse_party_heading,
+from kp_extract.extract.proposals import (extract_page, no_record_reason, parse_footer, parse_party_heading,
                                 named_in_text, parse_partner_section, since_years, states_values_only,
                                 text_areas)
 from kp_extract.language import assign_languages

@@ -144,7 +144,7 @@ SENTENCES = ["Tranås kommun tillsammans med Nyeri County i Kenya.", "Samarbetet
 def test_sentences_without_parties_are_skipped_exactly(paragraphs: list[str], heading: str) -> None:
     """partnership_statements skips a sentence with no party, no open pair and no partner section. With
     an empty group added to every sentence (so nothing is skipped) the statements must be the same."""
-    from kp_extract import extract as ex
+    from kp_extract.extract import proposals as ex
     from kp_extract.partners import PairGroup
 
     text = "# Partnerskap\n\n" + heading + "\n\n".join(paragraphs) + "\n"

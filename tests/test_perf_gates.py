@@ -8,9 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kp_extract import extract as ex
+from kp_extract.extract import proposals as ex
 from kp_extract import gazetteer, values
-from kp_extract.extract import paragraph_kind
+from kp_extract.extract.proposals import paragraph_kind
 from kp_extract.partners import sentences
 
 # words that make or nearly make the gated expressions, odd-case letters re's IGNORECASE equates

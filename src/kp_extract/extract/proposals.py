@@ -26,17 +26,17 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import values
-from .gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
+from .. import values
+from ..gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
-from .model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
-from .partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, norm_key, partner_key,
+from ..model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
+from ..partners import (ForeignName, PairGroup, find_pairs, fuller, looks_like_name, norm_key, partner_key,
                        sentence_pairs,
                        sentences, swedish_bodies,
                        split_glued_names, tidy_foreign)
-from .segment import footer_field, inline_field, load_layout
+from ..segment import footer_field, inline_field, load_layout
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent.parent / "data"
 SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bsamt\b|\btillsammans med\b|\bwith\b)\s*",
                         re.IGNORECASE)
 # "(2006 - )", or a closed "(2011–2016)": the partnership's first year
