@@ -3,14 +3,16 @@
 # make docs : regenerate the README's command reference from `kp-extract --help`
 # make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
 # make places: rebuild the place lexicon of the partner candidates (src/kp_extract/data/places.tsv)
-# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test]');
+# make train: fit the pair model on the gold files (seeds, fixture pages, ../shared/real) -> src/kp_extract/data/pair_model.json
+# make eval : scores of the seeds, the fixture pages and the real pages (cross-validated by site), per stage
+# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test,train]');
 # make test also installs Debian's chromium (scripts/install_browser.sh) for the report's browser test.
 
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean venv browser docs
+.PHONY: run test bench clean venv browser docs train eval
 
 run: $(STAMP)
 	$(VENV)/bin/kp-extract run raw --out output
@@ -20,6 +22,12 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m kp_extract.bench.run
+
+train: $(STAMP)
+	$(VENV)/bin/python -m kp_extract.training train
+
+eval: $(STAMP)
+	$(VENV)/bin/python -m kp_extract.training eval
 
 venv: $(STAMP)
 
@@ -42,7 +50,7 @@ $(VENV)/bin/python:
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --upgrade pip
-	$(VENV)/bin/python -m pip install -e '.[test]'
+	$(VENV)/bin/python -m pip install -e '.[test,train]'
 	touch $(STAMP)
 
 clean:

@@ -94,7 +94,7 @@ def test_provenance(seeds_run):
     raw_files = sorted(RAW.glob("*.txt"))
     assert prov["inputs"] == [{"path": p.name, "sha256": sha256(p)} for p in raw_files]
     outputs = {o["path"]: o for o in prov["outputs"]}
-    assert set(outputs) == {"projects.json", "partnerships.json", "blocks.jsonl", "errors.jsonl"}
+    assert set(outputs) == {"projects.json", "partnerships.json", "blocks.jsonl", "errors.jsonl", "candidates.jsonl"}
     for name, entry in outputs.items():
         assert entry["bytes"] == (seeds_run / name).stat().st_size
         assert entry["hash"] == "sha256:" + sha256(seeds_run / name)

@@ -437,7 +437,7 @@ def test_datapackage_hashes_equal_the_files(tmp_path):
                       input_dir="in", inputs=[])
     package = _json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
     entries = package["resources"] + package["kp_extract"]["outputs"]
-    assert len(entries) == 8
+    assert len(entries) == 9  # 3 formats x 2 record files, blocks, errors, candidates
     for entry in entries:
         size, sha = _read_stats(tmp_path / entry["path"])
         assert (entry["bytes"], entry["hash"]) == (size, f"sha256:{sha}"), entry["path"]
@@ -484,6 +484,7 @@ def reference_project_to_dict(p: Project) -> dict:
         "amount_sek": None if p.amount_sek is None else int(p.amount_sek), "tags": scrub(list(p.tags)),
         "languages": list(p.languages), "summary": scrub(p.summary) if p.summary is not None else "",
         "sources": [_reference_source(s) for s in p.sources], "possible_duplicates": list(p.possible_duplicates),
+        "confidence": round(min(max(float(p.confidence), 0.0), 1.0), 3),
     }
 
 

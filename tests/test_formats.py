@@ -23,7 +23,7 @@ from tests.conftest import RAW
 
 runner = CliRunner()
 FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
-ALWAYS = {"blocks.jsonl", "errors.jsonl", "datapackage.json"}
+ALWAYS = {"blocks.jsonl", "errors.jsonl", "candidates.jsonl", "datapackage.json"}
 
 
 def files_in(folder: Path) -> set[str]:

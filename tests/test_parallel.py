@@ -40,6 +40,21 @@ def test_skipped_file_is_reported_in_order(small_corpus, serial_outputs):
     assert [(e["file"], e["stage"]) for e in errors] == [("part0000/zz_image.txt", "read")]
 
 
+def _kept(outputs) -> tuple[list, list, str]:
+    """The mentions and statements that reach the model's thresholds, and the candidates.jsonl text of the
+    rest, as a run keeps them (pipeline.split_by_confidence, over whole pages in memory)."""
+    t_project, t_partner = pipeline.confidence_thresholds()
+    mentions, statements, lines = [], [], []
+    for o in outputs:
+        mentions += [m for m in o.result.mentions if m.confidence >= t_project]
+        statements += [s for s in o.result.partnerships if s.confidence >= t_partner]
+        lines += [json.dumps(pipeline.candidate_project_row(m), ensure_ascii=False)
+                  for m in o.result.mentions if m.confidence < t_project]
+        lines += [json.dumps(dict({"kind": "partnership"}, **pipeline.scrubbed_candidate(r)), ensure_ascii=False)
+                  for r in o.result.candidates if r["partner_score"] < t_partner]
+    return mentions, statements, "".join(line + "\n" for line in lines)
+
+
 def _reference_outputs(folder: Path, out: Path) -> None:
     """The pre-streaming pipeline: everything in memory, export.write_outputs."""
     outputs, errors = [], []
@@ -48,9 +63,10 @@ def _reference_outputs(folder: Path, out: Path) -> None:
             errors.append(item)
             continue
         outputs.append(pipeline.process_page(item))
-    projects, partnerships, _ = dedupe([m for o in outputs for m in o.result.mentions],
-                                       [s for o in outputs for s in o.result.partnerships])
+    mentions, statements, candidates = _kept(outputs)
+    projects, partnerships, _ = dedupe(mentions, statements)
     write_outputs(out, projects, partnerships, _naive_block_records(outputs, projects, partnerships), errors)
+    (out / "candidates.jsonl").write_text(candidates, encoding="utf-8")
 
 
 def _naive_block_records(outputs, projects, partnerships) -> list[dict]:
@@ -66,10 +82,21 @@ def _naive_block_records(outputs, projects, partnerships) -> list[dict]:
                           for rid in rs}) if b.kind != "chrome" else []
             row = {"file": b.file, "start": b.start, "end": b.end, "kind": b.kind, "language": b.language,
                    "item": b.item, "section": b.section, "record_ids": ids}
+            here = [c for c in o.result.candidates if b.start <= c["start"] < b.end] if b.kind != "chrome" else []
+            here.sort(key=lambda c: (c["start"], c["end"], c["swedish_partner"], c["international_partner"],
+                                     c["partner_score"], c["project_score"]))
+            if here:
+                row["candidates"] = [{k: c[k] for k in ("swedish_partner", "international_partner", "partner_score",
+                                                        "project_score")} for c in here]
             if not ids:
                 within = any(f == b.file and s < b.end and b.start < e for f, s, e in partnered)
-                row["reason"] = ("partnership statement only" if within and b.kind != "chrome"
-                                 else pipeline.NO_RECORD_REASONS.get(b.kind, "no record"))
+                if within and b.kind != "chrome":
+                    row["reason"] = "partnership statement only"
+                elif here:
+                    best = max(max(c["partner_score"], c["project_score"]) for c in here)
+                    row["reason"] = f"candidate pairs below the confidence threshold (best score {best:.2f})"
+                else:
+                    row["reason"] = pipeline.NO_RECORD_REASONS.get(b.kind, "no record")
             rows.append(row)
     return rows
 
@@ -83,8 +110,8 @@ def test_streaming_run_equals_in_memory_export(corpus, small_corpus, serial_outp
 
 def test_block_records_matches_the_naive_overlap_scan(small_corpus):
     outputs = [pipeline.process_page(p) for p in read_pages(small_corpus) if not isinstance(p, FileError)]
-    projects, partnerships, _ = dedupe([m for o in outputs for m in o.result.mentions],
-                                       [s for o in outputs for s in o.result.partnerships])
+    mentions, statements, _ = _kept(outputs)
+    projects, partnerships, _ = dedupe(mentions, statements)
     assert pipeline.block_records(outputs, projects, partnerships) == \
         _naive_block_records(outputs, projects, partnerships)
 

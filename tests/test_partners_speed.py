@@ -162,10 +162,10 @@ def test_sentences_without_parties_are_skipped_exactly(paragraphs: list[str], he
 
 def _extract(text: str):
     from kp_extract.clean import clean_page
-    from kp_extract.extract import extract_page
+    from kp_extract.extract.proposals import propose
     from kp_extract.language import assign_languages
     from kp_extract.model import Page
     from kp_extract.segment import segment_page
 
     page = clean_page(Page(file="page.txt", text=text, sha256=""))
-    return extract_page(page, assign_languages(segment_page(page)))
+    return propose(page, assign_languages(segment_page(page)))

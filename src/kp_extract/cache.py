@@ -38,7 +38,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-FORMAT = "kp-cache-2"  # 2: scrubbed page entries, contact rows apart
+FORMAT = "kp-cache-3"  # 2: scrubbed page entries, contact rows apart; 3: confidences and candidates
 PAGE, CONTACTS = "page", "contacts"  # the two kinds of entry
 PACKAGE_DIR = Path(__file__).resolve().parent
 _SKIP_DIRS = {"__pycache__", "bench"}

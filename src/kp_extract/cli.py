@@ -189,6 +189,12 @@ def run(
         False, "--report/--no-report",
         help="After the run, also write the review report OUT/report.html (see `kp-extract report`).",
     ),
+    min_confidence: float = typer.Option(
+        None, "--min-confidence", min=0.0, max=1.0, metavar="P", show_default=False,
+        help="The confidence (0-1) the trained model must give a project or a partnership for it to be a record "
+             "(default: the model's own thresholds). What scores below is written to OUT/candidates.jsonl "
+             "for review, never dropped.",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
@@ -237,6 +243,8 @@ def run(
     }
     if include_contacts:
         options["include_contacts"] = True
+    if min_confidence is not None:
+        options["min_confidence"] = min_confidence
 
     try:
         pipeline = importlib.import_module("kp_extract.pipeline")

@@ -139,7 +139,8 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     from kp_extract.cache import fingerprint
 
     resources_, described = _resources(out_dir, formats, csv_dialect)
-    others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl"]
+    others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl",
+                                                                        "candidates.jsonl"]
     if include_contacts:
         others += ["contacts.json", "contacts.csv"]
     package = {

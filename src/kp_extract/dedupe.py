@@ -280,6 +280,7 @@ def merge(group: list[Mention], keys: Keys | None = None) -> Project:
         languages=_union(group, _LANGUAGES),
         summary=_first(group, _SUMMARY) or "",
         sources=_sorted_sources(chain.from_iterable(map(_SOURCES, group))),
+        confidence=round(max(m.confidence for m in group), 3),
     )
     if len(project.swedish_partner_codes) != len(project.swedish_partners):
         project.swedish_partner_codes = [p.code or "" for p in swedish]
@@ -436,7 +437,7 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         key = (sw.name, key_of(name))
         rec = table.get(key)
         if rec is None:
-            rec = table[key] = Partnership(sw.name, sw.code, name, country, None, [], [])
+            rec = table[key] = Partnership(sw.name, sw.code, name, country, None, [], [], 0.0)
         elif name != rec.international_partner:  # fuller(a, a) is a
             rec.international_partner = fuller(rec.international_partner, name)
         rec.country = rec.country or country
@@ -453,12 +454,14 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
                 rec = entry(sw, name, country)
                 rec.project_ids.append(project.record_id)
                 rec.sources.extend(project.sources)
+                rec.confidence = max(rec.confidence, project.confidence)
     for s in statements:
         rec = entry(s.swedish_partner, s.international_partner, s.country)
         if s.since_year and (rec.since_year is None or s.since_year < rec.since_year):
             rec.since_year = s.since_year
         rec.sources.append(s.source)
         rec.sources.extend(s.more_sources)
+        rec.confidence = max(rec.confidence, round(s.confidence, 3))
     out = []
     for key in sorted(table):
         rec = table[key]

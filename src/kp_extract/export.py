@@ -76,11 +76,11 @@ PROJECT_FIELDS: tuple[str, ...] = (
     "record_id", "title", "swedish_partners", "swedish_partner_codes",
     "international_partners", "other_participants", "countries", "project_areas",
     "themes", "sdgs", "start_date", "end_date", "duration_years", "amount_sek",
-    "tags", "languages", "summary", "sources", "possible_duplicates",
+    "tags", "languages", "summary", "sources", "possible_duplicates", "confidence",
 )
 PARTNERSHIP_FIELDS: tuple[str, ...] = (
     "swedish_partner", "swedish_partner_code", "international_partner", "country",
-    "since_year", "project_ids", "sources",
+    "since_year", "project_ids", "sources", "confidence",
 )
 LIST_SEPARATOR = " | "
 
@@ -200,6 +200,7 @@ def project_to_dict(p: Project) -> dict:
         "summary": scrub(p.summary) if p.summary is not None else "",
         "sources": _sources(p.sources),
         "possible_duplicates": list(p.possible_duplicates),
+        "confidence": _confidence(p.confidence),
     }
 
 
@@ -213,7 +214,13 @@ def partnership_to_dict(p: Partnership) -> dict:
         "since_year": None if p.since_year is None else int(p.since_year),
         "project_ids": list(p.project_ids),
         "sources": _sources(p.sources),
+        "confidence": _confidence(p.confidence),
     }
+
+
+def _confidence(value: float) -> float:
+    """A record's confidence as exported: three decimals, within 0..1."""
+    return round(min(max(float(value), 0.0), 1.0), 3)
 
 
 def _as_dict(obj: Any) -> dict:

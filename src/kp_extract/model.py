@@ -99,6 +99,11 @@ class Mention:
     kind: str = "project"  # project | prestudy (a pre-study, inception or preparatory phase)
     # the one country the surrounding item's headline/lead or the listing filter names: a last resort
     context_country: str | None = None
+    # the model's belief that this is a project of its parties (extract/scoring.py), 0..1
+    confidence: float = 1.0
+    # what proposed it: a structure rule ('card', 'bullet', 'grant', …; extract/proposals.py), or the
+    # model ('pair': a pair it believes is a project; 'title': a title it believes names one)
+    via: str = ""
 
 
 @dataclass(slots=True)
@@ -113,6 +118,8 @@ class PartnershipMention:
     source: Source
     # further places of the same page that state exactly the same (compacted in the main process)
     more_sources: tuple[Source, ...] = ()
+    # the model's belief that the two are partners (extract/scoring.py), 0..1
+    confidence: float = 1.0
 
 
 @dataclass(slots=True)
@@ -138,6 +145,7 @@ class Project:
     summary: str
     sources: list[Source]
     possible_duplicates: list[str] = field(default_factory=list)
+    confidence: float = 1.0  # the best confidence of its mentions (extract/scoring.py)
 
 
 @dataclass(slots=True)
@@ -151,6 +159,7 @@ class Partnership:
     since_year: int | None
     project_ids: list[str]
     sources: list[Source]
+    confidence: float = 1.0  # the best confidence of its statements and projects (extract/scoring.py)
 
 
 @dataclass(slots=True)

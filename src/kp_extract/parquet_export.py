@@ -47,6 +47,7 @@ PROJECT_SCHEMA = pa.schema([
     ("summary", pa.string()),
     ("sources", pa.list_(SOURCE_TYPE)),
     ("possible_duplicates", _STRINGS),
+    ("confidence", pa.float64()),
 ])
 
 PARTNERSHIP_SCHEMA = pa.schema([
@@ -57,6 +58,7 @@ PARTNERSHIP_SCHEMA = pa.schema([
     ("since_year", pa.int64()),
     ("project_ids", _STRINGS),
     ("sources", pa.list_(SOURCE_TYPE)),
+    ("confidence", pa.float64()),
 ])
 
 

@@ -51,7 +51,8 @@ from .extract import PageResult, extract_page
 from .language import assign_languages
 from .model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
 from .datapackage import write_datapackage
-from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, remove_contacts, scrub, write_contacts
+from .export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, json_line, remove_contacts, scrub, write_contacts
+from .extract.scoring import load_model
 from .progress import DEDUPE, ProgressCallback, ProgressTally
 from .read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
 from .segment import segment_page
@@ -105,6 +106,7 @@ class PageDigest:
     no_record_reason: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
     contacts: list[tuple] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # the pairs the model scored (extract.records)
 
 
 @dataclass
@@ -125,6 +127,8 @@ class RunSummary:
     cache_misses: int | None = None
     pages_partial: int = 0  # processed, but with a warning in errors
     contacts: int | None = None  # None: contacts not written
+    candidates: int = 0  # projects and pairs below the confidence threshold, in candidates.jsonl
+    min_confidence: tuple[float, float] = (0.5, 0.5)  # (projects, partnerships) thresholds of the run
 
 
 # ---------------------------------------------------------------- per page
@@ -154,7 +158,8 @@ def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
     return PageDigest(out.file, rows, [scrubbed_mention(m) for m in out.result.mentions],
                       [scrubbed_statement(s) for s in out.result.partnerships], out.result.no_record_reason,
                       [(stage, scrub(reason)) for stage, reason in out.warnings],
-                      list(out.contacts) if include_contacts else [])
+                      list(out.contacts) if include_contacts else [],
+                      [scrubbed_candidate(c) for c in out.result.candidates])
 
 
 def _scrubbed_partner(p: Partner) -> Partner:
@@ -170,6 +175,12 @@ def scrubbed_mention(m: Mention) -> Mention:
         international_partners=scrub(m.international_partners), other_participants=scrub(m.other_participants),
         project_areas=scrub(m.project_areas), themes=scrub(m.themes), tags=scrub(m.tags), summary=scrub(m.summary),
         partner_countries={scrub(name): iso for name, iso in m.partner_countries.items()})
+
+
+def scrubbed_candidate(row: dict) -> dict:
+    """A candidate row (extract.records) with its names scrubbed of contact details (export.scrub)."""
+    return dict(row, swedish_partner=scrub(row["swedish_partner"]),
+                international_partner=scrub(row["international_partner"]))
 
 
 def scrubbed_statement(s: PartnershipMention) -> PartnershipMention:
@@ -340,7 +351,8 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
 def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
         cache_dir: Path | None = None, scheduler: str | None = None,
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
-        csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None) -> RunSummary:
+        csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
+        min_confidence: float | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -352,18 +364,23 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     are removed). csv_dialect: "rfc4180" or "excel-sv" (export.CSV_DIALECTS). datapackage.json is
     written last. ValueError for an unknown engine, format or dialect, before anything is read.
     progress: called in this process with a progress.ProgressEvent before the first page, after
-    each page and when dedup starts.
+    each page and when dedup starts. min_confidence: the confidence a project or partnership needs
+    to be a record (default: the model's own thresholds, data/pair_model.json); what scores below
+    goes to candidates.jsonl.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     formats = parse_formats(formats)
     get_csv_dialect(csv_dialect)
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
+    thresholds = confidence_thresholds(min_confidence)
     workers = workers or default_workers()
     out_dir = Path(out_dir)
     input_dir = _check_input_dir(Path(input_dir))
     files, dir_errors = _walk(input_dir)
-    summary = RunSummary(workers=workers, engine=engine)
+    summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds)
     summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
     if cache_dir is not None:
         summary.cache_hits = summary.cache_misses = 0
@@ -378,7 +395,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     preload: threading.Thread | None = None
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
-                                   prefix="kp-inputs-") as input_spool, held_objects_frozen() as freeze:
+                                   prefix="kp-inputs-") as input_spool, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
+                                   prefix="kp-candidates-") as candidate_spool, held_objects_frozen() as freeze:
         for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
                                                    include_contacts):
             tally.page(item)
@@ -401,10 +420,12 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                     summary.cache_hits += 1
                 else:
                     summary.cache_misses += 1
-            mentions.extend(compact(item.mentions, summaries, interned))
-            statements.extend(compact_statements(item.partnerships, interned))
+            kept, kept_statements = split_by_confidence(item, thresholds, candidate_spool)
+            mentions.extend(compact(kept, summaries, interned))
+            statements.extend(compact_statements(kept_statements, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
-            pickle.dump((item.file, item.blocks, item.no_record_reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((item.file, item.blocks, item.no_record_reason, candidate_spans(item.candidates)), spool,
+                        protocol=pickle.HIGHEST_PROTOCOL)
             if summary.pages_read % FREEZE_EVERY_PAGES == 0:
                 freeze()
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
@@ -415,10 +436,13 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         spool.seek(0)
+        candidate_spool.seek(0)
+        summary.candidates = sum(1 for _ in candidate_spool)
+        candidate_spool.seek(0)
         summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
                                                  _spooled_rows(spool, projects, partnerships), summary.errors,
                                                  formats=formats, csv_dialect=csv_dialect,
-                                                 side_process=workers > 1)
+                                                 side_process=workers > 1, candidate_lines=candidate_spool)
         if include_contacts:
             write_contacts(out_dir, contacts)
             summary.contacts = len(contacts)
@@ -434,6 +458,42 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     summary.languages = dict(sorted(languages.items()))
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+# ---------------------------------------------------------------- confidence
+
+def confidence_thresholds(min_confidence: float | None = None) -> tuple[float, float]:
+    """(projects, partnerships) confidence a record needs: min_confidence for both, else the model's own."""
+    if min_confidence is not None:
+        return float(min_confidence), float(min_confidence)
+    model = load_model()
+    return model.project.threshold, model.partner.threshold
+
+
+def split_by_confidence(item: PageDigest, thresholds: tuple[float, float], spool) -> tuple[list[Mention],
+                                                                                       list[PartnershipMention]]:
+    """The page's mentions and statements that reach the thresholds; the rest, as candidates.jsonl lines,
+    to spool: a project mention below its threshold, a pair whose partner score is below its threshold."""
+    t_project, t_partner = thresholds
+    kept, low = [], []
+    for m in item.mentions:
+        (kept if m.confidence >= t_project else low).append(m)
+    statements = [s for s in item.partnerships if s.confidence >= t_partner]
+    for m in low:
+        spool.write(json_line(candidate_project_row(m)) + "\n")
+    for row in item.candidates:
+        if row["partner_score"] < t_partner:
+            spool.write(json_line(dict({"kind": "partnership"}, **row)) + "\n")
+    return kept, statements
+
+
+def candidate_project_row(m: Mention) -> dict:
+    """A project mention below the threshold, as a candidates.jsonl row."""
+    return {"kind": "project", "file": m.file, "title": m.title,
+            "swedish_partners": [p.name for p in m.swedish_partners],
+            "swedish_partner_codes": [p.code for p in m.swedish_partners],
+            "international_partners": list(m.international_partners), "countries": list(m.countries),
+            "confidence": round(m.confidence, 4), "sources": [s.to_dict() for s in m.sources]}
 
 
 # ---------------------------------------------------------------- main-process state
@@ -552,13 +612,14 @@ def compact_statements(statements: list[PartnershipMention], interned: dict[str,
         sw = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
         key = (sw.name, s.international_partner, s.country, s.since_year)
         if key in kept:
-            repeats.setdefault(key, []).append(s.source)
+            repeats.setdefault(key, []).extend((s.source,) + tuple(s.more_sources))
+            kept[key].confidence = max(kept[key].confidence, s.confidence)
             continue
         s.swedish_partner = sw
         s.country = intern(s.country) if s.country else s.country
         kept[key] = s
     for key, sources in repeats.items():
-        kept[key].more_sources = tuple(sources)
+        kept[key].more_sources = tuple(kept[key].more_sources) + tuple(sources)
     return list(kept.values())
 
 
@@ -627,17 +688,26 @@ class SpanIndex:
 
 
 def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
-              section: int, page_reason: str | None = None) -> dict:
-    """One blocks.jsonl row: where the block is, what it is, and the records it fed (or why none:
-    the page's kind when it gave no project at all, else the block's)."""
+              section: int, page_reason: str | None = None, candidates: tuple = ()) -> dict:
+    """One blocks.jsonl row: where the block is, what it is, the records it fed, the pairs the model
+    scored in it (candidates: (start, end, Swedish body, partner abroad, partner score, project score)
+    of the page), and why it fed no record: the page's kind when it gave no project at all, else the
+    block's."""
     ids = index.record_ids(file, start, end) if kind != "chrome" else []
     row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
            "item": item, "section": section, "record_ids": ids}
+    here = [c for c in candidates if start <= c[0] < end] if kind != "chrome" else []
+    if here:
+        row["candidates"] = [{"swedish_partner": sw, "international_partner": intl, "partner_score": ps,
+                              "project_score": js} for _s, _e, sw, intl, ps, js in here]
     if not ids:
         if kind == "chrome":
             row["reason"] = NO_RECORD_REASONS["chrome"]
         elif index.partnered_within(file, start, end):
             row["reason"] = "partnership statement only"
+        elif here:
+            best = max(max(ps, js) for _s, _e, _sw, _i, ps, js in here)
+            row["reason"] = f"candidate pairs below the confidence threshold (best score {best:.2f})"
         elif page_reason:
             row["reason"] = f"page gives no project: {page_reason}"
         else:
@@ -649,16 +719,23 @@ def block_records(outputs: list[PageOutput], projects, partnerships) -> list[dic
     """One row per block of in-memory PageOutputs (the streaming run uses block_row directly)."""
     index = SpanIndex(projects, partnerships)
     return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section,
-                      o.result.no_record_reason)
+                      o.result.no_record_reason, candidate_spans(o.result.candidates))
             for o in outputs for b in o.blocks]
+
+
+def candidate_spans(rows: list[dict]) -> tuple:
+    """What blocks.jsonl shows of a page's candidate rows: (start, end, Swedish body, partner abroad, partner
+    score, project score), in page order."""
+    return tuple(sorted((r["start"], r["end"], r["swedish_partner"], r["international_partner"],
+                         r["partner_score"], r["project_score"]) for r in rows))
 
 
 def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
     index = SpanIndex(projects, partnerships)
     while True:
         try:
-            file, rows, page_reason = pickle.load(spool)
+            file, rows, page_reason, candidates = pickle.load(spool)
         except EOFError:
             return
         for start, end, kind, language, item, section in rows:
-            yield block_row(index, file, start, end, kind, language, item, section, page_reason)
+            yield block_row(index, file, start, end, kind, language, item, section, page_reason, candidates)

@@ -15,7 +15,9 @@ parallel part. Here every record is rendered and written on its own:
   projects.jsonl / partnerships.jsonl, one record object per line, and
   projects.parquet / partnerships.parquet (parquet_export.py); the record files
   of formats not selected that an earlier run left are removed;
-* blocks.jsonl / errors.jsonl: export's JSON Lines, line by line.
+* blocks.jsonl / errors.jsonl: export's JSON Lines, line by line;
+* candidates.jsonl: the projects and pairs the model scored below the run's confidence threshold
+  (pipeline.split_by_confidence), one JSON object per line, for review.
 
 Each file goes to a temp file in the output folder, is fsynced and then moved
 into place (os.replace), like export.atomic_write_bytes. The text files are
@@ -298,7 +300,7 @@ def _write_records(out_dir: Path, stem: str, dicts: Iterator[dict], fields, form
 
 
 OUTPUT_NAMES = tuple(f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in FORMATS) + (
-    "blocks.jsonl", "errors.jsonl", "contacts.json", "contacts.csv", "datapackage.json")
+    "blocks.jsonl", "errors.jsonl", "candidates.jsonl", "contacts.json", "contacts.csv", "datapackage.json")
 
 
 def remove_stale_temps(out_dir: Path) -> None:
@@ -327,7 +329,8 @@ def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
 
 def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: Iterable[dict],
                             errors: list[FileError], *, formats: Iterable[str] | str = DEFAULT_FORMATS,
-                            csv_dialect: str = DEFAULT_CSV_DIALECT, side_process: bool = False) -> int:
+                            csv_dialect: str = DEFAULT_CSV_DIALECT, side_process: bool = False,
+                            candidate_lines: Iterable[str] = ()) -> int:
     """Write projects.EXT and partnerships.EXT for each of formats (see FORMATS; the default gives
     the same bytes as export.write_outputs), blocks.jsonl and errors.jsonl, then remove record
     files of formats not selected (left by an earlier run). CSV is written in csv_dialect (see
@@ -356,6 +359,9 @@ def write_outputs_streaming(out_dir: Path, projects, partnerships, block_rows: I
         count = side.result() if side is not None else partnerships_and_blocks()
     with hashed_atomic_file(out_dir / "errors.jsonl") as fh:
         fh.write(errors_jsonl(errors))
+    with hashed_atomic_file(out_dir / "candidates.jsonl") as fh:
+        for line in candidate_lines:
+            fh.write(line)
     remove_unselected(out_dir, formats)
     return count
 

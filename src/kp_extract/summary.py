@@ -58,8 +58,12 @@ def summary_rows(s: Any) -> list[Row]:
         ("partnerships", str(s.partnerships)),
         ("merged duplicates", str(s.merged)),
         ("possible duplicates", str(s.possible_duplicates)),
-        ("languages", _languages(getattr(s, "languages", None) or {})),
     ]
+    if hasattr(s, "candidates"):
+        t_project, t_partner = getattr(s, "min_confidence", (0.5, 0.5))
+        at = f"{t_project:g}" if t_project == t_partner else f"{t_project:g} projects, {t_partner:g} partnerships"
+        rows.append(("below confidence", f"{s.candidates} (candidates.jsonl; threshold {at})"))
+    rows.append(("languages", _languages(getattr(s, "languages", None) or {})))
     if getattr(s, "contacts", None) is not None:
         rows.append(("contacts", str(s.contacts)))
     if getattr(s, "workers", None):

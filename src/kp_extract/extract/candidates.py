@@ -786,12 +786,21 @@ def _add_context(text: str, lang: str, readings: list[_Reading], known_items: fr
     """Today's context patterns: each partners.foreign_names span joins the reading of the same span or
     key that overlaps it, or becomes a reading of its own."""
     found = partners._foreign_names(text, lang, known_items)
+    if not found:
+        return
+    # only the readings that overlap a span can join it: found by bisection over their starts, so that a
+    # text with thousands of names is not read once per name (each reading's key computed once)
+    order = sorted(range(len(readings)), key=lambda i: readings[i].start)
+    starts = [readings[i].start for i in order]
+    longest = max((r.end - r.start for r in readings), default=0)
+    keys = [partners.partner_key(r.name) for r in readings]
     for f in found:
         ev = {"context"} | ({"solid"} if f.solid else set()) | ({"known"} if f.weak else set())
         key = partners.partner_key(f.name)
         match = None
-        for r in readings:
-            rkey = partners.partner_key(r.name)
+        for j in range(bisect_right(starts, f.start - longest), bisect_right(starts, f.end - 1)):
+            i = order[j]
+            r, rkey = readings[i], keys[i]
             if r.start < f.end and f.start < r.end and (
                     (r.start, r.end) == (f.start, f.end) or rkey == key or key == rkey + "s"):
                 match = r

@@ -42,8 +42,9 @@ SEPARATORS = re.compile(r"\s*(?:,|\band\b|\boch\b|&|\s[–—-]\s|[–—]|/|\bs
 # "(2006 - )", or a closed "(2011–2016)": the partnership's first year
 SINCE_HEADING = re.compile(r"\(\s*(?P<since>(?:19|20)\d\d)\s*[-–—]\s*(?:(?:19|20)\d\d)?\s*\)\s*$")
 _DATE = r"(?:(?:\d{1,2}\s+)?[A-Za-zåäöÅÄÖ]+\s+)?(?:19|20)\d\d"
-TITLED_BULLET = re.compile(  # "Title, januari 2019-december 2021 (Växjö/JB Marks)", "Title, 2013–2014"
-    rf"^(?P<title>[^()]+?)\s*[,–—-]\s*(?P<period>{_DATE}(?:\s*[-–—/]\s*(?:{_DATE}|\d\d))?)\s*"
+TITLED_BULLET = re.compile(  # "Title, januari 2019-december 2021 (Växjö/JB Marks)", "Title, 2013–2014", "Title 2011-2012"
+    rf"^(?P<title>[^()]+?)(?:\s*[,–—-]\s*(?P<period>{_DATE}(?:\s*[-–—/]\s*(?:{_DATE}|\d\d))?)"
+    r"|\s+(?P<range>(?:19|20)\d\d\s*[-–—/]\s*(?:(?:19|20)\d\d|\d\d)))\s*"  # 'Title 2011-2012': a bare range
     r"(?:\((?P<parties>[^()]+/[^()]+)\))?\s*\.?\s*$")
 QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|pre-?study|förstudie(?:n)?|named|called|entitled|titled|kallat|"
                           r"kallas|heter|namnet|name)"
@@ -114,6 +115,8 @@ class PageResult:
     mentions: list[Mention] = field(default_factory=list)
     partnerships: list[PartnershipMention] = field(default_factory=list)
     no_record_reason: str | None = None  # for a page with no project: what kind of page it is
+    context: "PageContext | None" = None  # the page facts the rules used (names given in structure, owner)
+    candidates: list[dict] = field(default_factory=list)  # pairs the model scored, with their evidence
 
 
 # ---------------------------------------------------------------- footers
@@ -326,9 +329,10 @@ def _remember(known: dict[str, str], name: str) -> None:
 
 # ---------------------------------------------------------------- mentions
 
-def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, kind: str = "project") -> Mention:
+def new_mention(ctx: PageContext, blocks: list[Block], footer: Footer | None, kind: str = "project",
+                via: str = "") -> Mention:
     """A mention over some blocks: typed values from their text, footer labels, languages, sources."""
-    m = Mention(file=ctx.page.file, kind=kind)
+    m = Mention(file=ctx.page.file, kind=kind, via=via)
     body = [b for b in blocks if b.kind in ("prose", "bullet")]
     text_blocks = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")]
     for b in blocks:
@@ -481,7 +485,7 @@ def resolve_bare_landsting(text: str, offset: int, ctx: PageContext) -> list[Par
     return out
 
 
-def extract_page(page: Page, blocks: list[Block]) -> PageResult:
+def propose(page: Page, blocks: list[Block]) -> PageResult:
     """All project mentions and partnership statements of one page (see module docstring)."""
     ctx = page_context(page, blocks)
     result = PageResult()
@@ -500,6 +504,7 @@ def extract_page(page: Page, blocks: list[Block]) -> PageResult:
     name_repeats(page, result.mentions)
     if not result.mentions:
         result.no_record_reason = no_record_reason(page.text)
+    result.context = ctx
     return result
 
 
@@ -565,7 +570,7 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
         if not found and footer and footer.swedish and len(footer.international) == 1 \
                 and any(triggers()["project_words"].search(b.text) for b in content if b.kind == "prose"):
             phases, content = phase_mentions(ctx, content, footer)
-            m = new_mention(ctx, content, footer)  # a news item about one cooperation
+            m = new_mention(ctx, content, footer, via="article")  # a news item about one cooperation
             set_partners(m, footer.swedish, footer.international, None, ctx)
             m.title = find_title(content)
             found.append(m)
@@ -631,7 +636,7 @@ def phase_mentions(ctx: PageContext, content: list[Block], footer: Footer) -> tu
         at = 0
         for s, e in cuts:
             sub = Block(b.file, b.start + s, b.start + e, b.text[s:e], b.kind, b.item, b.section, b.language)
-            m = new_mention(ctx, [sub], footer, kind="prestudy")
+            m = new_mention(ctx, [sub], footer, kind="prestudy", via="phase")
             set_partners(m, footer.swedish, footer.international, None, ctx)
             out.append(m)
             if b.text[at:s].strip():
@@ -652,7 +657,7 @@ def lead_country(content: list[Block]) -> str | None:
 
 def card_mention(ctx: PageContext, content: list[Block], footer: Footer | None, heading: PartyHeading) -> Mention:
     """A listing card: the heading (or the footer) names the parties, the whole item is the project."""
-    m = new_mention(ctx, content, footer)
+    m = new_mention(ctx, content, footer, via="card")
     m.title = find_title(content)
     swedish = footer.swedish if footer and footer.swedish else heading.swedish
     foreign = footer.international if footer and footer.international else heading.partners()
@@ -814,7 +819,7 @@ def party_section_mention(ctx: PageContext, sec: list[Block], footer: Footer | N
         return  # a parties line with nothing under it: cut off, or a mere list of partners
     keys = {partner_key(n) for n in ph.foreign}
     for run in titled_runs(sec):
-        m = new_mention(ctx, run, footer)
+        m = new_mention(ctx, run, footer, via="party_heading")
         m.title = find_title(run)
         swedish = list(ph.swedish)
         foreign: list[ForeignName | str] = list(ph.partners())
@@ -911,7 +916,7 @@ def title_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec
     partner = context_partner(ctx, partner_sec, b.start, footer)
     if not got or not partner:
         return
-    m = new_mention(ctx, [b], footer)
+    m = new_mention(ctx, [b], footer, via="title_line")
     m.title = _clean_title(got[1])
     swedish = list(footer.swedish) if footer and footer.swedish else ([ctx.owner] if ctx.owner else [])
     set_partners(m, swedish, [partner], None, ctx)
@@ -937,7 +942,7 @@ def _descriptor(text: str) -> bool:
 def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], footer: Footer | None,
                            partner_sec: PartyHeading | None = None) -> Mention:
     """A heading that names a project described by the paragraph under it."""
-    m = new_mention(ctx, sec, footer)
+    m = new_mention(ctx, sec, footer, via="titled_section")
     m.title, period = split_heading_period(head.text)
     if period and not m.start_date:
         m.start_date, m.end_date = period
@@ -981,10 +986,10 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
     text = b.text.lstrip("•·▪◦●*-‣○–— \t")
     tb = TITLED_BULLET.match(text)
     if tb and is_title_line(tb.group("title")):
-        m = new_mention(ctx, [b], footer)
+        m = new_mention(ctx, [b], footer, via="titled_bullet")
         m.languages = [ctx.language]  # a list line with no body takes its page's language
         m.title = _clean_title(tb.group("title"))
-        ranges = values.find_date_ranges(tb.group("period"), ctx.language)
+        ranges = values.find_date_ranges(tb.group("period") or tb.group("range"), ctx.language)
         if ranges:
             m.start_date, m.end_date = ranges[0].value
         if tb.group("parties"):
@@ -1006,7 +1011,7 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
     groups = [g for g in find_pairs(b.text, b.language or ctx.language, ctx.known) if g.swedish and g.foreign]
     if not groups or not (listed or triggers()["project_words"].search(b.text)):
         return None
-    m = new_mention(ctx, [b], footer)
+    m = new_mention(ctx, [b], footer, via="bullet")
     m.title = body_title(b.text)
     set_partners(m, [s.partner for g in groups[:1] for s in g.swedish], [f for g in groups[:1] for f in g.foreign],
                  None, ctx)
@@ -1041,7 +1046,7 @@ def grant_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> list[Me
             if not (g.swedish and g.foreign):
                 continue
             sub = Block(b.file, b.start + s, b.start + e, sent, b.kind, b.item, b.section, b.language)
-            m = new_mention(ctx, [sub], footer, kind=granted_kind(sent))
+            m = new_mention(ctx, [sub], footer, kind=granted_kind(sent), via="grant")
             m.title = body_title(sent)
             set_partners(m, [x.partner for x in g.swedish], g.foreign, None, ctx)
             out.append(m)
@@ -1169,7 +1174,7 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         swedish = list(footer.swedish)
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
-    m = new_mention(ctx, [b], footer, kind=noun)
+    m = new_mention(ctx, [b], footer, kind=noun, via="paragraph")
     m.title = body_title(b.text) or title_line(b.text) or named_in_text(b.text)
     # the section's country is its partner's: a paragraph about another partner abroad (a new partnership
     # under a later heading) does not take it
@@ -1253,7 +1258,7 @@ def search_teaser(ctx: PageContext, b: Block, footer: Footer | None) -> list[Men
         title, parties = lines[0].strip(), parse_party_heading(lines[1].strip())
     if parties is None:
         return None
-    m = new_mention(ctx, [b], footer, kind=granted_kind(rest))
+    m = new_mention(ctx, [b], footer, kind=granted_kind(rest), via="teaser")
     m.title = _clean_title(title) if title else None
     keys = {partner_key(n) for n in parties.foreign}
     swedish = list(parties.swedish)
@@ -1296,7 +1301,7 @@ def list_entry_mentions(ctx: PageContext, b: Block, footer: Footer | None) -> li
         if parties is None or title is None:
             return []  # every line of a list paragraph must be an entry
         entry = Block(b.file, b.start + s, b.start + e, b.text[s:e], b.kind, b.item, b.section, b.language)
-        m = new_mention(ctx, [entry], footer)
+        m = new_mention(ctx, [entry], footer, via="list_entry")
         m.languages = [ctx.language]  # a list line with no body takes its page's language
         m.title = _clean_title(title_part(title))
         set_partners(m, parties.swedish, parties.partners(), parties.country, ctx)

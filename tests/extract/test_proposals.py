@@ -1,10 +1,10 @@
-"""extract: each layout rule of the module docstring, on small invented pages."""
+"""extract.proposals: each layout rule of the module docstring, on small invented pages."""
 from __future__ import annotations
 
 import pytest
 
 from kp_extract.clean import clean_page
-from kp_extract.extract.proposals import (extract_page, no_record_reason, parse_footer, parse_party_heading,
+from kp_extract.extract.proposals import (propose, no_record_reason, parse_footer, parse_party_heading,
                                 named_in_text, parse_partner_section, since_years, states_values_only,
                                 text_areas)
 from kp_extract.language import assign_languages
@@ -15,7 +15,7 @@ from kp_extract.segment import segment_page
 def extract(text: str):
     page = clean_page(Page(file="page.txt", text=text, sha256=""))
     blocks = assign_languages(segment_page(page))
-    return extract_page(page, blocks)
+    return propose(page, blocks)
 
 
 def summary(m) -> dict:
@@ -292,7 +292,7 @@ def test_a_title_lines_language_gives_way_to_its_body() -> None:
     blocks = assign_languages(segment_page(page))
     title = next(b for b in blocks if b.kind == "title")
     title.language = "en"  # an English name over a Swedish text
-    (m,) = extract_page(page, blocks).mentions
+    (m,) = propose(page, blocks).mentions
     assert (m.title, m.languages) == ("Safe Market Streets", ["sv"])
 
 
