@@ -81,7 +81,7 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
     found.extend(_rule_candidates(page, proposed, found, parties))
     pairs = page_pairs(page, blocks, units, parties, found, proposed.mentions, proposed.partnerships,
                        programme_countries())
-    titles = title_candidates(blocks, proposed.mentions)
+    titles = title_candidates(blocks, proposed.mentions, bool(page.metadata.get("listing_filter")))
     return PageAnalysis(page, blocks, units, parties, found, proposed, pairs, titles)
 
 

@@ -558,7 +558,14 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
         heading = PartyHeading(footer.swedish, footer.international, None, None)  # a card led by its title
     state = ItemState()
     found = state.found
-    if heading:
+    cards = _card_runs(content) if heading and first.kind == "heading" else []
+    if len(cards) > 1:
+        # cards with no footer between them ('Borlänge and Lodwar, Kenya' … 'Borlänge and Chisinau, Moldova'):
+        # each parties heading leads a card of its own; the footer's labels go to all, its parties to none
+        shared = replace(footer, swedish=[], international=[]) if footer else None
+        for run, ph in cards:
+            found.append(card_mention(ctx, run, shared, ph))
+    elif heading:
         found.append(card_mention(ctx, content, footer, heading))
     else:
         sections: dict[int, list[Block]] = {}
@@ -582,6 +589,19 @@ def extract_item(ctx: PageContext, blocks: list[Block], result: PageResult) -> N
     if not (footer and footer.tags):
         add_inline_tags(found, content)
     result.mentions.extend(found)
+
+
+def _card_runs(content: list[Block]) -> list[tuple[list[Block], PartyHeading]]:
+    """An item's blocks cut before each heading that names the parties (the first block is one), with
+    each run's parties heading."""
+    runs: list[tuple[list[Block], PartyHeading]] = []
+    for b in content:
+        ph = parse_party_heading(b.text) if b.kind == "heading" else None
+        if ph is not None:
+            runs.append(([b], ph))
+        elif runs:
+            runs[-1][0].append(b)
+    return runs
 
 
 def add_inline_tags(found: list[Mention], content: list[Block]) -> None:

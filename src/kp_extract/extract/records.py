@@ -49,11 +49,13 @@ def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[Pa
     result = PageResult(no_record_reason=proposed.no_record_reason, context=ctx)
     covered: set[tuple[str, str]] = set()
     for m in proposed.mentions:
+        if not m.international_partners:
+            _adopt_pair(m, scored)  # a card that names its project but not its partner abroad
         keys = [partner_key(n) for n in m.international_partners]
         probs = [by_pair[(sw.name, k)].project for sw in m.swedish_partners for k in keys if (sw.name, k) in by_pair]
         if not probs:  # no Swedish body named: the best belief about its partner abroad on this page
             probs = [s.project for k in keys for s in by_key.get(k, ())]
-        m.confidence = max(probs) if probs else model.project.threshold
+        m.confidence = (max(probs) if probs else model.project.threshold) if m.international_partners else 0.0
         if m.confidence < model.project.threshold:
             _repartner(m, keys, blocks, scored, model)
             keys = [partner_key(n) for n in m.international_partners]
@@ -121,6 +123,25 @@ def _item_at(blocks: list[Block], offset: int) -> int | None:
 
 def _items_of(blocks: list[Block], s: "ScoredPair") -> set[int | None]:
     return {_item_at(blocks, a) for a, _b in (s.pair.units or [s.pair.focus])}
+
+
+def _adopt_pair(m: Mention, scored: list[ScoredPair]) -> None:
+    """A rule mention with no partner abroad takes the pair written inside its own text that the model
+    believes in most (its Swedish body's first), if any."""
+    if not m.sources:
+        return
+    lo, hi = min(s.start for s in m.sources), max(s.end for s in m.sources)
+    bodies = {sw.name for sw in m.swedish_partners}
+    inside = [s for s in scored if any(lo <= a < hi for a, _b in (s.pair.units or [s.pair.focus]))]
+    if not inside:
+        return
+    best = max(inside, key=lambda s: (s.pair.swedish.name in bodies, max(s.project, s.partner)))
+    if best.pair.swedish.name not in bodies:
+        m.swedish_partners = [best.pair.swedish] + list(m.swedish_partners)
+    m.international_partners = [best.pair.name]
+    if best.pair.country:
+        m.partner_countries = {best.pair.name: best.pair.country}
+        m.countries = [best.pair.country]
 
 
 def _repartner(m: Mention, keys: list[str], blocks: list[Block], scored: list[ScoredPair], model: PairModel) -> None:

@@ -19,7 +19,7 @@ from ..model import Block, Mention
 from ..partners import norm_key, swedish_bodies
 from ..segment import inline_field
 from .parties import cue_patterns
-from .proposals import TITLE_TAIL, _clean_title, named_in_text
+from .proposals import TITLE_TAIL, TITLED_BULLET, _clean_title, named_in_text, parse_party_heading
 
 QUOTED = re.compile(r"[“”\"«„]([^“”\"«»„\n]{3,160})[”“\"»]")
 BULLET_MARK = re.compile(r"^[\s•·▪◦●*‣○–—-]+")
@@ -44,6 +44,10 @@ class TitleCandidate:
         return norm_key(self.text)
 
 
+def names_pair(text: str) -> bool:
+    return parse_party_heading(text) is not None
+
+
 def _add(out: dict, text: str, start: int, end: int, kind: str, block: int) -> None:
     title = _clean_title(text).rstrip(" .:;,–—-")
     if not title or len(title) < 3 or len(title.split()) > MAX_WORDS or not any(ch.isalpha() for ch in title):
@@ -57,8 +61,9 @@ def _add(out: dict, text: str, start: int, end: int, kind: str, block: int) -> N
     out[key] = TitleCandidate(title, s, min(end, s + len(title)), {kind}, block)
 
 
-def title_candidates(blocks: list[Block], mentions: list[Mention]) -> list[TitleCandidate]:
-    """Every title candidate of a page, with its features."""
+def title_candidates(blocks: list[Block], mentions: list[Mention], listing: bool = False) -> list[TitleCandidate]:
+    """Every title candidate of a page, with its features (listing: the page is a listing of the programme
+    site, filtered by a partner or country)."""
     out: dict[tuple[str, int], TitleCandidate] = {}
     first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
     for i, b in enumerate(blocks):
@@ -83,8 +88,9 @@ def title_candidates(blocks: list[Block], mentions: list[Mention]) -> list[Title
             lead = LEAD_DASH.match(body)
             if lead:
                 body, off = body[lead.end():], off + lead.end()
+            tb = TITLED_BULLET.match(body)
             tail = TITLE_TAIL.search(body)
-            name = body[:tail.start()] if tail else body
+            name = tb.group("title") if tb else body[:tail.start()] if tail else body
             _add(out, name, b.start + off, b.start + off + len(name), "bullet", i)
         elif b.kind == "prose":
             first, _, rest = text.partition("\n")
@@ -99,13 +105,14 @@ def title_candidates(blocks: list[Block], mentions: list[Mention]) -> list[Title
                 if at >= 0:
                     _add(out, named, b.start + at, b.start + at + len(named), "named", i)
     found = sorted(out.values(), key=lambda c: (c.start, c.end))
-    _describe(found, blocks, mentions)
+    _describe(found, blocks, mentions, listing)
     return found
 
 
-def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[Mention]) -> None:
+def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[Mention], listing: bool) -> None:
     cues = cue_patterns()
     page_labelled = any("labelled" in c.kinds for c in found)
+    headings = sum(1 for b in blocks if b.kind == "heading")
     rule_titles = {norm_key(m.title) for m in mentions if m.title}
     counts: dict[str, int] = {}
     for c in found:
@@ -140,5 +147,13 @@ def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[M
             "page_labelled": float(page_labelled),
             "rule_title": float(c.key in rule_titles),
             "block_heading": float(b.kind == "heading"),
+            "finite_verb": float(bool(cues["finite_verb"].search(c.text))),
+            "project_opening": float(nxt is not None and nxt.kind == "prose" and c.end >= b.end - 2
+                                     and bool(cues["project_opening"].search(nxt.text))),
+            "ends_project_word": float(bool(re.search(r"(?i)\b(?:project|projekt|programme|program)$", c.text))),
+            "page_headings": math.log1p(headings) / math.log1p(20),
+            "page_listing": float(listing),
+            # a heading of a listing page that is no parties heading: a card that starts with its title
+            "listing_heading": float(listing and b.kind == "heading" and not names_pair(b.text)),
         })
         c.features = f
