@@ -505,7 +505,7 @@ def _bare_ok(idx: _SwedishIndex, text: str, start: int, end: int) -> bool:
     if start > 0 and text[start - 1].isalnum():
         return False  # glued to a previous word: only prefixed/suffixed forms
     word, before = _prev_word(text, start)
-    if word:
+    if word and word not in _COMPANY_PREFIXES:  # "AB Borlänge Energi": a municipal company counts as its body
         if _is_acronym(word):
             return False  # "JB Marks"
         if word[:1].isupper() and before not in _SENTENCE_END and before != "\n":
@@ -520,6 +520,9 @@ def _bare_ok(idx: _SwedishIndex, text: str, start: int, end: int) -> bool:
         if nxt[:1].isupper():
             return False  # "Mark Twain"
     return True
+
+
+_COMPANY_PREFIXES = frozenset({"AB"})  # Swedish company forms written before a name ('AB Borlänge Energi')
 
 
 def _suffixed_ok(text: str, start: int) -> bool:

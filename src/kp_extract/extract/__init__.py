@@ -66,6 +66,7 @@ def programme_countries() -> frozenset[str]:
 def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
     """Stages 1-6 for one page."""
     proposed = propose(page, blocks)
+    _tidy_rule_names(proposed)
     ctx = proposed.context
     language = ctx.language if ctx is not None else "sv"
     known = dict(ctx.known) if ctx is not None else {}
@@ -83,6 +84,29 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
                        programme_countries())
     titles = title_candidates(blocks, proposed.mentions, bool(page.metadata.get("listing_filter")))
     return PageAnalysis(page, blocks, units, parties, found, proposed, pairs, titles)
+
+
+_DROPPED = frozenset({"sv_designation", "genitive", "demonym"})
+
+
+def tidy_name(name: str) -> str:
+    """A partner abroad's name as the GUIDE tidies it: a Swedish designation ('Rombo-distriktet'), a genitive
+    -s or an inhabitant word dropped, as the candidate scan reads the name on its own; else the name."""
+    found = find_candidates(name)
+    if found and found[0].start == 0 and found[0].evidence & _DROPPED:
+        return found[0].name
+    return name
+
+
+def _tidy_rule_names(proposed: PageResult) -> None:
+    """The rules' names abroad, tidied (tidy_name), in their mentions and statements."""
+    for m in proposed.mentions:
+        names = [tidy_name(n) for n in m.international_partners]
+        if names != m.international_partners:
+            m.partner_countries = {tidy_name(n): iso for n, iso in m.partner_countries.items()}
+            m.international_partners = list(dict.fromkeys(names))
+    for s in proposed.partnerships:
+        s.international_partner = tidy_name(s.international_partner)
 
 
 def _rule_candidates(page: Page, proposed: PageResult, found: list[Candidate], parties: Parties) -> list[Candidate]:

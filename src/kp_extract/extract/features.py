@@ -203,6 +203,11 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
             if main:
                 for cue in page_cues:
                     feats[f"main_{cue}_page"] = 1.0
+            if (body, key) not in rule_pairs:
+                # a pair no structure rule proposed as a project is another population than the rules'
+                # proposals: its features also count on their own ('unproposed:'), so that the model can
+                # weigh the same evidence differently when no structure backs it
+                feats.update({f"unproposed:{k}": v for k, v in list(feats.items())})
             since = [s.since_year for s in stated.get((body, key), ()) if s.since_year]
             out.append(PairCandidate(partner, key, name, country, feats, units_both, focus,
                                      rule_pairs.get((body, key), []), min(since) if since else None))

@@ -48,7 +48,7 @@ TITLED_BULLET = re.compile(  # "Title, januari 2019-december 2021 (Växjö/JB Ma
     r"(?:\((?P<parties>[^()]+/[^()]+)\))?\s*\.?\s*$")
 QUOTED_TITLE = re.compile(r"(?:project|projekt(?:et)?|pre-?study|förstudie(?:n)?|named|called|entitled|titled|kallat|"
                           r"kallas|heter|namnet|name)"
-                          r"\s*[:,]?\s*[“”\"«„](?P<t>[^“”\"»\n]{4,160})[”“\"»]"
+                          r"\s*[:,]?\s*[“”\"«„](?P<t>(?=[^“”\"»]{4})[^“”\"»\n]{1,160}(?:\n[^“”\"»\n]{1,160})?)[”“\"»]"
                           r"|[“”\"«„](?P<t2>[^“”\"»\n]{4,160})[”“\"»]\s*[,–—-]\s*(?:ett|en|a|an)\s+(?:\S+\s+){0,2}"
                           r"(?:\w*projekt|project|förstudie|pre-?study)",
                           re.IGNORECASE)
@@ -533,12 +533,12 @@ def name_repeats(page: Page, mentions: list[Mention]) -> None:
         if m.title or m.kind != "project" or not m.international_partners:
             continue
         sw, intl = _parties(m)
-        text = " ".join(page.text[s.start:s.end] for s in m.sources if s.file == page.file).casefold()
+        text = " ".join(" ".join(page.text[s.start:s.end].split()) for s in m.sources if s.file == page.file).casefold()
         names = set()
         for t, tsw, tintl in titled:
             if tintl != intl or not sw <= tsw or not _years_agree(m, t):
                 continue
-            if (m.amount_sek and m.amount_sek == t.amount_sek) or t.title.casefold() in text:
+            if (m.amount_sek and m.amount_sek == t.amount_sek) or " ".join(t.title.casefold().split()) in text:
                 names.add(t.title)
         if len(names) == 1:
             m.title = names.pop()

@@ -221,6 +221,7 @@ def _joined(text: str, accepted: list[ScoredPair]) -> list[list[ScoredPair]]:
 
 
 def _mention(page: Page, blocks: list[Block], ctx: PageContext, group: list[ScoredPair]) -> Mention:
+    """A mention of a group of pairs, over the sentences that name them (its values from their blocks)."""
     spans = sorted({u for s in group for u in (s.pair.units or [s.pair.focus])})
     body = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")
             and any(b.start <= a < b.end for a, _ in spans)]

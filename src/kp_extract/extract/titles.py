@@ -21,7 +21,7 @@ from ..segment import inline_field
 from .parties import cue_patterns
 from .proposals import TITLE_TAIL, TITLED_BULLET, _clean_title, named_in_text, parse_party_heading
 
-QUOTED = re.compile(r"[“”\"«„]([^“”\"«»„\n]{3,160})[”“\"»]")
+QUOTED = re.compile(r"[“”\"«„]([^“”\"«»„\n]{1,160}(?:\n[^“”\"«»„\n]{1,160})?)[”“\"»]")  # a name may wrap once
 BULLET_MARK = re.compile(r"^[\s•·▪◦●*‣○–—-]+")
 PAREN = re.compile(r"\(([^()\n]{3,100})\)")
 LEAD_DASH = re.compile(r"^[^–—:]{2,40}\s[–—]\s")  # 'Kenya – Governance for …': a bullet's lead before its title
