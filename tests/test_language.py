@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kp_extract.language import (
+    LANGS,
     assign_languages,
     detect_language,
     guess_language,
@@ -105,7 +106,8 @@ def test_capitalised_domain_words_inside_a_name_weigh_less() -> None:
 
 
 def test_bad_default_falls_back_to_sv() -> None:
-    assert detect_language("Kalush", default="de") == "sv"
+    assert detect_language("Kalush", default="xx") == "sv"
+    assert detect_language("Kalush", default="no") == "no"
 
 
 def test_repeated_calls_agree() -> None:
@@ -138,6 +140,7 @@ def test_texts_the_function_words_decide_never_reach_the_slow_detector(monkeypat
 
     asked: list[str] = []
     monkeypatch.setattr(language, "_lingua_guess", lambda text: asked.append(text) or None)
+    monkeypatch.setattr(language, "_lingua_pick", lambda text, codes: asked.append(text) or None)
     decided = [t for t, _ in SAMPLES if len(set(language.profile_scores(t).values())) > 1]
     assert decided, "the samples must include texts the profile decides"
     for text in decided:
@@ -146,11 +149,201 @@ def test_texts_the_function_words_decide_never_reach_the_slow_detector(monkeypat
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(max_size=300), st.sampled_from(["sv", "en"]))
-def test_never_raises_and_returns_sv_or_en(text: str, default: str) -> None:
-    assert detect_language(text, default=default) in ("sv", "en")
+@given(st.text(max_size=300), st.sampled_from(["sv", "en", "no"]))
+def test_never_raises_and_returns_a_known_code(text: str, default: str) -> None:
+    assert detect_language(text, default=default) in LANGS
     if not any(c.isalpha() for c in text):
         assert detect_language(text, default=default) == default
+
+
+# --- other languages -----------------------------------------------------------
+# Invented texts (written for these tests, not taken from any page): two sentences and a short
+# heading with a function word for each language of the second pass, one sentence for each
+# language a script decides.
+OTHER_LANGUAGE_TEXTS = [
+    ("Kommunene har samarbeidet om vann og avløp siden 2015, og prosjektet skal nå utvides til flere skoler.", "no"),
+    ("Det er ikke første gang ordføreren besøker byen, men denne gangen var hele bystyret med.", "no"),
+    ("Samarbeid mellom kommunene i Norge og Tanzania", "no"),
+    ("Kommunerne har arbejdet sammen om affaldshåndtering siden 2018, og projektet bliver nu udvidet med to nye "
+     "skoler.", "da"),
+    ("Det er ikke første gang, at borgmesteren besøger byen, men denne gang var hele byrådet med.", "da"),
+    ("Samarbejde mellem kommunerne i Danmark og Kenya", "da"),
+    ("Pemerintah kota dan mitra dari Swedia sepakat untuk melanjutkan kerja sama di bidang pengelolaan air bersih.",
+     "id"),
+    ("Program ini akan berjalan selama dua tahun dan melibatkan warga serta sekolah setempat.", "id"),
+    ("Kunjungan delegasi ke balai kota", "id"),
+    ("Міська рада разом зі шведськими партнерами розпочала новий проєкт щодо управління відходами.", "uk"),
+    ("Громада планує залучити молодь до ухвалення рішень, і це стало головною метою співпраці.", "uk"),
+    ("Візит делегації до міста", "uk"),
+    ("Городской совет вместе со шведскими партнёрами начал новый проект по управлению отходами.", "ru"),
+    ("Город планирует привлечь молодёжь к принятию решений, и это стало главной целью сотрудничества.", "ru"),
+    ("Визит делегации в город", "ru"),
+    ("Die Stadt arbeitet seit 2019 mit ihrer Partnergemeinde in Kenia an einem Projekt zur Wasserversorgung.", "de"),
+    ("Im nächsten Jahr sollen auch die Schulen der beiden Gemeinden in den Austausch einbezogen werden.", "de"),
+    ("Partnerschaft mit einer Stadt in Tansania", "de"),
+    ("La commune et sa ville partenaire en Suède travaillent ensemble depuis dix ans sur la gestion des déchets.",
+     "fr"),
+    ("Le projet vise à renforcer la participation des jeunes à la vie locale.", "fr"),
+    ("Coopération entre les deux villes", "fr"),
+    ("El municipio y su socio sueco trabajan juntos desde hace cinco años en la gestión del agua potable.", "es"),
+    ("Los jóvenes de la ciudad participan en las decisiones sobre el presupuesto local.", "es"),
+    ("Cooperación entre los dos municipios", "es"),
+    ("O município e a sua cidade parceira na Suécia trabalham juntos há cinco anos na gestão da água.", "pt"),
+    ("Os jovens da cidade participam nas decisões sobre o orçamento local.", "pt"),
+    ("Cooperação entre os dois municípios", "pt"),
+    ("Halmashauri ya mji na washirika wake kutoka Uswidi wanashirikiana katika mradi wa usimamizi wa taka.", "sw"),
+    ("Vijana wa mji huu watashiriki katika mipango ya bajeti kwa miaka mitatu.", "sw"),
+    ("Ziara ya ujumbe kutoka Uswidi", "sw"),
+    ("Belediye ve İsveçli ortakları, atık yönetimi konusunda üç yıllık bir proje üzerinde birlikte çalışıyor.",
+     "tr"),
+    ("Bu proje ile gençlerin yerel kararlara daha çok katılması amaçlanıyor.", "tr"),
+    ("İki belediye arasında yeni bir ortaklık", "tr"),
+    ("Thành phố và các đối tác Thụy Điển đã hợp tác trong lĩnh vực quản lý nước từ năm 2015.", "vi"),
+    ("Dự án này giúp người dân tham gia nhiều hơn vào việc lập kế hoạch của thành phố.", "vi"),
+    ("Hợp tác giữa hai thành phố", "vi"),
+    ("Komuna dhe partneri i saj suedez po punojnë së bashku për menaxhimin e mbeturinave.", "sq"),
+    ("Projekti synon të rrisë pjesëmarrjen e të rinjve në vendimmarrjen vendore.", "sq"),
+    ("Bashkëpunimi midis dy komunave", "sq"),
+    ("两个城市在水资源管理方面合作了五年。", "zh"),
+    ("二つの都市は水の管理で五年間協力しています。", "ja"),
+    ("두 도시는 물 관리 분야에서 5년 동안 협력해 왔습니다.", "ko"),
+    ("Οι δύο δήμοι συνεργάζονται εδώ και πέντε χρόνια στη διαχείριση των υδάτων.", "el"),
+    ("ორი ქალაქი ხუთი წელია თანამშრომლობს წყლის მართვის სფეროში.", "ka"),
+    ("Երկու քաղաքները հինգ տարի համագործակցում են ջրի կառավարման ոլորտում։", "hy"),
+    ("שתי הערים משתפות פעולה כבר חמש שנים בניהול המים.", "he"),
+    ("สองเมืองร่วมมือกันด้านการจัดการน้ำมาห้าปีแล้ว", "th"),
+    ("Двете общини ще работят заедно по проект, който е финансиран от Швеция.", "bg"),
+    ("Гарадская рада разам са шведскімі партнёрамі пачала новы праект.", "be"),
+    ("Општина и њени партнери из Шведске заједно раде на пројекту.", "sr"),
+    ("Општината ќе соработува со партнерите од Шведска.", "mk"),
+]
+
+
+@pytest.mark.parametrize("text,lang", OTHER_LANGUAGE_TEXTS)
+def test_other_languages_get_their_own_code(text: str, lang: str) -> None:
+    assert lang in LANGS
+    for default in ("sv", "en"):
+        assert detect_language(text, default=default) == lang
+
+
+def test_every_second_pass_language_is_tested() -> None:
+    from kp_extract import language
+
+    tested = {lang for _, lang in OTHER_LANGUAGE_TEXTS}
+    assert set(language._LATIN_OTHER) <= tested
+    assert {"uk", "ru", "zh"} <= tested
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        # Norwegian and Swedish: the same sentence, told apart by og/ikke/mellom/også/kommunene
+        # against och/inte/mellan/också/kommunerna.
+        ("Samarbeidet mellom kommunene er også viktig for skolene, og det er ikke over ennå.", "no"),
+        ("Samarbetet mellan kommunerna är också viktigt för skolorna, och det är inte över ännu.", "sv"),
+        ("Hvor mange kommuner deltar i prosjektet, og hvor lenge varer det?", "no"),
+        ("Hur många kommuner deltar i projektet, och hur länge varar det?", "sv"),
+        # Norwegian and Danish: mellom/kommunene against mellem/kommunerne.
+        ("Samarbeidet mellom kommunene er også viktig, men det er ikke nok.", "no"),
+        ("Samarbejdet mellem kommunerne er også vigtigt, men det er ikke nok.", "da"),
+    ],
+)
+def test_norwegian_swedish_and_danish_are_told_apart_by_function_words(text: str, lang: str) -> None:
+    assert detect_language(text, default="sv") == lang
+    assert detect_language(text, default="en") == lang
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Співпраця між містами триває вже п'ять років.", "uk"),  # і against ы
+        ("Сотрудничество между городами длится уже пять лет.", "ru"),
+        ("Проект фінансує місто.", "uk"),
+        ("Проект финансирует город.", "ru"),
+    ],
+)
+def test_ukrainian_and_russian_are_told_apart(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mwanza – Tanga",  # two place names
+        "Dar es Salaam, Tanga",  # a lower-case particle of a name is no evidence
+        "Tromsø og Bodø",  # Norwegian or Danish "og": a tie, no sentence for lingua
+        "Київ",  # a lone name in Cyrillic
+        "Львів – Kalush",
+    ],
+)
+def test_headings_of_place_names_keep_the_default(text: str) -> None:
+    assert guess_language(text) is None
+    for default in ("sv", "en", "no"):
+        assert detect_language(text, default=default) == default
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Samarbete med Da Nang och Hue", "sv"),  # capitalised "Da" is part of a name
+        ("Växjö and Dar es Salaam", "en"),
+        ("Kontakta oss: anna.berg@kommun.se eller www.kommun.se/om-oss", "sv"),  # "se", "om" of addresses
+        ("Hittade du den information du sökte?", "sv"),  # "du" is Swedish too, not only French
+        ("The report is written in Norwegian and Danish, with a summary in English.", "en"),
+        ("Projektet Samarbeid for bedre skoler startade 2020 och avslutas i år.", "sv"),  # a Norwegian title in Swedish
+    ],
+)
+def test_swedish_and_english_texts_with_foreign_words_stay(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_an_elided_word_with_a_capitalised_tail_is_part_of_a_name() -> None:
+    assert guess_language("Côte d'Ivoire") in (None, "sv", "en")  # as before: lingua's sv/en answer
+    assert guess_language("Au bord de l'eau, près d'une école") == "fr"
+
+
+def test_swedish_and_english_samples_never_get_another_code() -> None:
+    assert {detect_language(t) for t, _ in SAMPLES} <= {"sv", "en"}
+    assert {detect_language(t) for t, _ in HELD_OUT} <= {"sv", "en"}
+
+
+def test_norwegian_page_majority_reaches_its_name_only_blocks() -> None:
+    blocks = [
+        _block("Songea", "heading"),
+        _block("Kommunen har et samarbeid med Songea, og det er ikke første gang vi besøker byen."),
+        _block("Prosjektet handler om avfall og renovasjon, og skolene i begge byene er også med."),
+    ]
+    assign_languages(blocks)
+    assert [b.language for b in blocks] == ["no", "no", "no"]
+    assert page_language(blocks) == "no"
+
+
+def _second_pass_words() -> list[str]:
+    from kp_extract import language
+
+    words = sorted(language._profile()["word_class"])
+    return words[::5] + ["d'une", "l’eau", "d'Ivoire", "anna@kommun.se", "www.kommun.se", "Kalush", "år"]
+
+
+_any_word = st.sampled_from(_second_pass_words()).flatmap(lambda w: st.sampled_from([w, w.capitalize()]))
+_word_texts = st.lists(st.tuples(_any_word, st.sampled_from([" ", ", ", ". ", "\n", "-"])), max_size=25).map(
+    lambda xs: "".join(a + b for a, b in xs))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_word_texts)
+def test_the_second_pass_is_skipped_only_where_it_could_not_decide(text: str) -> None:
+    """The speed gate: the second pass runs only for texts with a word flagged as evidence of
+    another language; any other text, run through it anyway, gives no other language."""
+    from kp_extract import language
+
+    words, _, _ = language._read(text)
+    if not words:
+        return
+    p = language._profile()
+    codes = language._codes_of(words, p)
+    if codes.translate(language._UNFLAG) == codes:
+        assert language._other_guess(text, words, p) is language._PASS
 
 
 # --- assign_languages ----------------------------------------------------------
