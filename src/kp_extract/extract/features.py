@@ -22,6 +22,7 @@ from ..gazetteer import find_countries
 from ..model import Block, Mention, Page, Partner, PartnershipMention
 from ..partners import fuller, partner_key
 from .parties import Parties, SwedishParty, cue_patterns
+from .proposals import GUESSED
 from .units import PageUnits, Unit
 
 if TYPE_CHECKING:
@@ -99,7 +100,11 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
 
     # the rules' proposals, by pair
     rule_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    guesses = 0
     for i, m in enumerate(mentions):
+        if m.via.endswith(GUESSED):
+            guesses += 1  # the rules saw a project here but guessed its partner: that backs no pair
+            continue
         for sw in m.swedish_partners:
             for name in m.international_partners:
                 rule_pairs[(sw.name, partner_key(name))].append(i)
@@ -170,6 +175,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 "f_country_on_page": float(country in page_countries) if country else 0.0,
                 "f_in_footer_text": float(bool(footer_text) and key in partner_key(footer_text)),
                 "page_bodies": _log(n_bodies),
+                "page_guessed_projects": _log(guesses),
                 "page_candidates": _log(n_keys),
                 "rule_mention": float((body, key) in rule_pairs),
                 "rule_mention_titled": float(any(mentions[i].title for i in rule_pairs.get((body, key), ()))),

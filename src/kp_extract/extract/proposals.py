@@ -920,6 +920,15 @@ def section_partner(ctx: PageContext, head: Block, sec: list[Block]) -> PartyHea
     return None
 
 
+GUESSED = ":guessed"  # a via suffix: the mention's partner abroad is the page's one partner, not its own text's
+
+
+def guessed(partner_sec: PartyHeading | None, footer: Footer | None = None) -> bool:
+    """Whether context_partner falls back to the page's one partner (a guess the model may overrule:
+    extract/records.py), rather than a partner section or the item's footer."""
+    return partner_sec is None and not (footer and len(footer.international) == 1)
+
+
 def context_partner(ctx: PageContext, partner_sec: PartyHeading | None, at: int,
                     footer: Footer | None = None) -> ForeignName | None:
     """The partner abroad a text without one of its own is about: its section's partner, else (when
@@ -936,7 +945,7 @@ def title_mention(ctx: PageContext, b: Block, footer: Footer | None, partner_sec
     partner = context_partner(ctx, partner_sec, b.start, footer)
     if not got or not partner:
         return
-    m = new_mention(ctx, [b], footer, via="title_line")
+    m = new_mention(ctx, [b], footer, via="title_line" + (GUESSED if guessed(partner_sec, footer) else ""))
     m.title = _clean_title(got[1])
     swedish = list(footer.swedish) if footer and footer.swedish else ([ctx.owner] if ctx.owner else [])
     set_partners(m, swedish, [partner], None, ctx)
@@ -982,6 +991,8 @@ def titled_section_mention(ctx: PageContext, head: Block, sec: list[Block], foot
     if not foreign:
         partner = context_partner(ctx, partner_sec, head.start)
         foreign = [partner] if partner else []
+        if partner and guessed(partner_sec):
+            m.via += GUESSED
     set_partners(m, swedish, foreign, None, ctx)
     return m
 
@@ -1024,6 +1035,8 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
             if not partner:
                 return None
             foreign = [partner]
+            if guessed(partner_sec):
+                m.via += GUESSED
         set_partners(m, swedish, foreign, None, ctx)
         return m
     if triggers()["twin_town"].search(b.text):
@@ -1183,18 +1196,20 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
         return
     if len(keys) > 1 or noun == "any":
         return  # an amount or a participant says more of a project; it does not name one
+    guess = False
     if not keys:
         fallback = context_partner(ctx, partner_sec, b.start, footer)
         if not fallback:
             return
         foreign = [fallback]
+        guess = guessed(partner_sec, footer)
     swedish = [x.partner for g in groups for x in g.swedish]
     swedish += participants(ctx, b)
     if footer and footer.swedish and not swedish:
         swedish = list(footer.swedish)
     if not any(p.kind == "municipality" for p in swedish) and ctx.owner:
         swedish.insert(0, ctx.owner)
-    m = new_mention(ctx, [b], footer, kind=noun, via="paragraph")
+    m = new_mention(ctx, [b], footer, kind=noun, via="paragraph" + (GUESSED if guess else ""))
     m.title = body_title(b.text) or title_line(b.text) or named_in_text(b.text)
     # the section's country is its partner's: a paragraph about another partner abroad (a new partnership
     # under a later heading) does not take it

@@ -139,13 +139,15 @@ def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[M
             "project_after": float(bool(cues["title_intro"].search(after))),
             "grant_near": float(bool(cues["grant"].search(b.text))),
             "descriptive": float(bool(cues["descriptive"].search(c.text))),
+            "names_agreement": float(bool(cues["agreement"].search(c.text))),  # 'letter of intent'
+            "names_programme": float(bool(cues["programme"].search(c.text))),  # the programme, not a project
             "names_swedish": float(bool(swedish_bodies(c.text))),
             "names_country": float(bool(find_countries(c.text))),
             "whole_block": float(c.start - b.start <= 2 and b.end - c.end <= 2),
             "prose_follows": float(nxt is not None and nxt.kind == "prose" and c.end >= b.end - 2),
             "repeated": float(counts.get(c.key, 0) > 1),
             "page_labelled": float(page_labelled),
-            "rule_title": float(c.key in rule_titles),
+            # (whether a structure rule took it for a title is left out: the head judges every candidate alike)
             "block_heading": float(b.kind == "heading"),
             "finite_verb": float(bool(cues["finite_verb"].search(c.text))),
             "project_opening": float(nxt is not None and nxt.kind == "prose" and c.end >= b.end - 2
