@@ -32,9 +32,9 @@ def test_seeds_meet_the_accuracy_floors(seeds_output: Path) -> None:
     report = evaluate(seeds_output, GOLD)
     field_f1, record_f1, partnership_f1 = report.overall.f1, report.records.f1, report.partnerships.f1
     detail = "\n".join(report.misses)
-    assert field_f1 >= 0.95, detail
-    assert record_f1 >= 0.95, detail
-    assert partnership_f1 >= 0.90, detail
+    assert field_f1 >= 0.98, detail
+    assert record_f1 >= 0.98, detail
+    assert partnership_f1 >= 0.98, detail
 
 
 def test_output_validates_against_the_schemas(seeds_output: Path) -> None:

@@ -260,16 +260,28 @@ def candidate_recall(gs: GoldSet, cases: list[PageCase]) -> tuple[int, int, int]
     return hit, len(written), len(wanted)
 
 
-def train(out: Path = MODEL_FILE) -> PairModel:
-    cases = [c for gs in gold_sets() if gs.available() for c in load_cases(gs)]
-    model = fit(cases)
+class GoldMissing(RuntimeError):
+    """A gold set the model is trained on is not where it should be."""
+
+
+def fitted_model(sets: list[GoldSet] | None = None) -> PairModel:
+    """The model fitted on every gold set, with what it was fitted on in its meta (the gold files' hash).
+    Every set must be there: a model fitted without the real pages would silently be another model."""
+    sets = gold_sets() if sets is None else sets
+    missing = [gs for gs in sets if not gs.available()]
+    if missing:
+        raise GoldMissing("gold set(s) not found: " + ", ".join(f"{gs.name} ({gs.pages})" for gs in missing)
+                          + "; the model is trained on all of them (../shared/real sits beside the repository)")
+    model = fit([c for gs in sets for c in load_cases(gs)])
     digest = hashlib.sha256()
-    for gs in gold_sets():
-        if gs.available():
-            digest.update(gs.gold.read_bytes())
-    meta = dict(model.meta, gold_sha256=digest.hexdigest(),
-                sets=[gs.name for gs in gold_sets() if gs.available()])
-    model = PairModel(model.heads, meta)
+    for gs in sets:
+        digest.update(gs.gold.read_bytes())
+    return PairModel(model.heads, dict(model.meta, gold_sha256=digest.hexdigest(), sets=[gs.name for gs in sets]))
+
+
+def train(out: Path = MODEL_FILE) -> PairModel:
+    """Fit the model (fitted_model) and write it to `out`."""
+    model = fitted_model()
     Path(out).write_text(model.to_json(), encoding="utf-8")
     return model
 
@@ -305,7 +317,11 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--show-misses", action="store_true")
     a = ap.parse_args(argv)
     if a.cmd == "train":
-        model = train(a.out)
+        try:
+            model = train(a.out)
+        except GoldMissing as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(f"wrote {a.out}: {model.meta['pages']} pages; " + ", ".join(
             f"{h}: {model.meta[h]['examples']} examples, {model.meta[h]['positives']} positive" for h in HEADS))
         return 0
