@@ -294,6 +294,65 @@ def test_out_is_a_file_exit_2(fake_pipeline, raw_dir, tmp_path):
     assert fake_pipeline["calls"] == []
 
 
+
+# ------------------------------------------------------------------ --min-confidence
+
+@pytest.fixture
+def confidence_pipeline(monkeypatch):
+    """A stub pipeline whose run() takes min_confidence and records what it was given."""
+    calls = []
+
+    def run(input_dir: Path, out_dir: Path, *, min_confidence=None):
+        calls.append(min_confidence)
+        summary = FakeSummary()
+        summary.candidates = 3
+        summary.min_confidence = (0.6, 0.4) if min_confidence is None else (min_confidence, min_confidence)
+        return summary
+
+    module = types.ModuleType("kp_extract.pipeline")
+    module.run = run
+    monkeypatch.setitem(sys.modules, "kp_extract.pipeline", module)
+    return calls
+
+
+def _plain(text: str) -> str:
+    """A rich error panel as one line: box characters and line wrapping removed."""
+    return " ".join(text.replace("│", " ").replace("╭", " ").replace("╰", " ").replace("─", " ").split())
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "abc"])
+def test_min_confidence_out_of_range_is_a_usage_error(confidence_pipeline, raw_dir, tmp_path, value):
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o"), "--min-confidence", value])
+    assert result.exit_code == 2
+    assert "Invalid value for '--min-confidence'" in _plain(result.output)
+    assert confidence_pipeline == []
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value, given", [("0", 0.0), ("1", 1.0), ("0.35", 0.35)])
+def test_min_confidence_is_passed_to_the_run(confidence_pipeline, raw_dir, tmp_path, value, given):
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o"), "--min-confidence", value])
+    assert result.exit_code == 0, result.output
+    assert confidence_pipeline == [given]
+    assert summary_rows(result.stderr)["  below confidence"] == f"3 (candidates.jsonl; threshold {given:g})"
+
+
+def test_without_min_confidence_the_run_uses_the_models_thresholds(confidence_pipeline, raw_dir, tmp_path):
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert confidence_pipeline == [None]
+    assert summary_rows(result.stderr)["  below confidence"] == (
+        "3 (candidates.jsonl; threshold 0.6 projects, 0.4 partnerships)")
+
+
+def test_min_confidence_help_text():
+    run_cmd = typer.main.get_command(app).commands["run"]
+    (param,) = [p for p in run_cmd.params if p.name == "min_confidence"]
+    assert "--min-confidence" in param.opts
+    assert "0-1" in param.help and "candidates.jsonl" in param.help and "never dropped" in param.help
+    out = _plain(runner.invoke(app, ["run", "--help"]).output)
+    assert "--min-confidence" in out and "0.0<=x<=1.0" in out
+
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
 
