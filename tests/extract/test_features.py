@@ -272,10 +272,6 @@ def test_a_sentence_naming_one_pair_hundreds_of_times_is_read_a_bounded_number_o
     assert 0 < len(calls) <= PER_SENTENCE * PER_SENTENCE
 
 
-@pytest.mark.xfail(strict=True, reason="features._closeness finds each side's nearest mention by the distance "
-                   "between start offsets, not between the names: a two-word body ('Tranås kommun') written after "
-                   "a partner looks nearer to it than the body joined to it by 'och' before it, so the crossed pair "
-                   "gets mutual_nearest and neither joined pair does")
 def test_mutual_nearest_goes_to_the_pairs_the_sentence_joins():
     pairs = pairs_of("Nyheter\n\nEksjö kommun och Nyeri, liksom Tranås kommun och Kisumu, deltog i mötet.\n")
     joined = {k for k, p in pairs.items() if p.features["joined"]}

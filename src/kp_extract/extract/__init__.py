@@ -89,6 +89,7 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
 _DROPPED = frozenset({"sv_designation", "genitive", "demonym"})
 
 
+@lru_cache(maxsize=65536)
 def tidy_name(name: str) -> str:
     """A partner abroad's name as the GUIDE tidies it: a Swedish designation ('Rombo-distriktet'), a genitive
     -s or an inhabitant word dropped, as the candidate scan reads the name on its own; else the name."""

@@ -118,11 +118,11 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
     for m in parties.mentions:
         u = unit_of(m.start)
         if u is not None and m.via == "name":
-            sentence_parties[u.index][0].append((m.start, m.partner.name))
+            sentence_parties[u.index][0].append((m.start, m.end, m.partner.name))
     for c in candidates:
         u = unit_of(c.start)
         if u is not None:
-            sentence_parties[u.index][1].append((c.start, c.key))
+            sentence_parties[u.index][1].append((c.start, c.end, c.key))
     top_count = max(len(v) for v in by_key.values())
     top_body = max((sum(1 for m in ms if m.via == "name") for ms in by_body.values()), default=0)
     person = cue_patterns()["person"]
@@ -132,6 +132,18 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
         body_units[body] = ([m for m in s_occ if m.via == "name"],
                             parties.owner is not None and parties.owner.name == body,
                             [(m, u) for m in s_occ for u in (unit_of(m.start),) if u is not None])
+    # the cue words of each sentence, read once: pairs of one page share most of their sentences
+    sentence_cues: dict[tuple[int, int], set[str]] = {}
+
+    def cues_of(spans) -> set[str]:
+        found: set[str] = set()
+        for span in spans:
+            got = sentence_cues.get(span)
+            if got is None:
+                got = sentence_cues[span] = _cues(text[span[0]:span[1]])
+            found |= got
+        return found
+
     out: list[PairCandidate] = []
     for key, occ in by_key.items():
         name = occ[0].name
@@ -190,14 +202,13 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 feats[f"ev_{ev}"] = 1.0
             for i in rule_pairs.get((body, key), ()):
                 feats[f"rule_via_{mentions[i].via or 'other'}"] = 1.0
-            near_text = " ".join(text[s:e] for s, e in _around(units, units_both or [focus]))
-            for cue in _cues(near_text):
+            for cue in cues_of(_around(units, units_both or [focus])):
                 feats[f"cue_{cue}_near"] = 1.0
-            for cue in _cues(" ".join(text[s:e] for s, e in units_both)):
+            for cue in cues_of(units_both):
                 feats[f"cue_{cue}_sent"] = 1.0
             # the sentences that name either side: what the page says of each of them
             either = sorted({(u.start, u.end) for _c, u in f_units} | {(u.start, u.end) for _m, u in s_units})
-            for cue in _cues(" ".join(text[s:e] for s, e in either[:MAX_EITHER])):
+            for cue in cues_of(either[:MAX_EITHER]):
                 feats[f"cue_{cue}_either"] = 1.0
             for cue in head_cues:
                 feats[f"cue_{cue}_head"] = 1.0
@@ -247,6 +258,11 @@ def _min_gap(a: list[int], b: list[int]) -> int:
     return best
 
 
+def _apart(span: tuple, start: int, end: int) -> int:
+    """Characters between a mention (start, end, …) and the span [start, end): 0 when they touch or overlap."""
+    return max(0, start - span[1], span[0] - end)
+
+
 PER_SENTENCE = 12  # mentions of one side read per sentence: a sentence naming a body 100 times says no more
 
 
@@ -279,7 +295,7 @@ def _closeness(text: str, s_units: list[tuple[SwedishParty, Unit]], f_units: lis
         su = s_sent[index][0][1]
         both.append((su.start, su.end))
         bodies, cands = sentence_parties.get(index, ([], []))
-        lone = len({k for _p, k in cands}) == 1 and len({b for _p, b in bodies}) == 1
+        lone = len({k for _s, _e, k in cands}) == 1 and len({b for _s, _e, b in bodies}) == 1
         alone += int(lone)
         for m, _ in s_sent[index][:PER_SENTENCE]:
             for c, _ in f_sent[index][:PER_SENTENCE]:
@@ -291,9 +307,9 @@ def _closeness(text: str, s_units: list[tuple[SwedishParty, Unit]], f_units: lis
                 words_between = min(words_between, n_words)
                 names_between = min(names_between, len(re.findall(r"\b[A-ZÅÄÖ][\w'’-]+", between)))
                 joined += int(n_words <= 3 and linked)
-                near_f = min(cands[:PER_SENTENCE * 4], key=lambda x: abs(x[0] - m.start), default=None)
-                near_s = min(bodies[:PER_SENTENCE * 4], key=lambda x: abs(x[0] - c.start), default=None)
-                if near_f is not None and near_s is not None and near_f[1] == c.key and near_s[1] == m.partner.name:
+                near_f = min(cands[:PER_SENTENCE * 4], key=lambda x: _apart(x, m.start, m.end), default=None)
+                near_s = min(bodies[:PER_SENTENCE * 4], key=lambda x: _apart(x, c.start, c.end), default=None)
+                if near_f is not None and near_s is not None and near_f[2] == c.key and near_s[2] == m.partner.name:
                     nearest += 1
     for index in sorted(ana_shared - set(shared)):
         fu = f_sent[index][0][1]
