@@ -33,7 +33,7 @@ CUE_CLASSES = ("partnership", "project", "grant", "programme", "twin", "visit", 
 HEAD_CHARS = 400     # the page's head: its headline and lead
 NEAR = 1             # sentences either side of a co-occurrence that count as its context
 MAX_GAP = 12         # sentences apart beyond which two mentions count as far apart
-MAX_EITHER = 40      # sentences naming either side that are read for cue words
+MAX_EITHER = 8       # sentences naming either side that are read for cue words (the first ones)
 PROGRAMME_COUNTRIES_FILE = "programme_countries"
 
 
@@ -206,7 +206,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 feats[f"cue_{cue}_near"] = 1.0
             for cue in cues_of(units_both):
                 feats[f"cue_{cue}_sent"] = 1.0
-            # the sentences that name either side: what the page says of each of them
+            # the first sentences that name either side: what the page says of each of them
             either = sorted({(u.start, u.end) for _c, u in f_units} | {(u.start, u.end) for _m, u in s_units})
             for cue in cues_of(either[:MAX_EITHER]):
                 feats[f"cue_{cue}_either"] = 1.0
