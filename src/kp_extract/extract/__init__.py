@@ -69,7 +69,7 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
     _tidy_rule_names(proposed)
     ctx = proposed.context
     language = ctx.language if ctx is not None else "sv"
-    known = dict(ctx.known) if ctx is not None else {}
+    known = {k: tidy_name(v) for k, v in ctx.known.items()} if ctx is not None else {}
     units = page_units(blocks, language)
     parties = find_parties(page, blocks)
     found: list[Candidate] = []

@@ -56,6 +56,22 @@ def _log(n: float) -> float:
     return math.log1p(max(n, 0.0))
 
 
+TEXT_COUNTRY = frozenset({"country_after", "country_adj", "solid"})  # evidence of a country the text writes
+
+
+def _country(occ: list[Candidate]) -> str | None:
+    """A partner's country: one the text writes beside it first ('Rombo-distriktet i Tanzania'), else the one
+    most of its mentions give (the lexicon's), else None."""
+    stated = [c.country for c in occ if c.country and c.evidence & TEXT_COUNTRY]
+    if stated:
+        return stated[0]
+    counts: dict[str, int] = {}
+    for c in occ:
+        if c.country:
+            counts[c.country] = counts.get(c.country, 0) + 1
+    return max(counts, key=lambda k: (counts[k], -list(counts).index(k))) if counts else None
+
+
 def _cues(text: str) -> set[str]:
     pats = cue_patterns()
     return {c for c in CUE_CLASSES if pats[c].search(text)}
@@ -149,7 +165,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
         name = occ[0].name
         for c in occ[1:]:
             name = fuller(name, c.name)
-        country = next((c.country for c in occ if c.country), None)
+        country = _country(occ)
         evidence = set().union(*(c.evidence for c in occ))
         pop = max(c.population for c in occ)
         f_units = [(c, u) for c in occ for u in (unit_of(c.start),) if u is not None]

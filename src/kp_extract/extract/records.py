@@ -95,7 +95,11 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
             continue  # inside the text of a project that has its name: a name it mentions, not another project
         item = blocks[t.block].item
         local = [s for s, items in zip(scored, pair_items) if item in items]
-        best = max(local, key=lambda s: max(s.project, s.partner), default=None)
+        block = blocks[t.block]
+        # the pair the name's own sentence writes first, then one its block writes, then its item's
+        best = max(local, key=lambda s: (any(a <= t.start < b for a, b in s.pair.units),
+                                         any(block.start <= a < block.end for a, _b in s.pair.units),
+                                         max(s.project, s.partner)), default=None)
         if best is None or max(best.project, best.partner) < model.partner.threshold:
             continue  # a name whose own item pairs nobody the model believes in names no project here
         pair_key = (best.pair.swedish.name, best.pair.key)
