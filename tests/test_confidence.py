@@ -12,6 +12,7 @@ import pytest
 from kp_extract import extract, pipeline
 from kp_extract.extract.scoring import Head, PairModel
 from kp_extract.model import Mention, Partner, PartnershipMention, Source
+from tests.extract.pages import CARD
 
 
 def sigmoid(z: float) -> float:
@@ -19,17 +20,7 @@ def sigmoid(z: float) -> float:
 
 
 PAGES = {
-    "card.txt": """Tranås and Nyeri, Kenya
-
-Project: Clean Markets for All
-
-The two-year project (2022-2023) improves waste handling in two market towns.
-
-Svensk partner
-Tranås kommun
-Internationell partner
-Nyeri County Government
-""",
+    "card.txt": CARD,
     "pair.txt": "Nyheter\n\nEksjö kommun och Kisumu har fått medel för ett gemensamt arbete om vatten.\n",
 }
 # partner: 0.73 for a pair named in one sentence; project: 0.88 for the card's pair, 0.27 for the other

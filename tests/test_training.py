@@ -10,6 +10,7 @@ import pytest
 from kp_extract import training
 from kp_extract.extract.scoring import HEADS, Head, PairModel
 from kp_extract.training import GoldSet, _author_set, _file, _same_partner, cross_validate, fit, load_cases
+from tests.extract.pages import CARD
 
 
 @pytest.mark.parametrize("a, b", [
@@ -44,17 +45,7 @@ def test_author_set_and_source_file():
 
 
 PAGES = {
-    "a01_card.txt": """Tranås and Nyeri, Kenya
-
-Project: Clean Markets for All
-
-The two-year project (2022-2023) improves waste handling in two market towns.
-
-Svensk partner
-Tranås kommun
-Internationell partner
-Nyeri County Government
-""",
+    "a01_card.txt": CARD,
     "a02_partner.txt": """Tranås kommuns logotyp
 
 Vårt partnerskap

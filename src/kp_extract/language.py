@@ -344,31 +344,9 @@ def _has_common_word(text: str) -> bool:
     return any(len(w) >= 3 and w[0].islower() for w in _WORD_RE.findall(text))
 
 
-@lru_cache(maxsize=1)
-def _lingua():
-    try:
-        from lingua import Language, LanguageDetectorBuilder
-    except ImportError:  # pragma: no cover - lingua is a declared dependency
-        return None
-    detector = LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SWEDISH).build()
-    return detector, {Language.ENGLISH: "en", Language.SWEDISH: "sv"}
-
-
 def _lingua_guess(text: str) -> str | None:
-    loaded = _lingua()
-    if loaded is None:  # pragma: no cover
-        return None
-    detector, codes = loaded
-    try:
-        values = detector.compute_language_confidence_values(text)
-    except Exception:  # pragma: no cover - defensive: never fail on odd input
-        return None
-    if not values:
-        return None
-    best = values[0]
-    if best.value >= _LINGUA_MIN_CONFIDENCE:
-        return codes.get(best.language)
-    return None
+    """lingua's answer between Swedish and English, when it is confident (the tie-break of the profile)."""
+    return _lingua_pick(text, ("sv", "en"))
 
 
 # lingua's names of each code (Norwegian: either written standard).

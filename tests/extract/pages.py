@@ -10,6 +10,20 @@ from kp_extract.model import Block, Page
 from kp_extract.segment import segment_page
 
 
+# an invented listing card: parties heading, title line, body and a footer naming the parties
+CARD = """Tranås and Nyeri, Kenya
+
+Project: Clean Markets for All
+
+The two-year project (2022-2023) improves waste handling in two market towns.
+
+Svensk partner
+Tranås kommun
+Internationell partner
+Nyeri County Government
+"""
+
+
 def prepare(text: str, file: str = "page.txt") -> tuple[Page, list[Block]]:
     """The cleaned page and its blocks (kinds, items, sections, languages)."""
     page = clean_page(Page(file=file, text=text, sha256=""))

@@ -10,7 +10,7 @@ from kp_extract.extract import decide
 from kp_extract.extract.proposals import GUESSED
 from kp_extract.extract.records import MIN_KEPT
 
-from tests.extract.pages import analysed, head, model
+from tests.extract.pages import CARD, analysed, head, model
 
 
 def sigmoid(z: float) -> float:
@@ -21,17 +21,6 @@ def summary(m) -> tuple:
     return (m.via, m.title, [p.name for p in m.swedish_partners], m.international_partners)
 
 
-CARD = """Tranås and Nyeri, Kenya
-
-Project: Clean Markets for All
-
-The two-year project (2022-2023) improves waste handling in two market towns.
-
-Svensk partner
-Tranås kommun
-Internationell partner
-Nyeri County Government
-"""
 
 
 @pytest.mark.parametrize("weight, bias", [(2.0, -1.0), (-1.0, 0.5), (0.5, 0.0)])
