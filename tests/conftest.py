@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kp_extract.bench.corpus import generate
-from kp_extract.pipeline import run
+from kp_extract.run.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"

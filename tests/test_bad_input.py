@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kp_extract import pipeline
+from kp_extract.run import pipeline
 from kp_extract.cli import app
-from kp_extract.dedupe import MAX_POSSIBLE_DUPLICATES
-from kp_extract.read import MAX_LINE_CHARS
+from kp_extract.stages.s6_dedupe import MAX_POSSIBLE_DUPLICATES
+from kp_extract.stages.s1_read import MAX_LINE_CHARS
 from tests.conftest import RAW
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""Tests for kp_extract.cli, with kp_extract.pipeline.run replaced by a stub."""
+"""Tests for kp_extract.cli, with kp_extract.run.pipeline.run replaced by a stub."""
 from __future__ import annotations
 
 import subprocess
@@ -35,7 +35,7 @@ class FakeSummary:
 
 @pytest.fixture
 def fake_pipeline(monkeypatch):
-    """Install a stub kp_extract.pipeline whose run() returns `state["summary"]`."""
+    """Install a stub kp_extract.run.pipeline whose run() returns `state["summary"]`."""
     state = {"summary": FakeSummary(), "calls": [], "raise": None}
 
     def run(input_dir: Path, out_dir: Path):
@@ -44,9 +44,9 @@ def fake_pipeline(monkeypatch):
             raise state["raise"]
         return state["summary"]
 
-    module = types.ModuleType("kp_extract.pipeline")
+    module = types.ModuleType("kp_extract.run.pipeline")
     module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.pipeline", module)
+    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
     return state
 
 
@@ -151,7 +151,7 @@ def test_summary_is_plain_text_when_stderr_is_not_a_terminal(fake_pipeline, raw_
 @pytest.fixture
 def progress_pipeline(monkeypatch):
     """A stub pipeline whose run() reports progress on 3 pages (one skipped) when given a callback."""
-    from kp_extract.progress import ProgressTally
+    from kp_extract.run.progress import ProgressTally
 
     calls = []
 
@@ -164,16 +164,16 @@ def progress_pipeline(monkeypatch):
         tally.stage("dedupe")
         return FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
 
-    module = types.ModuleType("kp_extract.pipeline")
+    module = types.ModuleType("kp_extract.run.pipeline")
     module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.pipeline", module)
+    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
     return calls
 
 
 def test_no_progress_output_when_stderr_is_not_a_terminal(progress_pipeline, raw_dir, tmp_path):
     result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
     assert progress_pipeline == [None]
-    from kp_extract.summary import error_lines, plain_lines
+    from kp_extract.run.summary import error_lines, plain_lines
 
     summary = FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
     expected = plain_lines(raw_dir, tmp_path / "o", summary) + error_lines(summary.errors)
@@ -309,9 +309,9 @@ def confidence_pipeline(monkeypatch):
         summary.min_confidence = (0.6, 0.4) if min_confidence is None else (min_confidence, min_confidence)
         return summary
 
-    module = types.ModuleType("kp_extract.pipeline")
+    module = types.ModuleType("kp_extract.run.pipeline")
     module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.pipeline", module)
+    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
     return calls
 
 

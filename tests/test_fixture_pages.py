@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kp_extract.pipeline import run
-from kp_extract.evaluate import evaluate
+from kp_extract.run.pipeline import run
+from kp_extract.review.evaluate import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

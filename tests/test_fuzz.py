@@ -10,17 +10,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kp_extract import pipeline
-from kp_extract.clean import clean_page, find_contacts, scrub_contacts
-from kp_extract.dedupe import dedupe
-from kp_extract.export import (partnership_to_dict, project_to_dict, records_csv, PROJECT_FIELDS,
+from kp_extract.run import pipeline
+from kp_extract.stages.s2_clean import clean_page, find_contacts, scrub_contacts
+from kp_extract.stages.s6_dedupe import dedupe
+from kp_extract.outputs.export import (partnership_to_dict, project_to_dict, records_csv, PROJECT_FIELDS,
                                validate_records)
-from kp_extract.extract import extract_page
-from kp_extract.language import assign_languages
+from kp_extract.stages.s5_extract import extract_page
+from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Page
-from kp_extract.read import blank_long_lines, decode_bytes, normalise_text
-from kp_extract.segment import segment_page
-from kp_extract.stream_export import write_outputs_streaming
+from kp_extract.stages.s1_read import blank_long_lines, decode_bytes, normalise_text
+from kp_extract.stages.s3_segment import segment_page
+from kp_extract.outputs.stream import write_outputs_streaming
 from tests.conftest import RAW
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
@@ -106,7 +106,7 @@ def check_pipeline(text: str) -> None:
 @settings(max_examples=40, **SETTINGS)
 @given(raw=st.binary(max_size=600))
 def test_decode_any_bytes(raw):
-    from kp_extract.read import ReadError
+    from kp_extract.stages.s1_read import ReadError
 
     try:
         text, encoding = decode_bytes(raw)
@@ -145,7 +145,7 @@ def test_pipeline_on_mutated_seed_pages(text):
 @settings(max_examples=50, **SETTINGS)
 @given(text=any_text)
 def test_scrub_removes_every_address(text):
-    from kp_extract.clean import _rules
+    from kp_extract.stages.s2_clean import _rules
 
     out = scrub_contacts(text + " anna.ek@vaxjo.se " + text)
     assert _rules().email.search(out) is None

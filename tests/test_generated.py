@@ -14,13 +14,13 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from kp_extract.clean import clean_page
-from kp_extract.dedupe import dedupe
-from kp_extract.extract.proposals import propose
-from kp_extract.gazetteer import country_code, find_swedish_bodies, load_gazetteer, organisation_kind
-from kp_extract.language import assign_languages
+from kp_extract.stages.s2_clean import clean_page
+from kp_extract.stages.s6_dedupe import dedupe
+from kp_extract.stages.s5_extract.proposals import propose
+from kp_extract.lexicon.gazetteer import country_code, find_swedish_bodies, load_gazetteer, organisation_kind
+from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Page
-from kp_extract.segment import segment_page
+from kp_extract.stages.s3_segment import segment_page
 
 DATA = Path(__file__).resolve().parent.parent / "src" / "kp_extract" / "data"
 GAZ = load_gazetteer()

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from kp_extract import training
-from kp_extract.extract.scoring import HEADS, Head, PairModel
+from kp_extract.stages.s5_extract.scoring import HEADS, Head, PairModel
 from kp_extract.training import GoldSet, _author_set, _file, _same_partner, cross_validate, fit, load_cases
-from tests.extract.pages import CARD
+from tests.stages.s5_extract.pages import CARD
 
 
 @pytest.mark.parametrize("a, b", [

@@ -25,7 +25,7 @@ from typing import Any
 import typer
 
 from kp_extract import __version__
-from kp_extract import summary as run_summary
+from kp_extract.run import summary as run_summary
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -224,8 +224,8 @@ def run(
     if scheduler and engine != "dask":
         _err("error: --scheduler needs --engine dask")
         raise typer.Exit(EXIT_FAILED)
-    from kp_extract.export import csv_dialect as check_csv_dialect
-    from kp_extract.stream_export import parse_formats
+    from kp_extract.outputs.export import csv_dialect as check_csv_dialect
+    from kp_extract.outputs.stream import parse_formats
 
     try:
         chosen_formats = parse_formats(formats or None)
@@ -247,10 +247,10 @@ def run(
         options["min_confidence"] = min_confidence
 
     try:
-        pipeline = importlib.import_module("kp_extract.pipeline")
+        pipeline = importlib.import_module("kp_extract.run.pipeline")
         with contextlib.ExitStack() as stack:
             if console is not None:
-                from kp_extract.progress import ProgressBar
+                from kp_extract.run.progress import ProgressBar
 
                 options["progress"] = stack.enter_context(ProgressBar(console))
             summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
@@ -313,7 +313,7 @@ def evaluate(
 
     Predicted project records are matched one-to-one to gold records (by title, partners, dates and sources); values are compared after normalisation. Prints a row per field, records, partnerships and since_year, and a last line with the overall field micro-F1. Exit status 2 when a file is missing or not valid.
     """
-    from kp_extract import evaluate as scorer
+    from kp_extract.review import evaluate as scorer
 
     try:
         report = scorer.evaluate(output, gold)
@@ -342,7 +342,7 @@ def schema(
 
     The schemas are the files in src/kp_extract/schema/; every run validates against them.
     """
-    from kp_extract.export import load_schema
+    from kp_extract.outputs.export import load_schema
 
     if kind is SchemaKind.all:
         both = {k.value: load_schema(name) for k, name in SCHEMA_FILES.items()}
@@ -362,7 +362,7 @@ def schema_text(kind: str) -> str:
 
 def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, debug: bool, quiet: bool) -> Path:
     """Write the review report; a failure is one error line (a traceback with --debug) and exit 2."""
-    from kp_extract.report import write_report
+    from kp_extract.review.report import write_report
 
     try:
         path = write_report(out_dir, input_dir, out_file)
@@ -429,7 +429,7 @@ def inspect_command(
 
     Exit status: 0 page shown; 2 the file is missing or cannot be read.
     """
-    from kp_extract import inspect_page
+    from kp_extract.review import inspect as inspect_page
 
     if not file.is_file():
         _err(f"error: file not found: {file}")

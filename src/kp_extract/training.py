@@ -25,17 +25,17 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import clean_page
-from .dedupe import dedupe
-from .evaluate import EvaluationReport, evaluate_records, load_gold, partner_key as gold_key, title_similarity
-from .export import partnership_to_dict, project_to_dict
-from .extract import PageAnalysis, analyse, decide
-from .extract.scoring import HEADS, MODEL_FILE, Head, PairModel, load_model
-from .language import assign_languages
-from .model import Mention, PartnershipMention
-from .partners import generic_words
-from .read import page_from_bytes
-from .segment import segment_page
+from kp_extract.stages.s2_clean import clean_page
+from kp_extract.stages.s6_dedupe import dedupe
+from kp_extract.review.evaluate import EvaluationReport, evaluate_records, load_gold, partner_key as gold_key, title_similarity
+from kp_extract.outputs.export import partnership_to_dict, project_to_dict
+from kp_extract.stages.s5_extract import PageAnalysis, analyse, decide
+from kp_extract.stages.s5_extract.scoring import HEADS, MODEL_FILE, Head, PairModel, load_model
+from kp_extract.stages.s4_language import assign_languages
+from kp_extract.model import Mention, PartnershipMention
+from kp_extract.lexicon.partners import generic_words
+from kp_extract.stages.s1_read import page_from_bytes
+from kp_extract.stages.s3_segment import segment_page
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -239,7 +239,7 @@ def cross_validate(real: list[PageCase], others: list[PageCase], **fit_args) -> 
 def candidate_recall(gs: GoldSet, cases: list[PageCase]) -> tuple[int, int, int]:
     """(gold partners abroad written on their page that are among the page's candidates, those written,
     all gold partners abroad of the pages) over distinct (file, partner key)."""
-    from .evaluate import norm
+    from kp_extract.review.evaluate import norm
 
     projects, partnerships = load_gold(gs.gold)
     wanted: set[tuple[str, str]] = set()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from kp_extract import DATA_DIR
 LAYOUTS = ("listing", "news", "municipal", "english")
 LAYOUT_WEIGHTS = (4, 2, 3, 2)
 

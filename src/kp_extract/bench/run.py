@@ -9,8 +9,8 @@ temp folder, then two runs, each in a fresh subprocess so that their memory
 peaks are separate:
 
 * floor: spaCy's blank tokenizer alone (spacy.blank("sv"), nlp.pipe over the
-  texts), over the same texts read from the same files with kp_extract.read;
-* pipeline: kp_extract.pipeline.run over the folder, with every core (env
+  texts), over the same texts read from the same files with kp_extract.stages.s1_read;
+* pipeline: kp_extract.run.pipeline.run over the folder, with every core (env
   BENCH_WORKERS) and no cache.
 
 Printed per size: pages/s, MB/s, peak RSS (the whole process tree, sampled with
@@ -67,7 +67,7 @@ def child_floor(folder: Path) -> dict:
     import spacy
 
     from kp_extract.model import FileError
-    from kp_extract.read import read_pages
+    from kp_extract.stages.s1_read import read_pages
 
     t0 = time.perf_counter()
     nlp = spacy.blank("sv")
@@ -87,7 +87,7 @@ def child_floor(folder: Path) -> dict:
 
 
 def child_pipeline(folder: Path, workers: int) -> dict:
-    from kp_extract.pipeline import run
+    from kp_extract.run.pipeline import run
 
     import psutil
 
@@ -155,7 +155,7 @@ def _folder_bytes(folder: Path) -> int:
 def main() -> int:
     sizes = _sizes()
     seed = int(os.environ.get("BENCH_SEED", "1"))
-    from kp_extract.pipeline import default_workers
+    from kp_extract.run.pipeline import default_workers
 
     workers = int(os.environ.get("BENCH_WORKERS", "0")) or default_workers()
     out_path = Path(os.environ.get("BENCH_OUT", "bench/results.json"))

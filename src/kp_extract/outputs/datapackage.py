@@ -1,0 +1,174 @@
+"""datapackage.json: a Frictionless Data Package describing one run's outputs, with provenance.
+
+Written last by every run (pipeline.run), atomically, into the output folder:
+
+* with csv among the formats: a Tabular Data Package (profile
+  "tabular-data-package") whose resources are projects.csv and partnerships.csv:
+  encoding, CSV dialect (delimiter, line terminator, quoting, header), size in
+  bytes, "sha256:" hash and Table Schema (schema/*.tableschema.json: field
+  types, constraints, primaryKey, `missingValues: [""]`; list fields have type
+  "list" with `delimiter: " | "` and an itemType; numbers use "." as decimal
+  mark in both CSV dialects);
+* without csv: a plain Data Package whose resources are the record files that
+  were written (projects/partnerships .json, .jsonl, .parquet) as
+  `"type": "file"` resources with format, media type, bytes and hash;
+* `kp_extract` (a custom property): tool version, code/data fingerprint
+  (cache.fingerprint), the options that shape the output (formats, CSV dialect,
+  include_contacts), the input folder as given (only its name when it was given
+  as an absolute path), every other output file with its bytes and hash, and
+  every input file read: its path relative to the input folder and the sha256
+  of its bytes (left out for a file whose bytes could not be read).
+
+Nothing in it depends on the clock, the machine's paths or the number of
+workers, so it is byte-identical from run to run like the other outputs. The
+input list is streamed into the file, one line per input file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from kp_extract import __version__
+from kp_extract.outputs.export import LIST_SEPARATOR, atomic_file, written_stats
+from kp_extract.outputs.export import csv_dialect as get_csv_dialect
+from kp_extract.outputs.stream import RECORD_STEMS, parse_formats, record_files
+
+__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "table_schema", "input_label", "file_stats", "write_datapackage"]
+
+PACKAGE_NAME = "kp-extract-records"
+DATAPACKAGE = "datapackage.json"
+MEDIATYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+_INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
+
+
+@lru_cache(maxsize=None)
+def table_schema(stem: str) -> dict:
+    """The Table Schema of stem ("projects" or "partnerships") CSV, from schema/STEM.tableschema.json."""
+    text = resources.files("kp_extract").joinpath("schema", f"{stem}.tableschema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def input_label(input_dir: Path | str) -> str:
+    """The input folder as recorded: as given (POSIX form) when relative, its name alone when absolute
+    (no machine-specific paths in the output)."""
+    path = Path(input_dir)
+    return (path.name or path.as_posix()) if path.is_absolute() else path.as_posix()
+
+
+def file_stats(path: Path) -> tuple[int, str]:
+    """(size in bytes, sha256 hex digest) of the file at path: as export.hashed_atomic_file hashed
+    it while writing it (the record files, blocks.jsonl, errors.jsonl), else read in chunks."""
+    known = written_stats(path)
+    if known is not None:
+        return known
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def _file_entry(out_dir: Path, name: str) -> dict:
+    size, sha = file_stats(out_dir / name)
+    fmt = name.rsplit(".", 1)[-1]
+    return {"path": name, "format": fmt, "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"),
+            "bytes": size, "hash": f"sha256:{sha}"}
+
+
+def _csv_resource(out_dir: Path, stem: str, dialect_name: str) -> dict:
+    dialect = get_csv_dialect(dialect_name)
+    entry = _file_entry(out_dir, f"{stem}.csv")
+    schema = table_schema(stem)
+    for field in schema["fields"]:  # the data file and the writer must agree on the separator
+        if field.get("type") == "list" and field.get("delimiter") != LIST_SEPARATOR:
+            raise ValueError(f"{stem}.tableschema.json: {field['name']} delimiter is not {LIST_SEPARATOR!r}")
+    return {
+        "name": stem,
+        "path": entry["path"],
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": entry["mediatype"],
+        "encoding": dialect.encoding,
+        "bytes": entry["bytes"],
+        "hash": entry["hash"],
+        "dialect": {"delimiter": dialect.delimiter, "lineTerminator": dialect.lineterminator, "quoteChar": '"',
+                    "doubleQuote": True, "header": True},
+        "schema": schema,
+    }
+
+
+def _resources(out_dir: Path, formats: tuple[str, ...], dialect: str) -> tuple[list[dict], list[str]]:
+    """(resources, names of the record files they describe)."""
+    if "csv" in formats:
+        return [_csv_resource(out_dir, stem, dialect) for stem in RECORD_STEMS], record_files(["csv"])
+    names = record_files(formats)
+    return [{"name": name.replace(".", "-"), "type": "file", **_file_entry(out_dir, name)} for name in names], names
+
+
+def _json_text(obj, **kwargs) -> str:
+    """json.dumps with the text as it is, or \\u escapes when it holds characters UTF-8 cannot
+    encode (a file name with undecodable bytes arrives with lone surrogates)."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, **kwargs)
+    return text
+
+
+def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialect: str, include_contacts: bool,
+                      input_dir: Path | str, inputs: Iterable[tuple[str, str | None]]) -> Path:
+    """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
+
+    inputs: (path relative to the input folder, sha256 hex or None) per input file, in file order;
+    consumed once, one entry at a time.
+    """
+    out_dir = Path(out_dir)
+    formats = parse_formats(formats)
+    from kp_extract.run.cache import fingerprint
+
+    resources_, described = _resources(out_dir, formats, csv_dialect)
+    others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl",
+                                                                        "candidates.jsonl"]
+    if include_contacts:
+        others += ["contacts.json", "contacts.csv"]
+    package = {
+        "name": PACKAGE_NAME,
+        "title": "ICLD municipal partnership projects and partnerships",
+        "version": __version__,
+        "profile": "tabular-data-package" if "csv" in formats else "data-package",
+        "resources": resources_,
+        "kp_extract": {
+            "version": __version__,
+            "fingerprint": fingerprint(),
+            "options": {"formats": list(formats), "csv_dialect": csv_dialect,
+                        "include_contacts": bool(include_contacts)},
+            "input": input_label(input_dir),
+            "outputs": [_file_entry(out_dir, name) for name in others if (out_dir / name).is_file()],
+            "inputs": _INPUTS_PLACEHOLDER,
+        },
+    }
+    text = _json_text(package, indent=1) + "\n"
+    head, tail = text.split(json.dumps(_INPUTS_PLACEHOLDER), 1)
+    path = out_dir / DATAPACKAGE
+    with atomic_file(path) as fh:
+        fh.write(head + "[")
+        first = True
+        for rel, sha in inputs:
+            entry = {"path": rel} if sha is None else {"path": rel, "sha256": sha}
+            fh.write(("\n   " if first else ",\n   ") + _json_text(entry))
+            first = False
+        fh.write("]" if first else "\n  ]")
+        fh.write(tail)
+    return path

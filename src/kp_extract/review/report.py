@@ -1,0 +1,611 @@
+"""The review report: one self-contained static HTML page over a run's output folder.
+
+`write_report(out_dir)` reads projects.json, partnerships.json and blocks.jsonl from out_dir and
+the source pages from the input folder, and writes out_dir/report.html: counts, charts (inline
+SVG drawn with matplotlib), a sortable, filterable table of projects, and per project its fields,
+every source block with the record's values marked in the text (<mark data-field data-start
+data-end>, page offsets), its sources and its possible duplicates. Nothing is fetched: CSS, script
+and charts are inline and a Content-Security-Policy forbids any load. Page text is hostile input:
+everything is escaped, and e-mail addresses, phone numbers and contact lines are hidden
+(clean.contact_spans) while the other characters keep their offsets. The same output folder and
+pages give a byte-identical file.
+"""
+from __future__ import annotations
+
+import html
+import io
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kp_extract.stages.s2_clean import scrub_contacts
+from kp_extract.outputs.export import atomic_write_text
+from kp_extract.lexicon.gazetteer import load_gazetteer
+from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
+from kp_extract.stages.s1_read import ReadError, read_page
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "report.html"
+DEFAULT_INPUT = Path("raw")
+# Where a datapackage.json may name the input folder: (section or None for the top level, key).
+_INPUT_KEYS = ("input_dir", "input", "input_folder", "input_path", "source_dir", "source")
+_SECTIONS = (None, "provenance", "kp_extract", "run")
+TOP_PARTNERS = 12  # bars in the Swedish-partner chart
+
+FIELD_LABELS = {
+    "title": "Title", "swedish_partners": "Swedish partners", "international_partners": "Partners abroad",
+    "other_participants": "Other participants", "countries": "Countries", "start_date": "Start",
+    "end_date": "End", "amount_sek": "Amount (SEK)", "sdgs": "SDGs", "duration_years": "Duration (years)",
+    "project_areas": "Project areas", "themes": "Themes", "tags": "Tags",
+}
+
+
+@dataclass
+class SourceText:
+    """One source block as the report shows it: its text (None: page not available) and its
+    kind and language from blocks.jsonl (None when unknown)."""
+
+    text: str | None
+    kind: str | None = None
+    language: str | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+def _read_json(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return data if isinstance(data, list) else []
+
+
+def input_from_datapackage(out_dir: Path) -> Path | None:
+    """The input folder named in out_dir/datapackage.json, if it names one that exists (a relative
+    path is tried from the working directory, then from out_dir); None otherwise."""
+    path = out_dir / "datapackage.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    candidates: list[str] = []
+    for section in _SECTIONS:
+        obj = data if section is None else data.get(section)
+        if not isinstance(obj, dict):
+            continue
+        for key in _INPUT_KEYS:
+            value = obj.get(key)
+            if isinstance(value, dict):
+                value = value.get("path") or value.get("dir")
+            if isinstance(value, str) and value:
+                candidates.append(value)
+    for src in data.get("sources", []) if isinstance(data.get("sources"), list) else []:
+        if isinstance(src, dict) and isinstance(src.get("path"), str):
+            candidates.append(src["path"])
+    for value in candidates:
+        for base in (Path.cwd(), out_dir):
+            folder = Path(value) if Path(value).is_absolute() else base / value
+            if folder.is_dir():
+                return folder
+    return None
+
+
+def resolve_input_dir(out_dir: Path, input_dir: Path | None) -> Path:
+    """The folder the source pages are read from: input_dir if given, else the one datapackage.json
+    names, else raw/."""
+    if input_dir is not None:
+        return Path(input_dir)
+    return input_from_datapackage(out_dir) or DEFAULT_INPUT
+
+
+def _block_rows(path: Path, wanted: set[tuple[str, int, int]]) -> dict[tuple[str, int, int], tuple]:
+    """(kind, language) of the wanted blocks, from blocks.jsonl (streamed; a bad line is skipped)."""
+    out: dict[tuple[str, int, int], tuple] = {}
+    if not path.is_file():
+        return out
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                row = json.loads(line)
+                key = (row["file"], int(row["start"]), int(row["end"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+            if key in wanted:
+                out[key] = (row.get("kind"), row.get("language"))
+    return out
+
+
+def load_sources(projects: list[dict], input_dir: Path, blocks_path: Path) -> dict[tuple[str, int, int], SourceText]:
+    """The text of every source block the projects cite, reading each page once, in sorted order;
+    a page that cannot be read gives text None."""
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for p in projects:
+        for s in p.get("sources", []):
+            wanted.setdefault(s["file"], set()).add((int(s["start"]), int(s["end"])))
+    keys = {(f, s, e) for f, spans in wanted.items() for s, e in spans}
+    rows = _block_rows(blocks_path, keys)
+    out: dict[tuple[str, int, int], SourceText] = {}
+    for file in sorted(wanted):
+        try:
+            text = read_page(input_dir / file, input_dir).text
+        except (ReadError, OSError) as exc:
+            log.debug("source page %s not available: %s", file, exc)
+            text = None
+        for s, e in sorted(wanted[file]):
+            kind, lang = rows.get((file, s, e), (None, None))
+            block = text[s:e] if text is not None and e <= len(text) else None
+            out[(file, s, e)] = SourceText(block, kind, lang)
+    return out
+
+
+# ---------------------------------------------------------------- charts
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    return {c.iso2: c.name_en for c in load_gazetteer().countries}
+
+
+def _counts(projects: list[dict]) -> dict[str, Counter]:
+    countries, partners, sdgs, years = Counter(), Counter(), Counter(), Counter()
+    for p in projects:
+        countries.update(set(p.get("countries") or []))
+        partners.update(set(p.get("swedish_partners") or []))
+        sdgs.update(set(p.get("sdgs") or []))
+        if p.get("start_date"):
+            years[str(p["start_date"])[:4]] += 1
+    return {"countries": countries, "partners": partners, "sdgs": sdgs, "years": years}
+
+
+def _ranked(counter: Counter, limit: int | None = None) -> list[tuple[Any, int]]:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return items[:limit] if limit else items
+
+
+def charts_svg(projects: list[dict]) -> str:
+    """One figure of four bar charts (projects per country, Swedish partner, SDG, start year) as an
+    inline <svg>. Deterministic: fixed hash salt, no date, text kept as text."""
+    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state
+
+    counts = _counts(projects)
+    names = _country_names()
+    style = {"svg.hashsalt": "kp-extract-report", "svg.fonttype": "none", "font.size": 8,
+             "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(15, 3.6))
+        axes = fig.subplots(1, 4, width_ratios=[1, 1.1, 1.3, 1])
+        _barh(axes[0], [(f"{names.get(c, c)} ({c})", n) for c, n in _ranked(counts["countries"])],
+              "Projects per country", "#2f6f9f")
+        _barh(axes[1], _ranked(counts["partners"], TOP_PARTNERS),
+              f"Projects per Swedish partner (top {TOP_PARTNERS})"
+              if len(counts["partners"]) > TOP_PARTNERS else "Projects per Swedish partner", "#3f8f5f")
+        sdg = counts["sdgs"]
+        _bars(axes[2], [str(n) for n in range(1, 18)], [sdg.get(n, 0) for n in range(1, 18)],
+              "Projects per SDG", "#c0504d")
+        years = sorted(counts["years"])
+        _bars(axes[3], years, [counts["years"][y] for y in years], "Projects per start year", "#8064a2")
+        fig.tight_layout(pad=1.2)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML declaration and doctype: inline in HTML
+
+
+def _barh(ax, items: list[tuple[str, int]], title: str, colour: str) -> None:
+    ax.set_title(title, loc="left", fontweight="bold")
+    if not items:
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return
+    labels = [str(k) for k, _ in items][::-1]
+    values = [v for _, v in items][::-1]
+    ax.barh(range(len(values)), values, color=colour)
+    ax.set_yticks(range(len(values)), labels)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v}", va="center", fontsize=7)
+
+
+def _bars(ax, labels: list[str], values: list[int], title: str, colour: str) -> None:
+    ax.set_title(title, loc="left", fontweight="bold")
+    if not any(values):
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return
+    ax.bar(range(len(values)), values, color=colour)
+    ax.set_xticks(range(len(values)), labels)
+    if len(labels) > 12:
+        ax.tick_params(axis="x", labelsize=6.5)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+
+
+# ---------------------------------------------------------------- HTML pieces
+
+def esc(value: Any) -> str:
+    """Text for HTML content or a quoted attribute (record text is scrubbed once, in scrub_record)."""
+    return html.escape(str(value), quote=True)
+
+
+def scrub_record(record: dict) -> dict:
+    """The record with contact details scrubbed from every string in it (export scrubs them already;
+    the report does not rely on it)."""
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            return scrub_contacts(v)
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        return v
+    return {k: (v if k in ("record_id", "sources") else clean(v)) for k, v in record.items()}
+
+
+def _list(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _period(p: dict) -> str:
+    start, end = p.get("start_date"), p.get("end_date")
+    if start and end:
+        return f"{start} – {end}"
+    return start or (f"– {end}" if end else "")
+
+
+def display_title(p: dict) -> str:
+    """The title, or for an untitled record its parties."""
+    if p.get("title"):
+        return str(p["title"])
+    parties = " – ".join(x for x in (_list(p.get("swedish_partners") or []),
+                                     _list(p.get("international_partners") or [])) if x)
+    return f"(untitled) {parties}" if parties else "(untitled)"
+
+
+def _amount(value: Any) -> str:
+    return "" if value is None else f"{int(value):,}".replace(",", "\u00a0")
+
+
+def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict) -> str:
+    files = {k[0] for k in sources}
+    missing = {k[0] for k, v in sources.items() if v.text is None}
+    counts = _counts(projects)
+    items = [
+        ("projects", len(projects)),
+        ("partnerships", len(partnerships)),
+        ("source pages", len(files)),
+        ("countries", len(counts["countries"])),
+        ("Swedish partners", len(counts["partners"])),
+        ("merged from several blocks", sum(1 for p in projects if len(p.get("sources") or []) > 1)),
+        ("with possible duplicates", sum(1 for p in projects if p.get("possible_duplicates"))),
+        ("untitled", sum(1 for p in projects if not p.get("title"))),
+    ]
+    if missing:
+        items.append(("pages not available", len(missing)))
+    cells = "".join(f'<div class="stat"><b>{n}</b><span>{esc(k)}</span></div>' for k, n in items)
+    return f'<section class="stats" id="summary">{cells}</section>'
+
+
+TABLE_COLUMNS = (  # (header, key for the cell's text, numeric sort?)
+    ("Title", "title", False), ("Swedish partners", "swedish_partners", False),
+    ("Partners abroad", "international_partners", False), ("Country", "countries", False),
+    ("Period", "period", False), ("SDGs", "sdgs", True), ("Amount (SEK)", "amount_sek", True),
+    ("Sources", "sources", True), ("Duplicates?", "possible_duplicates", True),
+)
+
+
+def _row(p: dict) -> str:
+    rid = esc(p["record_id"])
+    countries = p.get("countries") or []
+    sdgs = p.get("sdgs") or []
+    title = esc(display_title(p)).replace("(untitled)", '<span class="untitled">untitled</span>', 1)
+    cells = [
+        (f'<a href="#{rid}">{title}</a>', display_title(p).casefold()),
+        (esc(_list(p.get("swedish_partners") or [])), _list(p.get("swedish_partners") or []).casefold()),
+        (esc(_list(p.get("international_partners") or [])), _list(p.get("international_partners") or []).casefold()),
+        (esc(_list(countries)), _list(countries)),
+        (esc(_period(p)), str(p.get("start_date") or "")),
+        (esc(_list(sdgs)), str(sdgs[0]) if sdgs else ""),
+        (esc(_amount(p.get("amount_sek"))), "" if p.get("amount_sek") is None else str(p["amount_sek"])),
+        (str(len(p.get("sources") or [])), str(len(p.get("sources") or []))),
+        ("yes" if p.get("possible_duplicates") else "", str(len(p.get("possible_duplicates") or []))),
+    ]
+    tds = "".join(f'<td data-sort="{esc(key)}">{content}</td>' for content, key in cells)
+    return (f'<tr data-id="{rid}" data-countries="{esc(" ".join(countries))}" '
+            f'data-partners="{esc("|".join(p.get("swedish_partners") or []))}" '
+            f'data-dup="{1 if p.get("possible_duplicates") else 0}">{tds}</tr>')
+
+
+def _options(values: Iterable[tuple[str, str]]) -> str:
+    return "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in values)
+
+
+def _table_html(projects: list[dict]) -> str:
+    names = _country_names()
+    counts = _counts(projects)
+    country_opts = _options((c, f"{names.get(c, c)} ({c}) – {n}") for c, n in
+                            sorted(counts["countries"].items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])))
+    partner_opts = _options((k, f"{k} – {n}") for k, n in sorted(counts["partners"].items()))
+    heads = "".join(
+        f'<th scope="col" data-col="{i}" data-num="{1 if num else 0}" tabindex="0" aria-sort="none">'
+        f'{esc(h)}<span class="arrow"></span></th>'
+        for i, (h, _, num) in enumerate(TABLE_COLUMNS))
+    rows = "\n".join(_row(p) for p in projects)
+    return f"""<section id="projects">
+<h2>Projects</h2>
+<div class="filters">
+<label>Search <input type="search" id="f-text" placeholder="title, partner, country, year…" autocomplete="off"></label>
+<label>Country <select id="f-country"><option value="">all countries</option>{country_opts}</select></label>
+<label>Swedish partner <select id="f-partner"><option value="">all partners</option>{partner_opts}</select></label>
+<label class="check"><input type="checkbox" id="f-dup"> only possible duplicates</label>
+<span id="f-count" aria-live="polite">{len(projects)} of {len(projects)} projects</span>
+</div>
+<div class="table-wrap"><table id="project-table">
+<thead><tr>{heads}</tr></thead>
+<tbody>
+{rows}
+</tbody></table></div>
+<p class="hint">Click a column header to sort, a title to see the record with its source text.</p>
+</section>"""
+
+
+def _field_value_html(p: dict, field: str) -> str:
+    value = p.get(field)
+    if field == "countries":
+        names = _country_names()
+        return esc(", ".join(f"{names.get(c, c)} ({c})" for c in value or []))
+    if field == "swedish_partners":
+        codes = p.get("swedish_partner_codes") or []
+        return esc(", ".join(f"{n} ({c})" if c else n for n, c in zip(value or [], codes + [None] * len(value or []))))
+    if field == "amount_sek":
+        return esc(_amount(value))
+    if isinstance(value, list):
+        return esc(_list(value))
+    return "" if value is None else esc(value)
+
+
+def _fields_html(p: dict) -> str:
+    rows = []
+    for field in FIELDS:
+        shown = _field_value_html(p, field)
+        if not shown:
+            continue
+        rows.append(f'<dt><span class="swatch" data-field="{field}"></span>{esc(FIELD_LABELS[field])}</dt>'
+                    f'<dd>{shown}</dd>')
+    for key, label in (("languages", "Languages"), ("summary", "Summary")):
+        value = p.get(key)
+        if value:
+            rows.append(f'<dt>{label}</dt><dd class="{key}">{esc(_list(value) if isinstance(value, list) else value)}</dd>')
+    return f'<dl class="fields">{"".join(rows)}</dl>'
+
+
+def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
+    file, start, end = src["file"], int(src["start"]), int(src["end"])
+    meta = " · ".join(x for x in (block.kind, block.language) if x)
+    head = (f'<div class="block-head"><code>{esc(file)}:{start}-{end}</code>'
+            f'{f" <span class=kind>{esc(meta)}</span>" if meta else ""}</div>')
+    if block.text is None:
+        return (f'<div class="block" id="{esc(anchor)}">{head}'
+                f'<p class="missing">source not available</p></div>')
+    parts = []
+    for kind, text, span in render_segments(block.text, find_value_spans(block.text, p)):
+        if kind == "text":
+            parts.append(html.escape(text))
+        elif kind == "redacted":
+            parts.append(f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>')
+        else:
+            parts.append(f'<mark data-field="{span.field}" data-start="{start + span.start}" '
+                         f'data-end="{start + span.end}">{html.escape(text)}</mark>')
+    return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
+            f'data-end="{end}">{head}<pre>{"".join(parts)}</pre></div>')
+
+
+def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
+    rid = str(p["record_id"])
+    srcs = p.get("sources") or []
+    src_links = "".join(
+        f'<li><a href="#{esc(rid)}-s{i}"><code>{esc(s["file"])}:{int(s["start"])}-{int(s["end"])}</code></a></li>'
+        for i, s in enumerate(srcs))
+    dups = "".join(
+        f'<li><a href="#{esc(d)}">{esc(display_title(by_id[d]) if d in by_id else d)}</a> '
+        f'<code>{esc(d)}</code></li>'
+        for d in p.get("possible_duplicates") or [])
+    blocks = "\n".join(
+        _block_html(p, s, sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None)),
+                    f"{rid}-s{i}")
+        for i, s in enumerate(srcs))
+    return f"""<section class="record" id="{esc(rid)}">
+<p class="back"><a href="#projects">↑ back to the table</a></p>
+<h2>{esc(display_title(p))}</h2>
+<p class="rid"><code>{esc(rid)}</code></p>
+{_fields_html(p)}
+<div class="cols">
+<div><h3>Merged sources ({len(srcs)})</h3><ul class="srcs">{src_links}</ul></div>
+<div><h3>Possible duplicates</h3>{f'<ul class="dups">{dups}</ul>' if dups else '<p class="none">none</p>'}</div>
+</div>
+<h3>Source text</h3>
+{blocks}
+</section>"""
+
+
+def _legend() -> str:
+    return "".join(f'<span class="legend-item"><mark data-field="{f}">{esc(FIELD_LABELS[f])}</mark></span>'
+                   for f in FIELDS)
+
+
+# ---------------------------------------------------------------- the page
+
+CSS = """
+:root{--fg:#1d232a;--muted:#5b6670;--line:#d8dee4;--bg:#f6f8fa;--accent:#2f6f9f}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--fg);background:#fff}
+header{background:#1f3b57;color:#fff;padding:14px 28px}
+header h1{margin:0;font-size:20px}
+header p{margin:2px 0 0;color:#c9d6e2;font-size:13px}
+main{padding:16px 28px 40px;max-width:1500px}
+h2{font-size:18px;margin:22px 0 10px}
+h3{font-size:14px;margin:16px 0 6px}
+.stats{display:flex;flex-wrap:wrap;gap:10px}
+.stat{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}
+.stat b{display:block;font-size:20px}
+.stat span{color:var(--muted);font-size:12px}
+.charts svg{max-width:100%;height:auto}
+.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin-bottom:8px}
+.filters label{font-size:12px;color:var(--muted)}
+.filters input[type=search],.filters select{font:inherit;padding:3px 6px;margin-left:4px;border:1px solid #b8c2cc;border-radius:4px}
+.filters input[type=search]{width:240px}
+#f-count{margin-left:auto;font-weight:600}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:#eef2f6;cursor:pointer;user-select:none;white-space:nowrap;position:sticky;top:0}
+th:hover{background:#e2e8ee}
+th .arrow{color:var(--muted);padding-left:4px}
+th[aria-sort=ascending] .arrow::after{content:"▲"}
+th[aria-sort=descending] .arrow::after{content:"▼"}
+tbody tr:nth-child(even){background:#fafbfc}
+tbody tr:hover{background:#eef5fb}
+td a{color:var(--accent);text-decoration:none;font-weight:600}
+td a:hover{text-decoration:underline}
+.untitled{font-weight:400;font-style:italic;color:var(--muted);margin-right:2px}
+#project-table td:nth-child(5){white-space:nowrap}
+.hint,.rid,.none,.back{color:var(--muted);font-size:12px}
+.record{display:none;border:1px solid var(--line);border-radius:8px;padding:4px 18px 14px;margin-top:22px;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+.record:target{display:block}
+.record h2{margin-top:4px}
+dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:8px 0}
+dl.fields dt{font-weight:600;color:var(--muted)}
+dl.fields dd{margin:0}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+.cols{display:flex;flex-wrap:wrap;gap:10px 40px}
+ul.dups{margin:0;padding-left:18px}
+ul.srcs{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 16px;font-size:12px}
+dd.summary{max-height:6em;overflow:auto;color:#38424c}
+.cols>div:first-child{flex:1 1 600px}
+.block{border:1px solid var(--line);border-radius:6px;margin:8px 0;overflow:hidden}
+.block-head{background:var(--bg);padding:4px 10px;font-size:12px;border-bottom:1px solid var(--line)}
+.block-head .kind{color:var(--muted);margin-left:8px}
+.block pre{margin:0;padding:8px 10px;white-space:pre-wrap;word-wrap:break-word;font:13px/1.5 ui-monospace,"DejaVu Sans Mono",monospace}
+.missing{margin:0;padding:8px 10px;color:#9a3b3b;font-style:italic}
+.redacted{background:#444;color:#fff;border-radius:3px;padding:0 3px;font-size:11px}
+mark{border-radius:3px;padding:0 1px;color:inherit}
+.legend{font-size:12px;margin:6px 0 0}
+.legend-item{margin-right:6px;display:inline-block}
+[data-field=title]{background:#ffe08a}[data-field=swedish_partners]{background:#b7e4c7}
+[data-field=international_partners]{background:#a9d6f5}[data-field=other_participants]{background:#d6e4f0}
+[data-field=countries]{background:#f7c6a3}[data-field=start_date],[data-field=end_date]{background:#d9c8f0}
+[data-field=amount_sek]{background:#f5b7b1}[data-field=sdgs]{background:#f9d3e4}
+[data-field=duration_years]{background:#c8ecec}[data-field=project_areas]{background:#e3ecb7}
+[data-field=themes]{background:#f0e0c0}[data-field=tags]{background:#e0e0e0}
+"""
+
+JS = r"""
+(function () {
+  "use strict";
+  var table = document.getElementById("project-table");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var text = document.getElementById("f-text");
+  var country = document.getElementById("f-country");
+  var partner = document.getElementById("f-partner");
+  var dup = document.getElementById("f-dup");
+  var count = document.getElementById("f-count");
+  function filter() {
+    var q = text.value.trim().toLowerCase();
+    var c = country.value, p = partner.value, d = dup.checked, shown = 0;
+    rows.forEach(function (r) {
+      var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) &&
+        (!c || r.getAttribute("data-countries").split(" ").indexOf(c) >= 0) &&
+        (!p || r.getAttribute("data-partners").split("|").indexOf(p) >= 0) &&
+        (!d || r.getAttribute("data-dup") === "1");
+      r.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + " of " + rows.length + " projects";
+  }
+  [text, country, partner, dup].forEach(function (el) {
+    el.addEventListener("input", filter);
+    el.addEventListener("change", filter);
+  });
+  function sortBy(th) {
+    var col = Number(th.getAttribute("data-col"));
+    var numeric = th.getAttribute("data-num") === "1";
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.setAttribute("aria-sort", "none"); });
+    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+    function key(r) { return r.cells[col].getAttribute("data-sort"); }
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      if (x === "" && y !== "") { return 1; }
+      if (y === "" && x !== "") { return -1; }
+      var cmp = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+      return cmp !== 0 ? dir * cmp : Number(a.getAttribute("data-index")) - Number(b.getAttribute("data-index"));
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  rows.forEach(function (r, i) { r.setAttribute("data-index", String(i)); });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+    th.addEventListener("click", function () { sortBy(th); });
+    th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(th); } });
+  });
+  filter();
+})();
+"""
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+
+
+def render_report(projects: list[dict], partnerships: list[dict],
+                  sources: dict[tuple[str, int, int], SourceText]) -> str:
+    """The whole HTML page."""
+    by_id = {str(p["record_id"]): p for p in projects}
+    records = "\n".join(_record_html(p, sources, by_id) for p in projects)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kp_extract review report</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>kp_extract review report</h1>
+<p>Projects and partnerships extracted from municipal partnership pages, with the source text each record was read from.</p></header>
+<main>
+{_summary_html(projects, partnerships, sources)}
+<section class="charts" id="charts"><h2>Counts</h2>
+{charts_svg(projects)}
+</section>
+{_table_html(projects)}
+<p class="legend">Marked in the source text: {_legend()}</p>
+{records}
+</main>
+<script>{JS}</script>
+</body>
+</html>
+"""
+
+
+def write_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> Path:
+    """Write the review report for the run output in out_dir and return its path
+    (default out_dir/report.html). Source pages are read from input_dir, else from the folder
+    out_dir/datapackage.json names, else raw/; a page that is missing is shown as
+    "source not available". Raises FileNotFoundError when out_dir has no projects.json."""
+    out_dir = Path(out_dir)
+    if not (out_dir / "projects.json").is_file():
+        raise FileNotFoundError(f"no projects.json in {out_dir} (run `kp-extract run` first)")
+    projects = [scrub_record(p) for p in _read_json(out_dir / "projects.json")]
+    partnerships = _read_json(out_dir / "partnerships.json")
+    folder = resolve_input_dir(out_dir, input_dir)
+    sources = load_sources(projects, folder, out_dir / "blocks.jsonl")
+    target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, render_report(projects, partnerships, sources))
+    return target

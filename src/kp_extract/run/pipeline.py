@@ -1,0 +1,741 @@
+"""The pipeline: wires the stages, nothing more.
+
+read -> clean -> segment -> language -> extract (per page) -> dedupe (corpus)
+-> export. A failure inside one page is caught at the page boundary and
+reported; the run goes on.
+
+The per-page stages run in-process (workers=1), in a pool of worker processes
+(workers>1; each loads spaCy and the gazetteers once, in its initializer) or
+on a Dask cluster (engine="dask", see dask_engine.py). Files are read lazily
+by the workers and handed out in bounded chunks; each page comes back as a
+small PageDigest (block rows, mentions, partnership statements; no page text,
+no spaCy Doc), in file order whatever the engine, so the output is
+byte-identical for any number of workers. Block rows are spooled to a temp
+file; only mentions and statements stay in memory for the corpus-wide dedup.
+With a cache folder, each page's digest is stored under the sha256 of its
+bytes and a fingerprint of the code and data (cache.py), so re-runs redo only
+changed pages. Each worker also returns the sha256 of the file's bytes; the
+run spools them and writes them, last, into datapackage.json (datapackage.py).
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import gc
+import hashlib
+import inspect
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+from operator import attrgetter
+from pathlib import Path
+from types import MappingProxyType
+
+from kp_extract.run.cache import CONTACTS, PageCache, fingerprint, remove_contacts as remove_cached_contacts
+from kp_extract.stages.s2_clean import clean_page, find_contacts
+from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
+from kp_extract.stages.s5_extract import PageResult, extract_page
+from kp_extract.stages.s4_language import assign_languages
+from kp_extract.model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
+from kp_extract.outputs.datapackage import write_datapackage
+from kp_extract.outputs.export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, json_line, remove_contacts, scrub, write_contacts
+from kp_extract.stages.s5_extract.scoring import load_model
+from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
+from kp_extract.stages.s1_read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
+from kp_extract.stages.s3_segment import segment_page
+from kp_extract.outputs.stream import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
+
+log = logging.getLogger(__name__)
+
+NO_RECORD_REASONS = {
+    "chrome": "site chrome",
+    "footer": "footer of an item that named no project",
+    "heading": "heading names no project or partnership",
+    "title": "title line of an item that named no partner pair",
+    "prose": "no project or partnership named",
+    "bullet": "bullet names no project",
+}
+ENGINES = ("local", "dask")
+# Bytes of page dumps per task handed to a worker, and tasks in flight per worker.
+CHUNK_BYTES = 512 * 1024
+IN_FLIGHT_PER_WORKER = 3
+# Blocks of one page that are extracted: real pages have at most about a hundred; a page of
+# thousands of empty cards would otherwise take extraction and dedup (quadratic in mentions that
+# share partners) out of bounds. The rest is reported as a warning in errors.jsonl.
+MAX_PAGE_BLOCKS = 5000
+
+
+@dataclass
+class PageOutput:
+    """What one page contributes: its blocks, mentions and partnership statements."""
+
+    file: str
+    blocks: list[Block]
+    result: PageResult
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (stage, reason): page processed in part
+    contacts: list[tuple] = field(default_factory=list)  # clean.find_contacts rows
+
+
+@dataclass
+class PageDigest:
+    """The compact per-page result that crosses process boundaries and is cached.
+
+    `blocks` holds (start, end, kind, language, item, section) per block: all
+    that blocks.jsonl needs, without the text. Made by `digest`: its texts hold
+    no e-mail address, phone number or contact-person phrase, and `contacts` is
+    empty unless the run asked for contacts.
+    """
+
+    file: str
+    blocks: list[tuple]
+    mentions: list[Mention]
+    partnerships: list[PartnershipMention]
+    no_record_reason: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    contacts: list[tuple] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # the pairs the model scored (extract.records)
+
+
+@dataclass
+class RunSummary:
+    pages_read: int = 0
+    pages_skipped: int = 0
+    blocks: int = 0
+    projects: int = 0
+    partnerships: int = 0
+    merged: int = 0
+    possible_duplicates: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    errors: list[FileError] = field(default_factory=list)
+    workers: int = 1
+    engine: str = "local"
+    cache_hits: int | None = None  # None: no cache
+    cache_misses: int | None = None
+    pages_partial: int = 0  # processed, but with a warning in errors
+    contacts: int | None = None  # None: contacts not written
+    candidates: int = 0  # projects and pairs below the confidence threshold, in candidates.jsonl
+    min_confidence: tuple[float, float] = (0.5, 0.5)  # (projects, partnerships) thresholds of the run
+
+
+# ---------------------------------------------------------------- per page
+
+def process_page(page: Page) -> PageOutput:
+    """Every per-page stage for one page."""
+    warnings = []
+    if page.metadata.get("read_warning"):
+        warnings.append(("read", page.metadata["read_warning"]))
+    page = clean_page(page)
+    blocks = segment_page(page)
+    if len(blocks) > MAX_PAGE_BLOCKS:
+        warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted ({PARTIAL})"))
+        del blocks[MAX_PAGE_BLOCKS:]
+    blocks = assign_languages(blocks)
+    return PageOutput(page.file, blocks, extract_page(page, blocks), warnings, find_contacts(page))
+
+
+def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
+    """The page's compact result, free of personal data unless include_contacts: every text a record or
+    errors.jsonl can show is scrubbed here, as export scrubs it (export.scrub), so that neither the
+    cache nor the main process holds what no output may show; the contact rows are kept only when
+    include_contacts. out is not changed. Export scrubs again, which changes nothing (scrubbed text
+    has nothing left to scrub). Merging and record ids thus see the text the records show: they
+    differ from scrubbing at export only where a title or partner name itself holds a contact detail."""
+    rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
+    return PageDigest(out.file, rows, [scrubbed_mention(m) for m in out.result.mentions],
+                      [scrubbed_statement(s) for s in out.result.partnerships], out.result.no_record_reason,
+                      [(stage, scrub(reason)) for stage, reason in out.warnings],
+                      list(out.contacts) if include_contacts else [],
+                      [scrubbed_candidate(c) for c in out.result.candidates])
+
+
+def _scrubbed_partner(p: Partner) -> Partner:
+    name = scrub(p.name)
+    return p if name == p.name else dataclasses.replace(p, name=name)
+
+
+def scrubbed_mention(m: Mention) -> Mention:
+    """A copy of m whose text fields (the ones export scrubs, and the partner names keying
+    partner_countries) are scrubbed of contact details (export.scrub)."""
+    return dataclasses.replace(
+        m, title=scrub(m.title), swedish_partners=[_scrubbed_partner(p) for p in m.swedish_partners],
+        international_partners=scrub(m.international_partners), other_participants=scrub(m.other_participants),
+        project_areas=scrub(m.project_areas), themes=scrub(m.themes), tags=scrub(m.tags), summary=scrub(m.summary),
+        partner_countries={scrub(name): iso for name, iso in m.partner_countries.items()})
+
+
+def scrubbed_candidate(row: dict) -> dict:
+    """A candidate row (extract.records) with its names scrubbed of contact details (export.scrub)."""
+    return dict(row, swedish_partner=scrub(row["swedish_partner"]),
+                international_partner=scrub(row["international_partner"]))
+
+
+def scrubbed_statement(s: PartnershipMention) -> PartnershipMention:
+    """A copy of s with its partner names scrubbed of contact details (export.scrub)."""
+    return dataclasses.replace(s, swedish_partner=_scrubbed_partner(s.swedish_partner),
+                               international_partner=scrub(s.international_partner))
+
+
+WARMUP_TEXT = (
+    "Svensk partner: Växjö kommun\n\nVäxjö and JB Marks, South Africa\n\n"
+    "Project: Warm-up\n\nVäxjö kommun har sedan 2005 ett samarbete med JB Marks i Sydafrika. "
+    "The project runs 2023-2025.\n\n  • Växjö kommun ska tillsammans med Kalush i Ukraina arbeta.\n\n"
+    "Projektområde\nUrban planning\nGlobala mål\n5 - Jämställdhet\nSvensk partner\nVäxjö Kommun\n"
+    "Internationell partner\nJB Marks Local Municipality\n"
+)
+
+
+@lru_cache(maxsize=1)
+def warm_up() -> bool:
+    """Load spaCy, the gazetteers and every table once in this process (worker initializer)."""
+    try:
+        process_page(Page("warm-up.txt", WARMUP_TEXT, ""))
+    except Exception:  # noqa: BLE001 - warming is an optimisation only
+        log.debug("warm-up failed", exc_info=True)
+    return True
+
+
+def process_file(path: str, root: str, cache: PageCache | None = None, include_contacts: bool = False
+                 ) -> tuple[PageDigest | FileError, bool, str | None]:
+    """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
+    the file's bytes or None when they could not be read). The hash comes from the bytes read here,
+    with or without a cache hit, so datapackage.json is the same either way. The digest carries the
+    page's contact rows only with include_contacts; only then are they cached (in an entry of their
+    own), and only a page whose rows are cached too is a hit then."""
+    rel = _relative_posix(Path(path), Path(root))
+    key = None
+    try:
+        raw = read_bytes(Path(path))
+    except ReadError as exc:
+        return FileError(rel, "read", exc.reason), False, None
+    sha256 = hashlib.sha256(raw).hexdigest()  # once: for the cache key, the page and datapackage.json
+    if cache is not None:
+        key = cache.key(rel, sha256)
+        hit = cache.get(key)
+        if hit is not None and include_contacts:
+            contacts = cache.get(key, CONTACTS)
+            hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
+        if hit is not None:
+            return hit, True, sha256
+    try:
+        page = page_from_bytes(raw, Path(path), Path(root), sha256)
+    except ReadError as exc:
+        return FileError(rel, "read", exc.reason), False, sha256
+    if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
+        warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
+        reason = f"no text left: {warning}" if warning else "empty file (no text)"
+        return FileError(page.file, "read", reason), False, page.sha256
+    try:
+        result = digest(process_page(page), include_contacts)
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+        log.debug("page %s failed", page.file, exc_info=True)
+        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False, page.sha256
+    if key is not None:
+        cache.put(key, dataclasses.replace(result, contacts=[]))
+        if include_contacts:
+            cache.put(key, result.contacts, CONTACTS)
+    return result, False, page.sha256
+
+
+def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
+                  include_contacts: bool = False) -> list:
+    """process_file over a chunk of files (one worker task)."""
+    warm_up()
+    cache = PageCache(cache_root, fp) if cache_root else None
+    return [process_file(p, root, cache, include_contacts) for p in paths]
+
+
+# ---------------------------------------------------------------- scheduling
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[str]]:
+    """Consecutive runs of files, in order. Each chunk holds about remaining / (4 * workers) bytes of
+    what is left to hand out, but at most chunk_bytes and 256 files: chunks shrink towards the end of
+    the run (guided scheduling), so the workers finish together instead of one idling while another
+    works through a large last chunk."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.stat(f).st_size)
+        except OSError:
+            sizes.append(0)
+    def share(left: int) -> int:
+        return max(1, min(chunk_bytes, left // max(1, workers * 4)))
+
+    remaining = sum(sizes)
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    target = share(remaining)
+    for f, n in zip(files, sizes):
+        current.append(str(f))
+        size += n
+        if size >= target or len(current) >= 256:
+            chunks.append(current)
+            remaining -= size
+            current, size = [], 0
+            target = share(remaining)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _mp_context():
+    """fork when it is safe (no other threads), else forkserver/spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: str | None,
+                  fp: str | None, include_contacts: bool = False) -> Iterator[tuple]:
+    """Run chunks in a process pool, at most workers*IN_FLIGHT_PER_WORKER at a time, yielding in order."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
+        todo = iter(chunks)
+        pending: deque = deque()
+        for chunk in todo:
+            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp, include_contacts))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                break
+        while pending:
+            results = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp, include_contacts))
+            yield from results
+
+
+def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
+                      cache_root: Path | None = None, scheduler: str | None = None,
+                      include_contacts: bool = False) -> Iterator[tuple]:
+    """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files;
+    digests carry contact rows only with include_contacts."""
+    fp = fingerprint() if cache_root is not None else None
+    cache_arg = str(cache_root) if cache_root is not None else None
+    if engine == "dask":
+        from kp_extract.run.dask_engine import dask_results
+
+        yield from dask_results(make_chunks(files, max(workers, 2)), str(root), cache_arg, fp,
+                                scheduler=scheduler, workers=workers, include_contacts=include_contacts)
+    elif workers <= 1 or len(files) <= 1:
+        cache = PageCache(cache_arg, fp) if cache_arg else None
+        for f in files:
+            yield process_file(str(f), str(root), cache, include_contacts)
+    else:
+        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp, include_contacts)
+
+
+# ---------------------------------------------------------------- the run
+
+def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str = "local",
+        cache_dir: Path | None = None, scheduler: str | None = None,
+        include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
+        csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
+        min_confidence: float | None = None) -> RunSummary:
+    """Run the whole pipeline over input_dir and write the outputs to out_dir.
+
+    workers: worker processes for the per-page stages (None or 0: all cores;
+    1: in this process). engine: "local" or "dask" (scheduler: address of a
+    Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
+    cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
+    without it, contacts files of an earlier run are removed. formats: the record file formats
+    (stream_export.FORMATS, comma-separated or a list; record files of other formats left in out_dir
+    are removed). csv_dialect: "rfc4180" or "excel-sv" (export.CSV_DIALECTS). datapackage.json is
+    written last. ValueError for an unknown engine, format or dialect, before anything is read.
+    progress: called in this process with a progress.ProgressEvent before the first page, after
+    each page and when dedup starts. min_confidence: the confidence a project or partnership needs
+    to be a record (default: the model's own thresholds, data/pair_model.json); what scores below
+    goes to candidates.jsonl.
+    """
+    t0 = time.perf_counter()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    formats = parse_formats(formats)
+    get_csv_dialect(csv_dialect)
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
+    thresholds = confidence_thresholds(min_confidence)
+    workers = workers or default_workers()
+    out_dir = Path(out_dir)
+    input_dir = _check_input_dir(Path(input_dir))
+    files, dir_errors = _walk(input_dir)
+    summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds)
+    summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
+    if cache_dir is not None:
+        summary.cache_hits = summary.cache_misses = 0
+        if not include_contacts:  # like contacts.json: personal data only a run asking for it may leave
+            remove_cached_contacts(cache_dir)
+    mentions: list[Mention] = []
+    statements: list[PartnershipMention] = []
+    languages: Counter = Counter()
+    contacts: list[tuple] = []
+    interned: dict[str, Partner] = {}
+    tally = ProgressTally(progress, len(files))
+    preload: threading.Thread | None = None
+    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
+                                   prefix="kp-inputs-") as input_spool, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
+                                   prefix="kp-candidates-") as candidate_spool, held_objects_frozen() as freeze:
+        for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
+                                                   include_contacts):
+            tally.page(item)
+            if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
+                preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
+                preload.start()
+            input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
+            if isinstance(item, FileError):
+                summary.errors.append(item)
+                continue
+            summary.pages_read += 1
+            if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
+                reasons = "; ".join(r.removesuffix(f" ({PARTIAL})") for _, r in item.warnings)
+                summary.errors.append(FileError(item.file, item.warnings[0][0], f"{reasons} ({PARTIAL})"))
+                summary.pages_partial += 1
+            if include_contacts:
+                contacts.extend((item.file,) + tuple(c) for c in item.contacts)
+            if cache_dir is not None:
+                if hit:
+                    summary.cache_hits += 1
+                else:
+                    summary.cache_misses += 1
+            kept, kept_statements = split_by_confidence(item, thresholds, candidate_spool)
+            mentions.extend(compact(kept, summaries, interned))
+            statements.extend(compact_statements(kept_statements, interned))
+            languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
+            pickle.dump((item.file, item.blocks, item.no_record_reason, candidate_spans(item.candidates)), spool,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+            if summary.pages_read % FREEZE_EVERY_PAGES == 0:
+                freeze()
+        summary.pages_skipped = len(summary.errors) - summary.pages_partial
+        tally.stage(DEDUPE)
+        if preload is not None:
+            preload.join()
+        freeze()
+        projects, partnerships, merged = dedupe(mentions, statements)
+        del mentions, statements
+        spool.seek(0)
+        candidate_spool.seek(0)
+        summary.candidates = sum(1 for _ in candidate_spool)
+        candidate_spool.seek(0)
+        summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
+                                                 _spooled_rows(spool, projects, partnerships), summary.errors,
+                                                 formats=formats, csv_dialect=csv_dialect,
+                                                 side_process=workers > 1, candidate_lines=candidate_spool)
+        if include_contacts:
+            write_contacts(out_dir, contacts)
+            summary.contacts = len(contacts)
+        else:
+            remove_contacts(out_dir)
+        input_spool.seek(0)
+        write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
+                          input_dir=input_dir, inputs=(tuple(json.loads(line)) for line in input_spool))
+    summary.projects = len(projects)
+    summary.partnerships = len(partnerships)
+    summary.merged = merged
+    summary.possible_duplicates = sum(1 for p in projects if p.possible_duplicates)
+    summary.languages = dict(sorted(languages.items()))
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+# ---------------------------------------------------------------- confidence
+
+def confidence_thresholds(min_confidence: float | None = None) -> tuple[float, float]:
+    """(projects, partnerships) confidence a record needs: min_confidence for both, else the model's own."""
+    if min_confidence is not None:
+        return float(min_confidence), float(min_confidence)
+    model = load_model()
+    return model.project.threshold, model.partner.threshold
+
+
+def split_by_confidence(item: PageDigest, thresholds: tuple[float, float], spool) -> tuple[list[Mention],
+                                                                                       list[PartnershipMention]]:
+    """The page's mentions and statements that reach the thresholds; the rest, as candidates.jsonl lines,
+    to spool: a project mention below its threshold, a pair whose partner score is below its threshold."""
+    t_project, t_partner = thresholds
+    kept, low = [], []
+    for m in item.mentions:
+        (kept if m.confidence >= t_project else low).append(m)
+    statements = [s for s in item.partnerships if s.confidence >= t_partner]
+    for m in low:
+        spool.write(json_line(candidate_project_row(m)) + "\n")
+    for row in item.candidates:
+        if row["partner_score"] < t_partner:
+            spool.write(json_line(dict({"kind": "partnership"}, **row)) + "\n")
+    return kept, statements
+
+
+def candidate_project_row(m: Mention) -> dict:
+    """A project mention below the threshold, as a candidates.jsonl row."""
+    return {"kind": "project", "file": m.file, "title": m.title,
+            "swedish_partners": [p.name for p in m.swedish_partners],
+            "swedish_partner_codes": [p.code for p in m.swedish_partners],
+            "international_partners": list(m.international_partners), "countries": list(m.countries),
+            "confidence": round(m.confidence, 4), "sources": [s.to_dict() for s in m.sources]}
+
+
+# ---------------------------------------------------------------- main-process state
+
+# How often the main process moves what it holds out of the collector's reach (see held_objects_frozen).
+FREEZE_EVERY_PAGES = 256
+
+
+@contextmanager
+def held_objects_frozen() -> Iterator:
+    """Yields freeze(), which moves every object alive now into the collector's permanent generation;
+    on exit they go back under collection (gc.unfreeze). Why: the main process holds every mention of
+    the corpus until export, millions of objects with no reference cycles (freed by reference
+    counting all the same), and each full collection walks all of them again: at 20 MB of input,
+    freezing took dedupe from 5.3 to 4.2 s CPU in a whole run. Cyclic garbage frozen with them is
+    reclaimed after the run, once unfrozen."""
+    gc.freeze()  # what imports created (spaCy, tables): young objects are then only what the run makes
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
+class SummaryStore:
+    """Mention summaries on disk rather than in memory: the main process holds every mention until
+    dedupe, and their text is most of their size. A summary becomes a short handle until export."""
+
+    PREFIX = "\x00summary:"
+
+    def __enter__(self) -> "SummaryStore":
+        self.fh = tempfile.TemporaryFile(prefix="kp-summaries-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+    def put(self, text: str) -> str:
+        if not text:
+            return text
+        data = text.encode("utf-8")
+        offset = self.fh.seek(0, os.SEEK_END)
+        self.fh.write(data)
+        return f"{self.PREFIX}{offset}:{len(data)}"
+
+    def get(self, handle: str) -> str:
+        if not handle.startswith(self.PREFIX):
+            return handle
+        offset, length = map(int, handle[len(self.PREFIX):].split(":"))
+        self.fh.seek(offset)
+        return self.fh.read(length).decode("utf-8")
+
+    def resolve(self, project: Project) -> Project:
+        """A copy of project with its summary text in place of the handle (project is not changed:
+        the run keeps its projects, and their summaries stay on disk)."""
+        if type(project) is not Project or not _PROJECT_INIT_IS_FIELDS:
+            return dataclasses.replace(project, summary=self.get(project.summary))
+        # dataclasses.replace, made quicker: Project's __init__ takes exactly its fields, in order,
+        # so Project(*every field) is what replace builds; one C attrgetter reads them all.
+        values = _project_fields(project)
+        return Project(*values[:_SUMMARY_AT], self.get(project.summary), *values[_SUMMARY_AT + 1:])
+
+
+_PROJECT_FIELDS = [f.name for f in dataclasses.fields(Project)]
+_PROJECT_INIT_IS_FIELDS = list(inspect.signature(Project).parameters) == _PROJECT_FIELDS
+_project_fields = attrgetter(*_PROJECT_FIELDS)
+_SUMMARY_AT = _PROJECT_FIELDS.index("summary")
+
+
+NO_PARTNER_COUNTRIES: Mapping[str, str] = MappingProxyType({})  # one read-only empty map for most mentions
+
+
+def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str, Partner]) -> list[Mention]:
+    """Mentions as the main process keeps them until dedupe, which only reads them: summaries on
+    disk, one Partner object per body, lists as tuples (an empty one costs nothing), repeated
+    values and file names as one shared string each. The main process holds every mention of the
+    corpus, so their size is the run's memory growth. It runs while the workers extract, on the
+    cores they use: the fields are named one by one and mapped in C rather than by generators."""
+    intern = sys.intern
+    for m in mentions:
+        m.summary = summaries.put(m.summary)
+        m.swedish_partners = tuple([interned.setdefault(p.name, p) for p in m.swedish_partners])
+        m.file = intern(m.file)
+        # values that repeat across the corpus (codes, labels, names): one string object each
+        m.countries = tuple(map(intern, m.countries))
+        m.project_areas = tuple(map(intern, m.project_areas))
+        m.themes = tuple(map(intern, m.themes))
+        m.tags = tuple(map(intern, m.tags))
+        m.languages = tuple(map(intern, m.languages))
+        m.international_partners = tuple(map(intern, m.international_partners))
+        m.other_participants = tuple(m.other_participants)
+        m.sdgs = tuple(m.sdgs)
+        m.partner_countries = ({intern(n): intern(c) for n, c in m.partner_countries.items()}
+                               if m.partner_countries else NO_PARTNER_COUNTRIES)
+        if m.title:
+            m.title = intern(m.title)
+        m.sources = tuple(m.sources)  # unpickling already shares one file string per page
+        if m.start_date:
+            m.start_date = intern(m.start_date)
+        if m.end_date:
+            m.end_date = intern(m.end_date)
+        m.kind = intern(m.kind)
+        if m.context_country:
+            m.context_country = intern(m.context_country)
+    return mentions
+
+
+def compact_statements(statements: list[PartnershipMention], interned: dict[str, Partner]
+                       ) -> list[PartnershipMention]:
+    """One page's statements as the main process keeps them: statements that say exactly the same
+    (same bodies, name, country, year) become one with every source (dedupe reads them in the same
+    order, so the partnerships come out the same); shared strings and Partner objects."""
+    intern = sys.intern
+    kept: dict[tuple, PartnershipMention] = {}
+    repeats: dict[tuple, list[Source]] = {}
+    for s in statements:
+        sw = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
+        key = (sw.name, s.international_partner, s.country, s.since_year)
+        if key in kept:
+            repeats.setdefault(key, []).extend((s.source,) + tuple(s.more_sources))
+            kept[key].confidence = max(kept[key].confidence, s.confidence)
+            continue
+        s.swedish_partner = sw
+        s.country = intern(s.country) if s.country else s.country
+        kept[key] = s
+    for key, sources in repeats.items():
+        kept[key].more_sources = tuple(kept[key].more_sources) + tuple(sources)
+    return list(kept.values())
+
+
+# ---------------------------------------------------------------- block rows
+
+class SpanIndex:
+    """Which records fed which spans, per file: overlap queries in O(log n + hits)."""
+
+    def __init__(self, projects, partnerships):
+        fed: dict[str, list[tuple[int, int, str]]] = {}
+        for p in projects:
+            rid = p.record_id
+            for s in p.sources:
+                spans = fed.get(s.file)
+                if spans is None:
+                    spans = fed[s.file] = []
+                spans.append((s.start, s.end, rid))
+        self.fed = {f: self._index(spans) for f, spans in fed.items()}
+        part: dict[str, list[tuple[int, int, str]]] = {}
+        for r in partnerships:
+            for s in r.sources:
+                spans = part.get(s.file)
+                if spans is None:
+                    spans = part[s.file] = []
+                spans.append((s.start, s.end, ""))
+        self.partnered = {f: self._index(spans) for f, spans in part.items()}
+
+    @staticmethod
+    def _index(spans: list[tuple[int, int, str]]):
+        """(starts, spans, max_end) of spans sorted without repeats; max_end[i] is the largest end
+        of spans[0..i] (spans before index i end at most max_end[i])."""
+        spans = sorted(set(spans))
+        max_end = list(accumulate([e for _, e, _ in spans], max))
+        return [s for s, _, _ in spans], spans, max_end
+
+    @staticmethod
+    def _bounds(index, start: int, end: int) -> tuple[int, int]:
+        """(lo, hi): the spans that may overlap [start, end) are spans[lo:hi]: those starting before
+        the block ends, without the prefix whose spans all end at or before the block starts. spans[lo]
+        itself overlaps when lo < hi: max_end[lo] > start while max_end[lo - 1] <= start, so its end is
+        the one above start."""
+        starts, _, max_end = index
+        hi = bisect.bisect_left(starts, end)
+        return bisect.bisect_right(max_end, start, 0, hi), hi
+
+    @staticmethod
+    def _overlapping(index, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        lo, hi = SpanIndex._bounds(index, start, end)
+        return (span for span in index[1][lo:hi] if span[1] > start)
+
+    def record_ids(self, file: str, start: int, end: int) -> list[str]:
+        index = self.fed.get(file)
+        if index is None:
+            return []
+        lo, hi = self._bounds(index, start, end)
+        if lo >= hi:
+            return []
+        return sorted({rid for _, e, rid in index[1][lo:hi] if e > start})
+
+    def partnered_within(self, file: str, start: int, end: int) -> bool:
+        index = self.partnered.get(file)
+        if index is None:
+            return False
+        lo, hi = self._bounds(index, start, end)
+        return lo < hi  # see _bounds: spans[lo] overlaps
+
+
+def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
+              section: int, page_reason: str | None = None, candidates: tuple = ()) -> dict:
+    """One blocks.jsonl row: where the block is, what it is, the records it fed, the pairs the model
+    scored in it (candidates: (start, end, Swedish body, partner abroad, partner score, project score)
+    of the page), and why it fed no record: the page's kind when it gave no project at all, else the
+    block's."""
+    ids = index.record_ids(file, start, end) if kind != "chrome" else []
+    row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
+           "item": item, "section": section, "record_ids": ids}
+    here = [c for c in candidates if start <= c[0] < end] if kind != "chrome" else []
+    if here:
+        row["candidates"] = [{"swedish_partner": sw, "international_partner": intl, "partner_score": ps,
+                              "project_score": js} for _s, _e, sw, intl, ps, js in here]
+    if not ids:
+        if kind == "chrome":
+            row["reason"] = NO_RECORD_REASONS["chrome"]
+        elif index.partnered_within(file, start, end):
+            row["reason"] = "partnership statement only"
+        elif here:
+            best = max(max(ps, js) for _s, _e, _sw, _i, ps, js in here)
+            row["reason"] = f"candidate pairs below the confidence threshold (best score {best:.2f})"
+        elif page_reason:
+            row["reason"] = f"page gives no project: {page_reason}"
+        else:
+            row["reason"] = NO_RECORD_REASONS.get(kind, "no record")
+    return row
+
+
+def block_records(outputs: list[PageOutput], projects, partnerships) -> list[dict]:
+    """One row per block of in-memory PageOutputs (the streaming run uses block_row directly)."""
+    index = SpanIndex(projects, partnerships)
+    return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section,
+                      o.result.no_record_reason, candidate_spans(o.result.candidates))
+            for o in outputs for b in o.blocks]
+
+
+def candidate_spans(rows: list[dict]) -> tuple:
+    """What blocks.jsonl shows of a page's candidate rows: (start, end, Swedish body, partner abroad, partner
+    score, project score), in page order."""
+    return tuple(sorted((r["start"], r["end"], r["swedish_partner"], r["international_partner"],
+                         r["partner_score"], r["project_score"]) for r in rows))
+
+
+def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
+    index = SpanIndex(projects, partnerships)
+    while True:
+        try:
+            file, rows, page_reason, candidates = pickle.load(spool)
+        except EOFError:
+            return
+        for start, end, kind, language, item, section in rows:
+            yield block_row(index, file, start, end, kind, language, item, section, page_reason, candidates)

@@ -1,0 +1,113 @@
+"""The end-of-run summary `kp-extract run` prints on stderr.
+
+`summary_rows` turns a pipeline.RunSummary into (label, value) rows: pages read,
+skipped (and why, one sub-row per stage and reason group), partly read (and why),
+blocks, projects, partnerships, merged duplicates, possible duplicates, languages,
+contacts, workers, cache hits, time. Wall-clock time appears here only, never in a
+file. `plain_lines` renders them as aligned text (stderr is not a terminal), `rich_table`
+as a rich Table (it is).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from kp_extract.stages.s1_read import PARTIAL
+
+Row = tuple[str, str]
+SUB = "  "  # indent of a reason row under its pages row
+
+
+def is_partial(error: Any) -> bool:
+    """A FileError of a page that was processed with a warning (not skipped)."""
+    return str(error.reason).endswith(f"({PARTIAL})")
+
+
+def reason_group(error: Any) -> str:
+    """"stage: what" for a FileError, without the file-specific detail: "read: binary content"
+    for "binary content (PNG image)", "extract: ValueError" for "ValueError: ...". """
+    head = re.split(r" \(|:", str(error.reason), maxsplit=1)[0].strip()
+    return f"{error.stage}: {head or 'unknown'}"
+
+
+def _why_rows(errors: Iterable[Any]) -> list[Row]:
+    counts = Counter(reason_group(e) for e in errors)
+    return [(SUB + group, str(n)) for group, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _languages(langs: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
+
+
+def summary_rows(s: Any) -> list[Row]:
+    """The rows of the summary of a RunSummary (attributes added later are optional)."""
+    errors = list(getattr(s, "errors", None) or [])
+    skipped = [e for e in errors if not is_partial(e)]
+    partial = [e for e in errors if is_partial(e)]
+    rows: list[Row] = [("pages read", str(s.pages_read)), ("pages skipped", str(s.pages_skipped))]
+    rows += _why_rows(skipped)
+    if getattr(s, "pages_partial", 0) or partial:
+        rows.append(("pages partly read", str(getattr(s, "pages_partial", len(partial)))))
+        rows += _why_rows(partial)
+    rows += [
+        ("blocks", str(s.blocks)),
+        ("projects", str(s.projects)),
+        ("partnerships", str(s.partnerships)),
+        ("merged duplicates", str(s.merged)),
+        ("possible duplicates", str(s.possible_duplicates)),
+    ]
+    if hasattr(s, "candidates"):
+        t_project, t_partner = getattr(s, "min_confidence", (0.5, 0.5))
+        at = f"{t_project:g}" if t_project == t_partner else f"{t_project:g} projects, {t_partner:g} partnerships"
+        rows.append(("below confidence", f"{s.candidates} (candidates.jsonl; threshold {at})"))
+    rows.append(("languages", _languages(getattr(s, "languages", None) or {})))
+    if getattr(s, "contacts", None) is not None:
+        rows.append(("contacts", str(s.contacts)))
+    if getattr(s, "workers", None):
+        rows.append(("workers", f"{s.workers} ({getattr(s, 'engine', 'local')})"))
+    hits, misses = getattr(s, "cache_hits", None), getattr(s, "cache_misses", None)
+    if hits is not None:
+        rows.append(("cache hits", f"{hits} of {hits + (misses or 0)} pages"))
+    rows.append(("time", f"{float(s.seconds):.2f} s"))
+    return rows
+
+
+def title(input_dir: Path, out_dir: Path) -> str:
+    return f"kp-extract {input_dir} -> {out_dir}"
+
+
+def plain_lines(input_dir: Path, out_dir: Path, s: Any) -> list[str]:
+    """The summary as aligned text lines, a title line first."""
+    rows = summary_rows(s)
+    width = max(len(k) for k, _ in rows)
+    return [title(input_dir, out_dir)] + [f"  {k.ljust(width)}  {v}" for k, v in rows]
+
+
+def rich_table(input_dir: Path, out_dir: Path, s: Any):
+    """The summary as a rich Table (for a terminal)."""
+    from rich.table import Table
+
+    table = Table(title=title(input_dir, out_dir), title_justify="left", show_header=False, box=None,
+                  padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for k, v in summary_rows(s):
+        table.add_row(k, v, style="dim" if k.startswith(SUB) else None)
+    return table
+
+
+def error_lines(errors: list, limit: int = 20) -> list[str]:
+    """One line per error: "skipped" for a file that gave nothing, "partly read" for a page that
+    was processed with a warning; contact details scrubbed; at most `limit` lines and a count."""
+    from kp_extract.stages.s2_clean import scrub_contacts
+
+    lines = []
+    for e in errors[:limit]:
+        verb = "partly read" if is_partial(e) else "skipped"
+        lines.append(f"  {verb} {e.file} ({e.stage}): {scrub_contacts(str(e.reason))}")
+    if len(errors) > limit:
+        lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
+    return lines

@@ -1,0 +1,270 @@
+"""Records: what the model's scores make of a page's proposals.
+
+Every pair gets two probabilities (scoring.py). From them:
+
+* each project mention the structure rules proposed takes the best project probability of its
+  pairs as its confidence;
+* pairs the model believes are a project of theirs but that no rule mention names become new
+  project mentions over the sentences that name them; pairs that the text joins (one Swedish
+  body with two partners named together, two Swedish bodies with one partner) become one
+  mention, as the GUIDE's one cooperation with two partners is one record;
+* every pair becomes a partnership statement with its partner probability as confidence, and
+  the since-year its sentences state.
+
+Nothing is dropped here: the run keeps what reaches its --min-confidence and writes the rest to
+candidates.jsonl (pipeline), so that a reviewer can promote it.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from kp_extract.model import Block, Mention, Page, PartnershipMention, Source
+from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
+from kp_extract.stages.s5_extract.features import PairCandidate
+from kp_extract.stages.s5_extract.proposals import GUESSED, PageContext, PageResult, find_title, new_mention, set_partners, since_years
+from kp_extract.stages.s5_extract.scoring import PairModel
+from kp_extract.stages.s5_extract.titles import TitleCandidate
+
+MIN_KEPT = 0.02  # pairs the model scores below this on both heads are not even candidates
+
+
+@dataclass(slots=True)
+class ScoredPair:
+    pair: PairCandidate
+    partner: float
+    project: float
+
+
+def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[PairCandidate],
+           titles: list[TitleCandidate], model: PairModel) -> PageResult:
+    """The page's mentions and statements, each with the model's confidence (see module docstring)."""
+    ctx = proposed.context
+    scored = [ScoredPair(p, model.partner.probability(p.features), model.project.probability(p.features))
+              for p in pairs]
+    by_pair = {(s.pair.swedish.name, s.pair.key): s for s in scored}
+    by_key: dict[str, list[ScoredPair]] = {}
+    for s in scored:
+        by_key.setdefault(s.pair.key, []).append(s)
+    result = PageResult(no_record_reason=proposed.no_record_reason, context=ctx)
+    covered: set[tuple[str, str]] = set()
+    for m in proposed.mentions:
+        if not m.international_partners:
+            _adopt_pair(m, scored)  # a card that names its project but not its partner abroad
+        keys = [partner_key(n) for n in m.international_partners]
+        probs = [by_pair[(sw.name, k)].project for sw in m.swedish_partners for k in keys if (sw.name, k) in by_pair]
+        if not probs:  # no Swedish body named: the best belief about its partner abroad on this page
+            probs = [s.project for k in keys for s in by_key.get(k, ())]
+        m.confidence = (max(probs) if probs else model.project.threshold) if m.international_partners else 0.0
+        if m.via.endswith(GUESSED):
+            _choose_partner(m, blocks, scored)  # the rules guessed the partner: the model picks it
+            keys = [partner_key(n) for n in m.international_partners]
+        elif m.confidence < model.project.threshold:
+            _repartner(m, keys, blocks, scored, model)
+            keys = [partner_key(n) for n in m.international_partners]
+        covered.update((sw.name, k) for sw in m.swedish_partners for k in keys)
+        result.mentions.append(m)
+    result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model))
+    result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model))
+    for s in scored:
+        if max(s.partner, s.project) < MIN_KEPT:
+            continue
+        p = s.pair
+        result.partnerships.append(PartnershipMention(
+            page.file, p.swedish, p.name, p.country, _since(page.text, p), Source(page.file, *p.focus),
+            tuple(Source(page.file, a, b) for a, b in p.units if (a, b) != p.focus), confidence=s.partner))
+        result.candidates.append(_candidate_row(page, s, model))
+    return result
+
+
+def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: list[TitleCandidate],
+                     scored: list[ScoredPair], mentions: list[Mention], covered: set[tuple[str, str]],
+                     model: PairModel) -> list[Mention]:
+    """A project mention for each title the model believes names a project and no rule mention has: it
+    goes to the rule mention of its item that has no title yet, else it is a mention of its own, with
+    the pair its item (else its page) believes most in."""
+    out: list[Mention] = []
+    have = {norm_key(m.title) for m in mentions if m.title}
+    pair_items = [_items_of(blocks, s) for s in scored] if titles else []
+    owned = [(src.start, src.end) for m in mentions if m.title for src in m.sources]
+    for t in titles:
+        p_title = model.title.probability(t.features)
+        if p_title < model.title.threshold or t.key in have:
+            continue
+        if any(a <= t.start < b for a, b in owned):
+            continue  # inside the text of a project that has its name: a name it mentions, not another project
+        item = blocks[t.block].item
+        local = [s for s, items in zip(scored, pair_items) if item in items]
+        block = blocks[t.block]
+        # the pair the name's own sentence writes first, then one its block writes, then its item's
+        best = max(local, key=lambda s: (any(a <= t.start < b for a, b in s.pair.units),
+                                         any(block.start <= a < block.end for a, _b in s.pair.units),
+                                         max(s.project, s.partner)), default=None)
+        if best is None or max(best.project, best.partner) < model.partner.threshold:
+            continue  # a name whose own item pairs nobody the model believes in names no project here
+        pair_key = (best.pair.swedish.name, best.pair.key)
+        host = next((m for m in mentions if not m.title and m.sources and _item_at(blocks, m.sources[0].start) == item
+                     and any(sw.name == pair_key[0] for sw in m.swedish_partners)
+                     and pair_key[1] in {partner_key(n) for n in m.international_partners}), None)
+        confidence = min(p_title, max(best.project, best.partner))
+        have.add(t.key)
+        if host is not None:
+            host.title = t.text
+            host.confidence = max(host.confidence, confidence)
+            continue
+        section = [b for b in blocks[t.block:] if b.item == item and b.section == blocks[t.block].section
+                   and b.kind in ("prose", "bullet", "heading", "title")]
+        body = section if blocks[t.block].kind in ("heading", "title") else [blocks[t.block]]
+        m = new_mention(ctx, body, None, via="title")
+        m.title = t.text
+        set_partners(m, [best.pair.swedish], [ForeignName(best.pair.name, t.start, t.end, best.pair.country)],
+                     None, ctx)
+        m.confidence = confidence
+        covered.add(pair_key)
+        out.append(m)
+    return out
+
+
+def _item_at(blocks: list[Block], offset: int) -> int | None:
+    """The item of the block that holds offset (blocks are in page order and do not overlap)."""
+    i = bisect_right(blocks, offset, key=lambda b: b.start) - 1
+    return blocks[i].item if i >= 0 and offset < blocks[i].end else None
+
+
+def _items_of(blocks: list[Block], s: "ScoredPair") -> set[int | None]:
+    return {_item_at(blocks, a) for a, _b in (s.pair.units or [s.pair.focus])}
+
+
+def _adopt_pair(m: Mention, scored: list[ScoredPair]) -> None:
+    """A rule mention with no partner abroad takes the pair written inside its own text that the model
+    believes in most (its Swedish body's first), if any."""
+    if not m.sources:
+        return
+    lo, hi = min(s.start for s in m.sources), max(s.end for s in m.sources)
+    bodies = {sw.name for sw in m.swedish_partners}
+    inside = [s for s in scored if any(lo <= a < hi for a, _b in (s.pair.units or [s.pair.focus]))]
+    if not inside:
+        return
+    best = max(inside, key=lambda s: (s.pair.swedish.name in bodies, max(s.project, s.partner)))
+    if best.pair.swedish.name not in bodies:
+        m.swedish_partners = [best.pair.swedish] + list(m.swedish_partners)
+    m.international_partners = [best.pair.name]
+    if best.pair.country:
+        m.partner_countries = {best.pair.name: best.pair.country}
+        m.countries = [best.pair.country]
+
+
+def _choose_partner(m: Mention, blocks: list[Block], scored: list[ScoredPair]) -> None:
+    """A rule mention whose partner abroad the rules guessed (the page's one partner: a titled bullet, a
+    'Project: X' line) takes the partner abroad the model believes its Swedish body works with, in its item
+    first; its confidence is that belief (the rules saw the project, the model chooses the pair)."""
+    bodies = {sw.name for sw in m.swedish_partners}
+    item = _item_at(blocks, m.sources[0].start) if m.sources else None
+    own = [s for s in scored if not bodies or s.pair.swedish.name in bodies]
+    if not own:
+        return
+    best = max(own, key=lambda s: (item in _items_of(blocks, s), max(s.project, s.partner)))
+    m.international_partners = [best.pair.name]
+    m.partner_countries = {best.pair.name: best.pair.country} if best.pair.country else {}
+    m.countries = [best.pair.country] if best.pair.country else []
+    if best.pair.swedish.name not in bodies:
+        m.swedish_partners = [best.pair.swedish]
+    m.confidence = max(best.project, best.partner)
+
+
+def _repartner(m: Mention, keys: list[str], blocks: list[Block], scored: list[ScoredPair], model: PairModel) -> None:
+    """A rule mention whose pairs the model rejects takes the partner abroad the model believes its Swedish
+    body works with in the same item (a bullet list read with the page's other partner), if there is one."""
+    if not m.sources or not m.swedish_partners:
+        return
+    item = _item_at(blocks, m.sources[0].start)
+    bodies = {sw.name for sw in m.swedish_partners}
+    alternatives = [s for s in scored if s.pair.swedish.name in bodies and s.pair.key not in keys
+                    and s.project >= model.project.threshold and item in _items_of(blocks, s)]
+    if not alternatives:
+        return
+    best = max(alternatives, key=lambda s: s.project)
+    m.international_partners = [best.pair.name]
+    m.partner_countries = {best.pair.name: best.pair.country} if best.pair.country else {}
+    m.countries = [best.pair.country] if best.pair.country else []
+    m.confidence = best.project
+
+
+def _since(text: str, p: PairCandidate) -> int | None:
+    years = [p.since_year] if p.since_year else []
+    for a, b in p.units:
+        years.extend(since_years(text[a:b]))
+    return min(years) if years else None
+
+
+def _candidate_row(page: Page, s: ScoredPair, model: PairModel) -> dict:
+    p = s.pair
+    return {"file": page.file, "swedish_partner": p.swedish.name, "swedish_partner_code": p.swedish.code,
+            "international_partner": p.name, "country": p.country,
+            "partner_score": round(s.partner, 4), "project_score": round(s.project, 4),
+            "start": p.focus[0], "end": p.focus[1],
+            "evidence": model.project.reasons(p.features) if s.project >= s.partner
+            else model.partner.reasons(p.features)}
+
+
+def _new_mentions(page: Page, blocks: list[Block], ctx: PageContext, scored: list[ScoredPair],
+                  covered: set[tuple[str, str]], model: PairModel) -> list[Mention]:
+    """Project mentions for the pairs no rule mention names (see the module docstring)."""
+    threshold = model.project.threshold
+    accepted = [s for s in scored if s.project >= threshold]
+    groups = _joined(page.text, accepted)
+    out: list[Mention] = []
+    for group in groups:
+        if any((s.pair.swedish.name, s.pair.key) in covered for s in group):
+            continue  # a rule mention already tells of this cooperation
+        out.append(_mention(page, blocks, ctx, group))
+    for s in scored:
+        if MIN_KEPT <= s.project < threshold and (s.pair.swedish.name, s.pair.key) not in covered:
+            out.append(_mention(page, blocks, ctx, [s]))
+    return out
+
+
+def _joined(text: str, accepted: list[ScoredPair]) -> list[list[ScoredPair]]:
+    """Accepted pairs grouped where one sentence names both partners abroad of one Swedish body ('Sundays
+    River Valley Municipality och Sarah Baartman District Municipality'), or both Swedish bodies of one
+    partner abroad ('Region Västerbotten, Umeå Municipality and Kisumu County'): one cooperation (connected
+    components, in page order). Measured: asking the partners abroad to be written as one list ('X och Y')
+    rather than only to share a sentence lost more real records (one cooperation split) than it saved."""
+    n = len(accepted)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = accepted[i].pair, accepted[j].pair
+            if (a.swedish.name == b.swedish.name or a.key == b.key) and set(a.units) & set(b.units):
+                parent[find(i)] = find(j)
+    comps: dict[int, list[ScoredPair]] = {}
+    for i in range(n):
+        comps.setdefault(find(i), []).append(accepted[i])
+    return sorted(comps.values(), key=lambda g: min(s.pair.focus for s in g))
+
+
+def _mention(page: Page, blocks: list[Block], ctx: PageContext, group: list[ScoredPair]) -> Mention:
+    """A mention of a group of pairs, over the sentences that name them (its values from their blocks)."""
+    spans = sorted({u for s in group for u in (s.pair.units or [s.pair.focus])})
+    body = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")
+            and any(b.start <= a < b.end for a, _ in spans)]
+    m = new_mention(ctx, body, None, via="pair")
+    m.sources = [Source(page.file, a, b) for a, b in spans]
+    m.title = find_title(body)
+    swedish = []
+    foreign = []
+    for s in group:
+        if s.pair.swedish not in swedish:
+            swedish.append(s.pair.swedish)
+        if all(f.name != s.pair.name for f in foreign):
+            foreign.append(ForeignName(s.pair.name, s.pair.focus[0], s.pair.focus[1], s.pair.country))
+    set_partners(m, swedish, foreign, None, ctx)
+    m.confidence = min(s.project for s in group)
+    return m

@@ -1,0 +1,471 @@
+"""Dedupe: merge mentions of one project into records, and pairs into partnerships.
+
+The GUIDE's rule: two mentions are one record when they share the title (case
+and punctuation aside) and no partner abroad contradicts it, or share the same
+Swedish and international partners and the same explicit start and end years. Mentions
+that only share partners stay apart and list each other in
+`possible_duplicates`. Before merging, each partner abroad takes the fullest
+form of its name seen anywhere, and mentions with no country take the country
+the corpus ties to their partners.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from itertools import chain, islice
+from operator import attrgetter
+
+from kp_extract.lexicon.gazetteer import place_country
+from kp_extract.model import Mention, Partner, Partnership, PartnershipMention, Project, Source
+from kp_extract.lexicon.partners import fuller, norm_key, partner_key
+
+
+def prepare() -> None:
+    """Load the tables dedupe needs (the world's place names) ahead of time. pipeline.run calls it in
+    a thread while the workers extract, when the main process has little else to do."""
+    place_country("")
+
+
+def title_key(title: str | None) -> str | None:
+    """Titles compare without case, punctuation or spacing."""
+    return norm_key(title) or None if title else None
+
+
+class Keys:
+    """partner_key, title_key and place_country of each distinct string, computed once per dedupe run.
+    Why: a run keys one partner's name about ten times (countries, merging, the record, its possible
+    duplicates, its partnerships) and keying (NFKC, casefold, a regex) was a third of dedupe's time.
+    Per run rather than per process, so the memo goes when the run ends and a function called on its
+    own does work in proportion to its input. Each attribute is the function it memoises."""
+
+    def __init__(self) -> None:
+        self.partner = cache(partner_key)
+        self.title = cache(title_key)
+        self.place = cache(place_country)
+
+
+def _union(group: list[Mention], field: attrgetter) -> list:
+    """The items of field(m) for m in group in order of first appearance, without repeats: model.unique
+    over their concatenation, for hashable items (a dict keeps the first of equal keys), in C. Most
+    records come from one mention whose list has at most one item: that list is copied as it is."""
+    if len(group) == 1:
+        values = field(group[0])
+        return list(values) if len(values) < 2 else list(dict.fromkeys(values))
+    return list(dict.fromkeys(chain.from_iterable(map(field, group))))
+
+
+def _unique_partners(partners: Iterable[Partner | None]) -> list[Partner]:
+    """model.unique_partners (the first Partner of each name, None skipped) by a dict, not a list scan."""
+    first: dict[str, Partner] = {}
+    for p in partners:
+        if p and p.name not in first:
+            first[p.name] = p
+    return list(first.values())
+
+
+# Source's own order and hash (dataclass order=True, frozen) compare and hash (file, start, end) in
+# generated Python methods; as a key the same tuple compares and hashes in C. Two Sources are equal
+# exactly when their keys are, so deduplicating and sorting by key is the same as by Source.
+_source_order = attrgetter("file", "start", "end")
+
+
+def _sorted_sources(sources: Iterable[Source]) -> list[Source]:
+    """sorted(set(sources)), by key."""
+    by_key = {_source_order(s): s for s in sources}
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def _year(date: str | None) -> str | None:
+    return date[:4] if date else None
+
+
+def fullest_names(mentions: list[Mention], keys: Keys | None = None) -> dict[str, str]:
+    """partner_key -> the fullest form of that partner's name in these mentions."""
+    key_of = (keys or Keys()).partner
+    names: dict[str, str] = {}
+    for m in mentions:
+        for name in m.international_partners:
+            key = key_of(name)
+            names[key] = fuller(names[key], name) if key in names else name
+    return names
+
+
+def partner_countries(mentions: list[Mention], statements: list[PartnershipMention],
+                      keys: Keys | None = None) -> dict[str, str]:
+    """partner_key -> country, first one the corpus states."""
+    key_of = (keys or Keys()).partner
+    out: dict[str, str] = {}
+    for m in mentions:
+        for name, iso in m.partner_countries.items():
+            out.setdefault(key_of(name), iso)
+    for s in statements:
+        if s.country:
+            out.setdefault(key_of(s.international_partner), s.country)
+    return out
+
+
+def normalise(mentions: list[Mention], statements: list[PartnershipMention], keys: Keys | None = None) -> None:
+    """Countries for mentions that state none, in place: as some page states the partner's, else the
+    item's own headline or listing country, else the country of the place of that name."""
+    keys = keys or Keys()
+    countries = partner_countries(mentions, statements, keys)
+    key_of, place = keys.partner, keys.place
+    for m in mentions:
+        if not m.countries:
+            found = [countries.get(key_of(n)) or m.context_country or place(n) for n in m.international_partners]
+            m.countries = list(dict.fromkeys(c for c in found if c))
+    for s in statements:
+        s.country = s.country or partner_country(s.international_partner, countries, keys)
+
+
+def partner_country(name: str, stated: dict[str, str], keys: Keys | None = None) -> str | None:
+    """A partner's country: as some page states it, else the country of the place of that name."""
+    if keys is None:  # one name: nothing to memoise
+        return stated.get(partner_key(name)) or place_country(name)
+    return stated.get(keys.partner(name)) or keys.place(name)
+
+
+def party_key(m: Mention, keys: Keys | None = None) -> tuple:
+    key_of = keys.partner if keys else partner_key  # one mention: nothing to memoise
+    return (tuple(sorted(p.name for p in m.swedish_partners)),
+            tuple(sorted(map(key_of, m.international_partners))))
+
+
+def _order(m: Mention) -> tuple:
+    """(file, start, end) of m's first source."""
+    return min(map(_source_order, m.sources)) if m.sources else (m.file, 0, 0)
+
+
+def merge_groups(mentions: list[Mention], keys: Keys | None = None) -> list[list[Mention]]:
+    """Union-find over the GUIDE's two merge conditions; groups in order of first appearance."""
+    keys = keys or Keys()
+    key_of, title_key_of = keys.partner, keys.title
+    mentions = sorted(mentions, key=_order)
+    parent = list(range(len(mentions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    by_title: dict[str, _TitleIndex] = {}
+    by_party_years: dict[tuple, list[int]] = {}
+    for i, m in enumerate(mentions):
+        tk = title_key_of(m.title)
+        if tk:
+            same = by_title.get(tk)
+            if same is None:
+                same = by_title[tk] = _TitleIndex()
+            partners = set(map(key_of, m.international_partners))
+            # one name for two different partners abroad is two projects ('Green Schools' in two cities)
+            match = same.first_agreeing(partners)
+            if match is not None:
+                union(match, i)
+            same.add(i, partners)
+        if m.start_date and m.end_date and m.international_partners:
+            key = party_key(m, keys) + (_year(m.start_date), _year(m.end_date))
+            by_party_years.setdefault(key, []).append(i)
+    for idx in by_party_years.values():
+        for j in idx[1:]:
+            a, b = mentions[idx[0]], mentions[j]
+            ta, tb = title_key_of(a.title), title_key_of(b.title)
+            if ta and tb and ta != tb:
+                continue  # two different names are two projects, whatever their dates
+            union(idx[0], j)
+    groups: dict[int, list[Mention]] = {}
+    for i, m in enumerate(mentions):
+        groups.setdefault(find(i), []).append(m)
+    return [groups[k] for k in sorted(groups)]
+
+
+class _TitleIndex:
+    """The earlier mentions of one title, indexed so that the first one whose partners abroad agree with
+    a new mention's (_partners_agree) is found without looking at every earlier mention: a page that
+    repeats one title for thousands of partners would otherwise make the merge quadratic."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None  # the first mention: agrees with a mention naming no partner abroad
+        self.first_unnamed: int | None = None  # the first naming none: agrees with every mention
+        self.first_naming: dict[str, int] = {}  # partner key -> the first mention naming that partner
+
+    def first_agreeing(self, keys: set[str]) -> int | None:
+        """The first (lowest) earlier index whose partner keys agree with keys, or None."""
+        if not keys:
+            return self.first
+        found = [self.first_naming[k] for k in keys if k in self.first_naming]
+        if self.first_unnamed is not None:
+            found.append(self.first_unnamed)
+        return min(found, default=None)
+
+    def add(self, i: int, keys: set[str]) -> None:
+        """Index mention i (indexes are added in increasing order)."""
+        if self.first is None:
+            self.first = i
+        if not keys and self.first_unnamed is None:
+            self.first_unnamed = i
+        for k in keys:
+            self.first_naming.setdefault(k, i)
+
+
+def _partners_agree(a: Mention, b: Mention) -> bool:
+    """Partners abroad that share one, or one side that names none (the rule _TitleIndex indexes)."""
+    ka = {partner_key(n) for n in a.international_partners}
+    kb = {partner_key(n) for n in b.international_partners}
+    return not ka or not kb or bool(ka & kb)
+
+
+def _precise(dates: Iterable[str | None]) -> str | None:
+    """The most precise of the dates that agree with the first one's year."""
+    dates = list(filter(None, dates))
+    if len(dates) < 2:  # most records: one date or none
+        return dates[0] if dates else None
+    year = dates[0][:4]
+    return max((d for d in dates if d[:4] == year), key=len)
+
+
+_INTERNATIONAL = attrgetter("international_partners")
+_SWEDISH = attrgetter("swedish_partners")
+_OTHERS = attrgetter("other_participants")
+_COUNTRIES = attrgetter("countries")
+_AREAS = attrgetter("project_areas")
+_THEMES = attrgetter("themes")
+_TAGS = attrgetter("tags")
+_LANGUAGES = attrgetter("languages")
+_SOURCES = attrgetter("sources")
+_TITLE = attrgetter("title")
+_SDGS = attrgetter("sdgs")
+_START = attrgetter("start_date")
+_END = attrgetter("end_date")
+_DURATION = attrgetter("duration_years")
+_AMOUNT = attrgetter("amount_sek")
+_SUMMARY = attrgetter("summary")
+
+
+def _first(group: list[Mention], field: attrgetter):
+    """The first truthy field(m) of the group, else None."""
+    return next(filter(None, map(field, group)), None)
+
+
+def merge(group: list[Mention], keys: Keys | None = None) -> Project:
+    """One record from a group of mentions: unions, first title, most precise dates, every source."""
+    keys = keys or Keys()
+    names = fullest_names(group, keys)  # the fullest form the record's own texts give
+    swedish = _unique_partners(chain.from_iterable(map(_SWEDISH, group)))
+    project = Project(
+        record_id="",
+        title=_first(group, _TITLE),
+        swedish_partners=[p.name for p in swedish],
+        swedish_partner_codes=[p.code for p in swedish if p.code],
+        international_partners=list(dict.fromkeys(
+            names[key] for key in map(keys.partner, chain.from_iterable(map(_INTERNATIONAL, group))))),
+        other_participants=_union(group, _OTHERS),
+        countries=_union(group, _COUNTRIES),
+        project_areas=_union(group, _AREAS),
+        themes=_union(group, _THEMES),
+        sdgs=sorted(set(chain.from_iterable(map(_SDGS, group)))),
+        start_date=_precise(map(_START, group)),
+        end_date=_precise(map(_END, group)),
+        duration_years=_first(group, _DURATION),
+        amount_sek=_first(group, _AMOUNT),
+        tags=_union(group, _TAGS),
+        languages=_union(group, _LANGUAGES),
+        summary=_first(group, _SUMMARY) or "",
+        sources=_sorted_sources(chain.from_iterable(map(_SOURCES, group))),
+        confidence=round(max(m.confidence for m in group), 3),
+    )
+    if len(project.swedish_partner_codes) != len(project.swedish_partners):
+        project.swedish_partner_codes = [p.code or "" for p in swedish]
+    project.record_id = record_id(project, keys)
+    return project
+
+
+# json.dumps(key, ensure_ascii=False) builds a new encoder on every call (only the default options share
+# one); this is that encoder, built once.
+_encode_key = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def record_id(p: Project, keys: Keys | None = None) -> str:
+    """A hash of the record's content key: the title if it has one, else its parties, dates and first source."""
+    keys = keys or Keys()
+    if p.title:
+        key = ["title", keys.title(p.title) or ""]  # norm_key(title): title_key gives None for ""
+    else:
+        first = p.sources[0]
+        key = ["parties", p.swedish_partners, sorted(map(keys.partner, p.international_partners)),
+               p.start_date, p.end_date, p.amount_sek, first.file, first.start]
+    digest = hashlib.sha256(_encode_key(key).encode("utf-8")).hexdigest()
+    return "kp-" + digest[:16]
+
+
+# At most this many ids in one record's possible_duplicates (the first ones in id order). Real pages
+# give a partner pair a handful of projects; a page repeating one pair thousands of times would
+# otherwise give every record the ids of all the others (a list quadratic in the page).
+MAX_POSSIBLE_DUPLICATES = 100
+_ANY = None  # a fact a record does not state: compatible with every value
+
+
+def possible_duplicates(projects: list[Project], limit: int = MAX_POSSIBLE_DUPLICATES,
+                        keys: Keys | None = None) -> None:
+    """Same partners, no conflicting title, dates or amount: list each other (at most `limit` ids per
+    record, the first in id order), never merge. Record ids are unique (dedupe makes them so).
+
+    Near-linear in the number of records: a record's title key, start year, end year and amount form
+    its signature, a fact it does not state being a wildcard. Each record is indexed under every
+    projection of its signature onto the facts it states (at most 2**4 entries), so the records
+    compatible with one signature are the union of at most 2**4 disjoint sorted lists, merged lazily
+    up to `limit` ids, instead of a comparison with every other record of the group."""
+    keys = keys or Keys()
+    key_of = keys.partner
+    by_party: dict[tuple, list[Project]] = {}
+    for p in projects:
+        if not p.international_partners:
+            continue
+        key = (tuple(sorted(p.swedish_partners)), tuple(sorted(map(key_of, p.international_partners))))
+        by_party.setdefault(key, []).append(p)
+    for group in by_party.values():
+        if len(group) > 1:  # a record alone with its parties has no one to list
+            _list_compatible(group, limit, keys)
+    for p in projects:
+        if p.possible_duplicates:  # an empty list is sorted and unique already
+            p.possible_duplicates = sorted(set(p.possible_duplicates))
+
+
+def _signature(p: Project, keys: Keys | None = None) -> tuple:
+    """(title, start year, end year, amount) as _compatible compares them; _ANY where p states none.
+    A title is compared by its key, which may itself be None (a title of punctuation only)."""
+    title_key_of = keys.title if keys else title_key
+    return (("title", title_key_of(p.title)) if p.title else _ANY,
+            p.start_date[:4] if p.start_date else _ANY,
+            p.end_date[:4] if p.end_date else _ANY,
+            p.amount_sek if p.amount_sek else _ANY)
+
+
+def _stated(sig: tuple) -> tuple[int, ...]:
+    return tuple(d for d, v in enumerate(sig) if v is not _ANY)
+
+
+@lru_cache(maxsize=None)  # dims is a subset of (0, 1, 2, 3): at most 16 distinct calls
+def _subsets(dims: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(d for i, d in enumerate(dims) if mask >> i & 1) for mask in range(1 << len(dims)))
+
+
+def _list_compatible(group: list[Project], limit: int, keys: Keys | None = None) -> None:
+    """Add to each record of one party group the ids of the others it is _compatible with (see
+    possible_duplicates). b is compatible with a when they agree on every fact both state: with S(x)
+    the facts x states, b sits in the index under (S(b), S(a) & S(b), b's values there), which is the
+    key a looks up for the stated-set S(b)."""
+    index: dict[tuple, list[str]] = {}
+    sigs = [_signature(p, keys) for p in group]
+    for p, sig in zip(group, sigs):
+        stated = _stated(sig)
+        for proj in _subsets(stated):
+            index.setdefault((stated, proj, tuple(sig[d] for d in proj)), []).append(p.record_id)
+    for ids in index.values():
+        ids.sort()
+    found: dict[tuple, list[str]] = {}  # signature -> the first limit + 1 compatible ids, itself included
+    all_stated = _subsets((0, 1, 2, 3))
+    for p, sig in zip(group, sigs):
+        if sig not in found:
+            mine = set(_stated(sig))
+            lists = []
+            for stated in all_stated:
+                proj = tuple(d for d in stated if d in mine)
+                ids = index.get((stated, proj, tuple(sig[d] for d in proj)))
+                if ids:
+                    lists.append(ids)
+            found[sig] = list(islice(heapq.merge(*lists), limit + 1))
+        ids = found[sig]
+        if p.record_id in ids:  # a record is compatible with itself; it may sort past the first limit + 1
+            ids = [i for i in ids if i != p.record_id]
+        p.possible_duplicates.extend(ids[:limit])
+
+
+def _compatible(a: Project, b: Project) -> bool:
+    """No conflicting title, start or end year, or amount (a fact only one side states is no conflict):
+    the rule _list_compatible indexes, stated for one pair."""
+    if a.title and b.title and title_key(a.title) != title_key(b.title):
+        return False
+    for x, y in ((a.start_date, b.start_date), (a.end_date, b.end_date)):
+        if x and y and x[:4] != y[:4]:
+            return False
+    return not (a.amount_sek and b.amount_sek and a.amount_sek != b.amount_sek)
+
+
+def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tuple[list[Project], list[Partnership], int]:
+    """Records and partnerships from all mentions and statements; also returns how many mentions merged away."""
+    keys = Keys()
+    normalise(mentions, statements, keys)
+    groups = merge_groups(mentions, keys)
+    projects = [merge(g, keys) for g in groups]
+    seen: dict[str, int] = {}
+    for p in projects:  # ids must be unique even if two records share a content key
+        n = seen.get(p.record_id, 0)
+        seen[p.record_id] = n + 1
+        if n:
+            p.record_id = f"{p.record_id}-{n}"
+    possible_duplicates(projects, keys=keys)
+    partnerships = build_partnerships(projects, groups, statements, keys)
+    return projects, partnerships, len(mentions) - len(groups)
+
+
+def _stated_country(group: list[Mention], name: str) -> str | None:
+    """The first country a mention of the group ties to this partner name, or None."""
+    for m in group:
+        if m.partner_countries:
+            country = m.partner_countries.get(name)
+            if country:
+                return country
+    return None
+
+
+def build_partnerships(projects: list[Project], groups: list[list[Mention]],
+                       statements: list[PartnershipMention], keys: Keys | None = None) -> list[Partnership]:
+    """One record per (Swedish body, partner abroad) pair from projects and statements."""
+    key_of = (keys or Keys()).partner
+    table: dict[tuple[str, str], Partnership] = {}
+
+    def entry(sw: Partner, name: str, country: str | None) -> Partnership:
+        key = (sw.name, key_of(name))
+        rec = table.get(key)
+        if rec is None:
+            rec = table[key] = Partnership(sw.name, sw.code, name, country, None, [], [], 0.0)
+        elif name != rec.international_partner:  # fuller(a, a) is a
+            rec.international_partner = fuller(rec.international_partner, name)
+        rec.country = rec.country or country
+        return rec
+
+    for project, group in zip(projects, groups):
+        if not project.international_partners:
+            continue  # no pair to record
+        only_country = project.countries[0] if len(project.countries) == 1 else None
+        # a partner's country does not depend on the Swedish body: found once per partner, not per pair
+        partners = [(name, _stated_country(group, name) or only_country) for name in project.international_partners]
+        for sw in _unique_partners(chain.from_iterable(map(_SWEDISH, group))):
+            for name, country in partners:
+                rec = entry(sw, name, country)
+                rec.project_ids.append(project.record_id)
+                rec.sources.extend(project.sources)
+                rec.confidence = max(rec.confidence, project.confidence)
+    for s in statements:
+        rec = entry(s.swedish_partner, s.international_partner, s.country)
+        if s.since_year and (rec.since_year is None or s.since_year < rec.since_year):
+            rec.since_year = s.since_year
+        rec.sources.append(s.source)
+        rec.sources.extend(s.more_sources)
+        rec.confidence = max(rec.confidence, round(s.confidence, 3))
+    out = []
+    for key in sorted(table):
+        rec = table[key]
+        rec.project_ids = sorted(set(rec.project_ids))
+        rec.sources = _sorted_sources(rec.sources)
+        out.append(rec)
+    return out

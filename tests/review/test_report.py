@@ -1,0 +1,299 @@
+"""The review report: HTML content, escaping, determinism, the CLI, and a real headless browser."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kp_extract.cli import app
+from kp_extract.run.pipeline import run
+from kp_extract.stages.s1_read import read_page
+from kp_extract.review.report import write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "raw"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def seeds_out(tmp_path_factory) -> Path:
+    """The pipeline's output on raw/ with its report (report.html)."""
+    out = tmp_path_factory.mktemp("report-seeds")
+    run(RAW, out, workers=1)
+    write_report(out, RAW)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds_html(seeds_out) -> str:
+    return (seeds_out / "report.html").read_text(encoding="utf-8")
+
+
+def _projects(out: Path) -> list[dict]:
+    return json.loads((out / "projects.json").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- the HTML
+
+def test_every_project_has_a_row_and_a_record(seeds_out, seeds_html):
+    projects = _projects(seeds_out)
+    assert projects
+    rows = re.findall(r'<tr data-id="([^"]+)"', seeds_html)
+    sections = re.findall(r'<section class="record" id="([^"]+)"', seeds_html)
+    assert rows == [p["record_id"] for p in projects]
+    assert sections == rows
+    for p in projects:
+        if p["title"]:
+            assert f'<a href="#{p["record_id"]}">{p["title"]}</a>' in seeds_html.replace("&#x27;", "'")
+
+
+def test_self_contained(seeds_html):
+    assert seeds_html.startswith("<!DOCTYPE html>")
+    assert "<link" not in seeds_html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", seeds_html)
+    assert "url(" not in seeds_html.replace("url(#", "")  # only in-document SVG references
+    assert "Content-Security-Policy" in seeds_html
+    assert "<svg" in seeds_html and "<script>" in seeds_html and "<style>" in seeds_html
+    assert "Projects per country" in seeds_html and "Projects per SDG" in seeds_html
+
+
+def test_marks_carry_page_offsets(seeds_out, seeds_html):
+    texts = {}
+    marks = []  # (field, file, start, end, text) of every mark, the file from its block
+    for block in re.findall(r'<div class="block" id="[^"]+" data-file="[^"]+".*?</pre></div>', seeds_html, re.S):
+        file = re.match(r'<div class="block" id="[^"]+" data-file="([^"]+)"', block).group(1)
+        marks += [(f, file, s, e, t) for f, s, e, t in re.findall(
+            r'<mark data-field="([a-z_]+)" data-start="(\d+)" data-end="(\d+)">([^<]*)</mark>', block)]
+    assert len(marks) > 50
+    fields = Counter(m[0] for m in marks)
+    for f in ("title", "swedish_partners", "international_partners", "countries", "sdgs", "start_date"):
+        assert fields[f] > 0, f
+    import html as html_mod
+    for field, file, start, end, text in marks:
+        if file not in texts:
+            texts[file] = read_page(RAW / file, RAW).text
+        assert texts[file][int(start):int(end)] == html_mod.unescape(text)
+
+
+def test_byte_identical_and_free_of_paths(seeds_out, tmp_path):
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(seeds_out, copy)
+    again = write_report(copy, RAW)
+    assert again == copy / "report.html"
+    assert again.read_bytes() == (seeds_out / "report.html").read_bytes()
+    write_report(copy, RAW)
+    assert again.read_bytes() == (seeds_out / "report.html").read_bytes()
+    text = again.read_text(encoding="utf-8")
+    assert str(tmp_path) not in text and str(ROOT) not in text
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def _hostile_out(tmp_path: Path) -> tuple[Path, Path]:
+    """An output folder whose record and page text are hostile."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    page = (f"Project: {HOSTILE}\n\nVäxjö kommun och \"Kalush\" <img src=x onerror=alert(2)> i Ukraina. "
+            "Mer information: anna.ek@vaxjo.se eller 0470-41 00 00.\n")
+    (pages / "p.txt").write_text(page, encoding="utf-8")
+    start = page.index(HOSTILE)
+    second = page.index("Växjö")
+    record = {
+        "record_id": "kp-0000000000000001", "title": HOSTILE, "swedish_partners": ["Växjö kommun"],
+        "swedish_partner_codes": ["0780"], "international_partners": ['"Kalush" & co'], "other_participants": [],
+        "countries": ["UA"], "project_areas": [], "themes": [], "sdgs": [], "start_date": None, "end_date": None,
+        "duration_years": None, "amount_sek": None, "tags": [], "languages": ["sv"],
+        "summary": f"{HOSTILE} <b>bold</b>",
+        "sources": [{"file": "p.txt", "start": start, "end": start + len(HOSTILE)},
+                    {"file": "p.txt", "start": second, "end": len(page) - 1},
+                    {"file": "gone.txt", "start": 0, "end": 10}],
+        "possible_duplicates": ['x"><script>alert(3)</script>'],
+    }
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "projects.json").write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    (out / "partnerships.json").write_text("[]", encoding="utf-8")
+    return out, pages
+
+
+def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
+    out, pages = _hostile_out(tmp_path)
+    text = write_report(out, pages).read_text(encoding="utf-8")
+    assert HOSTILE not in text
+    assert "alert(3)</script>" not in text
+    assert "<img" not in text and "<b>bold" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert text.count("<script>") == 1  # the report's own
+    assert "anna.ek" not in text and "@vaxjo" not in text and "41 00 00" not in text
+    assert "[e-post]" in text and "[telefon]" in text
+    assert 'data-field="title"' in text  # the hostile title is still marked, escaped
+    assert "source not available" in text  # gone.txt
+
+
+def test_input_folder_from_datapackage(tmp_path):
+    out, pages = _hostile_out(tmp_path)
+    (out / "datapackage.json").write_text(json.dumps({"name": "x", "provenance": {"input_dir": str(pages)}}),
+                                          encoding="utf-8")
+    text = write_report(out).read_text(encoding="utf-8")
+    assert 'data-field="swedish_partners"' in text
+    assert text.count("source not available") == 1
+    (out / "datapackage.json").write_text("{not json", encoding="utf-8")
+    text = write_report(out).read_text(encoding="utf-8")  # falls back to ./raw: pages not there
+    assert text.count("source not available") == 3
+
+
+def test_no_projects_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="projects.json"):
+        write_report(tmp_path)
+
+
+# ---------------------------------------------------------------- the CLI
+
+def test_cli_report(seeds_out, tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(seeds_out), "--input", str(RAW), "--out", str(target)])
+    assert res.exit_code == 0, res.output
+    assert target.read_bytes() == (seeds_out / "report.html").read_bytes()
+    res = runner.invoke(app, ["report", str(tmp_path / "missing")])
+    assert res.exit_code == 2
+    assert "output folder not found" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["report", str(seeds_out), "--input", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "input folder not found" in res.output
+    res = runner.invoke(app, ["report", "--help"])
+    assert res.exit_code == 0 and "--input" in res.output
+
+
+def test_run_with_report(tmp_path, seeds_out):
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(RAW), "--out", str(out), "--workers", "1", "--no-cache", "--report"])
+    assert res.exit_code == 0, res.output
+    assert (out / "report.html").read_bytes() == (seeds_out / "report.html").read_bytes()
+    out2 = tmp_path / "out2"
+    res = CliRunner().invoke(app, ["run", str(RAW), "--out", str(out2), "--workers", "1", "--no-cache"])
+    assert res.exit_code == 0 and not (out2 / "report.html").exists()
+
+
+# ---------------------------------------------------------------- a real browser
+
+def _chromium() -> str:
+    path = os.environ.get("KP_EXTRACT_CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"Chromium not found at {path}: run `sh scripts/install_browser.sh` (make test does) "
+                    "or set KP_EXTRACT_CHROMIUM to a Chromium binary", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser_page(seeds_out):
+    """The seeds' report open in headless Chromium, with console errors and page errors collected."""
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("request", lambda r: problems.append(f"request: {r.url}") if not r.url.startswith(("file:", "data:")) else None)
+        page.goto((seeds_out / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        yield page, problems
+        browser.close()
+
+
+def _visible_rows(page) -> list[dict]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#project-table tbody tr'))
+        .filter(r => !r.hidden && r.offsetParent !== null)
+        .map(r => ({id: r.dataset.id, cells: Array.from(r.cells).map(c => c.textContent)}))""")
+
+
+def test_browser_loads_cleanly(browser_page, seeds_out):
+    page, problems = browser_page
+    assert page.title() == "kp_extract review report"
+    assert len(_visible_rows(page)) == len(_projects(seeds_out))
+    assert page.locator("#charts svg").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"))
+    assert problems == []
+
+
+def test_browser_filter_by_country(browser_page, seeds_out):
+    page, problems = browser_page
+    projects = _projects(seeds_out)
+    per_country = Counter(c for p in projects for c in p["countries"])
+    # a country present in the data that not every record has
+    code = min((c for c, n in per_country.items() if n < len(projects)), key=lambda c: (-per_country[c], c))
+    page.select_option("#f-country", code)
+    rows = _visible_rows(page)
+    assert len(rows) == per_country[code]
+    assert all(code in row["cells"][3].split(", ") for row in rows)
+    assert page.inner_text("#f-count") == f"{per_country[code]} of {len(projects)} projects"
+    page.select_option("#f-country", "")
+    partner = projects[0]["swedish_partners"][0]
+    page.fill("#f-text", partner.upper())
+    rows = _visible_rows(page)
+    assert rows and all(partner.casefold() in " ".join(r["cells"]).casefold() for r in rows)
+    named = [p for p in projects if any(partner.casefold() in name.casefold() for name in
+                                        [p["title"] or "", *p["swedish_partners"], *p["international_partners"]])]
+    assert len(rows) == len(named)
+    page.fill("#f-text", "")
+    assert len(_visible_rows(page)) == len(projects)
+    assert problems == []
+
+
+def test_browser_sort(browser_page, seeds_out):
+    page, problems = browser_page
+    header = page.locator("#project-table th", has_text="Sources")
+    header.click()
+    counts = [int(r["cells"][7]) for r in _visible_rows(page)]
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    counts = [int(r["cells"][7]) for r in _visible_rows(page)]
+    assert counts == sorted(counts, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    assert problems == []
+
+
+def test_browser_record_marks_match_the_source(browser_page, seeds_out):
+    page, problems = browser_page
+    projects = _projects(seeds_out)
+    record = max((p for p in projects if p["title"]), key=lambda p: (len(p["sources"]), p["record_id"]))
+    rid = record["record_id"]
+    assert not page.locator(f"section[id='{rid}']").is_visible()
+    page.locator(f"#project-table a[href='#{rid}']").click()
+    section = page.locator(f"section[id='{rid}']")
+    assert section.is_visible()
+    marks = page.evaluate("""id => Array.from(document.getElementById(id).querySelectorAll('mark[data-start]'))
+        .map(m => ({field: m.dataset.field, file: m.closest('.block').dataset.file, start: +m.dataset.start,
+                    end: +m.dataset.end,
+                    text: m.textContent}))""", rid)
+    assert marks
+    texts = {}
+    for m in marks:
+        if m["file"] not in texts:
+            texts[m["file"]] = read_page(RAW / m["file"], RAW).text
+        assert texts[m["file"]][m["start"]:m["end"]] == m["text"], m
+    assert any(m["field"] == "title" and m["text"].casefold() == record["title"].casefold() for m in marks)
+    assert section.locator(".block").count() == len(record["sources"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "report-record.png"))
+    # a possible duplicate links to the other record
+    dup = next(p for p in projects if p["possible_duplicates"])
+    page.goto((seeds_out / "report.html").as_uri() + f"#{dup['record_id']}")
+    other = dup["possible_duplicates"][0]
+    page.locator(f"section[id='{dup['record_id']}'] ul.dups a[href='#{other}']").click()
+    assert page.locator(f"section[id='{other}']").is_visible()
+    assert problems == []

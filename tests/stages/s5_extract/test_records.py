@@ -1,0 +1,214 @@
+"""extract.records: what a model's scores make of a page's proposals. Every test decides with a hand-made
+model (tests.extract.pages.model) whose heads read one or two features, so that the outcome is known."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kp_extract.stages.s5_extract import decide
+from kp_extract.stages.s5_extract.proposals import GUESSED
+from kp_extract.stages.s5_extract.records import MIN_KEPT
+
+from tests.stages.s5_extract.pages import CARD, analysed, head, model
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def summary(m) -> tuple:
+    return (m.via, m.title, [p.name for p in m.swedish_partners], m.international_partners)
+
+
+
+
+@pytest.mark.parametrize("weight, bias", [(2.0, -1.0), (-1.0, 0.5), (0.5, 0.0)])
+def test_a_rule_mention_takes_its_pairs_project_probability(weight, bias):
+    result = decide(analysed(CARD), model(project=head({"rule_mention": weight}, bias)))
+    (m,) = result.mentions
+    assert summary(m) == ("card", "Clean Markets for All", ["Tranås kommun"], ["Nyeri County Government"])
+    assert m.confidence == pytest.approx(sigmoid(weight + bias))
+
+
+def test_every_pair_gives_a_statement_with_its_partner_probability_and_a_candidate_row():
+    result = decide(analysed(CARD), model(partner=head({"rule_mention": 1.0, "joined": 0.5}, -0.5),
+                                          project=head({"rule_mention": 3.0}, -1.0)))
+    (s,) = result.partnerships
+    assert (s.swedish_partner.name, s.international_partner, s.country) == ("Tranås kommun",
+                                                                            "Nyeri County Government", "KE")
+    assert s.confidence == pytest.approx(sigmoid(1.0))
+    (row,) = result.candidates
+    assert (row["swedish_partner"], row["swedish_partner_code"], row["international_partner"]) == (
+        "Tranås kommun", "0687", "Nyeri County Government")
+    assert row["partner_score"] == round(sigmoid(1.0), 4) and row["project_score"] == round(sigmoid(2.0), 4)
+    assert row["evidence"] == ["+rule_mention"]  # the project head's reasons: it scores higher
+    assert CARD[row["start"]:row["end"]] == "Tranås and Nyeri, Kenya"
+
+
+PAIR = "Nyheter\n\nTranås kommun och Kisumu har ett partnerskap sedan 2012. Projektet handlar om avfall.\n"
+SENTENCE = "Tranås kommun och Kisumu har ett partnerskap sedan 2012."
+
+
+def test_a_pair_no_rule_names_becomes_a_pair_mention():
+    a = analysed(PAIR)
+    assert a.proposed.mentions == []
+    result = decide(a, model(project=head({"same_sentence": 3.0}, -1.0)))
+    (m,) = result.mentions
+    assert summary(m) == ("pair", None, ["Tranås kommun"], ["Kisumu"])
+    assert m.countries == ["KE"]
+    assert m.confidence == pytest.approx(sigmoid(2.0))
+    assert [PAIR[s.start:s.end] for s in m.sources] == [SENTENCE]
+
+
+def test_a_pair_below_the_threshold_is_kept_as_a_low_mention_and_below_min_kept_not_at_all():
+    low = decide(analysed(PAIR), model(project=head({"same_sentence": 1.0}, -2.0)))
+    (m,) = low.mentions
+    assert m.via == "pair" and m.confidence == pytest.approx(sigmoid(-1.0))  # for candidates.jsonl
+    assert sigmoid(-1.0) >= MIN_KEPT
+    assert decide(analysed(PAIR), model()).mentions == []  # ~0.00005 on both heads
+    assert decide(analysed(PAIR), model()).partnerships == []
+
+
+def test_a_statement_takes_the_since_year_its_sentences_state():
+    a = analysed(PAIR)
+    (p,) = a.pairs
+    assert p.since_year is None  # no rule stated it: the year comes from the pair's own sentences
+    (s,) = decide(a, model(partner=head({"same_sentence": 2.0}, -0.5))).partnerships
+    assert (s.swedish_partner.name, s.international_partner, s.since_year) == ("Tranås kommun", "Kisumu", 2012)
+    assert s.confidence == pytest.approx(sigmoid(1.5))
+    assert PAIR[s.source.start:s.source.end] == SENTENCE
+
+
+def test_the_earliest_since_year_of_the_pairs_sentences():
+    text = ("Nyheter\n\nTranås kommun och Kisumu har ett avtal sedan 2012. "
+            "Tranås kommun och Kisumu har samarbetat sedan 2008.\n")
+    (s,) = decide(analysed(text), model(partner=head({"same_sentence": 2.0}, 0.0))).partnerships
+    assert s.since_year == 2008
+    assert len(s.more_sources) == 1  # the other sentence that names the pair
+
+
+def test_two_partners_abroad_of_one_body_in_one_sentence_are_one_mention():
+    text = "Nyheter\n\nTranås kommun samarbetar med Kisumu och Nyeri om avfall.\n"
+    a = analysed(text)
+    assert a.proposed.mentions == []
+    # Kisumu's candidate has context evidence, Nyeri's not: the two pairs score differently
+    result = decide(a, model(project=head({"same_sentence": 3.0, "ev_context": 1.0}, -1.0)))
+    (m,) = result.mentions
+    assert summary(m) == ("pair", None, ["Tranås kommun"], ["Kisumu", "Nyeri"])
+    assert m.confidence == pytest.approx(sigmoid(2.0))  # the weaker pair's belief
+    assert len(result.partnerships) == 2
+
+
+def test_partners_abroad_in_separate_sentences_are_separate_mentions():
+    text = "Nyheter\n\nTranås kommun samarbetar med Kisumu om avfall. Tranås kommun arbetar också med Nyeri.\n"
+    result = decide(analysed(text), model(project=head({"same_sentence": 3.0}, -1.0)))
+    assert sorted(m.international_partners[0] for m in result.mentions) == ["Kisumu", "Nyeri"]
+    assert all(len(m.international_partners) == 1 and m.via == "pair" for m in result.mentions)
+
+
+GUESS = """Tranås kommuns logotyp
+
+Vårt partnerskap
+
+Kommunen samarbetar med Kisumu sedan 2012.
+
+Projekt: Rena marknader
+
+Projektet genomförs i staden Nyeri i Kenya under två år.
+"""
+
+
+def test_a_guessed_partner_is_replaced_by_the_pair_the_model_believes_in():
+    a = analysed(GUESS)
+    (proposed,) = a.proposed.mentions
+    assert proposed.via == "title_line" + GUESSED and proposed.international_partners == ["Kisumu"]
+    # Kisumu's pair is the one a partnership statement backs; this model believes in the other one
+    doubt = head({"rule_statement": -3.0}, 1.0)
+    result = decide(analysed(GUESS), model(partner=doubt, project=doubt))
+    m = next(m for m in result.mentions if m.title == "Rena marknader")
+    assert summary(m)[1:] == ("Rena marknader", ["Tranås kommun"], ["Nyeri"])
+    assert m.countries == ["KE"]
+    assert m.confidence == pytest.approx(sigmoid(1.0))
+
+
+def test_a_guessed_partner_the_model_believes_in_stays():
+    trust = head({"rule_statement": 3.0}, -1.0)
+    result = decide(analysed(GUESS), model(partner=trust, project=trust))
+    m = next(m for m in result.mentions if m.title == "Rena marknader")
+    assert m.international_partners == ["Kisumu"] and m.confidence == pytest.approx(sigmoid(2.0))
+
+
+TITLED = """Nyheter
+
+Tranås kommun och Kisumu har ett partnerskap.
+
+Tema
+Gender Equality
+
+Gröna Parker
+
+Tranås kommun och Nyeri planterar träd i parkerna.
+"""
+
+
+def test_a_title_the_title_head_accepts_names_a_project_of_a_pair_in_its_own_item():
+    result = decide(analysed(TITLED), model(partner=head({"same_sentence": 10.0}, -5.0),
+                                            title=head({"kind_heading": 2.0}, -1.0)))
+    (m,) = result.mentions
+    assert summary(m) == ("title", "Gröna Parker", ["Tranås kommun"], ["Nyeri"])  # not Kisumu of item 0
+    assert m.confidence == pytest.approx(sigmoid(1.0))  # min(title 0.73, pair 0.99)
+    assert [TITLED[s.start:s.end] for s in m.sources] == ["Gröna Parker",
+                                                           "Tranås kommun och Nyeri planterar träd i parkerna."]
+
+
+def test_a_title_whose_item_pairs_nobody_the_model_believes_in_names_no_project():
+    result = decide(analysed(TITLED), model(partner=head({"same_sentence": 10.0}, -15.0),
+                                            title=head({"kind_heading": 2.0}, -1.0)))
+    assert result.mentions == []
+
+
+def test_a_title_goes_to_the_untitled_rule_mention_of_its_item():
+    text = ("Tranås and Nyeri, Kenya\n\nThe project (Clean Markets) improves waste handling for three years.\n\n"
+            "Svensk partner\nTranås kommun\nInternationell partner\nNyeri County Government\n")
+    a = analysed(text)
+    assert [summary(m) for m in a.proposed.mentions] == [
+        ("card", None, ["Tranås kommun"], ["Nyeri County Government"])]
+    result = decide(a, model(partner=head({"same_item": 10.0}, -5.0), project=head({"rule_mention": 2.0}, -1.0),
+                             title=head({"kind_paren": 10.0}, -5.0)))
+    (m,) = result.mentions
+    assert summary(m) == ("card", "Clean Markets", ["Tranås kommun"], ["Nyeri County Government"])
+    assert m.confidence == pytest.approx(sigmoid(5.0))  # the title's belief, above the card's own 0.73
+
+
+QUOTED = """Tranås and Nyeri, Kenya
+
+Project: Clean Markets for All
+
+The work builds on the earlier "Green Schools" and improves waste handling.
+
+Svensk partner
+Tranås kommun
+Internationell partner
+Nyeri County Government
+
+Nyheter
+
+Tranås kommun och Kisumu startar "Green Schools" i år.
+"""
+
+
+def test_a_title_inside_the_text_of_a_titled_rule_mention_names_no_other_project():
+    a = analysed(QUOTED)
+    quoted = [t for t in a.titles if t.text == "Green Schools"]
+    assert len(quoted) == 2 and "kind_quoted" in quoted[0].features
+    card = a.proposed.mentions[0]
+    assert card.title == "Clean Markets for All"
+    assert any(s.start <= quoted[0].start < s.end for s in card.sources)
+    result = decide(a, model(partner=head({"same_sentence": 10.0}, -5.0), title=head({"kind_quoted": 10.0}, -5.0)))
+    titled = [m for m in result.mentions if m.via == "title"]
+    # the name inside the card stays a name the card mentions; written again in the news item, it is a project
+    (m,) = titled
+    assert summary(m) == ("title", "Green Schools", ["Tranås kommun"], ["Kisumu"])
+    assert all(s.start > quoted[0].end for s in m.sources)
+    assert [x.title for x in result.mentions if x.via == "card"] == ["Clean Markets for All"]
