@@ -116,10 +116,10 @@ def test_assign_languages_weighs_blocks_by_their_letters() -> None:
     texts = ["Kommunen och staden.", "Vi ska och vill.", "The city’s people and the council's work, e.g. here",
              "Kalush"]
     blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts]
-    language.assign_languages(blocks)
+    blocks = language.assign_languages(blocks)
     assert [b.language for b in blocks] == ["sv", "sv", "en", "en"]
     blocks = [Block("p.txt", 0, len(t), t, "prose", 0, 0) for t in texts[:2] + ["The city and", "Kalush"]]
-    language.assign_languages(blocks)
+    blocks = language.assign_languages(blocks)
     assert [b.language for b in blocks] == ["sv", "sv", "en", "sv"]
 
 

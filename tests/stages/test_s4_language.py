@@ -313,7 +313,7 @@ def test_norwegian_page_majority_reaches_its_name_only_blocks() -> None:
         _block("Kommunen har et samarbeid med Songea, og det er ikke første gang vi besøker byen."),
         _block("Prosjektet handler om avfall og renovasjon, og skolene i begge byene er også med."),
     ]
-    assign_languages(blocks)
+    blocks = assign_languages(blocks)
     assert [b.language for b in blocks] == ["no", "no", "no"]
     assert page_language(blocks) == "no"
 
@@ -359,8 +359,7 @@ def test_blocks_without_evidence_take_the_majority() -> None:
         _block("2019-2021", "bullet"),
     ]
     out = assign_languages(blocks)
-    assert out is blocks
-    assert [b.language for b in blocks] == ["sv", "sv", "sv"]
+    assert [b.language for b in out] == ["sv", "sv", "sv"]
 
 
 def test_footer_and_chrome_do_not_sway_the_majority() -> None:
@@ -372,7 +371,7 @@ def test_footer_and_chrome_do_not_sway_the_majority() -> None:
         _block("Share this page and read more about the project on the website of the city", "chrome"),
         _block("Svensk partner: Växjö Kommun", "filter"),
     ]
-    assign_languages(blocks)
+    blocks = assign_languages(blocks)
     assert blocks[0].language == "sv"
     assert blocks[1].language == "sv"
     assert blocks[2].language == "en"
@@ -387,17 +386,25 @@ def test_mixed_card_keeps_each_blocks_own_language() -> None:
         _block("Växjö and Kalush prioritize collaboration amidst war-induced strains."),
         _block("Projektområde\nInclusive leadership and governance\nSvensk partner\nVäxjö Kommun", "footer"),
     ]
-    assign_languages(blocks, page_default="sv")
+    blocks = assign_languages(blocks, page_default="sv")
     assert [b.language for b in blocks][:2] == ["en", "en"]
 
 
 def test_page_default_used_when_no_block_has_evidence() -> None:
     blocks = [_block("Kalush", "heading"), _block("JB Marks", "heading")]
-    assign_languages(blocks, page_default="en")
+    blocks = assign_languages(blocks, page_default="en")
     assert [b.language for b in blocks] == ["en", "en"]
-    assign_languages(blocks)
+    blocks = assign_languages(blocks)
     assert [b.language for b in blocks] == ["sv", "sv"]
 
 
 def test_empty_block_list() -> None:
     assert assign_languages([]) == []
+
+
+def test_assign_languages_gives_new_blocks_and_leaves_its_input_alone() -> None:
+    blocks = [_block("Kommunen har ett samarbete med staden och skolorna."), _block("Kalush", "heading")]
+    out = assign_languages(blocks)
+    assert [b.language for b in out] == ["sv", "sv"]
+    assert [b.language for b in blocks] == [None, None]
+    assert [(b.start, b.end, b.text) for b in out] == [(b.start, b.end, b.text) for b in blocks]

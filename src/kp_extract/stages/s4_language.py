@@ -91,6 +91,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
@@ -618,7 +619,7 @@ def _guess_and_letters(text: str) -> tuple[str | None, int]:
 
 
 def assign_languages(blocks: list[Block], page_default: str | None = None) -> list[Block]:
-    """Set `language` on every block (in place) and return the same list.
+    """The blocks with their `language` set: new Block objects, the given ones left as they were.
 
     A block's own evidence decides its language; blocks without evidence (no
     letters, only names) take the page's majority language, computed over
@@ -635,6 +636,4 @@ def assign_languages(blocks: list[Block], page_default: str | None = None) -> li
         if g is not None and b.kind not in _NON_CONTENT_KINDS:
             weights[g] = weights.get(g, 0.0) + letters
     majority = _majority(weights, fallback)
-    for b, g in zip(blocks, guesses):
-        b.language = g or majority
-    return blocks
+    return [replace(b, language=g or majority) for b, g in zip(blocks, guesses)]

@@ -14,6 +14,7 @@ import hashlib
 import heapq
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache, lru_cache
 from itertools import chain, islice
 from operator import attrgetter
@@ -107,18 +108,28 @@ def partner_countries(mentions: list[Mention], statements: list[PartnershipMenti
     return out
 
 
-def normalise(mentions: list[Mention], statements: list[PartnershipMention], keys: Keys | None = None) -> None:
-    """Countries for mentions that state none, in place: as some page states the partner's, else the
-    item's own headline or listing country, else the country of the place of that name."""
+def normalise(mentions: list[Mention], statements: list[PartnershipMention], keys: Keys | None = None
+              ) -> tuple[list[Mention], list[PartnershipMention]]:
+    """The mentions and statements with a country where they state none: as some page states the
+    partner's, else the item's own headline or listing country, else the country of the place of that
+    name. Those that need one are new objects; the given ones are left as they were."""
     keys = keys or Keys()
     countries = partner_countries(mentions, statements, keys)
     key_of, place = keys.partner, keys.place
+    out_mentions = []
     for m in mentions:
         if not m.countries:
             found = [countries.get(key_of(n)) or m.context_country or place(n) for n in m.international_partners]
-            m.countries = list(dict.fromkeys(c for c in found if c))
+            m = replace(m, countries=list(dict.fromkeys(c for c in found if c)))
+        out_mentions.append(m)
+    out_statements = []
     for s in statements:
-        s.country = s.country or partner_country(s.international_partner, countries, keys)
+        if not s.country:
+            country = partner_country(s.international_partner, countries, keys)
+            if country:
+                s = replace(s, country=country)
+        out_statements.append(s)
+    return out_mentions, out_statements
 
 
 def partner_country(name: str, stated: dict[str, str], keys: Keys | None = None) -> str | None:
@@ -403,7 +414,7 @@ def _compatible(a: Project, b: Project) -> bool:
 def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tuple[list[Project], list[Partnership], int]:
     """Records and partnerships from all mentions and statements; also returns how many mentions merged away."""
     keys = Keys()
-    normalise(mentions, statements, keys)
+    mentions, statements = normalise(mentions, statements, keys)
     groups = merge_groups(mentions, keys)
     projects = [merge(g, keys) for g in groups]
     seen: dict[str, int] = {}
