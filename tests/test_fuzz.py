@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kp_extract.run import pipeline
-from kp_extract.stages.s2_clean import clean_page, find_contacts, scrub_contacts
+from kp_extract.privacy import find_contacts, scrub_contacts
+from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.outputs.export import (partnership_to_dict, project_to_dict, records_csv, PROJECT_FIELDS,
                                validate_records)
@@ -145,7 +146,7 @@ def test_pipeline_on_mutated_seed_pages(text):
 @settings(max_examples=50, **SETTINGS)
 @given(text=any_text)
 def test_scrub_removes_every_address(text):
-    from kp_extract.stages.s2_clean import _rules
+    from kp_extract.privacy import _rules
 
     out = scrub_contacts(text + " anna.ek@vaxjo.se " + text)
     assert _rules().email.search(out) is None

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kp_extract.stages.s2_clean import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_contacts, parse_contact, scrub_contacts
+from kp_extract.privacy import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_contacts, parse_contact, scrub_contacts
 from kp_extract.run import pipeline
 from kp_extract.cli import app
 from kp_extract.model import Page

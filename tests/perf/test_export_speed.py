@@ -471,7 +471,7 @@ def _reference_source(src):
 
 def reference_project_to_dict(p: Project) -> dict:
     """export.project_to_dict as written before _scrub_items/_sources."""
-    from kp_extract.outputs.export import scrub
+    from kp_extract.privacy import scrub
 
     return {
         "record_id": p.record_id, "title": scrub(p.title), "swedish_partners": scrub(list(p.swedish_partners)),

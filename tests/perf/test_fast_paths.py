@@ -141,22 +141,24 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from kp_extract import privacy  # noqa: E402
+from kp_extract.privacy import find_contacts, scrub_contacts  # noqa: E402
 from kp_extract.stages import s2_clean as clean  # noqa: E402
-from kp_extract.stages.s2_clean import find_chrome, find_contacts, scrub_contacts  # noqa: E402
+from kp_extract.stages.s2_clean import find_chrome  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.txt")) + sorted((ROOT / "raw").glob("*.txt"))
 
 
 def test_has_digit_is_str_isdigit_for_every_character() -> None:
-    digits = clean._digit_chars()
+    digits = privacy._digit_chars()
     assert all((chr(c) in digits) == chr(c).isdigit() for c in range(sys.maxunicode + 1))
-    assert clean._has_digit("tel ²") and clean._has_digit("år 2024") and not clean._has_digit("inga siffror")
+    assert privacy.has_digit("tel ²") and privacy.has_digit("år 2024") and not privacy.has_digit("inga siffror")
 
 
 @given(st.text(max_size=80))
 def test_has_digit_matches_the_loop(text: str) -> None:
-    assert clean._has_digit(text) == any(c.isdigit() for c in text)
+    assert privacy.has_digit(text) == any(c.isdigit() for c in text)
 
 
 # Patterns of the shapes the data uses, and some with the characters whose case partners
@@ -192,22 +194,23 @@ def test_needles_of_the_data_rules_gate_something() -> None:
 
 
 def _ungated(monkeypatch) -> None:
-    """Turn every gate and cache of clean off: phrase rules always tried, every line a block-rule
-    candidate, digits found by the plain loop, phone numbers searched at every position, no
-    per-line or per-text cache."""
+    """Turn every gate and cache of clean and privacy off: phrase rules always tried, every line a
+    block-rule candidate, digits found by the plain loop, phone numbers searched at every position,
+    no per-line or per-text cache."""
     rules = clean._rules()
     off = dataclasses.replace(rules, phrase_needles=(None,) * len(rules.phrase_needles),
                               any_block_start=re.compile(r"(?s).*"))
     monkeypatch.setattr(clean, "_rules", lambda: off)
-    monkeypatch.setattr(clean, "_has_digit", lambda text: any(c.isdigit() for c in text))
+    monkeypatch.setattr(privacy, "has_digit", lambda text: any(c.isdigit() for c in text))
     monkeypatch.setattr(clean, "_cached_line_marks", clean._line_marks)
-    monkeypatch.setattr(clean, "_scrubbed_cached", clean._scrubbed)
-    rules_phone = off.phone
+    monkeypatch.setattr(privacy, "_scrubbed_cached", privacy._scrubbed)
+    contact_rules = privacy._rules()
 
     class PlainFinditer:  # phone numbers searched at every position
-        finditer = rules_phone.finditer
+        finditer = contact_rules.phone.finditer
 
-    monkeypatch.setattr(clean, "_rules", lambda: dataclasses.replace(off, phone_starts=PlainFinditer()))
+    plain = dataclasses.replace(contact_rules, phone_starts=PlainFinditer())
+    monkeypatch.setattr(privacy, "_rules", lambda: plain)
 
 
 def _texts() -> list[str]:
@@ -252,7 +255,7 @@ def test_find_chrome_same_with_and_without_gates_on_mixed_lines(lines: list[str]
 
 
 START_PATTERNS = [
-    clean._rules().phone.pattern, r"(?<![\w+.,])(?:\+\d{1,3}|0\d{1,3})(?:[\s-]?\d{2,4}){1,5}(?![\w-])",
+    privacy._rules().phone.pattern, r"(?<![\w+.,])(?:\+\d{1,3}|0\d{1,3})(?:[\s-]?\d{2,4}){1,5}(?![\w-])",
     r"(?:ab|a)c", r"(?<!x)(?:0|\+)+\d", r"(?:\(0\))+\d?", r"(?i)(?:\+|0)\d\b", r"(?i)ab", r"a?b",
 ]
 _phone_text = st.text(alphabet="0123456789 +-().,aAbBcx\u00b2", max_size=60)
@@ -263,13 +266,13 @@ _phone_text = st.text(alphabet="0123456789 +-().,aAbBcx\u00b2", max_size=60)
 @given(text=_phone_text)
 def test_starts_finditer_finds_what_finditer_finds(source: str, text: str) -> None:
     pattern = re.compile(source)
-    assert [m.span() for m in clean._Starts(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert [m.span() for m in privacy._Starts(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
 
 
 def test_the_phone_pattern_gets_its_start_characters() -> None:
-    assert clean._rules().phone_starts.first is not None
-    assert clean._Starts(re.compile(r"a?b")).first is None
-    assert clean._Starts(re.compile(r"(?i)ab")).first is None
+    assert privacy._rules().phone_starts.first is not None
+    assert privacy._Starts(re.compile(r"a?b")).first is None
+    assert privacy._Starts(re.compile(r"(?i)ab")).first is None
 
 
 # --- segment.footer_field ---------------------------------------------------------------------
@@ -314,7 +317,7 @@ def test_casefold_never_shortens(text: str) -> None:
     assert all(chr(c).casefold() for c in range(0, sys.maxunicode + 1, 7))
 
 
-# --- clean.scrub_contacts: the per-text cache ---------------------------------------------------
+# --- privacy.scrub_contacts: the per-text cache ---------------------------------------------------
 
 _contact_texts = st.lists(st.sampled_from([
     "Växjö kommun", "anna.ek@vaxjo.se", "Tel. 0470-123 45", "Kontaktperson: Anna Ek, projektledare.",
@@ -327,7 +330,7 @@ _contact_texts = st.lists(st.sampled_from([
 def test_scrub_contacts_cached_equals_uncached(text: str) -> None:
     first = scrub_contacts(text)
     again = scrub_contacts("".join(list(text)))  # an equal, distinct string object: a cache hit
-    plain = clean._scrubbed(text) if text else None
+    plain = privacy._scrubbed(text) if text else None
     assert first == again == (text if plain is None else plain)
 
 

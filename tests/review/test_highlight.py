@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kp_extract.lexicon import values
-from kp_extract.stages.s2_clean import contact_spans, scrub_contacts
+from kp_extract.privacy import contact_spans, scrub_contacts
 from kp_extract.lexicon.gazetteer import area_label, country_code, resolve_swedish, sdg_by_name, theme_label
 from kp_extract.review.highlight import FIELDS, ValueSpan, find_value_spans, non_overlapping, render_segments
 

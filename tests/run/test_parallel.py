@@ -15,6 +15,7 @@ from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.outputs.export import write_outputs
 from kp_extract.model import FileError
+from kp_extract.privacy import scrubbed_candidate
 from kp_extract.stages.s1_read import read_pages
 from kp_extract.outputs.stream import record_json
 from tests.conftest import RAW, read_outputs
@@ -50,7 +51,7 @@ def _kept(outputs) -> tuple[list, list, str]:
         statements += [s for s in o.result.partnerships if s.confidence >= t_partner]
         lines += [json.dumps(pipeline.candidate_project_row(m), ensure_ascii=False)
                   for m in o.result.mentions if m.confidence < t_project]
-        lines += [json.dumps(dict({"kind": "partnership"}, **pipeline.scrubbed_candidate(r)), ensure_ascii=False)
+        lines += [json.dumps(dict({"kind": "partnership"}, **scrubbed_candidate(r)), ensure_ascii=False)
                   for r in o.result.candidates if r["partner_score"] < t_partner]
     return mentions, statements, "".join(line + "\n" for line in lines)
 

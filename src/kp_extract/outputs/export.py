@@ -13,8 +13,8 @@ Files written to the output folder:
   lines clean found.
 
 Personal data: every text field of a record and every error reason goes
-through `scrub` (clean.scrub_contacts): e-mail addresses become "[e-post]",
-phone numbers "[telefon]", contact-person phrases are dropped.
+through privacy.scrub: e-mail addresses become "[e-post]", phone numbers
+"[telefon]", contact-person phrases are dropped.
 
 Every file is written to a temporary file in the same folder, flushed, fsynced
 and moved into place with os.replace, so a reader never sees half a file and a
@@ -39,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kp_extract.stages.s2_clean import scrub_contacts
+from kp_extract.privacy import scrub, scrub_contacts, scrub_items
 from kp_extract.model import FileError, Partnership, Project, Source
 
 __all__ = [
@@ -60,7 +60,6 @@ __all__ = [
     "write_outputs",
     "validate_records",
     "load_schema",
-    "scrub",
     "CONTACT_FIELDS",
     "contacts_to_dicts",
     "write_contacts",
@@ -146,28 +145,8 @@ def _source_dict(src: Source | dict) -> dict:
     raise TypeError(f"not a source: {src!r}")
 
 
-def scrub(value: Any) -> Any:
-    """value with personal contact details removed (clean.scrub_contacts) from every string in it:
-    e-mail addresses become "[e-post]", phone numbers "[telefon]", contact-person phrases go.
-    Lists are scrubbed item by item; other values are returned as they are."""
-    if isinstance(value, str):
-        return scrub_contacts(value)
-    if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
-    return value
-
-
 _ONLY_STR = frozenset((str,)).issuperset
 _ONLY_INT = frozenset((int,)).issuperset
-
-
-def _scrub_items(values) -> list:
-    """scrub(list(values)): a new list, each item scrubbed; exact strs (nearly every item) go
-    straight to scrub_contacts, which is what scrub does with them."""
-    items = values if type(values) in (list, tuple) else list(values)
-    if _ONLY_STR(map(type, items)):
-        return list(map(scrub_contacts, items))
-    return [scrub(v) for v in items]
 
 
 def _sources(sources) -> list[dict]:
@@ -179,23 +158,23 @@ def _sources(sources) -> list[dict]:
 def project_to_dict(p: Project) -> dict:
     """A Project as its JSON object, keys in PROJECT_FIELDS order. Text fields (title, names,
     areas, themes, tags, summary) are scrubbed of e-mail addresses, phone numbers and
-    contact-person phrases (see scrub); ids, codes, dates and sources are not touched."""
+    contact-person phrases (privacy.scrub); ids, codes, dates and sources are not touched."""
     return {
         "record_id": p.record_id,
         "title": scrub(p.title),
-        "swedish_partners": _scrub_items(p.swedish_partners),
+        "swedish_partners": scrub_items(p.swedish_partners),
         "swedish_partner_codes": list(p.swedish_partner_codes),
-        "international_partners": _scrub_items(p.international_partners),
-        "other_participants": _scrub_items(p.other_participants),
+        "international_partners": scrub_items(p.international_partners),
+        "other_participants": scrub_items(p.other_participants),
         "countries": list(p.countries),
-        "project_areas": _scrub_items(p.project_areas),
-        "themes": _scrub_items(p.themes),
+        "project_areas": scrub_items(p.project_areas),
+        "themes": scrub_items(p.themes),
         "sdgs": [int(x) for x in p.sdgs],
         "start_date": p.start_date,
         "end_date": p.end_date,
         "duration_years": _number(p.duration_years),
         "amount_sek": None if p.amount_sek is None else int(p.amount_sek),
-        "tags": _scrub_items(p.tags),
+        "tags": scrub_items(p.tags),
         "languages": list(p.languages),
         "summary": scrub(p.summary) if p.summary is not None else "",
         "sources": _sources(p.sources),
@@ -205,7 +184,7 @@ def project_to_dict(p: Project) -> dict:
 
 
 def partnership_to_dict(p: Partnership) -> dict:
-    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order (names scrubbed, see scrub)."""
+    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order (names scrubbed, privacy.scrub)."""
     return {
         "swedish_partner": scrub(p.swedish_partner),
         "swedish_partner_code": p.swedish_partner_code,

@@ -19,7 +19,7 @@ from typing import Any
 
 from kp_extract.lexicon import gazetteer
 from kp_extract.lexicon import values
-from kp_extract.stages.s2_clean import contact_spans
+from kp_extract.privacy import contact_spans
 
 __all__ = ["ValueSpan", "FIELDS", "find_value_spans", "non_overlapping", "mention_values", "render_segments"]
 

@@ -7,7 +7,7 @@ every source block with the record's values marked in the text (<mark data-field
 data-end>, page offsets), its sources and its possible duplicates. Nothing is fetched: CSS, script
 and charts are inline and a Content-Security-Policy forbids any load. Page text is hostile input:
 everything is escaped, and e-mail addresses, phone numbers and contact lines are hidden
-(clean.contact_spans) while the other characters keep their offsets. The same output folder and
+(privacy.contact_spans) while the other characters keep their offsets. The same output folder and
 pages give a byte-identical file.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kp_extract.stages.s2_clean import scrub_contacts
+from kp_extract.privacy import scrub_record
 from kp_extract.outputs.export import atomic_write_text
 from kp_extract.lexicon.gazetteer import load_gazetteer
 from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
@@ -232,20 +232,6 @@ def _bars(ax, labels: list[str], values: list[int], title: str, colour: str) -> 
 def esc(value: Any) -> str:
     """Text for HTML content or a quoted attribute (record text is scrubbed once, in scrub_record)."""
     return html.escape(str(value), quote=True)
-
-
-def scrub_record(record: dict) -> dict:
-    """The record with contact details scrubbed from every string in it (export scrubs them already;
-    the report does not rely on it)."""
-    def clean(v: Any) -> Any:
-        if isinstance(v, str):
-            return scrub_contacts(v)
-        if isinstance(v, list):
-            return [clean(x) for x in v]
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        return v
-    return {k: (v if k in ("record_id", "sources") else clean(v)) for k, v in record.items()}
 
 
 def _list(values: Iterable[Any]) -> str:

@@ -19,7 +19,7 @@ Unreadable or truncated entries count as misses.
 
 Personal data: a page entry holds what pipeline.digest keeps, which is scrubbed of
 e-mail addresses, phone numbers and contact-person phrases and has no contact
-rows. A page's contact rows (clean.find_contacts) are a separate entry,
+rows. A page's contact rows (privacy.find_contacts) are a separate entry,
 `DIR/<fingerprint[:16]>/contacts/<key[:2]>/<key>.pkl`, written only by runs
 with include_contacts; `remove_contacts` deletes them all (a run without
 include_contacts calls it, as it deletes contacts.json/.csv).

@@ -45,13 +45,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from kp_extract.run.cache import CONTACTS, PageCache, fingerprint, remove_contacts as remove_cached_contacts
-from kp_extract.stages.s2_clean import clean_page, find_contacts
+from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s5_extract import PageResult, extract_page
 from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
 from kp_extract.outputs.datapackage import write_datapackage
-from kp_extract.outputs.export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, json_line, remove_contacts, scrub, write_contacts
+from kp_extract.outputs.export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, json_line, remove_contacts, write_contacts
+from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.stages.s5_extract.scoring import load_model
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
 from kp_extract.stages.s1_read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
@@ -86,7 +87,7 @@ class PageOutput:
     blocks: list[Block]
     result: PageResult
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (stage, reason): page processed in part
-    contacts: list[tuple] = field(default_factory=list)  # clean.find_contacts rows
+    contacts: list[tuple] = field(default_factory=list)  # privacy.find_contacts rows
 
 
 @dataclass
@@ -149,7 +150,7 @@ def process_page(page: Page) -> PageOutput:
 
 def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
     """The page's compact result, free of personal data unless include_contacts: every text a record or
-    errors.jsonl can show is scrubbed here, as export scrubs it (export.scrub), so that neither the
+    errors.jsonl can show is scrubbed here (privacy.scrubbed_mention and the like), so that neither the
     cache nor the main process holds what no output may show; the contact rows are kept only when
     include_contacts. out is not changed. Export scrubs again, which changes nothing (scrubbed text
     has nothing left to scrub). Merging and record ids thus see the text the records show: they
@@ -160,33 +161,6 @@ def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
                       [(stage, scrub(reason)) for stage, reason in out.warnings],
                       list(out.contacts) if include_contacts else [],
                       [scrubbed_candidate(c) for c in out.result.candidates])
-
-
-def _scrubbed_partner(p: Partner) -> Partner:
-    name = scrub(p.name)
-    return p if name == p.name else dataclasses.replace(p, name=name)
-
-
-def scrubbed_mention(m: Mention) -> Mention:
-    """A copy of m whose text fields (the ones export scrubs, and the partner names keying
-    partner_countries) are scrubbed of contact details (export.scrub)."""
-    return dataclasses.replace(
-        m, title=scrub(m.title), swedish_partners=[_scrubbed_partner(p) for p in m.swedish_partners],
-        international_partners=scrub(m.international_partners), other_participants=scrub(m.other_participants),
-        project_areas=scrub(m.project_areas), themes=scrub(m.themes), tags=scrub(m.tags), summary=scrub(m.summary),
-        partner_countries={scrub(name): iso for name, iso in m.partner_countries.items()})
-
-
-def scrubbed_candidate(row: dict) -> dict:
-    """A candidate row (extract.records) with its names scrubbed of contact details (export.scrub)."""
-    return dict(row, swedish_partner=scrub(row["swedish_partner"]),
-                international_partner=scrub(row["international_partner"]))
-
-
-def scrubbed_statement(s: PartnershipMention) -> PartnershipMention:
-    """A copy of s with its partner names scrubbed of contact details (export.scrub)."""
-    return dataclasses.replace(s, swedish_partner=_scrubbed_partner(s.swedish_partner),
-                               international_partner=scrub(s.international_partner))
 
 
 WARMUP_TEXT = (

@@ -102,7 +102,7 @@ def rich_table(input_dir: Path, out_dir: Path, s: Any):
 def error_lines(errors: list, limit: int = 20) -> list[str]:
     """One line per error: "skipped" for a file that gave nothing, "partly read" for a page that
     was processed with a warning; contact details scrubbed; at most `limit` lines and a count."""
-    from kp_extract.stages.s2_clean import scrub_contacts
+    from kp_extract.privacy import scrub_contacts
 
     lines = []
     for e in errors[:limit]:

@@ -14,23 +14,25 @@ line rules must match a whole line, phrase rules mark only their phrase, and
 contact rules apply to short lines only (in long lines only the sentence
 carrying an e-mail address or a phone number is marked). Spans never include
 the surrounding whitespace of a line, and all offsets index page.text.
+
+What counts as a contact detail (e-mail addresses, phone numbers, contact
+labels and headings) is privacy.py's, which also finds, parses and scrubs
+them; this module only marks the lines it names as chrome.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
+from kp_extract import privacy
 from kp_extract.model import Page
 
 Span = tuple[int, int]
-
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[\"“”(])")
 
 
 class _Line:
@@ -126,68 +128,6 @@ def _needles(pattern: re.Pattern[str]) -> Needles:
         return None
 
 
-def _first_chars(items: Any, ignorecase: bool) -> frozenset[str] | None:
-    """The characters a match of a parsed regex sequence can start with (zero-width assertions
-    skipped), or None when that set is not plainly known. Only caseless literal characters are
-    taken under IGNORECASE, and only items that always consume a character."""
-    for op, av in items:
-        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-            continue  # zero-width: the match starts with what follows
-        if op is _sre.LITERAL:
-            c = chr(av)
-            return frozenset(c) if not ignorecase or c.lower() == c.upper() == c else None
-        if op is _sre.IN:
-            if not all(o is _sre.LITERAL for o, _ in av):
-                return None
-            chars = [chr(a) for _, a in av]
-            return frozenset(chars) if not ignorecase or all(c.lower() == c.upper() == c for c in chars) else None
-        if op is _sre.BRANCH:
-            sets = [_first_chars(alt, ignorecase) for alt in av[1]]
-            return None if not all(sets) else frozenset().union(*sets)
-        if op is _sre.SUBPATTERN and av[3].getwidth()[0] > 0:
-            return _first_chars(av[3], ignorecase)
-        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1 and av[2].getwidth()[0] > 0:
-            return _first_chars(av[2], ignorecase)
-        return None
-    return None
-
-
-class _Starts:
-    """finditer for a pattern whose matches all start with one of a few characters: the pattern
-    is tried (Pattern.match at a position, which sees the text before it as search does) only
-    where such a character is, found by one character-class search, instead of at every
-    position. Same matches as pattern.finditer for a pattern that cannot match empty."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        first = None
-        if _sre_parse is not None:
-            try:
-                parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
-                if parsed.getwidth()[0] > 0:
-                    first = _first_chars(parsed, bool(pattern.flags & re.IGNORECASE))
-            except Exception:  # pragma: no cover - an unknown parser shape: plain finditer
-                first = None
-        self.first = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]") if first else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.first is None:
-            yield from self.pattern.finditer(text)
-            return
-        find, match = self.first.search, self.pattern.match
-        pos = 0
-        while True:
-            c = find(text, pos)
-            if c is None:
-                return
-            m = match(text, c.start())
-            if m is None:
-                pos = c.start() + 1
-            else:
-                yield m
-                pos = m.end()
-
-
 def _may_match(needles: Needles, lowered: str) -> bool:
     """False only when the pattern with these needles cannot match the text lowered from."""
     # map over the bound __contains__: the substring tests run without a generator frame
@@ -201,12 +141,6 @@ class _Rules:
     phrase_rules: tuple[tuple[str, re.Pattern[str]], ...]
     phrase_needles: tuple[Needles, ...]  # per phrase rule, see _needles
     any_block_start: re.Pattern[str]  # every block rule's close/start pattern, as one: a per-line gate
-    contact_label: re.Pattern[str]
-    email: re.Pattern[str]
-    phone: re.Pattern[str]
-    phone_starts: _Starts  # phone.finditer, trying the pattern only where a match can start
-    phone_digits: tuple[int, int]
-    contact_max_len: int
     blocks: tuple[dict[str, Any], ...]
     date_line: re.Pattern[str]
     date_labels: dict[str, str]
@@ -247,7 +181,6 @@ def _rules() -> _Rules:
         r"|(?P<my2>(?P<mo>" + month_alt + r")\.?\s+(?P<yo>\d{4}))",
         re.IGNORECASE,
     )
-    contact = raw["contact"]
     phrase_rules = tuple((r["name"], re.compile(r["pattern"], re.IGNORECASE)) for r in raw["phrase_rules"])
     return _Rules(
         line_rules=tuple((r["name"], _full(r["pattern"])) for r in raw["line_rules"]),
@@ -256,12 +189,6 @@ def _rules() -> _Rules:
         phrase_needles=tuple(_needles(p) for _, p in phrase_rules),
         any_block_start=_full("|".join(
             f"(?:{b[key]})" for b in raw["block_rules"] for key in ("close", "start") if key in b)),
-        contact_label=re.compile(contact["label_pattern"], re.IGNORECASE),
-        email=re.compile(contact["email_pattern"]),
-        phone=re.compile(contact["phone_pattern"]),
-        phone_starts=_Starts(re.compile(contact["phone_pattern"])),
-        phone_digits=(int(contact["phone_min_digits"]), int(contact["phone_max_digits"])),
-        contact_max_len=int(contact["max_line_len"]),
         blocks=tuple(blocks),
         date_line=re.compile(r"(?:" + label_alt + r")\b", re.IGNORECASE),
         date_labels=labels,
@@ -479,49 +406,6 @@ def _listing_filter(mk: _Marker, metadata: dict[str, str]) -> None:
         metadata["listing_filter"] = " | ".join(found)
 
 
-def _has_email(text: str) -> bool:
-    """True when text holds an e-mail address (the data's pattern has a literal "@", as
-    scrub_contacts and parse_contact assume too: no "@", no search)."""
-    return "@" in text and _rules().email.search(text) is not None
-
-
-def _phones(text: str) -> Iterator[re.Match[str]]:
-    """The phone numbers in text, in order: phone pattern matches with phone_min_digits to
-    phone_max_digits digits (without any digit in the text no match can have enough)."""
-    r = _rules()
-    lo, hi = r.phone_digits
-    if lo > 0 and not _has_digit(text):
-        return iter(())
-    return (m for m in r.phone_starts.finditer(text) if lo <= sum(c.isdigit() for c in m.group()) <= hi)
-
-
-def _has_phone(text: str) -> bool:
-    """True when text holds a phone number (see _phones; stops at the first)."""
-    return next(_phones(text), None) is not None
-
-
-def _contact_marks(t: str) -> bool | list[Span]:
-    """True when line t is a contact line to mark whole (a contact label, or an e-mail address or
-    phone number in a short line); else the spans, relative to t, of the sentences of a long
-    line that carry an address or a number (none for a line without contact details)."""
-    r = _rules()
-    if not (r.contact_label.match(t) or _has_email(t) or _has_phone(t)):
-        return []
-    if len(t) <= r.contact_max_len:
-        return True
-    # long line: mark only the sentences that carry an address or a number
-    spans: list[Span] = []
-    pos = 0
-    for piece in _SENTENCE_SPLIT.split(t):
-        idx = t.find(piece, pos)
-        if idx < 0:
-            continue
-        pos = idx + len(piece)
-        if _has_email(piece) or _has_phone(piece):
-            spans.append((idx, idx + len(piece.rstrip())))
-    return spans
-
-
 def _line_marks(t: str) -> bool | tuple[Span, ...]:
     """What the line rules mark in one stripped line t that is neither a dateline nor marked
     already: True for the whole line (a line rule, or a contact line), else the chrome spans
@@ -530,7 +414,7 @@ def _line_marks(t: str) -> bool | tuple[Span, ...]:
     r = _rules()
     if r.any_line_rule.match(t):
         return True
-    contact = _contact_marks(t)
+    contact = privacy.contact_line_marks(t)
     if contact is True:
         return True
     spans = list(contact)
@@ -556,33 +440,22 @@ _CACHED_LINE_MAX_LEN = 200
 _cached_line_marks = lru_cache(maxsize=16384)(_line_marks)
 
 
-_CONTACT_HEADING = re.compile(
-    r"(?:Kontakt(?:person(?:er)?)?|Kontakta oss|Kontaktuppgifter|Contacts?|Contact (?:us|persons?|details))\s*:?\Z",
-    re.IGNORECASE,
-)
-_CONTACT_BLOCK_LINES = 8
-_CONTACT_BLOCK_LINE_LEN = 80
-
-
 def _contact_blocks(mk: _Marker) -> None:
     """The paragraph under a bare "Kontakt" / "Kontaktperson" heading (name, title, department,
-    number lines): chrome when its lines are short and one of them carries an e-mail address or a
-    phone number, so the names and titles of contact persons stay out of the records."""
+    number lines): chrome when privacy.is_contact_paragraph says it is a contact person's, so the
+    names and titles of contact persons stay out of the records."""
     lines = mk.lines
     for ln in lines:
-        if ln.blank or not _CONTACT_HEADING.match(ln.text):
+        if ln.blank or not privacy.is_contact_heading(ln.text):
             continue
         i = ln.index + 1
         while i < len(lines) and lines[i].blank and i - ln.index <= 2:
             i += 1
         para = []
-        while i < len(lines) and not lines[i].blank and len(para) <= _CONTACT_BLOCK_LINES:
+        while i < len(lines) and not lines[i].blank and len(para) <= privacy.CONTACT_PARAGRAPH_LINES:
             para.append(lines[i])
             i += 1
-        if (not para or len(para) > _CONTACT_BLOCK_LINES
-                or any(len(p.text) > _CONTACT_BLOCK_LINE_LEN for p in para)):
-            continue
-        if any(_has_email(p.text) or _has_phone(p.text) for p in para):
+        if privacy.is_contact_paragraph([p.text for p in para]):
             mk.mark_lines(para[0], para[-1])
 
 
@@ -595,7 +468,7 @@ def _trailing_categories(mk: _Marker, after: int) -> None:
     for ln in tail:
         t = ln.text
         if (len(t) > cfg["max_len"] or len(t.split()) > cfg["max_words"]
-                or t[-1] in ".!?:;," or _has_digit(t)
+                or t[-1] in ".!?:;," or privacy.has_digit(t)
                 or not any(c.isalpha() for c in t)):
             return
     for ln in tail:
@@ -686,200 +559,3 @@ def strip_chrome(page: Page) -> str:
             if chars[i] != "\n":
                 chars[i] = " "
     return "".join(chars)
-
-
-# --- contact details ---------------------------------------------------------
-#
-# Contact persons, e-mail addresses and phone numbers are personal data. clean
-# marks them as chrome, so no record is built from them; the export layer uses
-# scrub_contacts to remove any that reach a record through other text, and
-# `kp-extract run --include-contacts` writes the ones below to contacts.csv/.json.
-
-EMAIL_PLACEHOLDER = "[e-post]"
-PHONE_PLACEHOLDER = "[telefon]"
-CONTACT_FIELDS = ("start", "end", "name", "role", "email", "phone")
-
-# A contact-person phrase inside running text, up to the end of its sentence or line.
-_CONTACT_PHRASE = re.compile(
-    r"(?<![\w-])(?:Kontaktperson(?:er)?|Kontakta|Kontakt|Contact(?:\s+persons?)?|Contacts)\s*:"
-    r"[^\n]*?(?:(?<=[.!?])(?=\s+[^\W\d_])|(?=\n)|\Z)",
-    re.IGNORECASE,
-)
-_LABEL_ONLY = re.compile(
-    r"^(?:Kontaktperson(?:er)?|Kontakt|Kontakta|Contact(?: person)?s?|E-post|E-mail|Email|Mejl|Mail|Telefon"
-    r"|Tel|Tfn|Mobil|Phone|Mobile|Växel|Switchboard)\.?$",
-    re.IGNORECASE,
-)
-_PART_SPLIT = re.compile(r"\s*(?:[,;|/]|\s[–—-]\s)\s*")
-
-
-@lru_cache(maxsize=1)
-def _digit_chars() -> frozenset[str]:
-    """Every character str.isdigit() accepts (decimal digits, superscripts, circled digits ...),
-    read from the running Python's own Unicode table (~60 ms, once per process), so that "has a
-    digit?" is one C-level set test, not a Python step per character. (A regex character class
-    of these ~800 characters is slower than the Python loop: sre tries its ranges one by one.)"""
-    return frozenset(filter(str.isdigit, map(chr, range(sys.maxunicode + 1))))
-
-
-def _has_digit(text: str) -> bool:
-    """any(c.isdigit() for c in text), in C."""
-    return not _digit_chars().isdisjoint(text)
-
-
-def _phone_matches(text: str) -> list[re.Match[str]]:
-    return list(_phones(text))
-
-
-def scrub_contacts(text: str) -> str:
-    """text without personal contact details: e-mail addresses become "[e-post]", phone numbers
-    "[telefon]", and contact-person phrases ("Kontaktperson: Anna Ek, projektledare.") and lines
-    that start with a contact label ("E-post: …", "Tel. …") are dropped. Text without any is
-    returned unchanged (the same object)."""
-    if not text:
-        return text
-    # Records repeat their texts (partner names, areas, themes: ~4 calls per distinct text on a
-    # corpus), so texts up to _SCRUB_CACHED_MAX_LEN share one result through a cache.
-    out = _scrubbed_cached(text) if len(text) <= _SCRUB_CACHED_MAX_LEN else _scrubbed(text)
-    return text if out is None else out
-
-
-def _scrubbed(text: str) -> str | None:
-    """scrub_contacts(text) for a non-empty text, or None when that is the text unchanged (so a
-    cached result never hands back another, equal string object)."""
-    r = _rules()
-    out = text
-    if "@" in out:
-        out = r.email.sub(EMAIL_PLACEHOLDER, out)
-    phones = _phone_matches(out)
-    if phones:
-        parts, pos = [], 0
-        for m in phones:
-            parts.append(out[pos:m.start()])
-            parts.append(PHONE_PLACEHOLDER)
-            pos = m.end()
-        parts.append(out[pos:])
-        out = "".join(parts)
-    # _CONTACT_PHRASE has a literal ":": no colon, no contact phrase (the cheap tests first)
-    if "\n" in out or r.contact_label.search(out) or (":" in out and _CONTACT_PHRASE.search(out)):
-        lines = [ln for ln in out.split("\n") if not r.contact_label.match(ln.strip())]
-        out = "\n".join(lines)
-        if ":" in out:  # _CONTACT_PHRASE has a literal ":"
-            out = _CONTACT_PHRASE.sub("", out)
-        if out != text:
-            out = re.sub(r"[ \t]{2,}", " ", out).strip()
-    return None if out == text else out
-
-
-_SCRUB_CACHED_MAX_LEN = 1000
-_scrubbed_cached = lru_cache(maxsize=16384)(_scrubbed)
-
-
-def contact_spans(text: str) -> list[tuple[int, int, str]]:
-    """The parts of `text` that scrub_contacts would replace or drop, as sorted, non-overlapping
-    (start, end, replacement) spans, so that a viewer can hide contact details while every other
-    character keeps its offset: e-mail addresses -> "[e-post]", phone numbers -> "[telefon]",
-    lines that start with a contact label and contact-person phrases -> "" (dropped). The same
-    rules as scrub_contacts; its whitespace tidying is left out (it hides nothing)."""
-    if not text:
-        return []
-    r = _rules()
-    spans: list[tuple[int, int, str]] = []
-    masked = text
-    if "@" in text:
-        for m in r.email.finditer(text):
-            spans.append((m.start(), m.end(), EMAIL_PLACEHOLDER))
-        # phones are looked for with the addresses gone, as scrub_contacts does
-        for s, e, _ in spans:
-            masked = masked[:s] + "\x00" * (e - s) + masked[e:]
-    spans += [(m.start(), m.end(), PHONE_PLACEHOLDER) for m in _phone_matches(masked)]
-    pos = 0
-    for line in text.split("\n"):
-        if r.contact_label.match(line.strip()):
-            spans.append((pos, pos + len(line), ""))
-        pos += len(line) + 1
-    spans += [(m.start(), m.end(), "") for m in _CONTACT_PHRASE.finditer(text) if m.end() > m.start()]
-    merged: list[tuple[int, int, str]] = []
-    for s, e, rep in sorted(spans, key=lambda t: (t[0], -t[1])):
-        if merged and s < merged[-1][1]:
-            ps, pe, prep = merged[-1]
-            # a dropped span swallows the placeholders inside it
-            merged[-1] = (ps, max(pe, e), "" if (prep == "" or rep == "") else prep)
-        else:
-            merged.append((s, e, rep))
-    return merged
-
-
-def _looks_like_name(text: str) -> bool:
-    words = text.split()
-    return 2 <= len(words) <= 4 and all(w[0].isupper() or w in ("af", "von", "de", "van", "bin") for w in words)
-
-
-def parse_contact(line: str) -> dict[str, str | None] | None:
-    """name, role (title or organisation), email and phone of one contact line, or None when the
-    line carries none of them ("Kontaktperson: Anna Ek, projektledare, anna.ek@vaxjo.se, 0470-123 45")."""
-    r = _rules()
-    text = line.strip()
-    if not text:
-        return None
-    email_m = r.email.search(text) if "@" in text else None
-    phones = _phone_matches(text)
-    labelled = r.contact_label.match(text)
-    rest = text
-    if email_m:
-        rest = rest.replace(email_m.group(), " ")
-    for m in phones:
-        rest = rest.replace(m.group(), " ")
-    if labelled:
-        rest = rest[labelled.end():] if rest.startswith(labelled.group()) else rest
-    parts = []
-    for part in _PART_SPLIT.split(rest):
-        part = re.sub(r"^(?:[\w-]+\s*[.:]\s*)+(?=\s|$)", "", part).strip(" .:;,–-")
-        part = re.sub(r"\s{2,}", " ", part)
-        if (part and any(c.isalpha() for c in part) and not _LABEL_ONLY.match(part)
-                and not r.contact_label.match(part + ":")):
-            parts.append(part)
-    name = None
-    if parts and (labelled or _looks_like_name(parts[0])):
-        name = parts[0]
-    role = ", ".join(parts[1:] if name else parts) or None
-    if not labelled and len(text) > 120:  # a sentence that carries an address: no fields from its words
-        name = role = None
-    email = email_m.group() if email_m else None
-    phone = phones[0].group() if phones else None
-    if not (email or phone or (labelled and name)):
-        return None
-    return {"name": name, "role": role, "email": email, "phone": phone}
-
-
-def find_contacts(page: Page) -> list[tuple]:
-    """(start, end, name, role, email, phone) for every contact line inside page.chrome, in page
-    order (None for a field the line does not give). Run after clean_page."""
-    r = _rules()
-    text = page.text
-    out: list[tuple] = []
-    for s, e in page.chrome:
-        chunk = text[s:e]
-        if "@" not in chunk and not _has_digit(chunk) and not r.contact_label.search(
-                chunk.replace("\n", " ")) and "\n" not in chunk:
-            continue
-        pos = s
-        for raw in chunk.split("\n"):
-            start = pos + len(raw) - len(raw.lstrip())
-            end = pos + len(raw.rstrip())
-            pos += len(raw) + 1
-            if end <= start:
-                continue
-            fields = parse_contact(raw)
-            if not fields:
-                continue
-            row = (start, end, fields["name"], fields["role"], fields["email"], fields["phone"])
-            prev = out[-1] if out else None
-            if (prev is not None and text.count("\n", prev[1], start) == 1 and not text[prev[1]:start].strip()
-                    and all(a is None or b is None for a, b in zip(prev[2:], row[2:]))):
-                # the next line of the same contact ("Anna Ek, projektledare" / "anna.ek@…" / "0470-…")
-                row = (prev[0], end) + tuple(a if a is not None else b for a, b in zip(prev[2:], row[2:]))
-                out[-1] = row
-            else:
-                out.append(row)
-    return out
