@@ -285,8 +285,9 @@ def test_extremely_long_line_inside_a_card(tmp_path):
 
 def test_page_of_100000_empty_cards_is_bounded_and_reported(tmp_path, seed_alone):
     folder = input_folder(tmp_path, with_seed=True)
-    card = "Växjö and X, Kenya\n\nProjektområde\nUrban planning\n\n"
-    (folder / "cards.txt").write_text(card * 100_000, encoding="utf-8")
+    # each card in its own words (one card repeated word for word would be one item, merged)
+    cards = (f"Växjö and X, Kenya\n\nÄrende {i}.\n\nProjektområde\nUrban planning\n\n" for i in range(100_000))
+    (folder / "cards.txt").write_text("".join(cards), encoding="utf-8")
     out = tmp_path / "out"
     # every card a record, whatever the model thinks of a partner named X: the bounds are the point
     result = cli_within(folder, out, 120, "--min-confidence", "0")

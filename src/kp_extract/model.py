@@ -104,6 +104,9 @@ class Mention:
     # what proposed it: a structure rule ('card', 'bullet', 'grant', …; extract/proposals.py), or the
     # model ('pair': a pair it believes is a project; 'title': a title it believes names one)
     via: str = ""
+    # a hash of the normalised text the mention was read from (its sources' text): what keys an untitled
+    # record across crawls, where file names and offsets change (stages/s6_dedupe.record_id)
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)

@@ -135,8 +135,10 @@ def test_possible_duplicates_of_one_pair_are_linear_and_capped():
 
 
 def test_8000_mentions_of_one_pair_dedupe_within_the_cap():
-    # the same grant sentence 8 000 times: no title or years to merge them by, nothing to tell them apart
-    text = " ".join(["Växjö kommun och Kisumu County i Kenya beviljades medel för samarbetet."] * 8_000)
+    # 8 000 grant sentences of one pair: no title or years to merge them by, and not one sentence
+    # repeated (which would be one item again), so all are near-misses of each other
+    text = " ".join(f"Växjö kommun och Kisumu County i Kenya beviljades medel för samarbetet (ärende {i})."
+                    for i in range(8_000))
     out = pipeline.process_page(Page("grants.txt", text, ""))
     projects, _, merged = dedupe(list(out.result.mentions), list(out.result.partnerships))
     assert (len(projects), merged) == (8_000, 0)

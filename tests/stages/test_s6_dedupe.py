@@ -115,6 +115,40 @@ def test_merging_is_idempotent_and_loses_no_source(spec) -> None:
     assert len(titles) == len(set(titles))
 
 
+def test_a_repeated_item_merges_but_a_pair_in_other_words_stays_apart() -> None:
+    a = mention("a.txt", 0, fingerprint="same words")
+    b = mention("b.txt", 50, fingerprint="same words")
+    c = mention("c.txt", 0, fingerprint="other words")
+    d = mention("d.txt", 0, fingerprint="same words", start_date="2019", end_date="2020")
+    projects, _, merged = dedupe([a, b, c, d], [])
+    assert merged == 1
+    assert sorted(len(p.sources) for p in projects) == [1, 1, 2]
+    assert sorted(projects[0].possible_duplicates) == sorted(p.record_id for p in projects[1:])
+
+
+def test_an_untitled_id_is_its_parties_years_and_text_not_its_file_or_offset() -> None:
+    def rid(m):
+        return dedupe([m], [])[0][0].record_id
+
+    base = rid(mention("a.txt", 0, fingerprint="f", start_date="2020-03", end_date="2021"))
+    assert rid(mention("renamed.txt", 900, fingerprint="f", start_date="2020", end_date="2021-12")) == base
+    assert rid(mention("a.txt", 0, fingerprint="g", start_date="2020", end_date="2021")) != base
+    assert rid(mention("a.txt", 0, fingerprint="f", start_date="2019", end_date="2021")) != base
+    assert rid(mention("a.txt", 0, fingerprint="f", start_date="2020", end_date="2021", intl=["Kisumu"])) != base
+    assert rid(mention("a.txt", 0, fingerprint="f", start_date="2020", end_date="2021", sw=[TRANAS])) != base
+
+
+def test_one_title_for_two_partners_abroad_gives_ids_that_do_not_depend_on_order() -> None:
+    a = mention("a.txt", 0, title="Green Schools", intl=["Kumasi"], fingerprint="x")
+    b = mention("b.txt", 0, title="Green Schools", intl=["Nyeri County"], fingerprint="y")
+    forward = {p.international_partners[0]: p.record_id for p in dedupe([a, b], [])[0]}
+    a2, b2 = mention("z.txt", 0, title="Green Schools", intl=["Kumasi"], fingerprint="x"), \
+        mention("a.txt", 0, title="Green Schools", intl=["Nyeri County"], fingerprint="y")
+    backward = {p.international_partners[0]: p.record_id for p in dedupe([a2, b2], [])[0]}
+    assert forward == backward and len(set(forward.values())) == 2
+    assert all("-" not in rid[3:] for rid in forward.values())
+
+
 def test_one_title_for_two_different_partners_abroad_is_two_projects() -> None:
     a = mention("a.txt", 0, title="Green Schools", intl=["Kumasi"])
     b = mention("b.txt", 0, title="Green Schools", intl=["Nyeri County"])
@@ -195,6 +229,16 @@ def _merge_groups_pairwise(mentions: list[Mention]) -> list[list[Mention]]:
         ta, tb = title_key(mentions[first].title) if first is not None else None, title_key(m.title)
         if first is not None and not (ta and tb and ta != tb):
             union(first, i)
+
+    def item(m):  # the same pair in the same words with the same years is the same item again
+        return (party_key(m) + ((m.start_date or "")[:4], (m.end_date or "")[:4], m.fingerprint)
+                if m.fingerprint and m.international_partners else None)
+
+    for i, m in enumerate(mentions):
+        first = next((j for j in range(i) if item(m) and item(mentions[j]) == item(m)), None)
+        ta, tb = title_key(mentions[first].title) if first is not None else None, title_key(m.title)
+        if first is not None and not (ta and tb and ta != tb):
+            union(first, i)
     groups: dict[int, list[Mention]] = {}
     for i, m in enumerate(mentions):
         groups.setdefault(find(i), []).append(m)
@@ -204,10 +248,10 @@ def _merge_groups_pairwise(mentions: list[Mention]) -> list[list[Mention]]:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([None, "Green Schools", "green schools!", "Blue"]),
                           st.sampled_from([[], ["Kumasi"], ["Kumasi", "Nyeri County"], ["Nyeri"], ["Tema"]]),
-                          st.sampled_from([None, "2019"])),
+                          st.sampled_from([None, "2019"]), st.sampled_from(["", "f1", "f2"])),
                 min_size=1, max_size=20))
 def test_merge_groups_agree_with_the_pairwise_rule(spec) -> None:
-    ms = [mention(f"f{i % 3}.txt", i, title=t, intl=intl, start_date=y, end_date=y)
-          for i, (t, intl, y) in enumerate(spec)]
+    ms = [mention(f"f{i % 3}.txt", i, title=t, intl=intl, start_date=y, end_date=y, fingerprint=fp)
+          for i, (t, intl, y, fp) in enumerate(spec)]
     got = [[id(m) for m in g] for g in merge_groups(ms)]
     assert got == [[id(m) for m in g] for g in _merge_groups_pairwise(ms)]

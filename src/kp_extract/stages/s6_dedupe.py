@@ -2,8 +2,9 @@
 
 The GUIDE's rule: two mentions are one record when they share the title (case
 and punctuation aside) and no partner abroad contradicts it, or share the same
-Swedish and international partners and the same explicit start and end years. Mentions
-that only share partners stay apart and list each other in
+Swedish and international partners and the same explicit start and end years. A card that
+another page repeats word for word (same pair, same text fingerprint) is that card again and
+merges too. Mentions that only share partners stay apart and list each other in
 `possible_duplicates`. Before merging, each partner abroad takes the fullest
 form of its name seen anywhere, and mentions with no country take the country
 the corpus ties to their partners.
@@ -151,7 +152,9 @@ def _order(m: Mention) -> tuple:
 
 
 def merge_groups(mentions: list[Mention], keys: Keys | None = None) -> list[list[Mention]]:
-    """Union-find over the GUIDE's two merge conditions; groups in order of first appearance."""
+    """Union-find over the GUIDE's two merge conditions (one title; one pair with the same explicit years),
+    and a third that is no near-miss: the same pair in the same words (a repeated card, by fingerprint).
+    Groups in order of first appearance."""
     keys = keys or Keys()
     key_of, title_key_of = keys.partner, keys.title
     mentions = sorted(mentions, key=_order)
@@ -170,6 +173,7 @@ def merge_groups(mentions: list[Mention], keys: Keys | None = None) -> list[list
 
     by_title: dict[str, _TitleIndex] = {}
     by_party_years: dict[tuple, list[int]] = {}
+    by_item: dict[tuple, list[int]] = {}
     for i, m in enumerate(mentions):
         tk = title_key_of(m.title)
         if tk:
@@ -185,7 +189,12 @@ def merge_groups(mentions: list[Mention], keys: Keys | None = None) -> list[list
         if m.start_date and m.end_date and m.international_partners:
             key = party_key(m, keys) + (_year(m.start_date), _year(m.end_date))
             by_party_years.setdefault(key, []).append(i)
-    for idx in by_party_years.values():
+        if m.fingerprint and m.international_partners:
+            # the same item's words again with the same years (a card a second page repeats) is the same
+            # item, not a near-miss; the same words under two years' headings stay two
+            by_item.setdefault(party_key(m, keys) + (_year(m.start_date), _year(m.end_date), m.fingerprint),
+                               []).append(i)
+    for idx in (*by_party_years.values(), *by_item.values()):
         for j in idx[1:]:
             a, b = mentions[idx[0]], mentions[j]
             ta, tb = title_key_of(a.title), title_key_of(b.title)
@@ -295,7 +304,7 @@ def merge(group: list[Mention], keys: Keys | None = None) -> Project:
     )
     if len(project.swedish_partner_codes) != len(project.swedish_partners):
         project.swedish_partner_codes = [p.code or "" for p in swedish]
-    project.record_id = record_id(project, keys)
+    project.record_id = record_id(project, keys, min(m.fingerprint for m in group))
     return project
 
 
@@ -304,15 +313,18 @@ def merge(group: list[Mention], keys: Keys | None = None) -> Project:
 _encode_key = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def record_id(p: Project, keys: Keys | None = None) -> str:
-    """A hash of the record's content key: the title if it has one, else its parties, dates and first source."""
+def record_id(p: Project, keys: Keys | None = None, fingerprint: str = "") -> str:
+    """A hash of the record's content key, never of file names or offsets, so that a record keeps its id
+    across crawls: its title when it has one; else its Swedish partners' codes, its partners abroad (by
+    key), its stated start and end years and the fingerprint of the text it was read from (the smallest of
+    its mentions': a repeat of the same card elsewhere does not change it)."""
     keys = keys or Keys()
     if p.title:
         key = ["title", keys.title(p.title) or ""]  # norm_key(title): title_key gives None for ""
     else:
-        first = p.sources[0]
-        key = ["parties", p.swedish_partners, sorted(map(keys.partner, p.international_partners)),
-               p.start_date, p.end_date, p.amount_sek, first.file, first.start]
+        key = ["parties", sorted(c for c in p.swedish_partner_codes if c) or sorted(p.swedish_partners),
+               sorted(map(keys.partner, p.international_partners)), _year(p.start_date), _year(p.end_date),
+               fingerprint]
     digest = hashlib.sha256(_encode_key(key).encode("utf-8")).hexdigest()
     return "kp-" + digest[:16]
 
@@ -417,15 +429,33 @@ def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tup
     mentions, statements = normalise(mentions, statements, keys)
     groups = merge_groups(mentions, keys)
     projects = [merge(g, keys) for g in groups]
+    unique_ids(projects, groups, keys)
+    possible_duplicates(projects, keys=keys)
+    partnerships = build_partnerships(projects, groups, statements, keys)
+    return projects, partnerships, len(mentions) - len(groups)
+
+
+def unique_ids(projects: list[Project], groups: list[list[Mention]], keys: Keys) -> None:
+    """Records that share a content key (one title for two partners abroad) are told apart by their whole
+    key (title, parties, years and fingerprint), never by their order, so that a page added or moved does
+    not renumber them; only records equal in all of it (which the merge has not joined) get -1, -2, … in
+    the order of their sources."""
+    by_id: dict[str, list[int]] = {}
+    for i, p in enumerate(projects):
+        by_id.setdefault(p.record_id, []).append(i)
+    for same in by_id.values():
+        if len(same) < 2:
+            continue
+        for i in same:
+            p = projects[i]
+            whole = record_id(replace(p, title=None), keys, min(m.fingerprint for m in groups[i]))
+            p.record_id = "kp-" + hashlib.sha256((p.record_id + whole).encode("ascii")).hexdigest()[:16]
     seen: dict[str, int] = {}
-    for p in projects:  # ids must be unique even if two records share a content key
+    for p in projects:
         n = seen.get(p.record_id, 0)
         seen[p.record_id] = n + 1
         if n:
             p.record_id = f"{p.record_id}-{n}"
-    possible_duplicates(projects, keys=keys)
-    partnerships = build_partnerships(projects, groups, statements, keys)
-    return projects, partnerships, len(mentions) - len(groups)
 
 
 def _stated_country(group: list[Mention], name: str) -> str | None:

@@ -16,6 +16,8 @@ candidates.jsonl (pipeline), so that a reviewer can promote it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -26,6 +28,7 @@ from kp_extract.stages.s5_extract.proposals import GUESSED, PageContext, PageRes
 from kp_extract.stages.s5_extract.scoring import PairModel
 from kp_extract.stages.s5_extract.titles import TitleCandidate
 
+FINGERPRINT_SPLIT = re.compile(r"[\W_]+")
 MIN_KEPT = 0.02  # pairs the model scores below this on both heads are not even candidates
 
 
@@ -66,6 +69,9 @@ def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[Pa
         result.mentions.append(m)
     result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model))
     result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model))
+    headings = {b.source for b in blocks if b.kind in ("heading", "title")}
+    for m in result.mentions:
+        m.fingerprint = text_fingerprint(page.text, [s for s in m.sources if s not in headings] or m.sources)
     for s in scored:
         if max(s.partner, s.project) < MIN_KEPT:
             continue
@@ -188,6 +194,17 @@ def _repartner(m: Mention, keys: list[str], blocks: list[Block], scored: list[Sc
     m.partner_countries = {best.pair.name: best.pair.country} if best.pair.country else {}
     m.countries = [best.pair.country] if best.pair.country else []
     m.confidence = best.project
+
+
+def text_fingerprint(text: str, sources: list[Source]) -> str:
+    """A hash of what a mention was read from: its sources' text in page order, case-folded, every run of
+    non-letters one space. The same card on another page, under other chrome or another file name, gives
+    the same fingerprint; other words give another. decide leaves out headings (when the item has more
+    than headings): the first card of a listing takes the page's own headline as a source, so moving a card
+    to the top would change it, and a title keys its record itself."""
+    words = " ".join(text[s.start:s.end] for s in sorted(sources, key=lambda s: (s.start, s.end)))
+    normal = " ".join(FINGERPRINT_SPLIT.split(words.casefold())).strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
 def _since(text: str, p: PairCandidate) -> int | None:
