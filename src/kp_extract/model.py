@@ -29,7 +29,10 @@ class Page:
     `text` is the decoded text with newlines normalised to "\\n"; every offset
     in the pipeline is an index into it. `chrome` holds (start, end) spans that
     clean marked as site chrome; `metadata` holds page facts such as
-    `last_updated` (ISO date) or `listing_filter`.
+    `last_updated` (ISO date) or `listing_filter`. For an HTML page, `text` is
+    the main text trafilatura extracted (stages/s1_read_html.py), and `title`,
+    `url` (canonical link, else og:url) and `date` (ISO) are the page's own,
+    when it gives them; None for text dumps.
     """
 
     file: str
@@ -38,6 +41,9 @@ class Page:
     encoding: str = "utf-8"
     chrome: list[tuple[int, int]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
 
 
 @dataclass(slots=True)

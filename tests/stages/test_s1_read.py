@@ -148,14 +148,14 @@ def test_read_error_is_exception_with_reason():
 
 # ------------------------------------------------------------------ listing
 
-def test_list_is_recursive_sorted_and_txt_only(tmp_path):
+def test_list_is_recursive_sorted_and_pages_only(tmp_path):
     for rel in ["b.txt", "a.txt", "sub/z.txt", "sub/deeper/a.txt", "A.TXT", "notes.md",
-                "a.txt.bak", "sub/c.html", ".hidden.txt"]:
+                "a.txt.bak", "sub/c.html", "d.HTM", "e.pdf", "f.html.orig", ".hidden.txt"]:
         write(tmp_path, rel, b"x")
     rels = [p.relative_to(tmp_path).as_posix() for p in list_page_files(tmp_path)]
     assert rels == sorted(rels)
     assert set(rels) == {"b.txt", "a.txt", "sub/z.txt", "sub/deeper/a.txt", "A.TXT",
-                         ".hidden.txt"}
+                         ".hidden.txt", "sub/c.html", "d.HTM"}
 
 
 def test_directory_named_txt_is_descended_not_listed(tmp_path):

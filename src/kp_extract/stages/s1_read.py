@@ -1,5 +1,9 @@
 """Read stage: find the page dumps in a folder and decode each into a Page.
 
+Text dumps are `*.txt` files; `*.html`/`*.htm` files are read by `s1_read_html` (trafilatura, the
+optional `html` extra: the page's main text in the same line shape, with its title, URL and date;
+offsets then index that extracted text). Without trafilatura an HTML file is a per-file error.
+
 Decoding, in order:
 
 * a byte-order mark decides: UTF-8 (BOM removed), UTF-32 or UTF-16;
@@ -17,7 +21,9 @@ The decoded text then has NUL characters removed and CRLF and lone CR turned
 into "\\n". Every offset in the pipeline indexes this normalised text. Lines
 longer than MAX_LINE_CHARS are blanked (spaces, same length). A page read with
 replacements or blanked lines gets `metadata["read_warning"]`, which the
-pipeline reports in errors.jsonl (the page is still processed).
+pipeline reports in errors.jsonl (the page is still processed). HTML pages are
+decoded the same way, except that a charset the page declares wins over the
+guesses when the bytes decode with it (see s1_read_html.decode_html).
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kp_extract.model import FileError, Page
+from kp_extract.stages.s1_read_html import MISSING_EXTRA, decode_html, extract_html, is_html_name
 
 __all__ = [
     "ReadError",
@@ -312,20 +319,29 @@ def page_from_bytes(raw: bytes, path: Path, root: Path, sha256: str | None = Non
     """Decode the bytes read from path into a Page, as read_page does. `sha256`: the hex digest of
     raw when the caller has it already (computed here otherwise)."""
     sha256 = sha256 or hashlib.sha256(raw).hexdigest()
+    html = is_html_name(Path(path).name)
     try:
-        text, encoding = decode_bytes(raw)
+        text, encoding = decode_html(raw) if html else decode_bytes(raw)
     except ReadError as exc:
         exc.sha256 = sha256
         raise
     broken = _broken_utf8(raw, text, encoding)
+    meta: dict[str, str | None] = {}
+    if html:
+        text, meta = _html_text(text, sha256)
     text, long_lines = blank_long_lines(normalise_text(text))
     page = Page(
         file=_relative_posix(Path(path), Path(root)),
         text=text,
         sha256=sha256,
         encoding=encoding,
+        title=meta.get("title"),
+        url=meta.get("url"),
+        date=meta.get("date"),
     )
     warnings = []
+    if html and not text.strip() and raw.strip():
+        warnings.append("no main text found in the HTML")
     if broken:
         warnings.append(f"invalid UTF-8: {broken} byte sequence(s) replaced by U+FFFD")
     if long_lines:
@@ -335,8 +351,18 @@ def page_from_bytes(raw: bytes, path: Path, root: Path, sha256: str | None = Non
     return page
 
 
+def _html_text(text: str, sha256: str) -> tuple[str, dict[str, str | None]]:
+    """s1_read_html.extract_html, its failures as ReadError: the page is skipped, the run goes on."""
+    try:
+        return extract_html(text)
+    except ImportError:
+        raise ReadError(MISSING_EXTRA, sha256) from None
+    except Exception as exc:  # noqa: BLE001 - a parser crash on one page must not stop the run
+        raise ReadError(f"HTML extraction failed: {exc.__class__.__name__}: {exc}", sha256) from None
+
+
 def _is_page_name(name: str) -> bool:
-    return name.lower().endswith(".txt")
+    return name.lower().endswith(".txt") or is_html_name(name)
 
 
 def _walk(input_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -392,7 +418,7 @@ def _check_input_dir(input_dir: Path) -> Path:
 
 
 def list_page_files(input_dir: Path) -> list[Path]:
-    """Every `*.txt` file under input_dir (recursively; suffix case-insensitive).
+    """Every `*.txt`, `*.html` and `*.htm` file under input_dir (recursively; suffix case-insensitive).
 
     Sorted by path relative to input_dir (POSIX form). Folders named `*.txt` are
     descended into, not listed; symlinked folders are followed once (no loops).
