@@ -1,7 +1,9 @@
 """Shared fixtures: a small generated corpus and the serial engine's output on it and on raw/."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 OUTPUT_FILES = ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "blocks.jsonl",
                 "errors.jsonl")
+
+
+# The per-page cache signs its entries with a key kept in $XDG_CONFIG_HOME/kp-extract/cache-key
+# (run/cache.py); the tests keep theirs in a folder of their own, never in the user's home.
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="kp-test-config-"))
+os.environ.pop("KP_EXTRACT_CACHE_KEY", None)
 
 
 def read_outputs(folder: Path) -> dict[str, bytes]:

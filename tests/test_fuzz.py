@@ -14,15 +14,16 @@ from kp_extract.run import pipeline
 from kp_extract.privacy import find_contacts, scrub_contacts
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe
-from kp_extract.outputs.export import (partnership_to_dict, project_to_dict, records_csv, PROJECT_FIELDS,
-                               validate_records)
+from kp_extract.outputs.records import PROJECT_FIELDS, partnership_to_dict, project_to_dict
+from kp_extract.outputs.schema import validate_records
 from kp_extract.stages.s5_extract import extract_page
 from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Page
 from kp_extract.stages.s1_read import blank_long_lines, decode_bytes, normalise_text
 from kp_extract.stages.s3_segment import segment_page
-from kp_extract.outputs.stream import write_outputs_streaming
+from kp_extract.outputs.writer import write_outputs
 from tests.conftest import RAW
+from tests.outputs.reference_writer import records_csv
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -100,7 +101,7 @@ def check_pipeline(text: str) -> None:
     index = pipeline.SpanIndex(projects, partnerships)
     rows = [pipeline.block_row(index, page.file, *row, digest.no_record_reason) for row in digest.blocks]
     with tempfile.TemporaryDirectory() as tmp:
-        write_outputs_streaming(Path(tmp), projects, partnerships, rows, [])
+        write_outputs(Path(tmp), projects, partnerships, rows, [])
         assert json.loads((Path(tmp) / "projects.json").read_text(encoding="utf-8")) == pj
 
 

@@ -12,7 +12,6 @@ import csv
 import dataclasses
 import io
 import json
-import pickle
 import re
 import shutil
 from collections.abc import Iterator
@@ -99,35 +98,36 @@ def run(folder: Path, out: Path, *args: str):
 
 
 def output_texts(out: Path) -> dict[str, str]:
-    """Every output file's text by name; the cache's pickles (OUT/.cache) are read by cache_texts."""
+    """Every output file's text by name; the cache's entries (OUT/.cache) are read by cache_texts."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.rglob("*"))
             if p.is_file() and ".cache" not in p.relative_to(out).parts}
 
 
-def pickled_strings(obj) -> Iterator[str]:
-    """Every str inside an unpickled object: containers, dict keys and values, dataclass fields."""
+def stored_strings(obj) -> Iterator[str]:
+    """Every str inside a decoded entry: containers, dict keys and values, dataclass fields."""
     if isinstance(obj, str):
         yield obj
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            yield from pickled_strings(k)
-            yield from pickled_strings(v)
+            yield from stored_strings(k)
+            yield from stored_strings(v)
     elif isinstance(obj, (list, tuple, set, frozenset)):
         for x in obj:
-            yield from pickled_strings(x)
+            yield from stored_strings(x)
     elif dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
-            yield from pickled_strings(getattr(obj, f.name))
+            yield from stored_strings(getattr(obj, f.name))
 
 
 def cache_texts(cache: Path) -> dict[str, str]:
-    """Each cache entry (path relative to cache) as text: every string in the unpickled entry, and the
-    entry's bytes read as UTF-8 (a pickled str is stored as UTF-8, so nothing the walk misses hides)."""
+    """Each cache entry (path relative to cache) as text: every string in the entry's JSON lines (escapes
+    such as \\u00e4 decoded), and the entry's bytes read as UTF-8, so nothing the walk misses hides."""
     out = {}
     for path in sorted(cache.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
-            strings = "\n".join(pickled_strings(pickle.loads(data))) if path.suffix == ".pkl" else ""
+            strings = "\n".join(s for line in data.splitlines() if line.strip()
+                                 for s in stored_strings(json.loads(line))) if path.suffix == ".jsonl" else ""
             out[path.relative_to(cache).as_posix()] = strings + "\n" + data.decode("utf-8", "replace")
     return out
 
@@ -300,7 +300,7 @@ def test_cache_holds_no_contact_details_and_hits_give_the_same_bytes(full_corpus
     second = run_cached(full_corpus, out)
     assert "0 of 7 pages" in first.output and "7 of 7 pages" in second.output
     entries = cache_texts(out / ".cache")
-    assert len(entries) == 7 and all(name.endswith(".pkl") for name in entries)
+    assert len(entries) == 7 and all(name.endswith(".jsonl") for name in entries)
     for name, text in entries.items():
         assert leaks(text) == [], name
         assert "Kontaktperson:" not in text and "Contact:" not in text, name
@@ -344,10 +344,10 @@ def test_run_without_contacts_after_one_with_them_forgets_them(full_corpus, tmp_
 
 def test_digest_scrubs_a_copy_and_keeps_contact_rows_only_on_request():
     out = pipeline.process_page(Page("full.txt", FULL_PAGE, ""))
-    raw_texts = "\n".join(pickled_strings([out.result.mentions, out.result.partnerships]))
+    raw_texts = "\n".join(stored_strings([out.result.mentions, out.result.partnerships]))
     assert leaks(raw_texts), "extraction itself sees the details: the digest is what must drop them"
     digest = pipeline.digest(out)
-    assert digest.mentions and leaks("\n".join(pickled_strings(digest))) == []
+    assert digest.mentions and leaks("\n".join(stored_strings(digest))) == []
     assert digest.contacts == [] and len(out.contacts) >= 2
-    assert leaks("\n".join(pickled_strings(out.result.mentions))), "the page's own result is left as it was"
+    assert leaks("\n".join(stored_strings(out.result.mentions))), "the page's own result is left as it was"
     assert pipeline.digest(out, include_contacts=True).contacts == out.contacts

@@ -1,4 +1,4 @@
-"""Command-line interface: `kp-extract run | evaluate | schema`.
+"""Command-line interface: `kp-extract run | evaluate | schema | report | inspect | cache`.
 
 One thin function per command; the work is done in modules (pipeline, evaluate,
 summary, progress, export).
@@ -224,8 +224,8 @@ def run(
     if scheduler and engine != "dask":
         _err("error: --scheduler needs --engine dask")
         raise typer.Exit(EXIT_FAILED)
-    from kp_extract.outputs.export import csv_dialect as check_csv_dialect
-    from kp_extract.outputs.stream import parse_formats
+    from kp_extract.outputs.csv import csv_dialect as check_csv_dialect
+    from kp_extract.outputs.writer import parse_formats
 
     try:
         chosen_formats = parse_formats(formats or None)
@@ -342,7 +342,7 @@ def schema(
 
     The schemas are the files in src/kp_extract/schema/; every run validates against them.
     """
-    from kp_extract.outputs.export import load_schema
+    from kp_extract.outputs.schema import load_schema
 
     if kind is SchemaKind.all:
         both = {k.value: load_schema(name) for k, name in SCHEMA_FILES.items()}
@@ -445,6 +445,123 @@ def inspect_command(
         _err(f"error: {exc.__class__.__name__}: {exc}")
         raise typer.Exit(EXIT_FAILED)
     raise typer.Exit(EXIT_OK)
+
+
+# ---------------------------------------------------------------- cache
+
+cache_app = typer.Typer(
+    help="Look after the per-page result cache that `kp-extract run` keeps (default: output/.cache): "
+         "`info` shows what it holds, `prune` removes the entries of other code versions, `clear` removes "
+         "every entry. Exit status: 0 done (also when there is no cache folder: nothing to do); 2 usage "
+         "error, or the folder holds files the cache did not write (then nothing is removed).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(cache_app, name="cache")
+
+DEFAULT_CACHE_DIR = Path("output") / ".cache"  # `run`'s cache with its default --out
+CACHE_DIR_HELP = ("The cache folder: `run`'s --cache DIR, or OUT/.cache for `run --out OUT` "
+                  "(default: output/.cache, the cache of `run` with its default --out).")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def _cache_folder(cache_dir: Path) -> bool:
+    """Whether cache_dir is a folder; exit 2 if it is something else."""
+    if cache_dir.exists() and not cache_dir.is_dir():
+        _err(f"error: not a folder: {cache_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    return cache_dir.is_dir()
+
+
+def _removed(cache_dir: Path, action: Any, what: str) -> None:
+    """Run prune or clear; print what it freed; exit 2 when the folder is not a cache."""
+    from kp_extract.run import cache
+
+    if not _cache_folder(cache_dir):
+        typer.echo(f"nothing to do: no cache folder at {cache_dir}")
+        raise typer.Exit(EXIT_OK)
+    try:
+        removed = action(cache_dir)
+    except cache.NotACache as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    for f in removed:
+        typer.echo(f"removed {f.path} ({_size(f.bytes)}, {f.pages} page and {f.contacts} contact entries)")
+    if removed:
+        typer.echo(f"freed {_size(sum(f.bytes for f in removed))} in {len(removed)} folder(s)")
+    else:
+        typer.echo(f"nothing to do: no {what} in {cache_dir}")
+    raise typer.Exit(EXIT_OK)
+
+
+@cache_app.command("info")
+def cache_info(
+    cache_dir: Path = typer.Option(DEFAULT_CACHE_DIR, "--cache-dir", metavar="DIR", help=CACHE_DIR_HELP),
+) -> None:
+    """Show the cache folder: per code-fingerprint folder its size and entries, which one the current code reads.
+
+    Each run of a code/data version reads and writes one folder, named after the first 16 characters of its fingerprint; folders of other versions are never read again (`kp-extract cache prune` removes them). Also shows where the key that signs the entries lives.
+    """
+    from kp_extract.run import cache
+
+    if not _cache_folder(cache_dir):
+        typer.echo(f"no cache folder at {cache_dir}")
+        raise typer.Exit(EXIT_OK)
+    found = cache.scan(cache_dir)
+    current = cache.fingerprint()[:16]
+    typer.echo(f"cache folder: {cache_dir}")
+    key = (f"the {cache.KEY_ENV} environment variable" if os.environ.get(cache.KEY_ENV)
+           else str(cache.key_file()))
+    typer.echo(f"key: {key}")
+    typer.echo(f"current code fingerprint: {current}"
+               + ("" if any(f.name == current for f in found.folders) else " (no folder yet)"))
+    for f in found.folders:
+        notes = ["current" if f.name == current else "other code version"]
+        if f.old_format:
+            notes.append(f"{f.old_format} entries of an earlier format")
+        if f.temp:
+            notes.append(f"{f.temp} temp files")
+        typer.echo(f"  {f.name}  {_size(f.bytes):>9}  {f.pages:>7} page entries  {f.contacts:>6} contact entries"
+                   f"  ({', '.join(notes)})")
+    typer.echo(f"total: {_size(found.bytes)}, {sum(f.pages for f in found.folders)} page entries, "
+               f"{sum(f.contacts for f in found.folders)} contact entries in {len(found.folders)} folder(s)")
+    if found.foreign:
+        typer.echo(f"also holds {len(found.foreign)} path(s) the cache did not write, e.g. {found.foreign[0]} "
+                   f"(prune and clear leave such a folder alone)")
+    raise typer.Exit(EXIT_OK)
+
+
+@cache_app.command("prune")
+def cache_prune(
+    cache_dir: Path = typer.Option(DEFAULT_CACHE_DIR, "--cache-dir", metavar="DIR", help=CACHE_DIR_HELP),
+) -> None:
+    """Remove the entries of other code versions: every fingerprint folder but the current code's.
+
+    Refuses (exit 2, nothing removed) if the folder holds files the cache did not write.
+    """
+    from kp_extract.run import cache
+
+    _removed(cache_dir, cache.prune, "folder of another code version")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Path = typer.Option(DEFAULT_CACHE_DIR, "--cache-dir", metavar="DIR", help=CACHE_DIR_HELP),
+) -> None:
+    """Remove every cache entry (every fingerprint folder; the cache folder itself stays).
+
+    Refuses (exit 2, nothing removed) if the folder holds files the cache did not write: it is not a cache folder.
+    """
+    from kp_extract.run import cache
+
+    _removed(cache_dir, cache.clear, "cache entries")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,7 @@ from pathlib import Path
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.review.evaluate import EvaluationReport, evaluate_records, load_gold, partner_key as gold_key, title_similarity
-from kp_extract.outputs.export import partnership_to_dict, project_to_dict
+from kp_extract.outputs.records import partnership_to_dict, project_to_dict
 from kp_extract.stages.s5_extract import PageAnalysis, analyse, decide
 from kp_extract.stages.s5_extract.scoring import HEADS, MODEL_FILE, Head, PairModel, load_model
 from kp_extract.stages.s4_language import assign_languages

@@ -16,8 +16,10 @@ import pytest
 from kp_extract import __version__
 from kp_extract.run import pipeline
 from kp_extract.run.cache import fingerprint
-from kp_extract.outputs.datapackage import input_label, table_schema
-from kp_extract.outputs.export import CSV_DIALECTS, LIST_SEPARATOR, PARTNERSHIP_FIELDS, PROJECT_FIELDS, csv_writer
+from kp_extract.outputs.csv import CSV_DIALECTS, LIST_SEPARATOR, csv_writer
+from kp_extract.outputs.datapackage import input_label
+from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS
+from kp_extract.outputs.schema import table_schema
 from tests.conftest import RAW, ROOT
 
 FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}

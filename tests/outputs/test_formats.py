@@ -17,10 +17,12 @@ from typer.testing import CliRunner
 from kp_extract.outputs import parquet as parquet_export
 from kp_extract.run import pipeline
 from kp_extract.cli import app
-from kp_extract.outputs.export import PARTNERSHIP_FIELDS, PROJECT_FIELDS, csv_cell, project_to_dict, records_csv
 from kp_extract.model import Partnership, Project, Source
-from kp_extract.outputs.stream import FORMATS, parse_formats, write_outputs_streaming
+from kp_extract.outputs.csv import csv_cell
+from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS, project_to_dict
+from kp_extract.outputs.writer import FORMATS, parse_formats, write_outputs
 from tests.conftest import RAW
+from tests.outputs.reference_writer import records_csv
 
 runner = CliRunner()
 FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
@@ -108,7 +110,7 @@ def test_parquet_is_written_in_bounded_row_groups(every_format, tmp_path, monkey
 
 def test_empty_run_gives_valid_empty_files(tmp_path):
     out = tmp_path / "out"
-    write_outputs_streaming(out, [], [], [], [], formats=FORMATS)
+    write_outputs(out, [], [], [], [], formats=FORMATS)
     assert pq.read_table(out / "projects.parquet").num_rows == 0
     assert pq.read_schema(out / "projects.parquet").names == list(PROJECT_FIELDS)
     assert (out / "projects.jsonl").read_bytes() == b""
@@ -194,7 +196,7 @@ def hostile_records() -> tuple[list[Project], list[Partnership]]:
 @pytest.mark.parametrize("dialect, sep", [("rfc4180", ","), ("excel-sv", ";")])
 def test_hostile_cells_escaped_and_numbers_plain_in_both_dialects(dialect, sep, tmp_path):
     projects, partnerships = hostile_records()
-    write_outputs_streaming(tmp_path, projects, partnerships, [], [], formats="csv", csv_dialect=dialect)
+    write_outputs(tmp_path, projects, partnerships, [], [], formats="csv", csv_dialect=dialect)
     text = (tmp_path / "projects.csv").read_bytes().decode("utf-8-sig")
     assert text == records_csv([project_to_dict(p) for p in projects], PROJECT_FIELDS, dialect).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))

@@ -1,10 +1,11 @@
-"""The export fast paths give exactly what the general paths give.
+"""The writer's fast paths give exactly what the general paths give.
 
-stream_export.record_json renders record shapes (flat scalars, lists of strings or numbers, lists of
-flat dicts) with few C calls; export.csv_cell takes exact types first; export._jsonl uses one
-prebuilt encoder; the record and block files are written in batches. Each test runs the plain
-reference (json.dumps, the cell rules as they were written before the fast paths, unbatched writes)
-next to the fast code on generated inputs, so a fast path that renders anything differently fails."""
+jsontext.record_json renders record shapes (flat scalars, lists of strings or numbers, lists of
+flat dicts) with few C calls; csv.csv_cell takes exact types first; jsontext.json_line uses one
+prebuilt encoder; the exporters write in batches. Each test runs the plain reference (json.dumps,
+the cell rules as they were written before the fast paths, the whole-file reference writer of
+tests/outputs/reference_writer.py) next to the fast code on generated inputs, so a fast path that
+renders anything differently fails."""
 from __future__ import annotations
 
 import enum
@@ -16,11 +17,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kp_extract.outputs import stream as stream_export
-from kp_extract.outputs.export import (LIST_SEPARATOR, PARTNERSHIP_FIELDS, PROJECT_FIELDS, _jsonl, _number, csv_cell,
-                               errors_jsonl, records_csv, write_outputs)
 from kp_extract.model import FileError, Partnership, Project, Source
-from kp_extract.outputs.stream import record_json, write_outputs_streaming
+from kp_extract.outputs import exporters
+from kp_extract.outputs import writer
+from kp_extract.outputs.csv import LIST_SEPARATOR, csv_cell
+from kp_extract.outputs.files import FileStat
+from kp_extract.outputs.jsontext import json_line, record_json
+from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS
+from kp_extract.outputs.records import number as _number
+from kp_extract.outputs.writer import write_outputs as write_outputs_streaming
+from tests.outputs.reference_writer import errors_jsonl, records_csv, write_outputs
 
 
 class Text(str):
@@ -122,7 +128,7 @@ def test_record_json_refuses_what_json_refuses(value):
 # ------------------------------------------------------------------ csv cells
 
 def reference_plain_cell(value) -> str:
-    """export._plain_cell as written before the exact-type fast paths."""
+    """csv._plain_cell as written before the exact-type fast paths."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -173,14 +179,17 @@ def test_csv_cell_calls_str_of_a_subclass():
 @given(st.lists(records, max_size=4))
 def test_jsonl_equals_json_dumps_per_line(items):
     expected = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in items)
-    assert _jsonl(items) == expected
+    assert "".join(json_line(r) + "\n" for r in items) == expected
 
 
-def test_errors_jsonl_lines():
+def test_errors_jsonl_lines(tmp_path):
     errors = [FileError("a.txt", "read", "ring 070-123 45 67"), FileError("b\n.txt", "clean", "boom")]
-    lines = [json.loads(line) for line in errors_jsonl(errors).splitlines()]
-    assert lines == [{"file": "a.txt", "stage": "read", "reason": "ring [telefon]"},
-                     {"file": "b\n.txt", "stage": "clean", "reason": "boom"}]
+    write_outputs_streaming(tmp_path, [], [], [], errors)
+    text = (tmp_path / "errors.jsonl").read_text("utf-8")
+    assert text == errors_jsonl(errors)
+    assert [json.loads(line) for line in text.splitlines()] == [
+        {"file": "a.txt", "stage": "read", "reason": "ring [telefon]"},
+        {"file": "b\n.txt", "stage": "clean", "reason": "boom"}]
 
 
 # ------------------------------------------------------------------ batched writes
@@ -207,17 +216,17 @@ def _partnership(i: int) -> Partnership:
 @pytest.mark.parametrize("batch", [1, 3, 256])
 @pytest.mark.parametrize("count", [0, 1, 7, 600])
 def test_batched_streaming_equals_write_outputs(batch, count, tmp_path, monkeypatch):
-    """Every batch size and record count (none, fewer than a batch, several batches) gives
-    export.write_outputs' bytes."""
-    monkeypatch.setattr(stream_export, "WRITE_BATCH", batch)
+    """Every batch size and record count (none, fewer than a batch, several batches) gives the
+    reference writer's bytes."""
+    monkeypatch.setattr(exporters, "WRITE_BATCH", batch)
     projects = [_project(i) for i in range(count)]
     partnerships = [_partnership(i) for i in range(count // 2)]
     blocks = [{"file": f"p{i}.txt", "start": i, "end": i + 1, "kind": "prose", "language": None, "item": 0,
                "section": i, "record_ids": [f"kp-{i:04d}"] if i % 2 else []} for i in range(count)]
     errors = [FileError("x.txt", "read", "bad")]
     write_outputs(tmp_path / "ref", projects, partnerships, blocks, errors)
-    rows = write_outputs_streaming(tmp_path / "new", iter(projects), partnerships, iter(blocks), errors)
-    assert rows == count
+    written = write_outputs_streaming(tmp_path / "new", iter(projects), partnerships, iter(blocks), errors)
+    assert written.blocks == count
     for name in ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "blocks.jsonl",
                  "errors.jsonl"):
         assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
@@ -243,17 +252,18 @@ def _in_a_fresh_process(fn, *args):
 
 
 def _write_both_ways(out: str, formats: str) -> dict:
-    """Write the same records here and through a forked writer; the forked run's written_stats."""
-    from kp_extract.outputs.export import written_stats
-
-    assert stream_export.can_fork_writer(), "a fresh process runs one thread"
+    """Write the same records here and through a forked writer; the file stats the forked run returned."""
+    assert writer.can_fork_writer(), "a fresh process runs one thread"
     projects, partnerships, blocks = _records(300)
     errors = [FileError("x.txt", "read", "bad")]
+    stats = {}
     for name, side in (("here", False), ("forked", True)):
-        rows = write_outputs_streaming(Path(out) / name, iter(projects), partnerships, iter(blocks), errors,
-                                       formats=formats, side_process=side)
-        assert rows == 300
-    return {p.name: written_stats(p) for p in (Path(out) / "forked").iterdir()}
+        written = write_outputs_streaming(Path(out) / name, iter(projects), partnerships, iter(blocks), errors,
+                                          formats=formats, side_process=side)
+        assert written.blocks == 300
+        stats[name] = written.files
+    assert stats["here"] == stats["forked"]
+    return stats["forked"]
 
 
 @pytest.mark.parametrize("formats", ["csv,json", "csv,json,jsonl"])
@@ -268,7 +278,7 @@ def test_a_forked_writer_writes_the_same_bytes_and_keeps_their_hashes(formats, t
     for name in names:
         data = (tmp_path / "forked" / name).read_bytes()
         assert data == (tmp_path / "here" / name).read_bytes(), name
-        assert stats[name] == (len(data), hashlib.sha256(data).hexdigest()), name
+        assert stats[name] == FileStat(len(data), hashlib.sha256(data).hexdigest()), name
 
 
 def _broken_rows():
@@ -278,7 +288,7 @@ def _broken_rows():
 
 
 def _write_broken_rows(out: str) -> None:
-    assert stream_export.can_fork_writer(), "a fresh process runs one thread"
+    assert writer.can_fork_writer(), "a fresh process runs one thread"
     write_outputs_streaming(Path(out), [], [], _broken_rows(), [], side_process=True)
 
 
@@ -293,16 +303,16 @@ def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
     import threading
 
     forks = []
-    monkeypatch.setattr(stream_export.ForkedWriter, "__enter__",
+    monkeypatch.setattr(writer.ForkedWriter, "__enter__",
                         lambda self: forks.append(self) or pytest.fail("forked with a thread running"))
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not stream_export.can_fork_writer()
+        assert not writer.can_fork_writer()
         projects, partnerships, blocks = _records(20)
         assert write_outputs_streaming(tmp_path, iter(projects), partnerships, iter(blocks), [],
-                                       side_process=True) == 20
+                                       side_process=True).blocks == 20
     finally:
         stop.set()
         other.join()
@@ -312,10 +322,10 @@ def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("batch", [1, 5])
 def test_batched_jsonl_and_excel_csv(batch, tmp_path, monkeypatch):
-    monkeypatch.setattr(stream_export, "WRITE_BATCH", batch)
+    monkeypatch.setattr(exporters, "WRITE_BATCH", batch)
     projects = [_project(i) for i in range(23)]
     write_outputs_streaming(tmp_path, projects, [], [], [], formats="csv,jsonl", csv_dialect="excel-sv")
-    from kp_extract.outputs.export import project_to_dict
+    from kp_extract.outputs.records import project_to_dict
 
     dicts = [project_to_dict(p) for p in projects]
     assert (tmp_path / "projects.jsonl").read_text("utf-8") == "".join(
@@ -373,15 +383,15 @@ def test_summary_store_resolve_equals_dataclasses_replace():
 
 # ------------------------------------------------------------------ hashes taken while writing
 
-def _read_stats(path: Path) -> tuple[int, str]:
+def _read_stats(path: Path) -> FileStat:
     import hashlib
 
     data = path.read_bytes()
-    return len(data), hashlib.sha256(data).hexdigest()
+    return FileStat(len(data), hashlib.sha256(data).hexdigest())
 
 
 def test_hashed_atomic_file_records_the_bytes_written(tmp_path):
-    from kp_extract.outputs.export import hashed_atomic_file, written_stats
+    from kp_extract.outputs.files import hashed_atomic_file
 
     path = tmp_path / "x.jsonl"
     with hashed_atomic_file(path) as fh:
@@ -390,30 +400,11 @@ def test_hashed_atomic_file_records_the_bytes_written(tmp_path):
         fh.write("")
         fh.write("\n" + "ö" * 3)
     assert path.read_bytes() == ("\ufeffå,ä\r\n" + "x" * 100_000 + "\n" + "ö" * 3).encode("utf-8")
-    assert written_stats(path) == _read_stats(path)
-
-
-def test_written_stats_forget_a_file_that_changed(tmp_path):
-    from kp_extract.outputs.datapackage import file_stats
-    from kp_extract.outputs.export import atomic_write_text, hashed_atomic_file, written_stats
-
-    path = tmp_path / "y.json"
-    with hashed_atomic_file(path) as fh:
-        fh.write("[1]\n")
-    assert written_stats(path) == _read_stats(path)
-    atomic_write_text(path, "[2]\n")  # another writer, another inode
-    assert written_stats(path) is None and file_stats(path) == _read_stats(path)
-    with hashed_atomic_file(path) as fh:
-        fh.write("[3]\n")
-    with open(path, "a", encoding="utf-8") as fh:  # changed in place
-        fh.write("more")
-    assert written_stats(path) is None and file_stats(path) == _read_stats(path)
-    path.unlink()
-    assert written_stats(path) is None
+    assert fh.stat == _read_stats(path)
 
 
 def test_hashed_atomic_file_failure_leaves_the_old_file(tmp_path):
-    from kp_extract.outputs.export import hashed_atomic_file, written_stats
+    from kp_extract.outputs.files import hashed_atomic_file
 
     path = tmp_path / "z.csv"
     path.write_text("old", encoding="utf-8")
@@ -423,31 +414,33 @@ def test_hashed_atomic_file_failure_leaves_the_old_file(tmp_path):
             fh.write("\ud800")
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["z.csv"]
-    assert written_stats(path) is None
 
 
-def test_datapackage_hashes_equal_the_files(tmp_path):
+@pytest.mark.parametrize("formats", ["csv,json,jsonl", "json,parquet"])
+@pytest.mark.parametrize("handed_in", [True, False])
+def test_datapackage_hashes_equal_the_files(formats, handed_in, tmp_path):
+    """The stats the writer returns, handed to datapackage.json, are the files' own; without them
+    datapackage.json reads the files and writes the same."""
     import json as _json
 
-    write_outputs_streaming(tmp_path, [_project(i) for i in range(40)], [_partnership(i) for i in range(9)],
-                            [], [FileError("a", "read", "x")], formats="csv,json,jsonl")
+    written = write_outputs_streaming(tmp_path, [_project(i) for i in range(40)], [_partnership(i) for i in range(9)],
+                                      [], [FileError("a", "read", "x")], formats=formats)
     from kp_extract.outputs.datapackage import write_datapackage
 
-    write_datapackage(tmp_path, formats="csv,json,jsonl", csv_dialect="rfc4180", include_contacts=False,
-                      input_dir="in", inputs=[])
+    write_datapackage(tmp_path, formats=formats, csv_dialect="rfc4180", include_contacts=False,
+                      input_dir="in", inputs=[], written=written.files if handed_in else None)
     package = _json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
     entries = package["resources"] + package["kp_extract"]["outputs"]
-    assert len(entries) == 9  # 3 formats x 2 record files, blocks, errors, candidates
+    assert len(entries) == 2 * len(formats.split(",")) + 3  # 2 record files per format, blocks, errors, candidates
+    assert sorted(e["path"] for e in entries) == sorted(written.files)
     for entry in entries:
-        size, sha = _read_stats(tmp_path / entry["path"])
-        assert (entry["bytes"], entry["hash"]) == (size, f"sha256:{sha}"), entry["path"]
+        stat = _read_stats(tmp_path / entry["path"])
+        assert (entry["bytes"], entry["hash"]) == (stat.size, f"sha256:{stat.sha256}"), entry["path"]
 
 
 def test_json_line_starts_fresh_after_an_error():
     """json_line keeps one C encoder: after a call that raised half-way through nested containers,
     the next call with those same containers must not be taken for a circular reference."""
-    from kp_extract.outputs.export import json_line
-
     inner = {"a": [1, 2]}
     outer = {"x": [inner, {"bad": math.nan}]}
     cyclic: list = [inner]
@@ -470,7 +463,7 @@ def _reference_source(src):
 
 
 def reference_project_to_dict(p: Project) -> dict:
-    """export.project_to_dict as written before _scrub_items/_sources."""
+    """records.project_to_dict as written before scrub_items/_sources and the field table."""
     from kp_extract.privacy import scrub
 
     return {
@@ -508,7 +501,7 @@ source_items = st.lists(st.one_of(st.builds(Source, tricky_text, st.integers(0, 
     summary=st.one_of(st.none(), contact_text), sources=source_items.map(tuple) | source_items,
     possible_duplicates=st.lists(tricky_text, max_size=2)))
 def test_project_to_dict_equals_the_plain_version(project):
-    from kp_extract.outputs.export import project_to_dict
+    from kp_extract.outputs.records import project_to_dict
 
     assert project_to_dict(project) == reference_project_to_dict(project)
 
@@ -518,6 +511,6 @@ def test_project_to_dict_equals_the_plain_version(project):
                  international_partner=contact_text, country=st.none(), since_year=st.none(),
                  project_ids=st.lists(tricky_text, max_size=2), sources=source_items))
 def test_partnership_to_dict_sources_equal_the_plain_version(partnership):
-    from kp_extract.outputs.export import partnership_to_dict
+    from kp_extract.outputs.records import partnership_to_dict
 
     assert partnership_to_dict(partnership)["sources"] == [_reference_source(s) for s in partnership.sources]

@@ -72,11 +72,11 @@ KILLER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from kp_extract.run import pipeline
-    from kp_extract.outputs import stream as stream_export
+    from kp_extract.outputs import exporters
 
     where, after = sys.argv[3], int(sys.argv[4])
     calls = 0
-    real = getattr(stream_export, where)
+    real = getattr(exporters, where)
 
     def killing(*args, **kwargs):
         global calls
@@ -86,7 +86,7 @@ KILLER = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)
 
-    setattr(stream_export, where, killing)
+    setattr(exporters, where, killing)
     pipeline.run(Path(sys.argv[1]), Path(sys.argv[2]), workers=1)
 """)
 
@@ -102,7 +102,7 @@ def kill_corpus(tmp_path_factory):
 
 @pytest.mark.parametrize("where, after, replaced", [
     ("csv_cell", 40, ()),  # inside projects.json/.csv: nothing replaced yet
-    ("_jsonl", 30, ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv")),  # inside blocks.jsonl
+    ("json_line", 30, ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv")),  # inside blocks.jsonl
 ])
 def test_killed_run_leaves_previous_outputs_whole(where, after, replaced, kill_corpus, tmp_path):
     folder, new = kill_corpus

@@ -1,4 +1,5 @@
-"""Parallel and streaming runs: same bytes for any number of workers, and the same bytes as export.write_outputs."""
+"""Parallel and streaming runs: same bytes for any number of workers, and the same bytes as the whole-file
+reference writer (tests/outputs/reference_writer.py)."""
 from __future__ import annotations
 
 import json
@@ -13,12 +14,12 @@ from typer.testing import CliRunner
 from kp_extract.run import pipeline
 from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import dedupe
-from kp_extract.outputs.export import write_outputs
 from kp_extract.model import FileError
 from kp_extract.privacy import scrubbed_candidate
 from kp_extract.stages.s1_read import read_pages
-from kp_extract.outputs.stream import record_json
+from kp_extract.outputs.jsontext import record_json
 from tests.conftest import RAW, read_outputs
+from tests.outputs.reference_writer import write_outputs
 
 
 @pytest.mark.parametrize("corpus", ["raw", "corpus"])
@@ -57,7 +58,7 @@ def _kept(outputs) -> tuple[list, list, str]:
 
 
 def _reference_outputs(folder: Path, out: Path) -> None:
-    """The pre-streaming pipeline: everything in memory, export.write_outputs."""
+    """The pre-streaming pipeline: everything in memory, the whole-file reference writer."""
     outputs, errors = [], []
     for item in read_pages(folder):
         if isinstance(item, FileError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kp_extract.outputs.export import validate_records
+from kp_extract.outputs.schema import validate_records
 from kp_extract.run.pipeline import run
 from kp_extract.review.evaluate import evaluate
 

@@ -21,23 +21,25 @@ Written last by every run (pipeline.run), atomically, into the output folder:
 
 Nothing in it depends on the clock, the machine's paths or the number of
 workers, so it is byte-identical from run to run like the other outputs. The
-input list is streamed into the file, one line per input file.
+input list is streamed into the file, one line per input file. The sizes and
+hashes of the output files are those the writer took while writing them
+(writer.write_outputs and write_contacts return them; the run hands them in).
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
-from functools import lru_cache
-from importlib import resources
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kp_extract import __version__
-from kp_extract.outputs.export import LIST_SEPARATOR, atomic_file, written_stats
-from kp_extract.outputs.export import csv_dialect as get_csv_dialect
-from kp_extract.outputs.stream import RECORD_STEMS, parse_formats, record_files
+from kp_extract.outputs.csv import LIST_SEPARATOR
+from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
+from kp_extract.outputs.files import FileStat, atomic_file, file_stat
+from kp_extract.outputs.records import RECORD_STEMS
+from kp_extract.outputs.schema import table_schema
+from kp_extract.outputs.writer import parse_formats, record_files
 
-__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "table_schema", "input_label", "file_stats", "write_datapackage"]
+__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "input_label", "write_datapackage"]
 
 PACKAGE_NAME = "kp-extract-records"
 DATAPACKAGE = "datapackage.json"
@@ -50,13 +52,6 @@ MEDIATYPES = {
 _INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
 
 
-@lru_cache(maxsize=None)
-def table_schema(stem: str) -> dict:
-    """The Table Schema of stem ("projects" or "partnerships") CSV, from schema/STEM.tableschema.json."""
-    text = resources.files("kp_extract").joinpath("schema", f"{stem}.tableschema.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
 def input_label(input_dir: Path | str) -> str:
     """The input folder as recorded: as given (POSIX form) when relative, its name alone when absolute
     (no machine-specific paths in the output)."""
@@ -64,31 +59,16 @@ def input_label(input_dir: Path | str) -> str:
     return (path.name or path.as_posix()) if path.is_absolute() else path.as_posix()
 
 
-def file_stats(path: Path) -> tuple[int, str]:
-    """(size in bytes, sha256 hex digest) of the file at path: as export.hashed_atomic_file hashed
-    it while writing it (the record files, blocks.jsonl, errors.jsonl), else read in chunks."""
-    known = written_stats(path)
-    if known is not None:
-        return known
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return size, h.hexdigest()
-
-
-def _file_entry(out_dir: Path, name: str) -> dict:
-    size, sha = file_stats(out_dir / name)
+def _file_entry(out_dir: Path, name: str, written: Mapping[str, FileStat]) -> dict:
+    stat = written.get(name) or file_stat(out_dir / name)
     fmt = name.rsplit(".", 1)[-1]
     return {"path": name, "format": fmt, "mediatype": MEDIATYPES.get(fmt, "application/octet-stream"),
-            "bytes": size, "hash": f"sha256:{sha}"}
+            "bytes": stat.size, "hash": f"sha256:{stat.sha256}"}
 
 
-def _csv_resource(out_dir: Path, stem: str, dialect_name: str) -> dict:
+def _csv_resource(out_dir: Path, stem: str, dialect_name: str, written: Mapping[str, FileStat]) -> dict:
     dialect = get_csv_dialect(dialect_name)
-    entry = _file_entry(out_dir, f"{stem}.csv")
+    entry = _file_entry(out_dir, f"{stem}.csv", written)
     schema = table_schema(stem)
     for field in schema["fields"]:  # the data file and the writer must agree on the separator
         if field.get("type") == "list" and field.get("delimiter") != LIST_SEPARATOR:
@@ -108,12 +88,14 @@ def _csv_resource(out_dir: Path, stem: str, dialect_name: str) -> dict:
     }
 
 
-def _resources(out_dir: Path, formats: tuple[str, ...], dialect: str) -> tuple[list[dict], list[str]]:
+def _resources(out_dir: Path, formats: tuple[str, ...], dialect: str,
+               written: Mapping[str, FileStat]) -> tuple[list[dict], list[str]]:
     """(resources, names of the record files they describe)."""
     if "csv" in formats:
-        return [_csv_resource(out_dir, stem, dialect) for stem in RECORD_STEMS], record_files(["csv"])
+        return [_csv_resource(out_dir, stem, dialect, written) for stem in RECORD_STEMS], record_files(["csv"])
     names = record_files(formats)
-    return [{"name": name.replace(".", "-"), "type": "file", **_file_entry(out_dir, name)} for name in names], names
+    return ([{"name": name.replace(".", "-"), "type": "file", **_file_entry(out_dir, name, written)} for name in names],
+            names)
 
 
 def _json_text(obj, **kwargs) -> str:
@@ -128,17 +110,20 @@ def _json_text(obj, **kwargs) -> str:
 
 
 def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialect: str, include_contacts: bool,
-                      input_dir: Path | str, inputs: Iterable[tuple[str, str | None]]) -> Path:
+                      input_dir: Path | str, inputs: Iterable[tuple[str, str | None]],
+                      written: Mapping[str, FileStat] | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
     inputs: (path relative to the input folder, sha256 hex or None) per input file, in file order;
-    consumed once, one entry at a time.
+    consumed once, one entry at a time. written: the FileStat of the files, by name, as the writer
+    returned them (writer.write_outputs, write_contacts); a file not in it is read and hashed here.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
     from kp_extract.run.cache import fingerprint
 
-    resources_, described = _resources(out_dir, formats, csv_dialect)
+    written = written or {}
+    resources_, described = _resources(out_dir, formats, csv_dialect, written)
     others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl",
                                                                         "candidates.jsonl"]
     if include_contacts:
@@ -155,7 +140,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
             "options": {"formats": list(formats), "csv_dialect": csv_dialect,
                         "include_contacts": bool(include_contacts)},
             "input": input_label(input_dir),
-            "outputs": [_file_entry(out_dir, name) for name in others if (out_dir / name).is_file()],
+            "outputs": [_file_entry(out_dir, name, written) for name in others if (out_dir / name).is_file()],
             "inputs": _INPUTS_PLACEHOLDER,
         },
     }

@@ -1,10 +1,11 @@
 """Parquet output: projects.parquet and partnerships.parquet, written in bounded row groups.
 
 The Arrow schemas are explicit (no type inference from the data, so an empty
-run and a full one have the same schema): text as string, whole numbers as
-int64, duration_years as float64, lists as list<string> / list<int64>, and
-sources as list<struct<file: string, start: int64, end: int64>>; null where
-the JSON has null. The rows are the dicts of export.project_to_dict /
+run and a full one have the same schema), derived from the record dataclasses
+(records.field_kinds): text as string, whole numbers as int64, duration_years
+and confidence as float64, lists as list<string> / list<int64>, and sources as
+list<struct<file: string, start: int64, end: int64>>; null where the JSON has
+null. The rows are the dicts of records.project_to_dict /
 partnership_to_dict, so reading a file back (pyarrow.parquet.read_table(...).to_pylist())
 gives projects.json's records (duration_years as a float: 3.0 for 3).
 
@@ -20,46 +21,29 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "ROW_GROUP_ROWS", "ParquetRecordWriter"]
+from kp_extract.outputs.records import field_kinds
+from kp_extract.outputs.schema import table_schema
+
+__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "SCHEMAS", "ROW_GROUP_ROWS", "record_schema", "ParquetRecordWriter"]
 
 ROW_GROUP_ROWS = 10_000
 
-_STRINGS = pa.list_(pa.string())
 SOURCE_TYPE = pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", pa.int64())])
+_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE}
 
-PROJECT_SCHEMA = pa.schema([
-    pa.field("record_id", pa.string(), nullable=False),
-    ("title", pa.string()),
-    ("swedish_partners", _STRINGS),
-    ("swedish_partner_codes", _STRINGS),
-    ("international_partners", _STRINGS),
-    ("other_participants", _STRINGS),
-    ("countries", _STRINGS),
-    ("project_areas", _STRINGS),
-    ("themes", _STRINGS),
-    ("sdgs", pa.list_(pa.int64())),
-    ("start_date", pa.string()),
-    ("end_date", pa.string()),
-    ("duration_years", pa.float64()),
-    ("amount_sek", pa.int64()),
-    ("tags", _STRINGS),
-    ("languages", _STRINGS),
-    ("summary", pa.string()),
-    ("sources", pa.list_(SOURCE_TYPE)),
-    ("possible_duplicates", _STRINGS),
-    ("confidence", pa.float64()),
-])
 
-PARTNERSHIP_SCHEMA = pa.schema([
-    ("swedish_partner", pa.string()),
-    ("swedish_partner_code", pa.string()),
-    ("international_partner", pa.string()),
-    ("country", pa.string()),
-    ("since_year", pa.int64()),
-    ("project_ids", _STRINGS),
-    ("sources", pa.list_(SOURCE_TYPE)),
-    ("confidence", pa.float64()),
-])
+def record_schema(stem: str) -> pa.Schema:
+    """The Arrow schema of stem's records ("projects" or "partnerships"): a column per record field,
+    in field order, typed by the field's kind (records.field_kinds); only the Table Schema's
+    primary key (record_id) may not be null."""
+    key = set(table_schema(stem).get("primaryKey", ()))
+    return pa.schema([pa.field(k.name, pa.list_(_TYPES[k.kind]) if k.is_list else _TYPES[k.kind],
+                               nullable=k.name not in key) for k in field_kinds(stem)])
+
+
+PROJECT_SCHEMA = record_schema("projects")
+PARTNERSHIP_SCHEMA = record_schema("partnerships")
+SCHEMAS = {"projects": PROJECT_SCHEMA, "partnerships": PARTNERSHIP_SCHEMA}
 
 
 class ParquetRecordWriter:
@@ -67,7 +51,7 @@ class ParquetRecordWriter:
     records per row group.
 
     `close()` writes the last row group and the footer (the stream itself stays open: the caller
-    owns it, e.g. export.atomic_file). A run with no records gives a valid file with no rows.
+    owns it, e.g. files.atomic_file). A run with no records gives a valid file with no rows.
     """
 
     def __init__(self, fh: BinaryIO, schema: pa.Schema, row_group_rows: int | None = None):

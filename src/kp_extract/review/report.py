@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kp_extract.privacy import scrub_record
-from kp_extract.outputs.export import atomic_write_text
+from kp_extract.outputs.files import atomic_write_text
 from kp_extract.lexicon.gazetteer import load_gazetteer
 from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
 from kp_extract.stages.s1_read import ReadError, read_page

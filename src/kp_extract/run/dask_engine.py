@@ -9,7 +9,11 @@ dedup and the export (done by pipeline.run on the client) see the pages in the
 same order as the local engine: the output is byte-identical.
 
 The workers read the files and the cache folder themselves, so on a real
-cluster both must be on a filesystem every worker sees, at the same path.
+cluster both must be on a filesystem every worker sees, at the same path. They
+check cache entries with the cache key of their own machine (cache.secret_key:
+KP_EXTRACT_CACHE_KEY, else a key file); each task carries the client's key id
+and a worker with another key fails the run (cache.CacheKeyMismatch) rather
+than reject what its peers wrote.
 Without a scheduler address a LocalCluster (one single-threaded worker process
 per core) is started for the run and closed after it.
 """
@@ -18,12 +22,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
+from kp_extract.run.cache import check_key_id, key_id
 from kp_extract.run.pipeline import process_chunk
 
 IN_FLIGHT_PER_WORKER = 3
 
 
-def _partition(paths, root: str, cache_root: str | None, fp: str | None, include_contacts: bool = False) -> list:
+def _partition(paths, root: str, cache_root: str | None, fp: str | None, include_contacts: bool = False,
+               cache_key_id: str | None = None) -> list:
+    if cache_root:
+        check_key_id(cache_key_id)
     return process_chunk(list(paths), root, cache_root, fp, include_contacts)
 
 
@@ -46,7 +54,8 @@ def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp:
     try:
         paths = [p for chunk in chunks for p in chunk]
         bag = db.from_sequence(paths, partition_size=max(1, max(len(c) for c in chunks)))
-        parts = bag.map_partitions(_partition, root, cache_root, fp, include_contacts).to_delayed()
+        cache_key_id = key_id() if cache_root else None
+        parts = bag.map_partitions(_partition, root, cache_root, fp, include_contacts, cache_key_id).to_delayed()
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         window = n_workers * IN_FLIGHT_PER_WORKER
         todo = iter(parts)

@@ -28,7 +28,6 @@ import json
 import logging
 import multiprocessing
 import os
-import pickle
 import tempfile
 import sys
 import threading
@@ -44,20 +43,21 @@ from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 
-from kp_extract.run.cache import CONTACTS, PageCache, fingerprint, remove_contacts as remove_cached_contacts
+from kp_extract.run.cache import CONTACTS, REJECTED, PageCache, fingerprint, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s5_extract import PageResult, extract_page
 from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
 from kp_extract.outputs.datapackage import write_datapackage
-from kp_extract.outputs.export import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect, json_line, remove_contacts, write_contacts
+from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect
+from kp_extract.outputs.jsontext import json_line
+from kp_extract.outputs.writer import DEFAULT_FORMATS, parse_formats, remove_contacts, write_contacts, write_outputs
 from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.stages.s5_extract.scoring import load_model
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
 from kp_extract.stages.s1_read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
 from kp_extract.stages.s3_segment import segment_page
-from kp_extract.outputs.stream import DEFAULT_FORMATS, parse_formats, write_outputs_streaming
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class RunSummary:
     engine: str = "local"
     cache_hits: int | None = None  # None: no cache
     cache_misses: int | None = None
+    cache_rejected: int = 0  # misses whose entry was there but damaged or foreign (cache.PageCache.get)
     pages_partial: int = 0  # processed, but with a warning in errors
     contacts: int | None = None  # None: contacts not written
     candidates: int = 0  # projects and pairs below the confidence threshold, in candidates.jsonl
@@ -196,32 +197,35 @@ def process_file(path: str, root: str, cache: PageCache | None = None, include_c
     except ReadError as exc:
         return FileError(rel, "read", exc.reason), False, None
     sha256 = hashlib.sha256(raw).hexdigest()  # once: for the cache key, the page and datapackage.json
+    missed = False  # cache.REJECTED (false too) when the page's entry was there but damaged or foreign
     if cache is not None:
         key = cache.key(rel, sha256)
+        rejected = cache.rejected
         hit = cache.get(key)
         if hit is not None and include_contacts:
             contacts = cache.get(key, CONTACTS)
             hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
         if hit is not None:
             return hit, True, sha256
+        missed = REJECTED if cache.rejected > rejected else False
     try:
         page = page_from_bytes(raw, Path(path), Path(root), sha256)
     except ReadError as exc:
-        return FileError(rel, "read", exc.reason), False, sha256
+        return FileError(rel, "read", exc.reason), missed, sha256
     if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
         warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
         reason = f"no text left: {warning}" if warning else "empty file (no text)"
-        return FileError(page.file, "read", reason), False, page.sha256
+        return FileError(page.file, "read", reason), missed, page.sha256
     try:
         result = digest(process_page(page), include_contacts)
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         log.debug("page %s failed", page.file, exc_info=True)
-        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), False, page.sha256
+        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), missed, page.sha256
     if key is not None:
         cache.put(key, dataclasses.replace(result, contacts=[]))
         if include_contacts:
             cache.put(key, result.contacts, CONTACTS)
-    return result, False, page.sha256
+    return result, missed, page.sha256
 
 
 def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
@@ -334,8 +338,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
     cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
     without it, contacts files of an earlier run are removed. formats: the record file formats
-    (stream_export.FORMATS, comma-separated or a list; record files of other formats left in out_dir
-    are removed). csv_dialect: "rfc4180" or "excel-sv" (export.CSV_DIALECTS). datapackage.json is
+    (writer.FORMATS, comma-separated or a list; record files of other formats left in out_dir
+    are removed). csv_dialect: "rfc4180" or "excel-sv" (csv.CSV_DIALECTS). datapackage.json is
     written last. ValueError for an unknown engine, format or dialect, before anything is read.
     progress: called in this process with a progress.ProgressEvent before the first page, after
     each page and when dedup starts. min_confidence: the confidence a project or partnership needs
@@ -379,6 +383,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                 preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
                 preload.start()
             input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
+            if hit is REJECTED:  # its cache entry was damaged or foreign: recomputed
+                summary.cache_rejected += 1
             if isinstance(item, FileError):
                 summary.errors.append(item)
                 continue
@@ -398,8 +404,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             mentions.extend(compact(kept, summaries, interned))
             statements.extend(compact_statements(kept_statements, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
-            pickle.dump((item.file, item.blocks, item.no_record_reason, candidate_spans(item.candidates)), spool,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            spool.write(json.dumps([item.file, item.blocks, item.no_record_reason, candidate_spans(item.candidates)]
+                                   ).encode("ascii") + b"\n")
             if summary.pages_read % FREEZE_EVERY_PAGES == 0:
                 freeze()
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
@@ -413,18 +419,20 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         candidate_spool.seek(0)
         summary.candidates = sum(1 for _ in candidate_spool)
         candidate_spool.seek(0)
-        summary.blocks = write_outputs_streaming(out_dir, (summaries.resolve(p) for p in projects), partnerships,
-                                                 _spooled_rows(spool, projects, partnerships), summary.errors,
-                                                 formats=formats, csv_dialect=csv_dialect,
-                                                 side_process=workers > 1, candidate_lines=candidate_spool)
+        written = write_outputs(out_dir, (summaries.resolve(p) for p in projects), partnerships,
+                                _spooled_rows(spool, projects, partnerships), summary.errors,
+                                formats=formats, csv_dialect=csv_dialect,
+                                side_process=workers > 1, candidate_lines=candidate_spool)
+        summary.blocks = written.blocks
         if include_contacts:
-            write_contacts(out_dir, contacts)
+            written.files.update(write_contacts(out_dir, contacts))
             summary.contacts = len(contacts)
         else:
             remove_contacts(out_dir)
         input_spool.seek(0)
         write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
-                          input_dir=input_dir, inputs=(tuple(json.loads(line)) for line in input_spool))
+                          input_dir=input_dir, inputs=(tuple(json.loads(line)) for line in input_spool),
+                          written=written.files)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged
@@ -706,10 +714,7 @@ def candidate_spans(rows: list[dict]) -> tuple:
 
 def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
     index = SpanIndex(projects, partnerships)
-    while True:
-        try:
-            file, rows, page_reason, candidates = pickle.load(spool)
-        except EOFError:
-            return
+    for line in spool:
+        file, rows, page_reason, candidates = json.loads(line)
         for start, end, kind, language, item, section in rows:
             yield block_row(index, file, start, end, kind, language, item, section, page_reason, candidates)

@@ -3,8 +3,8 @@
 `summary_rows` turns a pipeline.RunSummary into (label, value) rows: pages read,
 skipped (and why, one sub-row per stage and reason group), partly read (and why),
 blocks, projects, partnerships, merged duplicates, possible duplicates, languages,
-contacts, workers, cache hits, time. Wall-clock time appears here only, never in a
-file. `plain_lines` renders them as aligned text (stderr is not a terminal), `rich_table`
+contacts, workers, cache hits (and cache entries ignored as damaged or foreign), time.
+Wall-clock time appears here only, never in a file. `plain_lines` renders them as aligned text (stderr is not a terminal), `rich_table`
 as a rich Table (it is).
 """
 from __future__ import annotations
@@ -71,6 +71,8 @@ def summary_rows(s: Any) -> list[Row]:
     hits, misses = getattr(s, "cache_hits", None), getattr(s, "cache_misses", None)
     if hits is not None:
         rows.append(("cache hits", f"{hits} of {hits + (misses or 0)} pages"))
+    if getattr(s, "cache_rejected", 0):
+        rows.append(("cache", f"{s.cache_rejected} damaged or foreign entries ignored (recomputed)"))
     rows.append(("time", f"{float(s.seconds):.2f} s"))
     return rows
 

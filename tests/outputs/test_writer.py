@@ -1,5 +1,5 @@
-"""Tests for kp_extract.outputs.export: JSON/CSV shape, CSV injection guard, atomic writes,
-schema validation and byte-identical output."""
+"""Tests for kp_extract.outputs.writer (and the records, cells and files it writes with): JSON/CSV
+shape, CSV injection guard, atomic writes, schema validation and byte-identical output."""
 from __future__ import annotations
 
 import csv
@@ -9,21 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from kp_extract.outputs import export
-from kp_extract.outputs.export import (
-    PARTNERSHIP_FIELDS,
-    PROJECT_FIELDS,
-    atomic_write_text,
-    csv_cell,
-    partnership_to_dict,
-    project_to_dict,
-    validate_records,
-    write_outputs,
-)
 from kp_extract.model import Block, FileError, Partnership, Project, Source
+from kp_extract.outputs import files, schema, writer
+from kp_extract.outputs.csv import csv_cell
+from kp_extract.outputs.files import FileStat, atomic_write_text
+from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS, partnership_to_dict, project_to_dict
+from kp_extract.outputs.schema import validate_records
 
 OUT_FILES = ["projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
-             "blocks.jsonl", "errors.jsonl"]
+             "blocks.jsonl", "errors.jsonl", "candidates.jsonl"]
+
+
+def write_outputs(out_dir, projects, partnerships, blocks, errors) -> writer.Written:
+    """The writer with its defaults (csv and json, RFC 4180, no candidates)."""
+    return writer.write_outputs(out_dir, projects, partnerships, blocks, errors)
 
 
 def make_project(**kw) -> Project:
@@ -88,8 +87,10 @@ def sample():
 
 def test_json_shape_and_key_order(tmp_path):
     projects, partnerships, blocks, errors = sample()
-    paths = write_outputs(tmp_path, projects, partnerships, blocks, errors)
-    assert [p.name for p in paths] == OUT_FILES
+    written = write_outputs(tmp_path, projects, partnerships, blocks, errors)
+    assert sorted(written.files) == sorted(OUT_FILES) and written.blocks == 2
+    for name, stat in written.files.items():  # what the writer hashed is what is on disk
+        assert stat == files.file_stat(tmp_path / name), name
     text = (tmp_path / "projects.json").read_text(encoding="utf-8")
     assert text.endswith("]\n")
     assert "Växjö kommun" in text  # ensure_ascii=False
@@ -119,9 +120,9 @@ def test_jsonl_files(tmp_path):
 
 
 def test_empty_outputs_still_written(tmp_path):
-    paths = write_outputs(tmp_path / "new" / "out", [], [], [], [])
-    assert all(p.exists() for p in paths)
     out = tmp_path / "new" / "out"
+    written = write_outputs(out, [], [], [], [])
+    assert all((out / name).exists() for name in written.files) and len(written.files) == len(OUT_FILES)
     assert (out / "errors.jsonl").read_bytes() == b""
     assert (out / "blocks.jsonl").read_bytes() == b""
     assert json.loads((out / "projects.json").read_text()) == []
@@ -152,8 +153,8 @@ def test_validate_records_reports_problems():
 
 
 def test_schemas_are_shipped_with_package():
-    assert export.load_schema("project")["title"] == "kp_extract project record"
-    assert export.load_schema("partnership")["required"][0] == "swedish_partner"
+    assert schema.load_schema("project")["title"] == "kp_extract project record"
+    assert schema.load_schema("partnership")["required"][0] == "swedish_partner"
 
 
 # ------------------------------------------------------------------ CSV
@@ -239,7 +240,7 @@ def test_atomic_write_keeps_old_file_when_writer_crashes(tmp_path, monkeypatch):
     def boom(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.os, "fsync", boom)
+    monkeypatch.setattr(files.os, "fsync", boom)
     with pytest.raises(OSError):
         atomic_write_text(target, "NEW CONTENT\n")
     assert target.read_text(encoding="utf-8") == "OLD\n"
@@ -256,16 +257,17 @@ def test_write_outputs_crash_midway_leaves_previous_outputs(tmp_path, monkeypatc
 
     def flaky_replace(src, dst):
         calls["n"] += 1
-        if calls["n"] == 3:  # crash while moving partnerships.json into place
+        if calls["n"] == 3:  # crash while moving partnerships.csv into place (csv closes before json)
             raise KeyboardInterrupt
         return real_replace(src, dst)
 
-    monkeypatch.setattr(export.os, "replace", flaky_replace)
+    monkeypatch.setattr(files.os, "replace", flaky_replace)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(tmp_path, [make_project(title="changed")], [], [], [])
     for name in OUT_FILES[2:]:
         assert (tmp_path / name).read_bytes() == before[name], name
-    json.loads((tmp_path / "projects.json").read_text(encoding="utf-8"))  # whole, not partial
+    changed = json.loads((tmp_path / "projects.json").read_text(encoding="utf-8"))  # whole, not partial
+    assert [p["title"] for p in changed] == ["changed"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -276,6 +278,14 @@ def test_atomic_write_file_mode_respects_umask(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_atomic_writes_return_what_they_wrote(tmp_path):
+    import hashlib
+
+    data = "å,ä\r\n".encode("utf-8")
+    assert atomic_write_text(tmp_path / "a.csv", "å,ä\r\n") == FileStat(len(data), hashlib.sha256(data).hexdigest())
+    assert files.file_stat(tmp_path / "a.csv") == FileStat(len(data), hashlib.sha256(data).hexdigest())
 
 
 def test_byte_identical_repeated_writes(tmp_path):

@@ -1,0 +1,178 @@
+"""Records as the output files hold them: their fields, in order, and the record -> dict step.
+
+The field order of every output (JSON keys, CSV columns, Parquet columns, the JSON Schemas and
+Table Schemas in schema/) is the order of the dataclass fields of model.Project and
+model.Partnership, read here once (PROJECT_FIELDS, PARTNERSHIP_FIELDS); so are the fields' kinds
+(`field_kinds`: text, integer, number, a list of them, sources), which the Parquet schema and the
+readers take from here. tests/outputs/test_schema.py checks that the shipped schemas agree.
+
+`project_to_dict` / `partnership_to_dict` give the JSON object of a record: text fields scrubbed
+of contact details (privacy.scrub), numbers plain (3.0 -> 3, NaN -> null), confidence to three
+decimals, sources as {"file", "start", "end"}. Every format is written from these dicts.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any
+
+from kp_extract.model import Partnership, Project, Source
+from kp_extract.privacy import scrub, scrub_items
+
+__all__ = [
+    "PROJECT_FIELDS", "PARTNERSHIP_FIELDS", "RECORD_STEMS", "RECORD_FIELDS", "RECORD_CLASSES",
+    "FieldKind", "field_kinds", "number", "confidence", "source_dict", "project_to_dict", "partnership_to_dict",
+]
+
+# The record files a run writes, by stem (projects.EXT, partnerships.EXT), and what they hold.
+RECORD_STEMS = ("projects", "partnerships")
+RECORD_CLASSES: dict[str, type] = {"projects": Project, "partnerships": Partnership}
+PROJECT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Project))
+PARTNERSHIP_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Partnership))
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """What a record field holds, read from its dataclass annotation: `kind` is "string",
+    "integer", "number" or "source" (for a list: of its items), `is_list` for a list, `nullable`
+    when the annotation allows None."""
+
+    name: str
+    kind: str
+    is_list: bool = False
+    nullable: bool = False
+
+
+_KINDS = {str: "string", int: "integer", float: "number", Source: "source"}
+
+
+def _field_kind(name: str, annotation: Any) -> FieldKind:
+    nullable = False
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(annotation))
+        if len(args) != 1:
+            raise TypeError(f"record field {name}: unsupported annotation {annotation!r}")
+        annotation = args[0]
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        if item not in _KINDS:
+            raise TypeError(f"record field {name}: unsupported list item {item!r}")
+        return FieldKind(name, _KINDS[item], is_list=True, nullable=nullable)
+    if annotation not in _KINDS:
+        raise TypeError(f"record field {name}: unsupported annotation {annotation!r}")
+    return FieldKind(name, _KINDS[annotation], nullable=nullable)
+
+
+@lru_cache(maxsize=None)
+def field_kinds(stem: str) -> tuple[FieldKind, ...]:
+    """The FieldKind of every field of stem's records ("projects" or "partnerships"), in field order."""
+    cls = RECORD_CLASSES[stem]
+    hints = typing.get_type_hints(cls)
+    return tuple(_field_kind(name, hints[name]) for name in RECORD_FIELDS[stem])
+
+
+# ---------------------------------------------------------------- values as exported
+
+def number(value: Any) -> int | float | None:
+    """int for whole numbers (3.0 -> 3), float otherwise, None for None/NaN/inf."""
+    if value is None or isinstance(value, bool):
+        return value  # type: ignore[return-value]
+    if isinstance(value, int):
+        return value
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def confidence(value: float) -> float:
+    """A record's confidence as exported: three decimals, within 0..1."""
+    return round(min(max(float(value), 0.0), 1.0), 3)
+
+
+def source_dict(src: Source | dict) -> dict:
+    """A source as its JSON object {"file", "start", "end"}."""
+    if isinstance(src, Source):
+        return src.to_dict()
+    if isinstance(src, dict):
+        return {"file": src["file"], "start": int(src["start"]), "end": int(src["end"])}
+    raise TypeError(f"not a source: {src!r}")
+
+
+def _sources(sources) -> list[dict]:
+    """[source_dict(s) for s in sources], with an exact Source's dict (Source.to_dict) built inline."""
+    return [{"file": s.file, "start": s.start, "end": s.end} if type(s) is Source else source_dict(s)
+            for s in sources]
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _ints(values) -> list[int]:
+    return [int(x) for x in values]
+
+
+def _summary(value: str | None) -> str:
+    return scrub(value) if value is not None else ""
+
+
+# How each field is exported. Text a page wrote (titles, names, areas, themes, tags, summary) is
+# scrubbed of contact details; ids, codes, dates and sources are not touched.
+PROJECT_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
+    "record_id": _as_is, "title": scrub, "swedish_partners": scrub_items, "swedish_partner_codes": list,
+    "international_partners": scrub_items, "other_participants": scrub_items, "countries": list,
+    "project_areas": scrub_items, "themes": scrub_items, "sdgs": _ints, "start_date": _as_is, "end_date": _as_is,
+    "duration_years": number, "amount_sek": _int_or_none, "tags": scrub_items, "languages": list,
+    "summary": _summary, "sources": _sources, "possible_duplicates": list, "confidence": confidence,
+})
+PARTNERSHIP_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
+    "swedish_partner": scrub, "swedish_partner_code": _as_is, "international_partner": scrub, "country": _as_is,
+    "since_year": _int_or_none, "project_ids": list, "sources": _sources, "confidence": confidence,
+})
+RECORD_VALUES = {"projects": PROJECT_VALUES, "partnerships": PARTNERSHIP_VALUES}
+
+
+def _to_dict(stem: str) -> Callable[[Any], dict]:
+    """record -> dict for stem's records: every field in field order, through its RECORD_VALUES
+    function; the fields are read with one attrgetter call."""
+    fields = RECORD_FIELDS[stem]
+    values = RECORD_VALUES[stem]
+    if set(values) != set(fields):
+        raise TypeError(f"{stem}: the exported fields {sorted(values)} are not the record's {sorted(fields)}")
+    get = attrgetter(*fields)
+    convert = tuple(values[f] for f in fields)
+
+    def to_dict(record) -> dict:
+        return dict(zip(fields, [f(v) for f, v in zip(convert, get(record))]))
+
+    return to_dict
+
+
+_project_to_dict = _to_dict("projects")
+_partnership_to_dict = _to_dict("partnerships")
+
+
+def project_to_dict(p: Project) -> dict:
+    """A Project as its JSON object, keys in PROJECT_FIELDS order (see PROJECT_VALUES)."""
+    return _project_to_dict(p)
+
+
+def partnership_to_dict(p: Partnership) -> dict:
+    """A Partnership as its JSON object, keys in PARTNERSHIP_FIELDS order (names scrubbed)."""
+    return _partnership_to_dict(p)
+
+
+RECORD_TO_DICT: dict[str, Callable[[Any], dict]] = {"projects": project_to_dict, "partnerships": partnership_to_dict}

@@ -1,0 +1,293 @@
+"""The writer: every file of a run's output folder but datapackage.json, record by record.
+
+`write_outputs` writes, into the output folder:
+
+* projects.EXT and partnerships.EXT for each chosen format (FORMATS: csv, json, jsonl, parquet;
+  default csv and json), from one pass over the records: each record becomes its dict once
+  (records.project_to_dict) and goes to one exporter per format (exporters.py); the record files
+  of formats not chosen that an earlier run left are removed, so the folder never mixes runs;
+* blocks.jsonl and errors.jsonl (error reasons scrubbed of contact details: an exception message
+  may quote page text), one JSON object per line;
+* candidates.jsonl, the lines the run rendered for the projects and pairs the model scored below
+  its confidence threshold (run/pipeline.split_by_confidence);
+
+and `write_contacts` contacts.json / contacts.csv (only with --include-contacts). Nothing is held
+whole in memory: a file grows record by record. Each file is atomic (files.py) and hashed while it
+is written; the writer returns the FileStat (size, sha256) of every file it wrote, which
+datapackage.json records (outputs/datapackage.py). A run with worker processes writes the
+partnership files and blocks.jsonl in a forked child (ForkedWriter) while the main process writes
+the project files; the child sends its files' stats back with its result.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kp_extract.model import FileError
+from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, CsvDialect
+from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
+from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, JsonLinesExporter, ParquetExporter,
+                                          as_dict)
+from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
+from kp_extract.outputs.records import RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT
+from kp_extract.privacy import CONTACT_FIELDS as PAGE_CONTACT_FIELDS
+from kp_extract.privacy import scrub_contacts
+
+__all__ = ["FORMATS", "DEFAULT_FORMATS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS", "CONTACT_FILES",
+           "Written", "parse_formats", "record_files", "write_records", "write_jsonl", "write_outputs",
+           "write_contacts", "remove_contacts", "remove_stale_temps", "remove_unselected", "can_fork_writer",
+           "ForkedWriter"]
+
+FORMATS = ("csv", "json", "jsonl", "parquet")
+DEFAULT_FORMATS = ("csv", "json")
+# A contacts file row: the page, then what privacy.find_contacts gives for one contact line.
+CONTACT_FIELDS: tuple[str, ...] = ("file",) + PAGE_CONTACT_FIELDS
+CONTACT_FILES = ("contacts.json", "contacts.csv")
+OUTPUT_NAMES = tuple(f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in FORMATS) + (
+    "blocks.jsonl", "errors.jsonl", "candidates.jsonl") + CONTACT_FILES + ("datapackage.json",)
+
+
+def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    """The output formats named in values (comma-separated strings, possibly several; case and blanks
+    ignored), in FORMATS order without repeats; DEFAULT_FORMATS for None. ValueError naming the valid
+    formats for an unknown name or when no name is given."""
+    if values is None:
+        return DEFAULT_FORMATS
+    if isinstance(values, str):
+        values = [values]
+    names = [part.strip().lower() for value in values for part in str(value).split(",") if part.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        what = f"unknown format {unknown[0]!r}" if unknown else "no format given"
+        raise ValueError(f"{what} (choose one or more of {', '.join(FORMATS)}, comma-separated)")
+    return tuple(f for f in FORMATS if f in names)
+
+
+def record_files(formats: Iterable[str] | str) -> list[str]:
+    """File names of the record outputs for formats: projects.EXT then partnerships.EXT, FORMATS order."""
+    chosen = parse_formats(formats)
+    return [f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in chosen]
+
+
+@dataclass
+class Written:
+    """What write_outputs wrote: the FileStat of every file, by name, and the number of block rows."""
+
+    files: dict[str, FileStat] = field(default_factory=dict)
+    blocks: int = 0
+
+
+# The text exporters, by format, in the order their files are opened (and closed in reverse).
+_TEXT_EXPORTERS: dict[str, Callable[..., Exporter]] = {"json": JsonExporter, "csv": CsvExporter,
+                                                       "jsonl": JsonLinesExporter}
+
+
+def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: Iterable[str] | str,
+                  dialect: CsvDialect | str = DEFAULT_CSV_DIALECT) -> dict[str, FileStat]:
+    """stem.EXT ("projects" or "partnerships") for every format in formats, from one pass over the
+    record dicts (each file atomic); the FileStat of each file written."""
+    out_dir = Path(out_dir)
+    formats = parse_formats(formats)
+    dialect = get_csv_dialect(dialect) if isinstance(dialect, str) else dialect
+    fields = RECORD_FIELDS[stem]
+    sinks = {}
+    with ExitStack() as stack:
+        exporters: list[Exporter] = []
+        for fmt, make in _TEXT_EXPORTERS.items():
+            if fmt in formats:
+                sink = sinks[fmt] = stack.enter_context(hashed_atomic_file(out_dir / f"{stem}.{fmt}"))
+                exporters.append(make(sink, fields, dialect) if fmt == "csv" else make(sink))
+        if "parquet" in formats:
+            exporters.append(ParquetExporter(stack.enter_context(atomic_file(out_dir / f"{stem}.parquet", "wb")),
+                                             stem))
+        for exporter in exporters:
+            exporter.start_exporting()
+        exports = [exporter.export_item for exporter in exporters]
+        for record in records:
+            for export in exports:
+                export(record)
+        for exporter in exporters:
+            exporter.finish_exporting()
+    stats = {f"{stem}.{fmt}": sink.stat for fmt, sink in sinks.items()}
+    if "parquet" in formats:  # written by pyarrow, not through a hashing sink: hashed once written
+        stats[f"{stem}.parquet"] = file_stat(out_dir / f"{stem}.parquet")
+    return stats
+
+
+def write_jsonl(path: Path, rows: Iterable[Any]) -> tuple[FileStat, int]:
+    """A JSON Lines file of rows (dicts, or dataclass instances as their asdict), atomically; its
+    FileStat and the number of rows."""
+    with hashed_atomic_file(Path(path)) as sink:
+        exporter = JsonLinesExporter(sink)
+        exporter.start_exporting()
+        for row in rows:
+            exporter.export_item(row)
+        exporter.finish_exporting()
+    return sink.stat, exporter.count
+
+
+def _error_rows(errors: Iterable[FileError]) -> Iterable[dict]:
+    """errors.jsonl rows: {"file", "stage", "reason"}, the reason scrubbed of contact details."""
+    for e in errors:
+        row = dict(as_dict(e))
+        if isinstance(row.get("reason"), str):
+            row["reason"] = scrub_contacts(row["reason"])
+        yield row
+
+
+def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[dict], errors: list[FileError], *,
+                  formats: Iterable[str] | str = DEFAULT_FORMATS, csv_dialect: str = DEFAULT_CSV_DIALECT,
+                  side_process: bool = False, candidate_lines: Iterable[str] = ()) -> Written:
+    """Write projects.EXT and partnerships.EXT for each of formats (see FORMATS), blocks.jsonl,
+    errors.jsonl and candidates.jsonl into out_dir (created if missing), then remove record files of
+    formats not selected (left by an earlier run). projects and partnerships are Project and
+    Partnership objects, written in the order given; CSV is written in csv_dialect (see
+    csv.CSV_DIALECTS). Returns the FileStat of every file written and the number of block rows.
+
+    side_process: write the partnership files and blocks.jsonl in a forked child process while this
+    one writes the project files (same bytes; the tail of a run uses two cores instead of one).
+    Only where fork is safe (see can_fork_writer); else everything is written here. An error in the
+    child is raised here."""
+    formats = parse_formats(formats)
+    dialect = get_csv_dialect(csv_dialect) if isinstance(csv_dialect, str) else csv_dialect
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out_dir)
+
+    def partnerships_and_blocks() -> Written:
+        files = write_records(out_dir, "partnerships", map(RECORD_TO_DICT["partnerships"], partnerships), formats,
+                              dialect)
+        files["blocks.jsonl"], count = write_jsonl(out_dir / "blocks.jsonl", block_rows)
+        return Written(files, count)
+
+    with ExitStack() as stack:
+        side = stack.enter_context(ForkedWriter(partnerships_and_blocks)) if side_process and can_fork_writer() \
+            else None
+        files = write_records(out_dir, "projects", map(RECORD_TO_DICT["projects"], projects), formats, dialect)
+        rest = side.result() if side is not None else partnerships_and_blocks()
+    written = Written({**files, **rest.files}, rest.blocks)
+    written.files["errors.jsonl"], _ = write_jsonl(out_dir / "errors.jsonl", _error_rows(errors))
+    with hashed_atomic_file(out_dir / "candidates.jsonl") as sink:
+        for line in candidate_lines:
+            sink.write(line)
+    written.files["candidates.jsonl"] = sink.stat
+    remove_unselected(out_dir, formats)
+    return written
+
+
+# ---------------------------------------------------------------- contacts (opt-in)
+
+def write_contacts(out_dir: Path, rows: Iterable[tuple]) -> dict[str, FileStat]:
+    """contacts.json and contacts.csv (RFC 4180; only with `kp-extract run --include-contacts`): one
+    row per contact line found (file, then privacy.find_contacts' start, end, name, role, email,
+    phone), atomically; the FileStat of each."""
+    dicts = [dict(zip(CONTACT_FIELDS, row)) for row in rows]
+    stats = {}
+    for name, make in (("contacts.json", JsonExporter), ("contacts.csv", lambda s: CsvExporter(s, CONTACT_FIELDS))):
+        with hashed_atomic_file(Path(out_dir) / name) as sink:
+            exporter = make(sink)
+            exporter.start_exporting()
+            for d in dicts:
+                exporter.export_item(d)
+            exporter.finish_exporting()
+        stats[name] = sink.stat
+    return stats
+
+
+def remove_contacts(out_dir: Path) -> None:
+    """Remove contacts.json/.csv left by an earlier --include-contacts run (personal data)."""
+    for name in CONTACT_FILES:
+        try:
+            os.unlink(Path(out_dir) / name)
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------- the folder
+
+def remove_stale_temps(out_dir: Path) -> None:
+    """Remove the temp files (".NAME.<hex>.tmp") a killed earlier run left next to the outputs."""
+    for name in OUTPUT_NAMES:
+        for tmp in Path(out_dir).glob(f".{name}.*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
+    """Remove projects/partnerships files of the formats not in formats, which an earlier run with
+    other --format values left, so that the folder holds one run's outputs only."""
+    keep = set(record_files(formats))
+    for stem in RECORD_STEMS:
+        for fmt in FORMATS:
+            name = f"{stem}.{fmt}"
+            if name not in keep:
+                try:
+                    (Path(out_dir) / name).unlink()
+                except FileNotFoundError:
+                    pass
+
+
+# ---------------------------------------------------------------- the forked writer
+
+def can_fork_writer() -> bool:
+    """True when a child process may be forked here: the platform has fork and this process runs no
+    other thread (a thread holding a lock at the fork would leave the child a lock nobody releases)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class ForkedWriter:
+    """Runs write() in a forked child process (it sees this process' objects as they are, nothing is
+    pickled on the way in); result() waits for it and returns its value (pickled back: the files'
+    stats with it), or raises its exception. Leaving the with-block before result() stops the child."""
+
+    def __init__(self, write: Callable[[], Any]) -> None:
+        self._write = write
+
+    def __enter__(self) -> "ForkedWriter":
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=self._child, args=(self._write, send), name="kp-write", daemon=True)
+        self._proc.start()
+        send.close()
+        self._done = False
+        return self
+
+    @staticmethod
+    def _child(write: Callable[[], Any], send) -> None:
+        try:
+            value = write()
+            send.send(("ok", value))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+            try:
+                send.send(("error", exc))
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        finally:
+            send.close()
+
+    def result(self) -> Any:
+        try:
+            status, value = self._recv.recv()
+        except EOFError:
+            status, value = "error", RuntimeError(
+                f"the writer process ended without a result (exit code {self._proc.exitcode})")
+        self._proc.join()
+        self._done = True
+        if status != "ok":
+            raise value
+        return value
+
+    def __exit__(self, *exc) -> None:
+        if not self._done:
+            self._proc.terminate()
+            self._proc.join()
+        self._recv.close()
+

@@ -1,0 +1,93 @@
+"""The record fields are stated once, by the dataclasses of model.py: every schema and every format
+agrees with them (names, order, types, nullability, patterns)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pyarrow as pa
+import pytest
+
+from kp_extract.model import Partnership, Project
+from kp_extract.outputs.parquet import SCHEMAS, SOURCE_TYPE
+from kp_extract.outputs.records import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, RECORD_FIELDS, RECORD_STEMS,
+                                        field_kinds, partnership_to_dict, project_to_dict)
+from kp_extract.outputs.schema import SCHEMA_KINDS, load_schema, table_schema
+
+JSON_TYPES = {"string": "string", "integer": "integer", "number": "number"}
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE}
+
+
+def test_the_field_order_is_the_dataclasses():
+    assert PROJECT_FIELDS == tuple(f.name for f in dataclasses.fields(Project))
+    assert PARTNERSHIP_FIELDS == tuple(f.name for f in dataclasses.fields(Partnership))
+    assert PROJECT_FIELDS[0] == "record_id" and PROJECT_FIELDS[-2:] == ("possible_duplicates", "confidence")
+
+
+def test_record_dicts_follow_the_field_order():
+    project = Project("kp-0000000000000000", None, [], [], [], [], [], [], [], [], None, None, None, None, [], [],
+                      "", [])
+    assert tuple(project_to_dict(project)) == PROJECT_FIELDS
+    assert tuple(partnership_to_dict(Partnership("A kommun", None, "B", None, None, [], []))) == PARTNERSHIP_FIELDS
+
+
+@pytest.mark.parametrize("stem", RECORD_STEMS)
+def test_json_schema_lists_every_field_in_order_and_requires_it(stem):
+    schema = load_schema(SCHEMA_KINDS[stem])
+    assert tuple(schema["properties"]) == RECORD_FIELDS[stem]
+    assert tuple(schema["required"]) == RECORD_FIELDS[stem]
+
+
+@pytest.mark.parametrize("stem", RECORD_STEMS)
+def test_table_schema_lists_every_field_in_order(stem):
+    assert tuple(f["name"] for f in table_schema(stem)["fields"]) == RECORD_FIELDS[stem]
+
+
+@pytest.mark.parametrize("stem", RECORD_STEMS)
+def test_parquet_schema_lists_every_field_in_order(stem):
+    assert tuple(SCHEMAS[stem].names) == RECORD_FIELDS[stem]
+
+
+def _json_types(prop: dict) -> set[str]:
+    types = prop["type"]
+    return {types} if isinstance(types, str) else set(types)
+
+
+@pytest.mark.parametrize("stem", RECORD_STEMS)
+def test_types_agree(stem):
+    """The dataclass annotation, the JSON Schema, the Table Schema and the Parquet schema say the same of
+    every field: its type, a list's item type, whether it may be null."""
+    props = load_schema(SCHEMA_KINDS[stem])["properties"]
+    table = {f["name"]: f for f in table_schema(stem)["fields"]}
+    arrow = SCHEMAS[stem]
+    for kind in field_kinds(stem):
+        prop, column, field = props[kind.name], table[kind.name], arrow.field(kind.name)
+        if kind.is_list:
+            assert _json_types(prop) == {"array"}, kind.name
+            assert column["type"] == "list" and column["itemType"] == ("string" if kind.kind == "source" else kind.kind)
+            assert field.type == pa.list_(ARROW_TYPES[kind.kind]), kind.name
+            if kind.kind == "source":
+                assert prop["items"]["type"] == "object" and list(prop["items"]["properties"]) == ["file", "start", "end"]
+            else:
+                assert prop["items"]["type"] == JSON_TYPES[kind.kind], kind.name
+        else:
+            assert _json_types(prop) == {JSON_TYPES[kind.kind]} | ({"null"} if kind.nullable else set()), kind.name
+            assert column["type"] == kind.kind, kind.name
+            assert field.type == ARROW_TYPES[kind.kind], kind.name
+        required = column.get("constraints", {}).get("required", False)
+        assert not (required and kind.nullable), kind.name  # a required column is never null
+        assert field.nullable == (kind.name not in table_schema(stem).get("primaryKey", [])), kind.name
+
+
+@pytest.mark.parametrize("stem", RECORD_STEMS)
+def test_patterns_agree(stem):
+    """Where both schemas constrain a field's text with a pattern, it is the same pattern."""
+    props = load_schema(SCHEMA_KINDS[stem])["properties"]
+    checked = 0
+    for column in table_schema(stem)["fields"]:
+        table_pattern = column.get("constraints", {}).get("pattern")
+        prop = props[column["name"]]
+        json_pattern = prop.get("pattern") or prop.get("items", {}).get("pattern")
+        if table_pattern and json_pattern:
+            assert table_pattern == json_pattern, column["name"]
+            checked += 1
+    assert checked >= 2
