@@ -172,8 +172,8 @@ def run(
     ),
     formats: list[str] = typer.Option(
         None, "--format", metavar="FORMATS", show_default=False,
-        help="Record file formats, comma-separated or the option repeated: any of csv, json, jsonl, parquet "
-             "(default: csv,json). Files of formats not chosen that an earlier run left in --out are removed.",
+        help="Record file formats, comma-separated or the option repeated: any of csv, json, jsonl, parquet, "
+             "iati (IATI 2.03 activities of the projects, iati-activities.xml) (default: csv,json). Files of formats not chosen that an earlier run left in --out are removed.",
     ),
     csv_dialect: str = typer.Option(
         "rfc4180", "--csv-dialect", metavar="rfc4180|excel-sv",

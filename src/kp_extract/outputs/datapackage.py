@@ -48,6 +48,7 @@ MEDIATYPES = {
     "json": "application/json",
     "jsonl": "application/x-ndjson",
     "parquet": "application/vnd.apache.parquet",
+    "xml": "application/xml",
 }
 _INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
 

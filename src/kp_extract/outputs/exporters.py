@@ -10,7 +10,8 @@ the records to every exporter of the run's formats.
 * JsonLinesExporter: one ``json.dumps(record, ensure_ascii=False, allow_nan=False)`` per line;
 * CsvExporter: a header row, then a row per record, in a CSV dialect (csv.CSV_DIALECTS), cells by
   csv.csv_cell;
-* ParquetExporter: Parquet with the explicit schema of parquet.py, in bounded row groups.
+* ParquetExporter: Parquet with the explicit schema of parquet.py, in bounded row groups;
+* iati.IatiExporter: IATI 2.03 activities XML of the projects (outputs/iati.py, a text exporter).
 
 The text exporters hand their sink one write per WRITE_BATCH records: each call into the text
 layer has a cost of its own, and a batch is still a few hundred kB at most (memory stays flat).

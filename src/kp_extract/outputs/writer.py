@@ -3,7 +3,8 @@
 `write_outputs` writes, into the output folder:
 
 * projects.EXT and partnerships.EXT for each chosen format (FORMATS: csv, json, jsonl, parquet;
-  default csv and json), from one pass over the records: each record becomes its dict once
+  default csv and json), and for iati the projects' iati-activities.xml (outputs/iati.py; a format
+  names its files in record_file), from one pass over the records: each record becomes its dict once
   (records.project_to_dict) and goes to one exporter per format (exporters.py); the record files
   of formats not chosen that an earlier run left are removed, so the folder never mixes runs;
 * blocks.jsonl and errors.jsonl (error reasons scrubbed of contact details: an exception message
@@ -35,21 +36,33 @@ from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
 from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, JsonLinesExporter, ParquetExporter,
                                           as_dict)
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
+from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
 from kp_extract.outputs.records import RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT
 from kp_extract.privacy import CONTACT_FIELDS as PAGE_CONTACT_FIELDS
 from kp_extract.privacy import scrub_contacts
 
 __all__ = ["FORMATS", "DEFAULT_FORMATS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS", "CONTACT_FILES",
-           "Written", "parse_formats", "record_files", "write_records", "write_jsonl", "write_outputs",
+           "Written", "parse_formats", "record_file", "record_files", "write_records", "write_jsonl", "write_outputs",
            "write_contacts", "remove_contacts", "remove_stale_temps", "remove_unselected", "can_fork_writer",
            "ForkedWriter"]
 
-FORMATS = ("csv", "json", "jsonl", "parquet")
+FORMATS = ("csv", "json", "jsonl", "parquet", "iati")
+# Formats whose files are not STEM.FORMAT: the file each record stem goes to (a stem not named: none).
+SPECIAL_FORMAT_FILES: dict[str, dict[str, str]] = {"iati": {"projects": IATI_FILE}}
 DEFAULT_FORMATS = ("csv", "json")
 # A contacts file row: the page, then what privacy.find_contacts gives for one contact line.
 CONTACT_FIELDS: tuple[str, ...] = ("file",) + PAGE_CONTACT_FIELDS
 CONTACT_FILES = ("contacts.json", "contacts.csv")
-OUTPUT_NAMES = tuple(f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in FORMATS) + (
+
+
+def record_file(stem: str, fmt: str) -> str | None:
+    """The file stem's records ("projects" or "partnerships") go to in format fmt: STEM.FORMAT, or what
+    SPECIAL_FORMAT_FILES names (None: the format has no file for that stem)."""
+    special = SPECIAL_FORMAT_FILES.get(fmt)
+    return special.get(stem) if special is not None else f"{stem}.{fmt}"
+
+
+OUTPUT_NAMES = tuple(n for stem in RECORD_STEMS for fmt in FORMATS if (n := record_file(stem, fmt))) + (
     "blocks.jsonl", "errors.jsonl", "candidates.jsonl") + CONTACT_FILES + ("datapackage.json",)
 
 
@@ -70,9 +83,10 @@ def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def record_files(formats: Iterable[str] | str) -> list[str]:
-    """File names of the record outputs for formats: projects.EXT then partnerships.EXT, FORMATS order."""
+    """File names of the record outputs for formats: the projects' files then the partnerships', FORMATS
+    order (record_file)."""
     chosen = parse_formats(formats)
-    return [f"{stem}.{fmt}" for stem in RECORD_STEMS for fmt in chosen]
+    return [name for stem in RECORD_STEMS for fmt in chosen if (name := record_file(stem, fmt))]
 
 
 @dataclass
@@ -85,12 +99,13 @@ class Written:
 
 # The text exporters, by format, in the order their files are opened (and closed in reverse).
 _TEXT_EXPORTERS: dict[str, Callable[..., Exporter]] = {"json": JsonExporter, "csv": CsvExporter,
-                                                       "jsonl": JsonLinesExporter}
+                                                       "jsonl": JsonLinesExporter,
+                                                       "iati": lambda sink: IatiExporter(sink, report_time_from_environment())}
 
 
 def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: Iterable[str] | str,
                   dialect: CsvDialect | str = DEFAULT_CSV_DIALECT) -> dict[str, FileStat]:
-    """stem.EXT ("projects" or "partnerships") for every format in formats, from one pass over the
+    """stem's files ("projects" or "partnerships"; record_file) for every format in formats, from one pass over the
     record dicts (each file atomic); the FileStat of each file written."""
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
@@ -100,8 +115,9 @@ def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: It
     with ExitStack() as stack:
         exporters: list[Exporter] = []
         for fmt, make in _TEXT_EXPORTERS.items():
-            if fmt in formats:
-                sink = sinks[fmt] = stack.enter_context(hashed_atomic_file(out_dir / f"{stem}.{fmt}"))
+            name = record_file(stem, fmt)
+            if fmt in formats and name:
+                sink = sinks[name] = stack.enter_context(hashed_atomic_file(out_dir / name))
                 exporters.append(make(sink, fields, dialect) if fmt == "csv" else make(sink))
         if "parquet" in formats:
             exporters.append(ParquetExporter(stack.enter_context(atomic_file(out_dir / f"{stem}.parquet", "wb")),
@@ -114,7 +130,7 @@ def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: It
                 export(record)
         for exporter in exporters:
             exporter.finish_exporting()
-    stats = {f"{stem}.{fmt}": sink.stat for fmt, sink in sinks.items()}
+    stats = {name: sink.stat for name, sink in sinks.items()}
     if "parquet" in formats:  # written by pyarrow, not through a hashing sink: hashed once written
         stats[f"{stem}.parquet"] = file_stat(out_dir / f"{stem}.parquet")
     return stats
@@ -225,14 +241,12 @@ def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
     """Remove projects/partnerships files of the formats not in formats, which an earlier run with
     other --format values left, so that the folder holds one run's outputs only."""
     keep = set(record_files(formats))
-    for stem in RECORD_STEMS:
-        for fmt in FORMATS:
-            name = f"{stem}.{fmt}"
-            if name not in keep:
-                try:
-                    (Path(out_dir) / name).unlink()
-                except FileNotFoundError:
-                    pass
+    for name in record_files(FORMATS):
+        if name not in keep:
+            try:
+                (Path(out_dir) / name).unlink()
+            except FileNotFoundError:
+                pass
 
 
 # ---------------------------------------------------------------- the forked writer
