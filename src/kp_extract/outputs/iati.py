@@ -166,12 +166,19 @@ def date_bounds(value: str | None) -> tuple[date, date] | None:
 
 
 def _is_actual(summary: str, stated: str, actual: re.Pattern, planned: re.Pattern) -> bool:
-    """True when a sentence of summary that states the year of `stated` reports it as having happened:
-    an actual cue and no planned cue in it."""
+    """True when summary reports the date `stated` as having happened: in a sentence that states its
+    year, the cue that governs the year is an actual cue. The governing cue is the nearest one before
+    the year (`started in 2019 and will end in 2021`), else the nearest after it (`2019 startade
+    projektet`); cues are the actual cues of the date's kind and the planned cues."""
     year = stated[:4]
     for sentence in _SENTENCE_END.split(summary):
-        if year in sentence and actual.search(sentence) and not planned.search(sentence):
-            return True
+        for at in (m.start() for m in re.finditer(re.escape(year), sentence)):
+            cues = sorted([(c.start(), True) for c in actual.finditer(sentence)]
+                          + [(c.start(), False) for c in planned.finditer(sentence)])
+            before = [is_actual for pos, is_actual in cues if pos < at]
+            after = [is_actual for pos, is_actual in cues if pos > at]
+            if before or after:
+                return before[-1] if before else after[0]
     return False
 
 
