@@ -53,6 +53,14 @@ REPORT_TIME_VARIABLE = "SOURCE_DATE_EPOCH"
 
 # Characters XML 1.0 does not allow in a document (controls but TAB/LF/CR, lone surrogates, U+FFFE/F):
 # a page may carry them, the file must stay well-formed; they become U+FFFD.
+# The comments the file carries where the schema's demands meet what a record cannot give.
+PROVISIONAL_NOTE = (" Written by kp_extract from extracted records. The reporting-org {ref} and the iati-identifier "
+                    "prefix are provisional (see the README, IATI activities). ")
+LEFT_OUT_NOTE = (" {count} project records without a start or end date are not in this file (IATI 2.03 requires an "
+                 "activity-date): {ids} ")
+STATUS_NOTE = (" activity-status not derivable from the record: the text reports neither start nor end as having "
+               "happened and no report date is stated (SOURCE_DATE_EPOCH); code {code} is a placeholder ")
+
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # In an attribute a literal TAB/LF/CR would be normalised to a space by every reader: written as references.
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;",
@@ -202,18 +210,19 @@ class IatiExporter(_TextExporter):
         self.left_out: list[str] = []
         # what every activity repeats, rendered once
         m = self.mapping
-        rep = m["reporting_org"]
+        rep, partner = m["reporting_org"], m["partner_org"]
+        secondary = "1" if rep["secondary_reporter"] else None
         self._reporting_org = (
-            f"  <reporting-org{_attrs(ref=rep['ref'], type=rep['type'], secondary_reporter='1' if rep['secondary_reporter'] else None)}>"
+            f"  <reporting-org{_attrs(ref=rep['ref'], type=rep['type'], secondary_reporter=secondary)}>"
             f"<narrative{_attrs(xml_lang=rep['name_language'])}>{_text(rep['name'])}</narrative></reporting-org>\n")
-        self._partner_org = f"  <participating-org{_attrs(role=m['partner_org']['role'], type=m['partner_org']['type'])}>"
+        self._partner_org = f"  <participating-org{_attrs(role=partner['role'], type=partner['type'])}>"
         self._sector = f"  <sector{_attrs(vocabulary=m['sector']['vocabulary'], code=m['sector']['code'])}/>\n"
 
     def start_exporting(self) -> None:
         m = self.mapping
         generated = self.report_time.strftime("%Y-%m-%dT%H:%M:%SZ") if self.report_time else None
         self.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                   f"<!--{_comment(' Written by kp_extract from extracted records. The reporting-org ' + m['reporting_org']['ref'] + ' and the iati-identifier prefix are provisional (see the README, IATI activities). ')}-->\n"
+                   f"<!--{_comment(PROVISIONAL_NOTE.format(ref=m['reporting_org']['ref']))}-->\n"
                    f"<iati-activities{_attrs(version=m['version'], generated_datetime=generated)}>\n")
 
     def export_item(self, record: dict) -> None:
@@ -227,7 +236,8 @@ class IatiExporter(_TextExporter):
 
     def finish_exporting(self) -> None:
         if self.left_out:
-            self.write(f"<!--{_comment(f' {len(self.left_out)} project records without a start or end date are not in this file (IATI 2.03 requires an activity-date): ' + ' '.join(self.left_out) + ' ')}-->\n")
+            note = LEFT_OUT_NOTE.format(count=len(self.left_out), ids=" ".join(self.left_out))
+            self.write(f"<!--{_comment(note)}-->\n")
         self.write("</iati-activities>\n")
         self.flush()
 
@@ -245,13 +255,14 @@ class IatiExporter(_TextExporter):
         abroad = r.get("international_partners") or []
         title = r.get("title") or (", ".join(swedish) + m["untitled_separator"] + ", ".join(abroad))
         out.append(f"  <title><narrative>{_text(title)}</narrative></title>\n")
+        description = f"  <description{_attrs(type=m['description_type'])}>"
         if summary.strip():
-            out.append(f"  <description{_attrs(type=m['description_type'])}><narrative>{_text(summary)}</narrative></description>\n")
+            out.append(f"{description}<narrative>{_text(summary)}</narrative></description>\n")
         else:
             sentence = m["description_template"].format(swedish=", ".join(swedish), international=", ".join(abroad),
                                                         countries=", ".join(r.get("countries") or []))
-            out.append(f"  <description{_attrs(type=m['description_type'])}><narrative"
-                       f"{_attrs(xml_lang=m['description_template_language'])}>{_text(sentence)}</narrative></description>\n")
+            out.append(f"{description}<narrative{_attrs(xml_lang=m['description_template_language'])}>"
+                       f"{_text(sentence)}</narrative></description>\n")
         for name in [*swedish, *abroad]:
             out.append(f"{self._partner_org}<narrative>{_text(name)}</narrative></participating-org>\n")
         named_in = f"{r.get('title') or ''}\n{summary}"
@@ -264,7 +275,7 @@ class IatiExporter(_TextExporter):
         end_actual = end is not None and _is_actual(summary, r["end_date"], m.actual_end, m.planned)
         status, derived = self._status(start, end, start_actual, end_actual)
         if not derived:
-            out.append(f"  <!--{_comment(' activity-status not derivable from the record: the text reports neither start nor end as having happened and no report date is stated (SOURCE_DATE_EPOCH); code ' + status + ' is a placeholder ')}-->\n")
+            out.append(f"  <!--{_comment(STATUS_NOTE.format(code=status))}-->\n")
         out.append(f"  <activity-status{_attrs(code=status)}/>\n")
         types = m["activity_date_types"]
         if start is not None:
@@ -286,7 +297,8 @@ class IatiExporter(_TextExporter):
             out.append(f"  <budget{_attrs(type=budget['type'], status=budget['status'])}>"
                        f"<period-start{_attrs(iso_date=start[0].isoformat())}/>"
                        f"<period-end{_attrs(iso_date=end[1].isoformat())}/>"
-                       f"<value{_attrs(currency=budget['currency'], value_date=start[0].isoformat())}>{int(amount)}</value>"
+                       f"<value{_attrs(currency=budget['currency'], value_date=start[0].isoformat())}>"
+                       f"{int(amount)}</value>"
                        "</budget>\n")
         link = m["document_link"]
         for file in dict.fromkeys(s["file"] for s in r.get("sources") or []):
