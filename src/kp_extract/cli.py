@@ -195,6 +195,12 @@ def run(
              "(default: the model's own thresholds). What scores below is written to OUT/candidates.jsonl "
              "for review, never dropped.",
     ),
+    manifest: Path = typer.Option(
+        None, "--manifest", metavar="FILE", show_default=False,
+        help="Crawl manifest, CSV or TSV with the columns file (relative to INPUT_DIR), url and retrieved_at "
+             "(ISO 8601): each page's URL and fetch time go to every source of the records and to "
+             "datapackage.json. Rows naming no input file and pages without a row are counted in the summary.",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
@@ -227,9 +233,12 @@ def run(
     from kp_extract.outputs.csv import csv_dialect as check_csv_dialect
     from kp_extract.outputs.writer import parse_formats
 
+    from kp_extract.run.manifest import read_manifest
+
     try:
         chosen_formats = parse_formats(formats or None)
         check_csv_dialect(csv_dialect)
+        crawl_manifest = read_manifest(manifest) if manifest is not None else None  # before any page is read
     except ValueError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)
@@ -245,6 +254,8 @@ def run(
         options["include_contacts"] = True
     if min_confidence is not None:
         options["min_confidence"] = min_confidence
+    if crawl_manifest is not None:
+        options["manifest"] = crawl_manifest
 
     try:
         pipeline = importlib.import_module("kp_extract.run.pipeline")

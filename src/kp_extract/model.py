@@ -22,6 +22,24 @@ class Source:
         return {"file": self.file, "start": self.start, "end": self.end}
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class CitedSource(Source):
+    """A source with where its page came from (run --manifest, or an HTML page's canonical URL):
+    `source_url` and `retrieved_at` (ISO 8601), None when unknown. Made only at export
+    (pipeline.cite_sources), after dedupe."""
+
+    source_url: str | None = None
+    retrieved_at: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"file": self.file, "start": self.start, "end": self.end}
+        if self.source_url is not None:
+            out["source_url"] = self.source_url
+        if self.retrieved_at is not None:
+            out["retrieved_at"] = self.retrieved_at
+        return out
+
+
 @dataclass(slots=True)
 class Page:
     """One decoded page dump.

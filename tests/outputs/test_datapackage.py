@@ -17,7 +17,7 @@ from kp_extract import __version__
 from kp_extract.run import pipeline
 from kp_extract.run.cache import fingerprint
 from kp_extract.outputs.csv import CSV_DIALECTS, LIST_SEPARATOR, csv_writer
-from kp_extract.outputs.datapackage import input_label
+from kp_extract.outputs.datapackage import SOURCE_OFFSETS, input_label, input_location
 from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS
 from kp_extract.outputs.schema import table_schema
 from tests.conftest import RAW, ROOT
@@ -93,7 +93,9 @@ def test_provenance(seeds_run):
     prov = package(seeds_run)["kp_extract"]
     assert prov["version"] == __version__ and prov["fingerprint"] == fingerprint()
     assert prov["options"]["formats"] == ["csv", "json"] and prov["options"]["include_contacts"] is False
-    assert prov["input"] == "raw"
+    # the seeds are under the repository, the output under /tmp: no common folder but the root
+    assert prov["input"] == RAW.resolve().as_posix()
+    assert "HTML" in prov["source_offsets"] and prov["source_offsets"] == SOURCE_OFFSETS
     raw_files = sorted(RAW.glob("*.txt"))
     assert prov["inputs"] == [{"path": p.name, "sha256": sha256(p)} for p in raw_files]
     outputs = {o["path"]: o for o in prov["outputs"]}
@@ -103,11 +105,32 @@ def test_provenance(seeds_run):
         assert entry["hash"] == "sha256:" + sha256(seeds_run / name)
 
 
-def test_no_absolute_paths_or_times(seeds_run):
-    text = (seeds_run / "datapackage.json").read_text(encoding="utf-8")
-    for path in (str(seeds_run), str(ROOT), str(Path.home()), "/tmp/"):
+def test_no_absolute_paths_or_times_when_input_and_output_share_a_folder(tmp_path):
+    # issue 15: the input's location is recorded relative to the output folder, so that report and
+    # inspect find the pages from anywhere; absolute (the only machine path written) only when the
+    # two have no common folder but the root (test_provenance)
+    crawl = tmp_path / "crawl" / "2024"
+    shutil.copytree(RAW, crawl)
+    out = tmp_path / "runs" / "out"
+    pipeline.run(crawl, out, workers=1)
+    text = (out / "datapackage.json").read_text(encoding="utf-8")
+    for path in (str(tmp_path), str(ROOT), str(Path.home()), "/tmp/"):
         assert path not in text
+    assert package(out)["kp_extract"]["input"] == "../../crawl/2024"
+    assert (out / "../../crawl/2024").resolve() == crawl.resolve()
     assert input_label(RAW) == "raw" and input_label(Path("crawl/2024")) == "crawl/2024"
+
+
+def test_input_location(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "a" / "out").mkdir(parents=True)
+    assert input_location(tmp_path / "raw", tmp_path / "a" / "out") == "../../raw"
+    assert input_location(tmp_path / "a" / "out" / "in", tmp_path / "a" / "out") == "in"
+    assert input_location(tmp_path / "raw", tmp_path / "raw") == "."
+    # symlinks are followed: out/location must open the folder the run read
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    assert input_location(tmp_path / "raw", tmp_path / "link" / "out") == "../../raw"
+    assert input_location("/srv/crawl", "/home/me/out") == "/srv/crawl"
 
 
 def test_byte_identical_across_runs_workers_and_cache(seeds_run, tmp_path):

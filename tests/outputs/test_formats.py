@@ -83,7 +83,15 @@ def test_jsonl_round_trips_to_the_json_records(every_format, stem):
 def test_parquet_round_trips_to_the_json_records(every_format, stem):
     table = pq.read_table(every_format / f"{stem}.parquet")
     assert table.column_names == list(FIELDS[stem])
-    assert table.to_pylist() == json_records(every_format, stem)  # 3.0 == 3 for duration_years
+    # 3.0 == 3 for duration_years; a source's source_url and retrieved_at, which a JSON source object
+    # has only when the page's origin is known, are null columns of the struct in Parquet
+    assert [_without_null_origins(r) for r in table.to_pylist()] == json_records(every_format, stem)
+
+
+def _without_null_origins(record: dict) -> dict:
+    sources = [{k: v for k, v in s.items() if not (k in ("source_url", "retrieved_at") and v is None)}
+               for s in record["sources"]]
+    return dict(record, sources=sources)
 
 
 def test_parquet_schema_is_explicit(every_format):
@@ -93,7 +101,8 @@ def test_parquet_schema_is_explicit(every_format):
     assert schema.field("sdgs").type == pa.list_(pa.int64())
     assert schema.field("countries").type == pa.list_(pa.string())
     assert schema.field("sources").type == pa.list_(pa.struct(
-        [("file", pa.string()), ("start", pa.int64()), ("end", pa.int64())]))
+        [("file", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("source_url", pa.string()),
+         ("retrieved_at", pa.string())]))
     assert schema.metadata is None or b"pandas" not in schema.metadata
     assert pq.read_schema(every_format / "partnerships.parquet").field("since_year").type == pa.int64()
 

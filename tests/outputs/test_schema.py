@@ -66,7 +66,11 @@ def test_types_agree(stem):
             assert column["type"] == "list" and column["itemType"] == ("string" if kind.kind == "source" else kind.kind)
             assert field.type == pa.list_(ARROW_TYPES[kind.kind]), kind.name
             if kind.kind == "source":
-                assert prop["items"]["type"] == "object" and list(prop["items"]["properties"]) == ["file", "start", "end"]
+                # file, start, end always; where the page came from when known (run --manifest, HTML URL)
+                names = ["file", "start", "end", "source_url", "retrieved_at"]
+                assert prop["items"]["type"] == "object" and list(prop["items"]["properties"]) == names
+                assert prop["items"]["required"] == names[:3]
+                assert [f.name for f in ARROW_TYPES["source"]] == names
             else:
                 assert prop["items"]["type"] == JSON_TYPES[kind.kind], kind.name
         else:

@@ -14,13 +14,17 @@ Written last by every run (pipeline.run), atomically, into the output folder:
   `"type": "file"` resources with format, media type, bytes and hash;
 * `kp_extract` (a custom property): tool version, code/data fingerprint
   (cache.fingerprint), the options that shape the output (formats, CSV dialect,
-  include_contacts), the input folder as given (only its name when it was given
-  as an absolute path), every other output file with its bytes and hash, and
-  every input file read: its path relative to the input folder and the sha256
-  of its bytes (left out for a file whose bytes could not be read).
+  include_contacts), where the input folder is (`input`: relative to the folder
+  of datapackage.json when the two share a parent folder other than the root,
+  else absolute; see input_location), what the sources' offsets index
+  (`source_offsets`), the manifest of --manifest (path as given, sha256), every
+  other output file with its bytes and hash, and every input file read: its
+  path relative to the input folder, the sha256 of its bytes (left out for a
+  file whose bytes could not be read), and where it came from (`source_url`,
+  `retrieved_at`) when the manifest or the page says so.
 
-Nothing in it depends on the clock, the machine's paths or the number of
-workers, so it is byte-identical from run to run like the other outputs. The
+Nothing in it depends on the clock or the number of workers, so a run into the
+same output folder from the same input folder gives the same bytes. The
 input list is streamed into the file, one line per input file. The sizes and
 hashes of the output files are those the writer took while writing them
 (writer.write_outputs and write_contacts return them; the run hands them in).
@@ -28,6 +32,7 @@ hashes of the output files are those the writer took while writing them
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -39,7 +44,7 @@ from kp_extract.outputs.records import RECORD_STEMS
 from kp_extract.outputs.schema import table_schema
 from kp_extract.outputs.writer import parse_formats, record_files
 
-__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "input_label", "write_datapackage"]
+__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "SOURCE_OFFSETS", "input_label", "input_location", "write_datapackage"]
 
 PACKAGE_NAME = "kp-extract-records"
 DATAPACKAGE = "datapackage.json"
@@ -51,6 +56,29 @@ MEDIATYPES = {
     "xml": "application/xml",
 }
 _INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
+
+
+# What the offsets of every source mean (written into datapackage.json: an archivist citing a span
+# of an HTML page must know it is not a span of the HTML bytes).
+SOURCE_OFFSETS = ("start and end are character offsets into the page's decoded text, newlines normalised to "
+                  "\\n; for HTML pages (*.html, *.htm) they index the main text extracted from the HTML "
+                  "(trafilatura, as kp-extract reads it), not the HTML")
+
+
+def input_location(input_dir: Path | str, out_dir: Path | str) -> str:
+    """Where the input folder is, as datapackage.json records it (POSIX form): relative to out_dir
+    when the two share a parent folder other than the file-system root ("../raw"), else absolute.
+    Both are resolved first (symlinks followed), so out_dir/location opens the same folder the
+    run read. `kp-extract report` and `inspect` find the pages with it."""
+    src = Path(os.path.realpath(input_dir))
+    out = Path(os.path.realpath(out_dir))
+    try:
+        common = Path(os.path.commonpath([src, out]))
+    except ValueError:  # other drives (Windows)
+        return src.as_posix()
+    if common == Path(common.anchor):
+        return src.as_posix()
+    return Path(os.path.relpath(src, out)).as_posix()
 
 
 def input_label(input_dir: Path | str) -> str:
@@ -111,13 +139,15 @@ def _json_text(obj, **kwargs) -> str:
 
 
 def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialect: str, include_contacts: bool,
-                      input_dir: Path | str, inputs: Iterable[tuple[str, str | None]],
-                      written: Mapping[str, FileStat] | None = None) -> Path:
+                      input_dir: Path | str, inputs: Iterable[tuple],
+                      written: Mapping[str, FileStat] | None = None,
+                      manifest: Mapping[str, str] | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
-    inputs: (path relative to the input folder, sha256 hex or None) per input file, in file order;
-    consumed once, one entry at a time. written: the FileStat of the files, by name, as the writer
-    returned them (writer.write_outputs, write_contacts); a file not in it is read and hashed here.
+    inputs: (path relative to the input folder, sha256 hex or None[, source_url or None[, retrieved_at
+    or None]]) per input file, in file order; consumed once, one entry at a time. written: the FileStat
+    of the files, by name, as the writer returned them (writer.write_outputs, write_contacts); a file
+    not in it is read and hashed here. manifest: {"path", "sha256"} of the run's --manifest file.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
@@ -140,7 +170,9 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
             "fingerprint": fingerprint(),
             "options": {"formats": list(formats), "csv_dialect": csv_dialect,
                         "include_contacts": bool(include_contacts)},
-            "input": input_label(input_dir),
+            "input": input_location(input_dir, out_dir),
+            "source_offsets": SOURCE_OFFSETS,
+            **({"manifest": dict(manifest)} if manifest else {}),
             "outputs": [_file_entry(out_dir, name, written) for name in others if (out_dir / name).is_file()],
             "inputs": _INPUTS_PLACEHOLDER,
         },
@@ -151,8 +183,11 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     with atomic_file(path) as fh:
         fh.write(head + "[")
         first = True
-        for rel, sha in inputs:
+        for rel, sha, *origin in inputs:
             entry = {"path": rel} if sha is None else {"path": rel, "sha256": sha}
+            for key, value in zip(("source_url", "retrieved_at"), origin):
+                if value is not None:
+                    entry[key] = value
             fh.write(("\n   " if first else ",\n   ") + _json_text(entry))
             first = False
         fh.write("]" if first else "\n  ]")

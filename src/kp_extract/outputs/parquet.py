@@ -4,7 +4,8 @@ The Arrow schemas are explicit (no type inference from the data, so an empty
 run and a full one have the same schema), derived from the record dataclasses
 (records.field_kinds): text as string, whole numbers as int64, duration_years
 and confidence as float64, lists as list<string> / list<int64>, and sources as
-list<struct<file: string, start: int64, end: int64>>; null where the JSON has
+list<struct<file: string, start: int64, end: int64, source_url: string, retrieved_at:
+string>>; null where the JSON has
 null. The rows are the dicts of records.project_to_dict /
 partnership_to_dict, so reading a file back (pyarrow.parquet.read_table(...).to_pylist())
 gives projects.json's records (duration_years as a float: 3.0 for 3).
@@ -28,7 +29,9 @@ __all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "SCHEMAS", "ROW_GROUP_ROWS", 
 
 ROW_GROUP_ROWS = 10_000
 
-SOURCE_TYPE = pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", pa.int64())])
+# source_url and retrieved_at are null where the page's origin is not known (see records.source_dict)
+SOURCE_TYPE = pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
+                         ("source_url", pa.string()), ("retrieved_at", pa.string())])
 _TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE}
 
 

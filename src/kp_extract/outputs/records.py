@@ -8,7 +8,8 @@ readers take from here. tests/outputs/test_schema.py checks that the shipped sch
 
 `project_to_dict` / `partnership_to_dict` give the JSON object of a record: text fields scrubbed
 of contact details (privacy.scrub), numbers plain (3.0 -> 3, NaN -> null), confidence to three
-decimals, sources as {"file", "start", "end"}. Every format is written from these dicts.
+decimals, sources as {"file", "start", "end"} (and "source_url", "retrieved_at" where the page's
+origin is known: model.CitedSource). Every format is written from these dicts.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from kp_extract.privacy import scrub, scrub_items
 
 __all__ = [
     "PROJECT_FIELDS", "PARTNERSHIP_FIELDS", "RECORD_STEMS", "RECORD_FIELDS", "RECORD_CLASSES",
-    "FieldKind", "field_kinds", "number", "confidence", "source_dict", "project_to_dict", "partnership_to_dict",
+    "FieldKind", "field_kinds", "number", "confidence", "SOURCE_ORIGIN_KEYS", "source_dict", "project_to_dict", "partnership_to_dict",
 ]
 
 # The record files a run writes, by stem (projects.EXT, partnerships.EXT), and what they hold.
@@ -98,12 +99,22 @@ def confidence(value: float) -> float:
     return round(min(max(float(value), 0.0), 1.0), 3)
 
 
+# Where a source's page came from (model.CitedSource: run --manifest, an HTML page's canonical URL):
+# keys a source object has only when known, after file, start and end.
+SOURCE_ORIGIN_KEYS = ("source_url", "retrieved_at")
+
+
 def source_dict(src: Source | dict) -> dict:
-    """A source as its JSON object {"file", "start", "end"}."""
+    """A source as its JSON object {"file", "start", "end"}, with "source_url" and "retrieved_at"
+    when the source knows them (model.CitedSource, or a dict that has them)."""
     if isinstance(src, Source):
         return src.to_dict()
     if isinstance(src, dict):
-        return {"file": src["file"], "start": int(src["start"]), "end": int(src["end"])}
+        out = {"file": src["file"], "start": int(src["start"]), "end": int(src["end"])}
+        for key in SOURCE_ORIGIN_KEYS:
+            if src.get(key) is not None:
+                out[key] = str(src[key])
+        return out
     raise TypeError(f"not a source: {src!r}")
 
 

@@ -48,8 +48,10 @@ from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s5_extract import PageResult, extract_page
 from kp_extract.stages.s4_language import assign_languages
-from kp_extract.model import Block, FileError, Mention, Page, Partner, PartnershipMention, Project, Source
-from kp_extract.outputs.datapackage import write_datapackage
+from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Partner, PartnershipMention, Project,
+                              Source)
+from kp_extract.outputs.datapackage import input_label, write_datapackage
+from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
 from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect
 from kp_extract.outputs.jsontext import json_line
 from kp_extract.outputs.writer import DEFAULT_FORMATS, parse_formats, remove_contacts, write_contacts, write_outputs
@@ -108,6 +110,7 @@ class PageDigest:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     contacts: list[tuple] = field(default_factory=list)
     candidates: list[dict] = field(default_factory=list)  # the pairs the model scored (extract.records)
+    url: str | None = None  # the page's own canonical URL (HTML pages: Page.url)
 
 
 @dataclass
@@ -131,6 +134,9 @@ class RunSummary:
     contacts: int | None = None  # None: contacts not written
     candidates: int = 0  # projects and pairs below the confidence threshold, in candidates.jsonl
     min_confidence: tuple[float, float] = (0.5, 0.5)  # (projects, partnerships) thresholds of the run
+    manifest_rows: int | None = None  # rows of --manifest (None: no manifest)
+    manifest_unmatched: list[str] = field(default_factory=list)  # its files that are not in the input
+    pages_without_row: int = 0  # input files the manifest has no row for
 
 
 # ---------------------------------------------------------------- per page
@@ -221,6 +227,7 @@ def process_file(path: str, root: str, cache: PageCache | None = None, include_c
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         log.debug("page %s failed", page.file, exc_info=True)
         return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), missed, page.sha256
+    result.url = page.url
     if key is not None:
         cache.put(key, dataclasses.replace(result, contacts=[]))
         if include_contacts:
@@ -330,7 +337,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         cache_dir: Path | None = None, scheduler: str | None = None,
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
-        min_confidence: float | None = None) -> RunSummary:
+        min_confidence: float | None = None, manifest: Manifest | Path | str | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -344,7 +351,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     progress: called in this process with a progress.ProgressEvent before the first page, after
     each page and when dedup starts. min_confidence: the confidence a project or partnership needs
     to be a record (default: the model's own thresholds, data/pair_model.json); what scores below
-    goes to candidates.jsonl.
+    goes to candidates.jsonl. manifest: the crawl manifest (manifest.Manifest, or its path, read
+    here: ManifestError before anything else is read): its url and retrieved_at go to every source of
+    the records and to datapackage.json; an HTML page's own URL is used where it has no row.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -354,12 +363,20 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
         raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
     thresholds = confidence_thresholds(min_confidence)
+    if manifest is not None and not isinstance(manifest, Manifest):
+        manifest = read_manifest(manifest)
     workers = workers or default_workers()
     out_dir = Path(out_dir)
     input_dir = _check_input_dir(Path(input_dir))
     files, dir_errors = _walk(input_dir)
     summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds)
     summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
+    if manifest is not None:
+        names = {_relative_posix(f, input_dir) for f in files}
+        summary.manifest_rows = len(manifest.rows)
+        summary.manifest_unmatched = manifest.unmatched(names)
+        summary.pages_without_row = sum(1 for n in names if n not in manifest.rows)
+        del names
     if cache_dir is not None:
         summary.cache_hits = summary.cache_misses = 0
         if not include_contacts:  # like contacts.json: personal data only a run asking for it may leave
@@ -382,7 +399,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
                 preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
                 preload.start()
-            input_spool.write(json.dumps([item.file, sha256]) + "\n")  # for datapackage.json, streamed
+            input_spool.write(json.dumps([item.file, sha256, getattr(item, "url", None)]) + "\n")  # datapackage.json
             if hit is REJECTED:  # its cache entry was damaged or foreign: recomputed
                 summary.cache_rejected += 1
             if isinstance(item, FileError):
@@ -418,8 +435,11 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         spool.seek(0)
         candidate_spool.seek(0)
         summary.candidates = sum(1 for _ in candidate_spool)
+        input_spool.seek(0)
+        origins = page_origins(input_spool, manifest)
         candidate_spool.seek(0)
-        written = write_outputs(out_dir, (summaries.resolve(p) for p in projects), partnerships,
+        written = write_outputs(out_dir, (cite_sources(summaries.resolve(p), origins) for p in projects),
+                                [cite_sources(r, origins) for r in partnerships],
                                 _spooled_rows(spool, projects, partnerships), summary.errors,
                                 formats=formats, csv_dialect=csv_dialect,
                                 side_process=workers > 1, candidate_lines=candidate_spool)
@@ -431,8 +451,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             remove_contacts(out_dir)
         input_spool.seek(0)
         write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
-                          input_dir=input_dir, inputs=(tuple(json.loads(line)) for line in input_spool),
-                          written=written.files)
+                          input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
+                          manifest=None if manifest is None else {"path": input_label(manifest.path),
+                                                                  "sha256": manifest.sha256})
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged
@@ -440,6 +461,47 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     summary.languages = dict(sorted(languages.items()))
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+# ---------------------------------------------------------------- where the pages came from
+
+def page_origins(input_spool, manifest: Manifest | None) -> dict[str, PageOrigin]:
+    """Where each input page came from, by file (only pages something is known of): the manifest's
+    row, else the page's own canonical URL (manifest.origin). input_spool: the run's [file, sha256,
+    url] lines."""
+    out: dict[str, PageOrigin] = {}
+    for line in input_spool:
+        file, _sha, url = json.loads(line)
+        found = page_origin(manifest, file, url)
+        if found is not None:
+            out[file] = found
+    return out
+
+
+def _input_entries(input_spool, origins: Mapping[str, PageOrigin]) -> Iterator[tuple]:
+    """(file, sha256, source_url, retrieved_at) per input file, for datapackage.json."""
+    for line in input_spool:
+        file, sha, _url = json.loads(line)
+        found = origins.get(file)
+        yield (file, sha) if found is None else (file, sha, found.url, found.retrieved_at)
+
+
+def cite_sources(record, origins: Mapping[str, PageOrigin]):
+    """record (a Project or Partnership) with each source whose page's origin is known as a
+    CitedSource (source_url, retrieved_at); record itself when nothing is known. After dedupe:
+    merging and ids never see the origins."""
+    if not origins:
+        return record
+    sources = []
+    changed = False
+    for s in record.sources:
+        found = origins.get(s.file)
+        if found is None:
+            sources.append(s)
+        else:
+            sources.append(CitedSource(s.file, s.start, s.end, found.url, found.retrieved_at))
+            changed = True
+    return dataclasses.replace(record, sources=sources) if changed else record
 
 
 # ---------------------------------------------------------------- confidence

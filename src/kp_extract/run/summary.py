@@ -63,6 +63,8 @@ def summary_rows(s: Any) -> list[Row]:
         t_project, t_partner = getattr(s, "min_confidence", (0.5, 0.5))
         at = f"{t_project:g}" if t_project == t_partner else f"{t_project:g} projects, {t_partner:g} partnerships"
         rows.append(("below confidence", f"{s.candidates} (candidates.jsonl; threshold {at})"))
+    if getattr(s, "manifest_rows", None) is not None:
+        rows.append(("manifest", manifest_text(s)))
     rows.append(("languages", _languages(getattr(s, "languages", None) or {})))
     if getattr(s, "contacts", None) is not None:
         rows.append(("contacts", str(s.contacts)))
@@ -75,6 +77,20 @@ def summary_rows(s: Any) -> list[Row]:
         rows.append(("cache", f"{s.cache_rejected} damaged or foreign entries ignored (recomputed)"))
     rows.append(("time", f"{float(s.seconds):.2f} s"))
     return rows
+
+
+def manifest_text(s: Any) -> str:
+    """What the run made of --manifest: its rows, those naming no input file (the first few by name)
+    and the input files it has no row for."""
+    unmatched = list(getattr(s, "manifest_unmatched", None) or [])
+    text = f"{s.manifest_rows} rows, {s.manifest_rows - len(unmatched)} matched"
+    if unmatched:
+        shown = ", ".join(unmatched[:3]) + (", …" if len(unmatched) > 3 else "")
+        text += f"; {len(unmatched)} name no input file ({shown})"
+    without = getattr(s, "pages_without_row", 0)
+    if without:
+        text += f"; {without} input files have no row"
+    return text
 
 
 def title(input_dir: Path, out_dir: Path) -> str:
