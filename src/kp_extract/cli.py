@@ -371,20 +371,25 @@ def schema_text(kind: str) -> str:
 
 # ---------------------------------------------------------------- report and inspect
 
-def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, debug: bool, quiet: bool) -> Path:
-    """Write the review report; a failure is one error line (a traceback with --debug) and exit 2."""
-    from kp_extract.review.report import write_report
+def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, debug: bool, quiet: bool) -> Any:
+    """Write the review report (report.ReportResult); a failure is one error line (a traceback with
+    --debug) and exit 2. The page checks are one line on stderr: always when a page is changed, gone
+    or unchecked, else unless quiet."""
+    from kp_extract.review.report import build_report
 
     try:
-        path = write_report(out_dir, input_dir, out_file)
+        result = build_report(out_dir, input_dir, out_file)
     except Exception as exc:  # noqa: BLE001 - the CLI is the last line
         if debug:
             traceback.print_exc()
         _err(f"error: report not written: {exc}")
         raise typer.Exit(EXIT_FAILED)
+    pages = result.pages
+    if pages.total and (pages.ok < pages.total or not quiet):
+        _err(f"sources: {pages.line()}")
     if not quiet:
-        _err(f"report: {path}")
-    return path
+        _err(f"report: {result.path}")
+    return result
 
 
 @app.command("report")
@@ -395,8 +400,10 @@ def report_command(
     ),
     input_dir: Path = typer.Option(
         None, "--input", "-i", metavar="DIR", show_default=False,
-        help="Folder of the page dumps the run read, for the source text. Default: the input folder "
-             "OUTPUT_DIR/datapackage.json names, else ./raw. Pages not found are shown as 'source not available'.",
+        help="Folder of the page dumps the run read, for the source text, when they moved since the run. "
+             "Default: the input folder OUTPUT_DIR/datapackage.json records (relative to OUTPUT_DIR). Every page "
+             "is compared with the sha256 the run recorded; one that changed or is gone is marked so, without "
+             "its text.",
     ),
     out_file: Path = typer.Option(
         None, "--out", "-o", metavar="FILE", show_default=False,
@@ -409,7 +416,9 @@ def report_command(
 
     The page (OUTPUT_DIR/report.html) shows counts and charts, a sortable, filterable table of projects, and per project its fields, its source text with the extracted values highlighted, its merged sources and possible duplicates. Nothing is fetched when it is opened; e-mail addresses and phone numbers in the source text are hidden.
 
-    Exit status: 0 report written; 2 usage error or the report could not be written.
+    The pages are read from the input folder the run recorded (or --input) and hashed: a page whose bytes are not those the run read, or that is gone, is marked with a badge and its text is not shown; stderr says how many (e.g. 'sources: 2 of 5 pages changed since the run, 1 gone').
+
+    Exit status: 0 report written; 1 report written, but none of the pages the records cite could be shown (all changed or gone); 2 usage error or the report could not be written.
     """
     if not out_dir.is_dir():
         _err(f"error: output folder not found: {out_dir}")
@@ -420,33 +429,65 @@ def report_command(
     if input_dir is not None and not input_dir.is_dir():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
-    _write_report(out_dir, input_dir, out_file, debug, quiet)
-    raise typer.Exit(EXIT_OK)
+    pages = _write_report(out_dir, input_dir, out_file, debug, quiet).pages
+    raise typer.Exit(EXIT_SKIPPED if pages.total and not pages.shown else EXIT_OK)
 
 
 @app.command("inspect")
 def inspect_command(
-    file: Path = typer.Argument(..., metavar="FILE", show_default=False, help="One page dump (*.txt) to look at."),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", show_default=False,
+        help="One page dump (*.txt, *.html) to look at; with --run, its path as the run's sources name it "
+             "(relative to the input folder).",
+    ),
     color: bool = typer.Option(
         None, "--color/--no-color", show_default=False,
         help="Colour the highlighted values (default: only when writing to a terminal). With --no-color "
              "values are marked as «value».",
     ),
     debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when the page fails."),
+    run_dir: Path = typer.Option(
+        None, "--run", metavar="OUT", show_default=False,
+        help="Output folder of the run that read the page: FILE is found in the input folder OUT/datapackage.json "
+             "records (relative to OUT) and shown only when its sha256 is the one the run recorded.",
+    ),
+    input_dir: Path = typer.Option(
+        None, "--input", "-i", metavar="DIR", show_default=False,
+        help="With --run: the folder the run's pages are in now, when they moved since the run.",
+    ),
 ) -> None:
     """Show one page's blocks with the extracted values highlighted in place.
 
     Each block is printed with its index, kind, language and offsets, and its text with the values of the mentions and partnership statements that cite it highlighted; then one line per mention. Contact details in the text are hidden.
 
-    Exit status: 0 page shown; 2 the file is missing or cannot be read.
+    Exit status: 0 page shown; 1 with --run, the page changed since the run (not shown); 2 usage error, or the file is missing, gone or cannot be read.
     """
     from kp_extract.review import inspect as inspect_page
 
-    if not file.is_file():
+    if input_dir is not None and run_dir is None:
+        _err("error: --input needs --run (the output folder of the run whose pages moved)")
+        raise typer.Exit(EXIT_FAILED)
+    if run_dir is not None and not run_dir.is_dir():
+        _err(f"error: output folder not found: {run_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    if input_dir is not None and not input_dir.is_dir():
+        _err(f"error: input folder not found: {input_dir}")
+        raise typer.Exit(EXIT_FAILED)
+    root, header = None, None
+    if run_dir is not None:
+        try:
+            file, root, header = inspect_page.run_page(run_dir, file.as_posix(), input_dir)
+        except inspect_page.PageChanged as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(EXIT_SKIPPED)
+        except inspect_page.InspectError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(EXIT_FAILED)
+    elif not file.is_file():
         _err(f"error: file not found: {file}")
         raise typer.Exit(EXIT_FAILED)
     try:
-        inspect_page.show(file, color=color)
+        inspect_page.show(file, color=color, root=root, header=header)
     except inspect_page.InspectError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)

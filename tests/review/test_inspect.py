@@ -75,3 +75,64 @@ def test_help():
     res = CliRunner().invoke(app, ["inspect", "--help"])
     assert res.exit_code == 0
     assert "--no-color" in res.output and "FILE" in res.output
+
+
+# ---------------------------------------------------------------- --run: the page the run read (issue 15)
+
+PAGE_TEXT = """Projekt: Rent vatten i Lusaka
+
+Svensk partner: Umeå kommun
+Internationell partner: Lusaka City Council, Zambia
+Period: 2022–2024
+
+Umeå kommun och Lusaka City Council i Zambia samarbetar om vattenförsörjning och avloppsrening.
+"""
+
+
+def _small_run(tmp_path: Path) -> tuple[Path, Path]:
+    from kp_extract.run.pipeline import run
+
+    crawl = tmp_path / "crawl"
+    (crawl / "sub").mkdir(parents=True)
+    (crawl / "sub" / "a.txt").write_text(PAGE_TEXT, encoding="utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,url,retrieved_at\nsub/a.txt,https://example.org/lusaka,2024-05-01\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run(crawl, out, workers=1, manifest=manifest)
+    return out, crawl
+
+
+def test_run_page_is_found_where_the_run_read_it(tmp_path, monkeypatch):
+    out, crawl = _small_run(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    res = _inspect("sub/a.txt", "--run", str(out), "--no-color")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == f"sub/a.txt: the page the run in {out} read (sha256 matches)"
+    assert lines[1] == "source: https://example.org/lusaka"
+    assert "«Lusaka City Council»" in res.output
+
+
+def test_run_page_changed_gone_or_moved(tmp_path):
+    out, crawl = _small_run(tmp_path)
+    page = crawl / "sub" / "a.txt"
+    page.write_text(PAGE_TEXT.replace("Umeå", "Luleå"), encoding="utf-8")
+    res = _inspect("sub/a.txt", "--run", str(out), "--no-color")
+    assert res.exit_code == 1 and "changed since the run" in res.output
+    assert "Luleå" not in res.output and len(res.output.strip().splitlines()) == 1
+    page.write_text(PAGE_TEXT, encoding="utf-8")
+    moved = tmp_path / "moved"
+    crawl.rename(moved)
+    res = _inspect("sub/a.txt", "--run", str(out))
+    assert res.exit_code == 2 and res.output.startswith("error: page sub/a.txt of the run") and "not in the input" in res.output
+    res = _inspect("sub/a.txt", "--run", str(out), "--input", str(moved), "--no-color")
+    assert res.exit_code == 0 and "(sha256 matches)" in res.output
+
+
+def test_input_needs_run(tmp_path):
+    res = _inspect(str(PAGE), "--input", str(tmp_path))
+    assert res.exit_code == 2 and res.output.strip() == "error: --input needs --run (the output folder of the run whose pages moved)"
+    res = _inspect(str(PAGE), "--run", str(tmp_path / "nope"))
+    assert res.exit_code == 2 and "output folder not found" in res.output

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from kp_extract.cli import app
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s1_read import read_page
-from kp_extract.review.report import write_report
+from kp_extract.review.report import PageCounts, build_report, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
@@ -139,16 +139,140 @@ def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
     assert "source not available" in text  # gone.txt
 
 
-def test_input_folder_from_datapackage(tmp_path):
+def test_input_folder_without_a_recorded_one(tmp_path, monkeypatch):
+    # issue 15: no ./raw fallback any more. Without datapackage.json (or one that is not JSON) and
+    # without --input no page can be shown: the working directory is never searched
     out, pages = _hostile_out(tmp_path)
-    (out / "datapackage.json").write_text(json.dumps({"name": "x", "provenance": {"input_dir": str(pages)}}),
-                                          encoding="utf-8")
-    text = write_report(out).read_text(encoding="utf-8")
-    assert 'data-field="swedish_partners"' in text
-    assert text.count("source not available") == 1
-    (out / "datapackage.json").write_text("{not json", encoding="utf-8")
-    text = write_report(out).read_text(encoding="utf-8")  # falls back to ./raw: pages not there
-    assert text.count("source not available") == 3
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(pages, tmp_path / "raw")
+    for package in (None, "{not json"):
+        if package is not None:
+            (out / "datapackage.json").write_text(package, encoding="utf-8")
+        result = build_report(out)
+        text = result.path.read_text(encoding="utf-8")
+        assert text.count("source not available: the run recorded no input folder") == 3
+        records = text.split('<p class="legend">')[1].split("</p>", 1)[1]  # after the legend's own marks
+        assert "<mark" not in records and "<pre>" not in records
+        assert result.pages == PageCounts(total=2, gone=2)
+
+
+# ---------------------------------------------------------------- the pages are the run's (issue 15)
+
+PAGE_A = """Projekt: Rent vatten i Lusaka
+
+Svensk partner: Umeå kommun
+Internationell partner: Lusaka City Council, Zambia
+Period: 2022–2024
+
+Umeå kommun och Lusaka City Council i Zambia samarbetar om vattenförsörjning och avloppsrening.
+"""
+PAGE_B = """Projekt: Trygga skolor i Kalush
+
+Svensk partner: Växjö kommun
+Internationell partner: Kalush City Council, Ukraina
+Period: 2023–2025
+
+Växjö kommun och Kalush City Council i Ukraina arbetar med elevinflytande i skolan.
+"""
+OTHER_TEXT = "Helt annan text om Malmö stad och Kisumu County i Kenya, som ingen körning läste.\n"
+
+
+@pytest.fixture()
+def small_run(tmp_path) -> tuple[Path, Path]:
+    """(output folder, input folder) of a run over two invented pages, side by side under tmp_path."""
+    crawl = tmp_path / "work" / "crawl"
+    crawl.mkdir(parents=True)
+    (crawl / "a.txt").write_text(PAGE_A, encoding="utf-8")
+    (crawl / "b.txt").write_text(PAGE_B, encoding="utf-8")
+    out = tmp_path / "work" / "out"
+    run(crawl, out, workers=1)
+    files = {s["file"] for p in _projects(out) for s in p["sources"]}
+    assert files == {"a.txt", "b.txt"}  # the fixture is only useful when both pages gave records
+    return out, crawl
+
+
+def _report(out: Path, *args: str):
+    res = CliRunner().invoke(app, ["report", str(out), *args])
+    return res, (out / "report.html").read_text(encoding="utf-8") if (out / "report.html").exists() else ""
+
+
+def _shown_files(text: str) -> set[str]:
+    """The pages whose text the report shows (blocks with a <pre>)."""
+    return set(re.findall(r'data-file="([^"]+)"[^>]*data-status="(?:ok|unchecked)">', text))
+
+
+def test_report_from_another_working_directory(small_run, tmp_path, monkeypatch):
+    out, crawl = small_run
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    res, text = _report(out)
+    assert res.exit_code == 0, res.output
+    assert "sources: 2 of 2 pages match the run" in res.output
+    assert _shown_files(text) == {"a.txt", "b.txt"}
+    assert "Lusaka City Council" in text and 'data-field="international_partners"' in text
+    assert "badge-" not in text.split("</style>")[1]
+
+
+def test_moved_input_is_found_with_input_option(small_run, tmp_path):
+    out, crawl = small_run
+    moved = tmp_path / "archive" / "crawl-2024"
+    moved.parent.mkdir()
+    crawl.rename(moved)
+    res, text = _report(out)
+    assert res.exit_code == 1, res.output  # written, but none of the cited pages could be shown
+    assert "sources: 2 of 2 pages gone" in res.output
+    assert _shown_files(text) == set() and text.count('class="badge badge-gone"') >= 2
+    res, text = _report(out, "--input", str(moved))
+    assert res.exit_code == 0, res.output
+    assert "sources: 2 of 2 pages match the run" in res.output and _shown_files(text) == {"a.txt", "b.txt"}
+
+
+def test_changed_page_is_marked_and_not_shown(small_run):
+    out, crawl = small_run
+    (crawl / "b.txt").write_text(PAGE_B.replace("elevinflytande", "elevråd och elevinflytande"), encoding="utf-8")
+    res, text = _report(out, "--quiet")
+    assert res.exit_code == 0, res.output  # a.txt still matches
+    assert res.output.strip() == "sources: 1 of 2 pages changed since the run"
+    assert _shown_files(text) == {"a.txt"}
+    assert 'class="badge badge-changed"' in text and "page changed since the run" in text
+    assert "elevråd" not in text  # the changed text is not shown as the source
+    blocks_b = re.findall(r'<div class="block"[^>]*data-status="changed">.*?</p></div>', text, flags=re.S)
+    assert blocks_b and not any("<mark" in b for b in blocks_b)  # no highlights on it
+    summary = text.split('<section class="stats"')[1].split("</section>")[0]
+    assert "pages changed since the run" in summary
+
+
+def test_same_named_files_in_working_directory_are_not_the_source(small_run, tmp_path, monkeypatch):
+    # the trap of issue 15: the run's input is gone, and ./raw (the old default) holds files of the
+    # same names with other content: they must not be shown as the records' source
+    out, crawl = small_run
+    shutil.rmtree(crawl)
+    monkeypatch.chdir(tmp_path)
+    for folder in (tmp_path / "raw", out / "raw"):
+        folder.mkdir()
+        for name in ("a.txt", "b.txt"):
+            (folder / name).write_text(OTHER_TEXT, encoding="utf-8")
+    res, text = _report(out)
+    assert res.exit_code == 1, res.output
+    assert "Kisumu" not in text and _shown_files(text) == set()
+    # and named explicitly, a folder of other bytes is "changed", not the source
+    res, text = _report(out, "--input", str(tmp_path / "raw"))
+    assert res.exit_code == 1 and "sources: 2 of 2 pages changed since the run" in res.output
+    assert "Kisumu" not in text and _shown_files(text) == set()
+
+
+def test_source_links(tmp_path):
+    out, pages = _hostile_out(tmp_path)
+    records = json.loads((out / "projects.json").read_text(encoding="utf-8"))
+    records[0]["sources"][0].update(source_url="https://example.org/p?a=1&b=2", retrieved_at="2024-05-01")
+    records[0]["sources"][1].update(source_url="javascript:alert(4)")
+    (out / "projects.json").write_text(json.dumps(records), encoding="utf-8")
+    text = write_report(out, pages).read_text(encoding="utf-8")
+    assert '<a class="url" href="https://example.org/p?a=1&amp;b=2" rel="noopener noreferrer nofollow">' in text
+    assert "retrieved 2024-05-01" in text
+    assert 'href="javascript' not in text and '<span class="url">javascript:alert(4)</span>' in text
+    assert text.count('class="badge badge-unchecked"') == 2  # no datapackage.json: no sha256 to compare with
 
 
 def test_no_projects_file(tmp_path):

@@ -4,6 +4,10 @@ The page goes through the per-page stages (pipeline.process_page: clean, segment
 extract). Each block is printed with its index, kind, language and offsets, and its text with the
 values of the mentions that cite it marked in place (highlight.find_value_spans): in colour on a
 terminal, as «value» in plain output. Contact details are hidden as in the review report.
+
+With a run's output folder (`run_page`), the page is found as the run names it, in the input
+folder the run recorded (or another one), and shown only when its bytes are those the run read
+(report.check_page): a page that changed since the run is not shown as the run's source.
 """
 from __future__ import annotations
 
@@ -30,7 +34,34 @@ PLAIN_MARK = ("«", "»")
 
 
 class InspectError(Exception):
-    """The file cannot be shown (unreadable, not text, empty)."""
+    """The file cannot be shown (unreadable, not text, empty, gone)."""
+
+
+class PageChanged(InspectError):
+    """The page's bytes are not those the run read."""
+
+
+def run_page(out_dir: Path, file: str, input_dir: Path | None = None) -> tuple[Path, Path, list[str]]:
+    """(page path, input folder, header lines) of the page `file` (its path relative to the input folder,
+    as the run's sources name it) of the run whose output is out_dir: found in input_dir, else in the
+    input folder out_dir/datapackage.json records, and hashed. InspectError when it is gone,
+    PageChanged when its bytes differ from those the run recorded."""
+    from kp_extract.review.report import CHANGED, GONE, OK, check_page, recorded_input
+
+    recorded = recorded_input(Path(out_dir))
+    folder = Path(input_dir) if input_dir is not None else recorded.folder
+    name = Path(file).as_posix()
+    check = check_page(name, folder, recorded.sha256.get(name))
+    if check.status == GONE:
+        raise InspectError(f"page {name} of the run in {out_dir}: {check.note}")
+    if check.status == CHANGED:
+        raise PageChanged(f"page {name} changed since the run in {out_dir}: {check.note}; "
+                          "inspect it without --run to see it as it is now")
+    lines = [f"{name}: the page the run in {out_dir} read (sha256 matches)" if check.status == OK
+             else f"{name}: not checked: {check.note}"]
+    if name in recorded.urls:
+        lines.append(f"source: {recorded.urls[name]}")
+    return folder / name, folder, lines
 
 
 def block_mentions(blocks: list[Block], mentions: list[Mention]) -> list[list[int]]:
@@ -107,14 +138,16 @@ def mention_lines(mentions: list[Mention], blocks: list[Block]) -> list[str]:
     return lines
 
 
-def show(path: Path, color: bool | None = None, console: Console | None = None) -> None:
+def show(path: Path, color: bool | None = None, console: Console | None = None, root: Path | None = None,
+         header: list[str] | None = None) -> None:
     """Print the inspection of one page file to `console` (default: stdout). color None: colour only
-    on a terminal."""
+    on a terminal. root: the input folder the page's name is relative to (default: its folder).
+    header: lines printed first (run_page's)."""
     from kp_extract.run.pipeline import process_page
 
     path = Path(path)
     try:
-        page = read_page(path, path.parent)
+        page = read_page(path, Path(root) if root is not None else path.parent)
     except ReadError as exc:
         raise InspectError(f"cannot read {path}: {exc.reason}") from None
     if not page.text.strip():
@@ -123,6 +156,8 @@ def show(path: Path, color: bool | None = None, console: Console | None = None) 
         console = Console(file=sys.stdout, highlight=False, no_color=color is False,
                           force_terminal=True if color else None)
     use_color = console.is_terminal and not console.no_color if color is None else color
+    for line in header or []:
+        console.print(Text(line), soft_wrap=True)
     out = process_page(page)
     blocks, mentions = out.blocks, list(out.result.mentions)
     cites = block_mentions(blocks, mentions)

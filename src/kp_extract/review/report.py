@@ -9,16 +9,23 @@ and charts are inline and a Content-Security-Policy forbids any load. Page text 
 everything is escaped, and e-mail addresses, phone numbers and contact lines are hidden
 (privacy.contact_spans) while the other characters keep their offsets. The same output folder and
 pages give a byte-identical file.
+
+The pages are those the run read, or none: the input folder is the one out_dir/datapackage.json
+records (relative to out_dir, never to the working directory) unless the caller names another
+(--input), and every page is hashed and compared with the sha256 the run recorded for it. A page
+that is gone or whose bytes changed is shown as such (a badge, no text, no marks): a record is
+never shown beside text it was not read from (check_pages, PageCheck).
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,15 +34,15 @@ from kp_extract.privacy import scrub_record
 from kp_extract.outputs.files import atomic_write_text
 from kp_extract.lexicon.gazetteer import load_gazetteer
 from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
-from kp_extract.stages.s1_read import ReadError, read_page
+from kp_extract.outputs.datapackage import DATAPACKAGE
+from kp_extract.stages.s1_read import ReadError, page_from_bytes, read_bytes
 
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.html"
-DEFAULT_INPUT = Path("raw")
-# Where a datapackage.json may name the input folder: (section or None for the top level, key).
-_INPUT_KEYS = ("input_dir", "input", "input_folder", "input_path", "source_dir", "source")
-_SECTIONS = (None, "provenance", "kp_extract", "run")
+# What a page check found (PageCheck.status): the page's text is shown only for OK and UNCHECKED.
+OK, CHANGED, GONE, UNCHECKED = "ok", "changed", "gone", "unchecked"
+STATUS_BADGES = {CHANGED: "changed since the run", GONE: "gone", UNCHECKED: "not checked"}
 TOP_PARTNERS = 12  # bars in the Swedish-partner chart
 
 FIELD_LABELS = {
@@ -48,12 +55,68 @@ FIELD_LABELS = {
 
 @dataclass
 class SourceText:
-    """One source block as the report shows it: its text (None: page not available) and its
-    kind and language from blocks.jsonl (None when unknown)."""
+    """One source block as the report shows it: its text (None: not shown, see status) and its
+    kind and language from blocks.jsonl (None when unknown), and the check of its page."""
 
     text: str | None
     kind: str | None = None
     language: str | None = None
+    status: str = GONE
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordedInput:
+    """What the run recorded in datapackage.json of its input: the folder (resolved against the
+    output folder; None when none is recorded), each page's sha256 and source_url, by file."""
+
+    folder: Path | None
+    sha256: dict[str, str]
+    urls: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """One source page as found now: status OK (the bytes are those the run read), CHANGED, GONE
+    (not there or unreadable) or UNCHECKED (the run recorded no sha256 for it); its text when it
+    may be shown (OK, UNCHECKED), and a one-line note for the badge."""
+
+    file: str
+    status: str
+    text: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    """How many of the cited pages were found in each state."""
+
+    total: int = 0
+    ok: int = 0
+    changed: int = 0
+    gone: int = 0
+    unchecked: int = 0
+
+    @property
+    def shown(self) -> int:
+        return self.ok + self.unchecked
+
+    def line(self) -> str:
+        """One line for stderr: "2 of 5 pages changed since the run, 1 gone"; "5 of 5 pages match the run"."""
+        if not (self.changed or self.gone or self.unchecked):
+            return f"{self.ok} of {self.total} pages match the run"
+        parts = [(n, what) for n, what in ((self.changed, "changed since the run"), (self.gone, "gone"),
+                                           (self.unchecked, "not checked (no sha256 recorded)")) if n]
+        first = f"{parts[0][0]} of {self.total} pages {parts[0][1]}"
+        return ", ".join([first] + [f"{n} {what}" for n, what in parts[1:]])
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What write_report did: the file written and what the page checks found."""
+
+    path: Path
+    pages: PageCounts
 
 
 # ---------------------------------------------------------------- reading
@@ -66,44 +129,70 @@ def _read_json(path: Path) -> list[dict]:
     return data if isinstance(data, list) else []
 
 
-def input_from_datapackage(out_dir: Path) -> Path | None:
-    """The input folder named in out_dir/datapackage.json, if it names one that exists (a relative
-    path is tried from the working directory, then from out_dir); None otherwise."""
-    path = out_dir / "datapackage.json"
+def recorded_input(out_dir: Path) -> RecordedInput:
+    """The input folder and page hashes out_dir/datapackage.json records (kp_extract.input, relative
+    to out_dir or absolute; kp_extract.inputs). Nothing recorded (no file, not JSON, no such keys):
+    folder None and no hashes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((Path(out_dir) / DATAPACKAGE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    candidates: list[str] = []
-    for section in _SECTIONS:
-        obj = data if section is None else data.get(section)
-        if not isinstance(obj, dict):
+        return RecordedInput(None, {})
+    prov = data.get("kp_extract") if isinstance(data, dict) else None
+    if not isinstance(prov, dict):
+        return RecordedInput(None, {})
+    location = prov.get("input")
+    folder = Path(out_dir) / location if isinstance(location, str) and location else None
+    hashes, urls = {}, {}
+    for entry in prov.get("inputs") or []:
+        if not (isinstance(entry, dict) and isinstance(entry.get("path"), str)):
             continue
-        for key in _INPUT_KEYS:
-            value = obj.get(key)
-            if isinstance(value, dict):
-                value = value.get("path") or value.get("dir")
-            if isinstance(value, str) and value:
-                candidates.append(value)
-    for src in data.get("sources", []) if isinstance(data.get("sources"), list) else []:
-        if isinstance(src, dict) and isinstance(src.get("path"), str):
-            candidates.append(src["path"])
-    for value in candidates:
-        for base in (Path.cwd(), out_dir):
-            folder = Path(value) if Path(value).is_absolute() else base / value
-            if folder.is_dir():
-                return folder
-    return None
+        if isinstance(entry.get("sha256"), str):
+            hashes[entry["path"]] = entry["sha256"]
+        if isinstance(entry.get("source_url"), str):
+            urls[entry["path"]] = entry["source_url"]
+    return RecordedInput(folder, hashes, urls)
 
 
-def resolve_input_dir(out_dir: Path, input_dir: Path | None) -> Path:
+def resolve_input_dir(out_dir: Path, input_dir: Path | None) -> Path | None:
     """The folder the source pages are read from: input_dir if given, else the one datapackage.json
-    names, else raw/."""
+    records (relative to out_dir), else None (no page can be shown)."""
     if input_dir is not None:
         return Path(input_dir)
-    return input_from_datapackage(out_dir) or DEFAULT_INPUT
+    return recorded_input(out_dir).folder
+
+
+def check_page(file: str, folder: Path | None, recorded_sha256: str | None) -> PageCheck:
+    """Find the page `file` (path relative to the input folder) in folder, hash its bytes and compare
+    them with the sha256 the run recorded; decode it only when it may be shown."""
+    if folder is None:
+        return PageCheck(file, GONE, note="the run recorded no input folder (use --input)")
+    path = folder / file
+    try:
+        raw = read_bytes(path)
+    except ReadError as exc:
+        return PageCheck(file, GONE, note=f"not in the input folder ({exc.reason})")
+    sha = hashlib.sha256(raw).hexdigest()
+    if recorded_sha256 is None:
+        status, note = UNCHECKED, "the run recorded no sha256 for this page: it may not be the text the run read"
+    elif sha != recorded_sha256:
+        return PageCheck(file, CHANGED, note="its bytes differ from those the run read (sha256): text not shown")
+    else:
+        status, note = OK, ""
+    try:
+        text = page_from_bytes(raw, path, folder, sha).text
+    except (ReadError, OSError) as exc:
+        return PageCheck(file, GONE, note=f"cannot be read now ({getattr(exc, 'reason', exc)})")
+    return PageCheck(file, status, text, note)
+
+
+def check_pages(files: Iterable[str], folder: Path | None, recorded: RecordedInput) -> dict[str, PageCheck]:
+    """check_page for every file, in sorted order."""
+    return {f: check_page(f, folder, recorded.sha256.get(f)) for f in sorted(set(files))}
+
+
+def count_pages(checks: Iterable[PageCheck]) -> PageCounts:
+    states = Counter(c.status for c in checks)
+    return PageCounts(sum(states.values()), states[OK], states[CHANGED], states[GONE], states[UNCHECKED])
 
 
 def _block_rows(path: Path, wanted: set[tuple[str, int, int]]) -> dict[tuple[str, int, int], tuple]:
@@ -123,9 +212,10 @@ def _block_rows(path: Path, wanted: set[tuple[str, int, int]]) -> dict[tuple[str
     return out
 
 
-def load_sources(projects: list[dict], input_dir: Path, blocks_path: Path) -> dict[tuple[str, int, int], SourceText]:
-    """The text of every source block the projects cite, reading each page once, in sorted order;
-    a page that cannot be read gives text None."""
+def load_sources(projects: list[dict], checks: dict[str, PageCheck],
+                 blocks_path: Path) -> dict[tuple[str, int, int], SourceText]:
+    """The text of every source block the projects cite, from the checked pages (checks, by file:
+    check_pages); a block of a page that is gone or changed gets text None and the page's status."""
     wanted: dict[str, set[tuple[int, int]]] = {}
     for p in projects:
         for s in p.get("sources", []):
@@ -134,15 +224,12 @@ def load_sources(projects: list[dict], input_dir: Path, blocks_path: Path) -> di
     rows = _block_rows(blocks_path, keys)
     out: dict[tuple[str, int, int], SourceText] = {}
     for file in sorted(wanted):
-        try:
-            text = read_page(input_dir / file, input_dir).text
-        except (ReadError, OSError) as exc:
-            log.debug("source page %s not available: %s", file, exc)
-            text = None
+        check = checks.get(file) or PageCheck(file, GONE, note="not checked")
+        text = check.text if check.status in (OK, UNCHECKED) else None
         for s, e in sorted(wanted[file]):
             kind, lang = rows.get((file, s, e), (None, None))
             block = text[s:e] if text is not None and e <= len(text) else None
-            out[(file, s, e)] = SourceText(block, kind, lang)
+            out[(file, s, e)] = SourceText(block, kind, lang, check.status, check.note)
     return out
 
 
@@ -260,7 +347,7 @@ def _amount(value: Any) -> str:
 
 def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict) -> str:
     files = {k[0] for k in sources}
-    missing = {k[0] for k, v in sources.items() if v.text is None}
+    status = {k[0]: v.status for k, v in sources.items()}
     counts = _counts(projects)
     items = [
         ("projects", len(projects)),
@@ -272,8 +359,11 @@ def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict)
         ("with possible duplicates", sum(1 for p in projects if p.get("possible_duplicates"))),
         ("untitled", sum(1 for p in projects if not p.get("title"))),
     ]
-    if missing:
-        items.append(("pages not available", len(missing)))
+    states = Counter(status.values())
+    for state, label in ((CHANGED, "pages changed since the run"), (GONE, "pages gone"),
+                         (UNCHECKED, "pages not checked")):
+        if states[state]:
+            items.append((label, states[state]))
     cells = "".join(f'<div class="stat"><b>{n}</b><span>{esc(k)}</span></div>' for k, n in items)
     return f'<section class="stats" id="summary">{cells}</section>'
 
@@ -371,14 +461,38 @@ def _fields_html(p: dict) -> str:
     return f'<dl class="fields">{"".join(rows)}</dl>'
 
 
+def _url_html(src: dict) -> str:
+    """A link to the page's source_url (only http and https: page-given text is hostile), and when it
+    was retrieved."""
+    url, when = src.get("source_url"), src.get("retrieved_at")
+    parts = []
+    if isinstance(url, str) and url:
+        if url.lower().startswith(("http://", "https://")):
+            parts.append(f'<a class="url" href="{esc(url)}" rel="noopener noreferrer nofollow">{esc(url)}</a>')
+        else:
+            parts.append(f'<span class="url">{esc(url)}</span>')
+    if isinstance(when, str) and when:
+        parts.append(f'<span class="retrieved">retrieved {esc(when)}</span>')
+    return "".join(f" {x}" for x in parts)
+
+
+def _badge_html(block: SourceText) -> str:
+    label = STATUS_BADGES.get(block.status)
+    if label is None:
+        return ""
+    return f' <span class="badge badge-{block.status}" title="{esc(block.note)}">{esc(label)}</span>'
+
+
 def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
     file, start, end = src["file"], int(src["start"]), int(src["end"])
     meta = " · ".join(x for x in (block.kind, block.language) if x)
-    head = (f'<div class="block-head"><code>{esc(file)}:{start}-{end}</code>'
-            f'{f" <span class=kind>{esc(meta)}</span>" if meta else ""}</div>')
+    head = (f'<div class="block-head"><code>{esc(file)}:{start}-{end}</code>{_badge_html(block)}'
+            f'{f" <span class=kind>{esc(meta)}</span>" if meta else ""}{_url_html(src)}</div>')
     if block.text is None:
-        return (f'<div class="block" id="{esc(anchor)}">{head}'
-                f'<p class="missing">source not available</p></div>')
+        what = {CHANGED: "page changed since the run: its text is not shown", GONE: "source not available"}
+        note = f": {block.note}" if block.status == GONE and block.note else ""
+        return (f'<div class="block" id="{esc(anchor)}" data-status="{esc(block.status)}">{head}'
+                f'<p class="missing">{esc(what.get(block.status, "source not available") + note)}</p></div>')
     parts = []
     for kind, text, span in render_segments(block.text, find_value_spans(block.text, p)):
         if kind == "text":
@@ -389,7 +503,7 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
             parts.append(f'<mark data-field="{span.field}" data-start="{start + span.start}" '
                          f'data-end="{start + span.end}">{html.escape(text)}</mark>')
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
-            f'data-end="{end}">{head}<pre>{"".join(parts)}</pre></div>')
+            f'data-end="{end}" data-status="{esc(block.status)}">{head}<pre>{"".join(parts)}</pre></div>')
 
 
 def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
@@ -479,6 +593,9 @@ dd.summary{max-height:6em;overflow:auto;color:#38424c}
 .block-head .kind{color:var(--muted);margin-left:8px}
 .block pre{margin:0;padding:8px 10px;white-space:pre-wrap;word-wrap:break-word;font:13px/1.5 ui-monospace,"DejaVu Sans Mono",monospace}
 .missing{margin:0;padding:8px 10px;color:#9a3b3b;font-style:italic}
+.badge{display:inline-block;margin-left:8px;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#fff}
+.badge-changed{background:#b5452f}.badge-gone{background:#6b6b6b}.badge-unchecked{background:#a07800}
+.block-head .url{margin-left:8px;word-break:break-all}.block-head .retrieved{color:var(--muted);margin-left:8px}
 .redacted{background:#444;color:#fff;border-radius:3px;padding:0 3px;font-size:11px}
 mark{border-radius:3px;padding:0 1px;color:inherit}
 .legend{font-size:12px;margin:6px 0 0}
@@ -579,19 +696,27 @@ def render_report(projects: list[dict], partnerships: list[dict],
 """
 
 
-def write_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> Path:
-    """Write the review report for the run output in out_dir and return its path
-    (default out_dir/report.html). Source pages are read from input_dir, else from the folder
-    out_dir/datapackage.json names, else raw/; a page that is missing is shown as
-    "source not available". Raises FileNotFoundError when out_dir has no projects.json."""
+def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> ReportResult:
+    """Write the review report for the run output in out_dir (default out_dir/report.html) and
+    return it with the counts of the page checks. Source pages are read from input_dir, else from
+    the folder out_dir/datapackage.json records (relative to out_dir), and each is compared with the
+    sha256 the run recorded: a page gone or changed is shown with a badge and without its text.
+    Raises FileNotFoundError when out_dir has no projects.json."""
     out_dir = Path(out_dir)
     if not (out_dir / "projects.json").is_file():
         raise FileNotFoundError(f"no projects.json in {out_dir} (run `kp-extract run` first)")
     projects = [scrub_record(p) for p in _read_json(out_dir / "projects.json")]
     partnerships = _read_json(out_dir / "partnerships.json")
-    folder = resolve_input_dir(out_dir, input_dir)
-    sources = load_sources(projects, folder, out_dir / "blocks.jsonl")
+    recorded = recorded_input(out_dir)
+    folder = Path(input_dir) if input_dir is not None else recorded.folder
+    checks = check_pages((s["file"] for p in projects for s in p.get("sources", [])), folder, recorded)
+    sources = load_sources(projects, checks, out_dir / "blocks.jsonl")
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, render_report(projects, partnerships, sources))
-    return target
+    return ReportResult(target, count_pages(checks.values()))
+
+
+def write_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> Path:
+    """build_report, returning the report's path."""
+    return build_report(out_dir, input_dir, out_file).path
