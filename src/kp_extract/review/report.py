@@ -25,7 +25,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class RecordedInput:
 
     folder: Path | None
     sha256: dict[str, str]
-    urls: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,10 @@ def recorded_input(out_dir: Path) -> RecordedInput:
     try:
         data = json.loads((Path(out_dir) / DATAPACKAGE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return RecordedInput(None, {})
+        return RecordedInput(None, {}, {})
     prov = data.get("kp_extract") if isinstance(data, dict) else None
     if not isinstance(prov, dict):
-        return RecordedInput(None, {})
+        return RecordedInput(None, {}, {})
     location = prov.get("input")
     folder = Path(out_dir) / location if isinstance(location, str) and location else None
     hashes, urls = {}, {}
