@@ -11,6 +11,8 @@ The package's rooms, in the order a run goes through them:
 
 model.py holds the dataclasses that flow between the stages; data/ the tables, cue words and the
 fitted model; schema/ the JSON and Table Schemas of the records.
+
+`read_output(out_dir)` reads a run's records, whatever format it wrote, as pandas DataFrames.
 """
 from pathlib import Path
 
@@ -19,3 +21,17 @@ __version__ = "0.1.0"
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"      # gazetteers, cue words, layout labels, the fitted model
 SCHEMA_DIR = PACKAGE_DIR / "schema"  # JSON Schemas of the records, Table Schemas of the CSV files
+
+
+def read_output(out_dir):
+    """(projects, partnerships) of the run output in out_dir as pandas DataFrames, read from the
+    richest record format there (outputs.reader.read_records: JSON, JSON Lines, Parquet or CSV in
+    either dialect). A column per record field, in field order: ids, codes, names and dates as the
+    string dtype (a code keeps its leading zero, a date its stated precision: "2019", "2019-03"),
+    amount_sek and since_year as the nullable Int64, duration_years and confidence as Float64, list
+    fields and sources as Python lists. outputs.reader.NoRunOutput (a FileNotFoundError) when out_dir
+    holds no run output."""
+    from kp_extract.outputs.reader import read_records, records_frame
+
+    projects, partnerships = read_records(out_dir)
+    return records_frame(projects, "projects"), records_frame(partnerships, "partnerships")
