@@ -304,7 +304,8 @@ SCHEMA_FILES = {SchemaKind.projects: "project", SchemaKind.partnerships: "partne
 def evaluate(
     output: Path = typer.Argument(
         ..., metavar="OUTPUT", show_default=False,
-        help="Output folder of a run (projects.json, partnerships.json), or a projects.json file.",
+        help="Output folder of a run (its projects and partnerships in any --format), or one projects file "
+             "(.json, .jsonl, .parquet, .csv).",
     ),
     gold: Path = typer.Argument(
         ..., metavar="GOLD", show_default=False,
@@ -396,7 +397,7 @@ def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, 
 def report_command(
     out_dir: Path = typer.Argument(
         ..., metavar="OUTPUT_DIR", show_default=False,
-        help="Output folder of a run (with projects.json, partnerships.json, blocks.jsonl).",
+        help="Output folder of a run (its projects and partnerships in any --format, and blocks.jsonl).",
     ),
     input_dir: Path = typer.Option(
         None, "--input", "-i", metavar="DIR", show_default=False,
@@ -423,8 +424,12 @@ def report_command(
     if not out_dir.is_dir():
         _err(f"error: output folder not found: {out_dir}")
         raise typer.Exit(EXIT_FAILED)
-    if not (out_dir / "projects.json").is_file():
-        _err(f"error: no projects.json in {out_dir} (run `kp-extract run` first)")
+    from kp_extract.outputs.reader import NoRunOutput, record_format
+
+    try:
+        record_format(out_dir)  # any format a run writes will do
+    except NoRunOutput as exc:
+        _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)
     if input_dir is not None and not input_dir.is_dir():
         _err(f"error: input folder not found: {input_dir}")

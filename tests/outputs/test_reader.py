@@ -180,3 +180,45 @@ def test_read_output_of_an_empty_run_keeps_the_columns_and_dtypes(tmp_path):
     assert len(df) == 0 and len(parts) == 0
     assert list(df.columns) == list(PROJECT_FIELDS)
     assert str(df["amount_sek"].dtype) == "Int64" and isinstance(df["record_id"].dtype, pd.StringDtype)
+
+
+# ---------------------------------------------------------------- the commands read any format
+
+def test_run_report_with_csv_only_writes_the_same_report_as_with_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from kp_extract.cli import app
+
+    runner = CliRunner()
+    reports = {}
+    for fmt in ("json", "csv"):
+        out = tmp_path / fmt
+        got = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--format", fmt, "--report", "--no-cache",
+                                  "-w", "1", "-q", "--csv-dialect", "excel-sv"])
+        assert got.exit_code == 0, got.output
+        reports[fmt] = (out / "report.html").read_bytes()
+    assert b"kp_extract review report" in reports["csv"]
+    assert reports["csv"] == reports["json"]
+    again = runner.invoke(app, ["report", str(tmp_path / "csv"), "--input", str(RAW), "-q"])
+    assert again.exit_code == 0, again.output
+    empty = runner.invoke(app, ["report", str(tmp_path)])
+    assert empty.exit_code == 2 and "no run output in" in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel-sv", "parquet", "jsonl"])
+def test_evaluate_scores_any_format_as_json(seed_runs, fmt):
+    from typer.testing import CliRunner
+
+    from kp_extract.cli import app
+    from kp_extract.review.evaluate import evaluate
+
+    gold = Path(__file__).resolve().parents[1] / "fixtures" / "seeds.gold.json"
+    expected = evaluate(seed_runs["json"], gold).to_dict(misses=True)
+    assert expected["records"]["tp"] > 10
+    assert evaluate(seed_runs[fmt], gold).to_dict(misses=True) == expected
+    suffix = RUNS[fmt][0]
+    assert evaluate(seed_runs[fmt] / f"projects.{suffix}", gold).to_dict(misses=True) == expected  # one file
+    got = CliRunner().invoke(app, ["evaluate", str(seed_runs[fmt]), str(gold), "--json"])
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["overall"] == expected["overall"]

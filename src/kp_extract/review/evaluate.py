@@ -1,6 +1,7 @@
 """The project's own scorer: extracted records against a hand-made gold file.
 
-`evaluate(output_dir, gold_path)` matches predicted project records (OUTPUT/projects.json)
+`evaluate(output_dir, gold_path)` matches predicted project records (OUTPUT/projects.json, or the
+records of whichever format the run wrote: outputs/reader.py)
 to gold records (a `{"projects": [...], "partnerships": [...]}` file in the format of
 ../shared/gold/GUIDE.md) and counts, per scored field, the values found (tp), invented
 (fp) and missed (fn); records and partnerships are counted the same way. The numbers are
@@ -360,20 +361,23 @@ def _records(data: Any, key: str, path: Path) -> list[dict]:
 
 
 def load_output(output: Path) -> tuple[list[dict], list[dict]]:
-    """(projects, partnerships) of an output folder (or of a projects.json file and the
-    partnerships.json beside it). A missing partnerships.json counts as none."""
+    """(projects, partnerships) of an output folder, in whatever format the run wrote them
+    (outputs.reader.read_records), or of one projects file (.json, .jsonl, .parquet, .csv) and
+    the partnerships file of the same format beside it. A missing partnerships file counts as none."""
+    from kp_extract.outputs.reader import OutputReadError, read_record_file, read_records
+
     output = Path(output)
-    if output.is_dir():
-        projects_file, partnerships_file = output / "projects.json", output / "partnerships.json"
-    elif output.exists():
-        projects_file, partnerships_file = output, output.with_name("partnerships.json")
-    else:
+    if not output.exists():
         raise EvaluationError(f"output not found: {output}")
-    projects = _records(_read_json(projects_file, "projects.json"), "projects", projects_file)
-    partnerships: list[dict] = []
-    if partnerships_file.is_file() and partnerships_file != projects_file:
-        partnerships = _records(_read_json(partnerships_file, "partnerships.json"), "partnerships",
-                                partnerships_file)
+    try:
+        if output.is_dir():
+            return read_records(output)
+        partnerships_file = output.with_name("partnerships" + output.suffix)
+        projects = read_record_file(output, "projects")
+        partnerships = (read_record_file(partnerships_file, "partnerships")
+                        if partnerships_file.is_file() and partnerships_file != output else [])
+    except OutputReadError as exc:
+        raise EvaluationError(str(exc)) from None
     return projects, partnerships
 
 
@@ -398,7 +402,7 @@ def evaluate_records(preds: Iterable[dict], golds: Iterable[dict], pred_partners
 
 
 def evaluate(output_dir: Path, gold_path: Path) -> EvaluationReport:
-    """Score the records in output_dir (projects.json, partnerships.json) against gold_path.
+    """Score the records in output_dir (in any format a run writes: load_output) against gold_path.
 
     Raises EvaluationError with a one-line message when a file is missing or not what it should be.
     """

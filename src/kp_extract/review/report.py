@@ -1,6 +1,7 @@
 """The review report: one self-contained static HTML page over a run's output folder.
 
-`write_report(out_dir)` reads projects.json, partnerships.json and blocks.jsonl from out_dir and
+`write_report(out_dir)` reads the records (in whatever format the run wrote them: outputs/reader.py)
+and blocks.jsonl from out_dir and
 the source pages from the input folder, and writes out_dir/report.html: counts, charts (inline
 SVG drawn with matplotlib), a sortable, filterable table of projects, and per project its fields,
 every source block with the record's values marked in the text (<mark data-field data-start
@@ -32,6 +33,7 @@ from typing import Any
 
 from kp_extract.privacy import scrub_record
 from kp_extract.outputs.files import atomic_write_text
+from kp_extract.outputs.reader import read_records
 from kp_extract.lexicon.gazetteer import load_gazetteer
 from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
 from kp_extract.outputs.datapackage import DATAPACKAGE
@@ -120,14 +122,6 @@ class ReportResult:
 
 
 # ---------------------------------------------------------------- reading
-
-def _read_json(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
-    return data if isinstance(data, list) else []
-
 
 def recorded_input(out_dir: Path) -> RecordedInput:
     """The input folder and page hashes out_dir/datapackage.json records (kp_extract.input, relative
@@ -701,12 +695,13 @@ def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
     return it with the counts of the page checks. Source pages are read from input_dir, else from
     the folder out_dir/datapackage.json records (relative to out_dir), and each is compared with the
     sha256 the run recorded: a page gone or changed is shown with a badge and without its text.
-    Raises FileNotFoundError when out_dir has no projects.json."""
+    The records are read from whichever format the run wrote (outputs.reader.read_records); raises
+    outputs.reader.NoRunOutput (a FileNotFoundError) when out_dir holds none, OutputReadError when a
+    record file is damaged."""
     out_dir = Path(out_dir)
-    if not (out_dir / "projects.json").is_file():
-        raise FileNotFoundError(f"no projects.json in {out_dir} (run `kp-extract run` first)")
-    projects = [scrub_record(p) for p in _read_json(out_dir / "projects.json")]
-    partnerships = _read_json(out_dir / "partnerships.json")
+    records = read_records(out_dir)
+    projects = [scrub_record(p) for p in records.projects]
+    partnerships = records.partnerships
     recorded = recorded_input(out_dir)
     folder = Path(input_dir) if input_dir is not None else recorded.folder
     checks = check_pages((s["file"] for p in projects for s in p.get("sources", [])), folder, recorded)
