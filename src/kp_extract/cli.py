@@ -201,6 +201,11 @@ def run(
              "(ISO 8601): each page's URL and fetch time go to every source of the records and to "
              "datapackage.json. Rows naming no input file and pages without a row are counted in the summary.",
     ),
+    compare: Path = typer.Option(
+        None, "--compare", metavar="OLD_OUT", show_default=False,
+        help="An earlier run's output folder (any --format; may be --out itself): also write OUT/changes.json, "
+             "the records new, gone and altered since then (the shape of `kp-extract diff --json`).",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
@@ -242,6 +247,14 @@ def run(
     except ValueError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)
+    if compare is not None:
+        from kp_extract.outputs.reader import OutputReadError, read_records
+
+        try:
+            read_records(compare)  # a folder that cannot be compared is a usage error, before the run
+        except OutputReadError as exc:
+            _err(f"error: --compare: {exc}")
+            raise typer.Exit(EXIT_FAILED)
     options: dict[str, Any] = {
         "workers": workers or None,
         "engine": engine,
@@ -256,6 +269,8 @@ def run(
         options["min_confidence"] = min_confidence
     if crawl_manifest is not None:
         options["manifest"] = crawl_manifest
+    if compare is not None:
+        options["compare"] = compare
 
     try:
         pipeline = importlib.import_module("kp_extract.run.pipeline")
@@ -284,9 +299,21 @@ def run(
         raise typer.Exit(EXIT_FAILED)
     if report:
         _write_report(out, input_dir, None, debug, quiet)
+    if compare is not None and not quiet:
+        _print_changes(out)
     if summary.pages_skipped or errors:
         raise typer.Exit(EXIT_SKIPPED)
     raise typer.Exit(EXIT_OK)
+
+
+def _print_changes(out: Path) -> None:
+    """One line per kind of record from the OUT/changes.json `run --compare` wrote, on stderr."""
+    from kp_extract.review.diff import CHANGES_NAME
+
+    path = out / CHANGES_NAME
+    counts = json.loads(path.read_text(encoding="utf-8"))["counts"]
+    for kind, c in counts.items():
+        _err(f"changes: {kind} {c['new']} new, {c['gone']} gone, {c['altered']} altered ({path})")
 
 
 class SchemaKind(str, Enum):
@@ -436,6 +463,58 @@ def report_command(
         raise typer.Exit(EXIT_FAILED)
     pages = _write_report(out_dir, input_dir, out_file, debug, quiet).pages
     raise typer.Exit(EXIT_SKIPPED if pages.total and not pages.shown else EXIT_OK)
+
+
+@app.command("diff")
+def diff_command(
+    old: Path = typer.Argument(..., metavar="OLD_OUT", show_default=False,
+                               help="Output folder of the earlier run (any --format)."),
+    new: Path = typer.Argument(..., metavar="NEW_OUT", show_default=False,
+                               help="Output folder of the later run (any --format)."),
+    as_json: bool = typer.Option(
+        False, "--json",
+        help="Print the changes as one JSON object (the shape of OUT/changes.json, see the README) instead of "
+             "tables.",
+    ),
+    html_file: Path = typer.Option(
+        None, "--html", metavar="FILE", show_default=False,
+        help="Also write the changes as a static HTML page (e.g. changes.html) in the review report's style.",
+    ),
+) -> None:
+    """List what changed from OLD_OUT to NEW_OUT: projects and partnerships new, gone and altered (field by field, old -> new).
+
+    Records are matched by content, not by position: projects by record_id, then by the same parties with a like title (a corrected title is altered, not gone and new); partnerships by partnership_id, then by (Swedish partner, partner abroad), then by the Swedish partner with a like partner abroad.
+
+    Exit status: 0 compared (also when something changed); 2 usage error or an output folder that cannot be read.
+    """
+    from kp_extract.outputs.reader import OutputReadError
+    from kp_extract.review import diff as changes
+
+    try:
+        result = changes.diff_outputs(old, new)
+    except OutputReadError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    if html_file is not None:
+        from kp_extract.outputs.files import atomic_write_text
+
+        try:
+            html_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(html_file, changes.render_html(result))
+        except OSError as exc:
+            _err(f"error: cannot write {html_file}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_FAILED)
+    if as_json:
+        typer.echo(changes.json_text(result), nl=False)
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=False)
+        for part in changes.render_terminal(result):
+            console.print(part)
+    if html_file is not None:
+        _err(f"changes: {html_file}")
+    raise typer.Exit(EXIT_OK)
 
 
 @app.command("inspect")

@@ -18,7 +18,8 @@ Written last by every run (pipeline.run), atomically, into the output folder:
   of datapackage.json when the two share a parent folder other than the root,
   else absolute; see input_location), what the sources' offsets index
   (`source_offsets`), the manifest of --manifest (path as given, sha256), every
-  other output file with its bytes and hash, and every input file read: its
+  other output file with its bytes and hash (changes.json of `run --compare`
+  among them), and every input file read: its
   path relative to the input folder, the sha256 of its bytes (left out for a
   file whose bytes could not be read), and where it came from (`source_url`,
   `retrieved_at`) when the manifest or the page says so.
@@ -156,7 +157,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     written = written or {}
     resources_, described = _resources(out_dir, formats, csv_dialect, written)
     others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl",
-                                                                        "candidates.jsonl"]
+                                                                        "candidates.jsonl", "changes.json"]
     if include_contacts:
         others += ["contacts.json", "contacts.csv"]
     package = {

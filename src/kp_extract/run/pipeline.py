@@ -52,6 +52,8 @@ from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Part
                               Source)
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
+from kp_extract.outputs.reader import read_records
+from kp_extract.review.diff import CHANGES_NAME, compare_run, remove_changes
 from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect
 from kp_extract.outputs.jsontext import json_line
 from kp_extract.outputs.writer import DEFAULT_FORMATS, parse_formats, remove_contacts, write_contacts, write_outputs
@@ -337,7 +339,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         cache_dir: Path | None = None, scheduler: str | None = None,
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
-        min_confidence: float | None = None, manifest: Manifest | Path | str | None = None) -> RunSummary:
+        min_confidence: float | None = None, manifest: Manifest | Path | str | None = None,
+        compare: Path | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -354,6 +357,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     goes to candidates.jsonl. manifest: the crawl manifest (manifest.Manifest, or its path, read
     here: ManifestError before anything else is read): its url and retrieved_at go to every source of
     the records and to datapackage.json; an HTML page's own URL is used where it has no row.
+    compare: an earlier run's output folder (may be out_dir itself): its
+    records are read before anything is written, and OUT/changes.json says what changed from them
+    (review/diff.py); without it a changes.json an earlier run left is removed.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -365,6 +371,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     thresholds = confidence_thresholds(min_confidence)
     if manifest is not None and not isinstance(manifest, Manifest):
         manifest = read_manifest(manifest)
+    previous = read_records(compare) if compare is not None else None  # before out_dir is written over
     workers = workers or default_workers()
     out_dir = Path(out_dir)
     input_dir = _check_input_dir(Path(input_dir))
@@ -449,6 +456,10 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             summary.contacts = len(contacts)
         else:
             remove_contacts(out_dir)
+        if previous is not None:
+            written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir)
+        else:
+            remove_changes(out_dir)
         input_spool.seek(0)
         write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
                           input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
