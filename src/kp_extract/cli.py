@@ -248,8 +248,11 @@ def run(
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)
     if compare is not None:
-        from kp_extract.outputs.reader import OutputReadError, read_records
+        from kp_extract.outputs.reader import READ_ORDER, OutputReadError, read_records
 
+        if not set(chosen_formats) & set(READ_ORDER):
+            _err(f"error: --compare needs a record format to compare: add one of {', '.join(READ_ORDER)} to --format")
+            raise typer.Exit(EXIT_FAILED)
         try:
             read_records(compare)  # a folder that cannot be compared is a usage error, before the run
         except OutputReadError as exc:

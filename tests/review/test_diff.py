@@ -263,3 +263,12 @@ def test_run_compare_with_no_earlier_output_is_a_usage_error(tmp_path):
     got = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--compare", str(tmp_path / "none"), "--no-cache"])
     assert got.exit_code == 2 and "--compare" in got.stderr and "not found" in got.stderr
     assert not out.exists()  # nothing done
+
+
+def test_run_compare_needs_a_record_format(tmp_path):
+    old = write_json(tmp_path / "old", OLD_PROJECTS, OLD_PARTNERSHIPS)
+    out = tmp_path / "out"
+    got = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--format", "iati", "--compare", str(old),
+                              "--no-cache"])
+    assert got.exit_code == 2 and "--compare needs a record format" in got.stderr
+    assert len(got.stderr.strip().splitlines()) == 1 and not out.exists()

@@ -52,7 +52,7 @@ from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Part
                               Source)
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
-from kp_extract.outputs.reader import read_records
+from kp_extract.outputs.reader import READ_ORDER, read_records
 from kp_extract.review.diff import CHANGES_NAME, compare_run, remove_changes
 from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect
 from kp_extract.outputs.jsontext import json_line
@@ -371,6 +371,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     thresholds = confidence_thresholds(min_confidence)
     if manifest is not None and not isinstance(manifest, Manifest):
         manifest = read_manifest(manifest)
+    if compare is not None and not set(formats) & set(READ_ORDER):
+        raise ValueError(f"compare needs the run to write records it can read back: one of {', '.join(READ_ORDER)} "
+                         f"among the formats")
     previous = read_records(compare) if compare is not None else None  # before out_dir is written over
     workers = workers or default_workers()
     out_dir = Path(out_dir)
