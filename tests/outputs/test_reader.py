@@ -222,3 +222,26 @@ def test_evaluate_scores_any_format_as_json(seed_runs, fmt):
     got = CliRunner().invoke(app, ["evaluate", str(seed_runs[fmt]), str(gold), "--json"])
     assert got.exit_code == 0, got.output
     assert json.loads(got.stdout)["overall"] == expected["overall"]
+
+
+def test_where_the_pages_came_from_is_read_back_from_every_format(tmp_path):
+    """run --manifest puts source_url and retrieved_at on every source: the CSV cell file:start-end
+    leaves them out (datapackage.json has them per page), Parquet has them null where unknown."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for name in ("000_d98ef4d1fb15a41d.txt", "002_e8ce17b8f4e7c177.txt"):
+        (crawl / name).write_bytes((RAW / name).read_bytes())
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,url,retrieved_at\n000_d98ef4d1fb15a41d.txt,https://www.example.org/a,2024-05-01\n",
+                        encoding="utf-8")
+    outs = {}
+    for fmt, dialect in (("json", "rfc4180"), ("csv", "rfc4180"), ("csv", "excel-sv"), ("parquet", "rfc4180")):
+        out = outs[f"{fmt}-{dialect}"] = tmp_path / f"{fmt}-{dialect}"
+        pipeline.run(crawl, out, workers=1, formats=fmt, csv_dialect=dialect, manifest=manifest)
+    expected = read_records(outs["json-rfc4180"])
+    cited = [s for p in expected.projects for s in p["sources"]]
+    assert {"file": cited[0]["file"], "start": cited[0]["start"], "end": cited[0]["end"],
+            "source_url": "https://www.example.org/a", "retrieved_at": "2024-05-01"} in cited
+    assert any("source_url" not in s for s in cited)  # the page without a row
+    for name, out in outs.items():
+        assert typed(read_records(out)) == typed(expected), name

@@ -14,7 +14,10 @@ for the file, else what the file shows (a byte-order mark, the character after t
 name). A cell is parsed back as outputs/csv.py wrote it: the injection guard's apostrophe off
 (csv.cell_text), an empty cell None for a nullable field, "" for a text field that is never None
 and [] for a list, lists split on " | ", sources as `file:start-end`, numbers as exported (a
-whole duration is an int, a confidence a float). What CSV cannot tell apart reads as the JSON
+whole duration is an int, a confidence a float). Where a source's page came from (source_url,
+retrieved_at: run --manifest), which the cell leaves out, is taken from the page's entry in
+datapackage.json's inputs, as the run attached it to every source of that page. Parquet's source
+structs have those keys null where the JSON object has none; they are left out. What CSV cannot tell apart reads as the JSON
 writes it most often: an empty title as None (the JSON's untitled records), a one-item list of
 the empty string as [].
 
@@ -33,7 +36,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kp_extract.outputs.csv import LIST_SEPARATOR, cell_text
-from kp_extract.outputs.records import RECORD_FIELDS, RECORD_VALUES, FieldKind, field_kinds
+from kp_extract.outputs.records import (RECORD_FIELDS, RECORD_VALUES, SOURCE_ORIGIN_KEYS, FieldKind, field_kinds,
+                                       source_dict)
 
 __all__ = ["READ_ORDER", "Records", "OutputReadError", "NoRunOutput", "record_format", "read_records",
            "read_record_file", "records_frame"]
@@ -151,10 +155,15 @@ def _read_parquet(path: Path, stem: str) -> list[dict]:
     rows = pq.read_table(path).to_pylist()
     numbers = {k.name: _exported_number(stem, k.name) for k in field_kinds(stem)
                if k.kind == "number" and not k.is_list}
+    sources = [k.name for k in field_kinds(stem) if k.kind == "source"]
     for row in rows:
         for name, export in numbers.items():
             if name in row:
                 row[name] = export(row[name])
+        for name in sources:  # the struct has every origin key, null where the JSON object has none
+            if row.get(name) is not None:
+                row[name] = [source_dict(src) for src in row[name]] if isinstance(row[name], list) \
+                    else source_dict(row[name])
     return rows
 
 
@@ -175,14 +184,37 @@ def _csv_layout(path: Path, stem: str) -> tuple[str, str]:
     return ("utf-8-sig" if bom else "utf-8"), delimiter
 
 
+def _datapackage(folder: Path) -> dict:
+    """folder/datapackage.json, {} when there is none or it is not a JSON object."""
+    try:
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return package if isinstance(package, dict) else {}
+
+
+def _page_origins(folder: Path) -> dict[str, dict]:
+    """Where each input page came from, by its path (datapackage.json kp_extract.inputs: source_url,
+    retrieved_at where the run knew them): what a CSV source cell (file:start-end) leaves out."""
+    origins = {}
+    provenance = _datapackage(folder).get("kp_extract")
+    inputs = provenance.get("inputs") if isinstance(provenance, dict) else None
+    for entry in inputs if isinstance(inputs, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            known = {k: str(entry[k]) for k in SOURCE_ORIGIN_KEYS if entry.get(k) is not None}
+            if known:
+                origins[entry["path"]] = known
+    return origins
+
+
 def _declared_layout(path: Path) -> tuple[str, str] | None:
     try:
-        package = json.loads((path.parent / "datapackage.json").read_text(encoding="utf-8"))
+        package = _datapackage(path.parent)
         for resource in package.get("resources", []):
             if resource.get("path") == path.name and isinstance(resource.get("dialect"), dict):
                 return str(resource.get("encoding") or "utf-8"), str(resource["dialect"].get("delimiter") or ",")
-    except (OSError, ValueError, AttributeError, TypeError):
-        pass  # no (usable) datapackage.json: the file shows its layout
+    except (AttributeError, TypeError):
+        pass  # no usable datapackage.json: the file shows its layout
     return None
 
 
@@ -195,9 +227,14 @@ def _source(cell: str) -> dict:
     return {"file": file, "start": int(start), "end": int(end)}
 
 
-def _cell_parser(stem: str, kind: FieldKind) -> Callable[[str], Any]:
-    """cell text (guard taken off) -> the field's JSON value."""
-    item: Callable[[str], Any] = {"string": str, "integer": int, "number": float, "source": _source}[kind.kind]
+def _cell_parser(stem: str, kind: FieldKind, origins: dict[str, dict]) -> Callable[[str], Any]:
+    """cell text (guard taken off) -> the field's JSON value; a source gets its page's origin."""
+    def source(cell: str) -> dict:
+        src = _source(cell)
+        src.update(origins.get(src["file"], ()))
+        return src
+
+    item: Callable[[str], Any] = {"string": str, "integer": int, "number": float, "source": source}[kind.kind]
     if kind.is_list:
         return lambda cell: [item(part) for part in cell.split(LIST_SEPARATOR)] if cell else []
     if kind.kind == "number":
@@ -211,7 +248,8 @@ def _cell_parser(stem: str, kind: FieldKind) -> Callable[[str], Any]:
 
 def _read_csv(path: Path, stem: str) -> list[dict]:
     encoding, delimiter = _csv_layout(path, stem)
-    parsers = {k.name: _cell_parser(stem, k) for k in field_kinds(stem)}
+    origins = _page_origins(path.parent)
+    parsers = {k.name: _cell_parser(stem, k, origins) for k in field_kinds(stem)}
     with open(path, encoding=encoding, newline="") as fh:
         rows = csv.reader(fh, delimiter=delimiter)
         header = next(rows, None)
