@@ -55,6 +55,7 @@ MEDIATYPES = {
     "jsonl": "application/x-ndjson",
     "parquet": "application/vnd.apache.parquet",
     "xml": "application/xml",
+    "sqlite": "application/vnd.sqlite3",
 }
 _INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
 

@@ -11,7 +11,9 @@ the records to every exporter of the run's formats.
 * CsvExporter: a header row, then a row per record, in a CSV dialect (csv.CSV_DIALECTS), cells by
   csv.csv_cell;
 * ParquetExporter: Parquet with the explicit schema of parquet.py, in bounded row groups;
-* iati.IatiExporter: IATI 2.03 activities XML of the projects (outputs/iati.py, a text exporter).
+* iati.IatiExporter: IATI 2.03 activities XML of the projects (outputs/iati.py, a text exporter);
+* SqliteExporter (in sqlite.py, with the tables it fills): rows of a staging SQLite database that
+  sqlite.write_database builds kp_extract.sqlite from.
 
 The text exporters hand their sink one write per WRITE_BATCH records: each call into the text
 layer has a cost of its own, and a batch is still a few hundred kB at most (memory stays flat).

@@ -7,6 +7,8 @@
   names its files in record_file), from one pass over the records: each record becomes its dict once
   (records.project_to_dict) and goes to one exporter per format (exporters.py); the record files
   of formats not chosen that an earlier run left are removed, so the folder never mixes runs;
+* kp_extract.sqlite for the format sqlite: both record kinds, the pages and their sources in one
+  database (sqlite.py), built from the same passes;
 * blocks.jsonl and errors.jsonl (error reasons scrubbed of contact details: an exception message
   may quote page text), one JSON object per line;
 * candidates.jsonl, the lines the run rendered for the projects and pairs the model scored below
@@ -21,6 +23,7 @@ the project files; the child sends its files' stats back with its result.
 """
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import threading
@@ -38,17 +41,23 @@ from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, J
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
 from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
 from kp_extract.outputs.records import RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT
+from kp_extract.outputs.sqlite import DATABASE_FILE, PageTally, SqliteExporter, staged_database, write_database
 from kp_extract.privacy import CONTACT_FIELDS as PAGE_CONTACT_FIELDS
 from kp_extract.privacy import scrub_contacts
 
-__all__ = ["FORMATS", "DEFAULT_FORMATS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS", "CONTACT_FILES",
-           "Written", "parse_formats", "record_file", "record_files", "write_records", "write_jsonl", "write_outputs",
-           "write_contacts", "remove_contacts", "remove_stale_temps", "remove_unselected", "can_fork_writer",
-           "ForkedWriter"]
+__all__ = ["FORMATS", "DEFAULT_FORMATS", "FORMAT_EXTRAS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS",
+           "CONTACT_FILES", "Written", "parse_formats", "record_file", "record_files", "write_records", "write_jsonl",
+           "write_outputs", "write_contacts", "remove_contacts", "remove_stale_temps", "remove_unselected",
+           "can_fork_writer", "ForkedWriter"]
 
-FORMATS = ("csv", "json", "jsonl", "parquet", "iati")
+FORMATS = ("csv", "json", "jsonl", "parquet", "iati", "sqlite")
 # Formats whose files are not STEM.FORMAT: the file each record stem goes to (a stem not named: none).
-SPECIAL_FORMAT_FILES: dict[str, dict[str, str]] = {"iati": {"projects": IATI_FILE}}
+# sqlite writes one database holding both kinds (and the pages: sqlite.py); it is named once, under
+# the projects, so that the file lists name it once.
+SPECIAL_FORMAT_FILES: dict[str, dict[str, str]] = {"iati": {"projects": IATI_FILE},
+                                                   "sqlite": {"projects": DATABASE_FILE}}
+# Formats that need an optional package: (module, the extra that installs it).
+FORMAT_EXTRAS = {"sqlite": ("sqlite_utils", "sqlite")}
 DEFAULT_FORMATS = ("csv", "json")
 # A contacts file row: the page, then what privacy.find_contacts gives for one contact line.
 CONTACT_FIELDS: tuple[str, ...] = ("file",) + PAGE_CONTACT_FIELDS
@@ -62,14 +71,17 @@ def record_file(stem: str, fmt: str) -> str | None:
     return special.get(stem) if special is not None else f"{stem}.{fmt}"
 
 
-OUTPUT_NAMES = tuple(n for stem in RECORD_STEMS for fmt in FORMATS if (n := record_file(stem, fmt))) + (
+# Every record file of every format (what remove_unselected may remove).
+_EVERY_RECORD_FILE = tuple(n for stem in RECORD_STEMS for fmt in FORMATS if (n := record_file(stem, fmt)))
+OUTPUT_NAMES = _EVERY_RECORD_FILE + (
     "blocks.jsonl", "errors.jsonl", "candidates.jsonl") + CONTACT_FILES + ("datapackage.json",)
 
 
 def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
     """The output formats named in values (comma-separated strings, possibly several; case and blanks
     ignored), in FORMATS order without repeats; DEFAULT_FORMATS for None. ValueError naming the valid
-    formats for an unknown name or when no name is given."""
+    formats for an unknown name or when no name is given, and for a format whose optional package
+    (FORMAT_EXTRAS) is not installed, naming the extra to install."""
     if values is None:
         return DEFAULT_FORMATS
     if isinstance(values, str):
@@ -79,6 +91,10 @@ def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if unknown or not names:
         what = f"unknown format {unknown[0]!r}" if unknown else "no format given"
         raise ValueError(f"{what} (choose one or more of {', '.join(FORMATS)}, comma-separated)")
+    for name in names:
+        if name in FORMAT_EXTRAS and importlib.util.find_spec(FORMAT_EXTRAS[name][0]) is None:
+            raise ValueError(f"the {name} format needs {FORMAT_EXTRAS[name][0]}: "
+                             f"pip install 'kp_extract[{FORMAT_EXTRAS[name][1]}]'")
     return tuple(f for f in FORMATS if f in names)
 
 
@@ -91,10 +107,12 @@ def record_files(formats: Iterable[str] | str) -> list[str]:
 
 @dataclass
 class Written:
-    """What write_outputs wrote: the FileStat of every file, by name, and the number of block rows."""
+    """What write_outputs wrote: the FileStat of every file, by name, and the number of block rows
+    (and, for the sqlite format, the block tally per page: sqlite.PageTally.rows())."""
 
     files: dict[str, FileStat] = field(default_factory=dict)
     blocks: int = 0
+    pages: dict[str, tuple[int, str | None]] = field(default_factory=dict)
 
 
 # The text exporters, by format, in the order their files are opened (and closed in reverse).
@@ -106,7 +124,8 @@ _TEXT_EXPORTERS: dict[str, Callable[..., Exporter]] = {"json": JsonExporter, "cs
 def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: Iterable[str] | str,
                   dialect: CsvDialect | str = DEFAULT_CSV_DIALECT) -> dict[str, FileStat]:
     """stem's files ("projects" or "partnerships"; record_file) for every format in formats, from one pass over the
-    record dicts (each file atomic); the FileStat of each file written."""
+    record dicts (each file atomic); the FileStat of each file written. For sqlite the stem's rows go
+    to a staging database (sqlite.staged_database) that write_outputs builds kp_extract.sqlite from."""
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
     dialect = get_csv_dialect(dialect) if isinstance(dialect, str) else dialect
@@ -122,6 +141,8 @@ def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: It
         if "parquet" in formats:
             exporters.append(ParquetExporter(stack.enter_context(atomic_file(out_dir / f"{stem}.parquet", "wb")),
                                              stem))
+        if "sqlite" in formats:
+            exporters.append(SqliteExporter(stack.enter_context(staged_database(out_dir, stem)), stem))
         for exporter in exporters:
             exporter.start_exporting()
         exports = [exporter.export_item for exporter in exporters]
@@ -159,7 +180,8 @@ def _error_rows(errors: Iterable[FileError]) -> Iterable[dict]:
 
 def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[dict], errors: list[FileError], *,
                   formats: Iterable[str] | str = DEFAULT_FORMATS, csv_dialect: str = DEFAULT_CSV_DIALECT,
-                  side_process: bool = False, candidate_lines: Iterable[str] = ()) -> Written:
+                  side_process: bool = False, candidate_lines: Iterable[str] = (),
+                  inputs: Iterable[tuple[str, str | None]] = ()) -> Written:
     """Write projects.EXT and partnerships.EXT for each of formats (see FORMATS), blocks.jsonl,
     errors.jsonl and candidates.jsonl into out_dir (created if missing), then remove record files of
     formats not selected (left by an earlier run). projects and partnerships are Project and
@@ -169,7 +191,10 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     side_process: write the partnership files and blocks.jsonl in a forked child process while this
     one writes the project files (same bytes; the tail of a run uses two cores instead of one).
     Only where fork is safe (see can_fork_writer); else everything is written here. An error in the
-    child is raised here."""
+    child is raised here.
+
+    inputs: (path, sha256 or None) per input file, as write_datapackage takes them: the pages table
+    of kp_extract.sqlite (format sqlite; read only then)."""
     formats = parse_formats(formats)
     dialect = get_csv_dialect(csv_dialect) if isinstance(csv_dialect, str) else csv_dialect
     out_dir = Path(out_dir)
@@ -179,8 +204,10 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     def partnerships_and_blocks() -> Written:
         files = write_records(out_dir, "partnerships", map(RECORD_TO_DICT["partnerships"], partnerships), formats,
                               dialect)
-        files["blocks.jsonl"], count = write_jsonl(out_dir / "blocks.jsonl", block_rows)
-        return Written(files, count)
+        tally = PageTally() if "sqlite" in formats else None
+        files["blocks.jsonl"], count = write_jsonl(out_dir / "blocks.jsonl",
+                                                   tally.tap(block_rows) if tally else block_rows)
+        return Written(files, count, tally.rows() if tally else {})
 
     with ExitStack() as stack:
         side = stack.enter_context(ForkedWriter(partnerships_and_blocks)) if side_process and can_fork_writer() \
@@ -189,6 +216,9 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
         rest = side.result() if side is not None else partnerships_and_blocks()
     written = Written({**files, **rest.files}, rest.blocks)
     written.files["errors.jsonl"], _ = write_jsonl(out_dir / "errors.jsonl", _error_rows(errors))
+    if "sqlite" in formats:
+        written.files[DATABASE_FILE] = write_database(out_dir, pages=rest.pages, inputs=inputs,
+                                                      errors=[FileError(**row) for row in _error_rows(errors)])
     with hashed_atomic_file(out_dir / "candidates.jsonl") as sink:
         for line in candidate_lines:
             sink.write(line)
@@ -241,7 +271,7 @@ def remove_unselected(out_dir: Path, formats: Iterable[str]) -> None:
     """Remove projects/partnerships files of the formats not in formats, which an earlier run with
     other --format values left, so that the folder holds one run's outputs only."""
     keep = set(record_files(formats))
-    for name in record_files(FORMATS):
+    for name in _EVERY_RECORD_FILE:  # not record_files(FORMATS): that needs every format's extra installed
         if name not in keep:
             try:
                 (Path(out_dir) / name).unlink()

@@ -448,11 +448,13 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         input_spool.seek(0)
         origins = page_origins(input_spool, manifest)
         candidate_spool.seek(0)
+        input_spool.seek(0)  # read again by write_outputs, only for the sqlite format's pages table
         written = write_outputs(out_dir, (cite_sources(summaries.resolve(p), origins) for p in projects),
                                 [cite_sources(r, origins) for r in partnerships],
                                 _spooled_rows(spool, projects, partnerships), summary.errors,
                                 formats=formats, csv_dialect=csv_dialect,
-                                side_process=workers > 1, candidate_lines=candidate_spool)
+                                side_process=workers > 1, candidate_lines=candidate_spool,
+                                inputs=(tuple(json.loads(line)[:2]) for line in input_spool))
         summary.blocks = written.blocks
         if include_contacts:
             written.files.update(write_contacts(out_dir, contacts))
