@@ -1,4 +1,4 @@
-"""Command-line interface: `kp-extract run | evaluate | schema | report | inspect | cache`.
+"""Command-line interface: `kp-extract run | evaluate | schema | report | inspect | serve | cache`.
 
 One thin function per command; the work is done in modules (pipeline, evaluate,
 summary, progress, export).
@@ -34,7 +34,7 @@ EXIT_FAILED = 2
 HELP = (
     "Extract Swedish municipal partnership (ICLD 'kommunala partnerskap') projects and "
     "partnerships from a folder of raw web-page dumps (*.txt) into deduplicated records: "
-    "projects and partnerships as CSV and JSON (or JSON Lines, Parquet: see run --format), blocks.jsonl, "
+    "projects and partnerships as CSV and JSON (or JSON Lines, Parquet, SQLite: see run --format), blocks.jsonl, "
     "errors.jsonl and datapackage.json."
 )
 EXIT_HELP = (
@@ -173,7 +173,9 @@ def run(
     formats: list[str] = typer.Option(
         None, "--format", metavar="FORMATS", show_default=False,
         help="Record file formats, comma-separated or the option repeated: any of csv, json, jsonl, parquet, "
-             "iati (IATI 2.03 activities of the projects, iati-activities.xml) (default: csv,json). Files of formats not chosen that an earlier run left in --out are removed.",
+             "iati (IATI 2.03 activities of the projects, iati-activities.xml), sqlite (one database of both kinds, "
+             "kp_extract.sqlite, for `kp-extract serve`) (default: csv,json). Files of formats not chosen that an "
+             "earlier run left in --out are removed.",
     ),
     csv_dialect: str = typer.Option(
         "rfc4180", "--csv-dialect", metavar="rfc4180|excel-sv",
@@ -582,6 +584,36 @@ def inspect_command(
         if debug:
             traceback.print_exc()
         _err(f"error: {exc.__class__.__name__}: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    raise typer.Exit(EXIT_OK)
+
+
+# ---------------------------------------------------------------- serve
+
+@app.command("serve")
+def serve_command(
+    out_dir: Path = typer.Argument(
+        ..., metavar="OUTPUT_DIR", show_default=False,
+        help="Output folder of a run with --format sqlite (with kp_extract.sqlite).",
+    ),
+    port: int = typer.Option(8001, "--port", "-p", metavar="N", min=0, max=65535,
+                             help="Port to listen on (0: any free port, shown when the server starts)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="H",
+                             help="Address to listen on: 127.0.0.1 (this machine only) by default; "
+                                  "0.0.0.0 opens it to the network."),
+) -> None:
+    """Browse a run's kp_extract.sqlite in Datasette (the 'serve' extra) until Ctrl-C.
+
+    Opens OUTPUT_DIR/kp_extract.sqlite read-only with descriptions of every table and column, full-text search on project titles and summaries, and canned queries: projects per country and year, the partnerships of one municipality, records needing review.
+
+    Exit status: 0 the server stopped; 2 the file is missing, Datasette is not installed or the address cannot be listened on.
+    """
+    from kp_extract.review.serve import ServeError, serve
+
+    try:
+        serve(out_dir, host=host, port=port)
+    except ServeError as exc:
+        _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED)
     raise typer.Exit(EXIT_OK)
 
