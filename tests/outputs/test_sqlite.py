@@ -186,7 +186,8 @@ def _write(out: Path, formats="sqlite", **kwargs):
               {"file": "b.txt", "start": 0, "end": 5, "kind": "prose", "language": "en"}]
     return write_outputs(out, [_project("kp-0000000000000001", "Vatten")],
                          [_partnership("Kalush"), _partnership("Kalush"), _partnership("Lviv")], blocks,
-                         [FileError("b.txt", "extract", "crashed (partly read)"), FileError("c.bin", "read", "binary content")],
+                         [FileError("b.txt", "extract", "crashed (partly read)"),
+                          FileError("c.bin", "read", "binary content")],
                          formats=formats, **kwargs)
 
 
@@ -238,7 +239,8 @@ def test_sqlite_format_needs_its_extra(monkeypatch, tmp_path):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "sqlite_utils" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sqlite_utils" else real(name, *a))
     with pytest.raises(ValueError, match=r"pip install 'kp_extract\[sqlite\]'"):
         parse_formats("json,sqlite")
     assert parse_formats("json") == ("json",)

@@ -48,7 +48,8 @@ from kp_extract.outputs.files import FileStat, atomic_file, file_stat
 from kp_extract.outputs.records import RECORD_STEMS, field_kinds
 
 __all__ = ["DATABASE_FILE", "PARTNERSHIP_ID_PREFIX", "TABLES", "FTS_COLUMNS", "INSERT_BATCH", "Table",
-           "SqliteExporter", "PageTally", "staged_database", "stage_path", "write_database", "partnership_id"]
+           "SqliteExporter", "PageTally", "load_sqlite_utils", "staged_database", "stage_path", "write_database",
+           "partnership_id"]
 
 DATABASE_FILE = "kp_extract.sqlite"
 PARTNERSHIP_ID_PREFIX = "ps-"
@@ -120,6 +121,12 @@ def partnership_id(record: Mapping[str, Any]) -> str:
     key = [record.get("swedish_partner_code") or record.get("swedish_partner"), record.get("international_partner"),
            record.get("country")]
     return PARTNERSHIP_ID_PREFIX + hashlib.sha256(_json(key).encode("utf-8")).hexdigest()[:16]
+
+
+def load_sqlite_utils() -> None:
+    """Import sqlite-utils (about a second: it imports pandas when installed) in this process, so that
+    a writer process forked after it has it too instead of importing it again."""
+    import sqlite_utils  # noqa: F401
 
 
 def _open(path: Path):

@@ -41,7 +41,8 @@ from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, J
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
 from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
 from kp_extract.outputs.records import RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT
-from kp_extract.outputs.sqlite import DATABASE_FILE, PageTally, SqliteExporter, staged_database, write_database
+from kp_extract.outputs.sqlite import (DATABASE_FILE, PageTally, SqliteExporter, load_sqlite_utils, staged_database,
+                                      write_database)
 from kp_extract.privacy import CONTACT_FIELDS as PAGE_CONTACT_FIELDS
 from kp_extract.privacy import scrub_contacts
 
@@ -200,6 +201,8 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(out_dir)
+    if "sqlite" in formats:
+        load_sqlite_utils()  # before the fork below: one import for both writer processes
 
     def partnerships_and_blocks() -> Written:
         files = write_records(out_dir, "partnerships", map(RECORD_TO_DICT["partnerships"], partnerships), formats,
