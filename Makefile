@@ -1,5 +1,6 @@
 # make run  : extract records from raw/ into output/
 # make test : run the test suite
+# make lint : ruff and mypy (config in pyproject.toml); .ci/run runs it before the tests
 # make docs : regenerate the README's command reference from `kp-extract --help`
 # make bench: benchmark the pipeline at 5/20/80 MB against the spaCy tokenizer floor (BENCH_SIZES=1,2,4 to override)
 # make places: rebuild the place lexicon of the partner candidates (src/kp_extract/data/places.tsv)
@@ -12,13 +13,18 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean venv browser docs train eval
+.PHONY: run test lint bench clean venv browser docs train eval
 
 run: $(STAMP)
 	$(VENV)/bin/kp-extract run raw --out output
 
 test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -q
+
+# ruff (bug-finding rules) and mypy over the package, as configured in pyproject.toml; .ci/run runs it first
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m kp_extract.bench.run

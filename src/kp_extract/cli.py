@@ -248,7 +248,7 @@ def run(
         crawl_manifest = read_manifest(manifest) if manifest is not None else None  # before any page is read
     except ValueError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     if compare is not None:
         from kp_extract.outputs.reader import READ_ORDER, OutputReadError, read_records
 
@@ -259,7 +259,7 @@ def run(
             read_records(compare)  # a folder that cannot be compared is a usage error, before the run
         except OutputReadError as exc:
             _err(f"error: --compare: {exc}")
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(EXIT_FAILED) from None
     options: dict[str, Any] = {
         "workers": workers or None,
         "engine": engine,
@@ -287,14 +287,14 @@ def run(
             summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
     except KeyboardInterrupt:
         _err("interrupted")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - the CLI is the last line
         if debug:
             traceback.print_exc()
         else:
             _err(f"error: {exc.__class__.__name__}: {exc}")
             _err("(run again with --debug for a traceback)")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
 
     errors = list(getattr(summary, "errors", None) or [])
     _print_summary(input_dir, out, summary, console, quiet)
@@ -363,7 +363,7 @@ def evaluate(
         report = scorer.evaluate(output, gold)
     except scorer.EvaluationError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(misses=show_misses), indent=2, ensure_ascii=False))
         return
@@ -416,7 +416,7 @@ def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, 
         if debug:
             traceback.print_exc()
         _err(f"error: report not written: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     pages = result.pages
     if pages.total and (pages.ok < pages.total or not quiet):
         _err(f"sources: {pages.line()}")
@@ -462,7 +462,7 @@ def report_command(
         record_format(out_dir)  # any format a run writes will do
     except NoRunOutput as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     if input_dir is not None and not input_dir.is_dir():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
@@ -499,7 +499,7 @@ def diff_command(
         result = changes.diff_outputs(old, new)
     except OutputReadError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     if html_file is not None:
         from kp_extract.outputs.files import atomic_write_text
 
@@ -508,7 +508,7 @@ def diff_command(
             atomic_write_text(html_file, changes.render_html(result))
         except OSError as exc:
             _err(f"error: cannot write {html_file}: {exc.strerror or exc}")
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(EXIT_FAILED) from None
     if as_json:
         typer.echo(changes.json_text(result), nl=False)
     else:
@@ -568,10 +568,10 @@ def inspect_command(
             file, root, header = inspect_page.run_page(run_dir, file.as_posix(), input_dir)
         except inspect_page.PageChanged as exc:
             _err(f"error: {exc}")
-            raise typer.Exit(EXIT_SKIPPED)
+            raise typer.Exit(EXIT_SKIPPED) from None
         except inspect_page.InspectError as exc:
             _err(f"error: {exc}")
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(EXIT_FAILED) from None
     elif not file.is_file():
         _err(f"error: file not found: {file}")
         raise typer.Exit(EXIT_FAILED)
@@ -579,12 +579,12 @@ def inspect_command(
         inspect_page.show(file, color=color, root=root, header=header)
     except inspect_page.InspectError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # noqa: BLE001 - the CLI is the last line
         if debug:
             traceback.print_exc()
         _err(f"error: {exc.__class__.__name__}: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     raise typer.Exit(EXIT_OK)
 
 
@@ -614,7 +614,7 @@ def serve_command(
         serve(out_dir, host=host, port=port)
     except ServeError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     raise typer.Exit(EXIT_OK)
 
 
@@ -662,7 +662,7 @@ def _removed(cache_dir: Path, action: Any, what: str) -> None:
         removed = action(cache_dir)
     except cache.NotACache as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     for f in removed:
         typer.echo(f"removed {f.path} ({_size(f.bytes)}, {f.pages} page and {f.contacts} contact entries)")
     if removed:

@@ -33,8 +33,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
+from kp_extract.lexicon.scan import StartFinder
 from kp_extract.model import Mention, Page, Partner, PartnershipMention
 
 __all__ = [
@@ -56,72 +57,6 @@ Span = tuple[int, int]
 
 # --- the rules ---------------------------------------------------------------------------------
 
-try:  # the regex parser (CPython 3.11+); without it phone numbers are searched at every position
-    from re import _constants as _sre, _parser as _sre_parse
-except ImportError:  # pragma: no cover - other Python implementations
-    _sre_parse = None
-
-
-def _first_chars(items: Any, ignorecase: bool) -> frozenset[str] | None:
-    """The characters a match of a parsed regex sequence can start with (zero-width assertions
-    skipped), or None when that set is not plainly known. Only caseless literal characters are
-    taken under IGNORECASE, and only items that always consume a character."""
-    for op, av in items:
-        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-            continue  # zero-width: the match starts with what follows
-        if op is _sre.LITERAL:
-            c = chr(av)
-            return frozenset(c) if not ignorecase or c.lower() == c.upper() == c else None
-        if op is _sre.IN:
-            if not all(o is _sre.LITERAL for o, _ in av):
-                return None
-            chars = [chr(a) for _, a in av]
-            return frozenset(chars) if not ignorecase or all(c.lower() == c.upper() == c for c in chars) else None
-        if op is _sre.BRANCH:
-            sets = [_first_chars(alt, ignorecase) for alt in av[1]]
-            return None if not all(sets) else frozenset().union(*sets)
-        if op is _sre.SUBPATTERN and av[3].getwidth()[0] > 0:
-            return _first_chars(av[3], ignorecase)
-        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1 and av[2].getwidth()[0] > 0:
-            return _first_chars(av[2], ignorecase)
-        return None
-    return None
-
-
-class _Starts:
-    """finditer for a pattern whose matches all start with one of a few characters: the pattern
-    is tried (Pattern.match at a position, which sees the text before it as search does) only
-    where such a character is, found by one character-class search, instead of at every
-    position. Same matches as pattern.finditer for a pattern that cannot match empty."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        first = None
-        if _sre_parse is not None:
-            try:
-                parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
-                if parsed.getwidth()[0] > 0:
-                    first = _first_chars(parsed, bool(pattern.flags & re.IGNORECASE))
-            except Exception:  # pragma: no cover - an unknown parser shape: plain finditer
-                first = None
-        self.first = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]") if first else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.first is None:
-            yield from self.pattern.finditer(text)
-            return
-        find, match = self.first.search, self.pattern.match
-        pos = 0
-        while True:
-            c = find(text, pos)
-            if c is None:
-                return
-            m = match(text, c.start())
-            if m is None:
-                pos = c.start() + 1
-            else:
-                yield m
-                pos = m.end()
 
 
 @dataclass(frozen=True)
@@ -131,7 +66,7 @@ class _Rules:
     contact_label: re.Pattern[str]  # a line that starts with a contact label ("E-post:", "Tel.")
     email: re.Pattern[str]
     phone: re.Pattern[str]
-    phone_starts: _Starts  # phone.finditer, trying the pattern only where a match can start
+    phone_starts: StartFinder  # phone.finditer, trying the pattern only where a match can start
     phone_digits: tuple[int, int]  # (min, max) digits of a phone number
     contact_max_len: int  # a contact line is marked whole up to this length
 
@@ -143,7 +78,7 @@ def _rules() -> _Rules:
         contact_label=re.compile(contact["label_pattern"], re.IGNORECASE),
         email=re.compile(contact["email_pattern"]),
         phone=re.compile(contact["phone_pattern"]),
-        phone_starts=_Starts(re.compile(contact["phone_pattern"])),
+        phone_starts=StartFinder(re.compile(contact["phone_pattern"])),
         phone_digits=(int(contact["phone_min_digits"]), int(contact["phone_max_digits"])),
         contact_max_len=int(contact["max_line_len"]),
     )
@@ -213,7 +148,7 @@ def has_contact_details(text: str) -> bool:
     return has_email(text) or has_phone(text)
 
 
-def contact_line_marks(t: str) -> bool | list[Span]:
+def contact_line_marks(t: str) -> Literal[True] | list[Span]:
     """True when line t is a contact line to mark whole (a contact label, or an e-mail address or
     phone number in a short line); else the spans, relative to t, of the sentences of a long
     line that carry an address or a number (none for a line without contact details)."""

@@ -108,6 +108,6 @@ def test_compacted_mentions_keep_every_value_and_dedupe_the_same() -> None:
                     tuple(want) if isinstance(want, list) else want), name
         assert len(interned) == 2  # one Partner object per body across pages
         a, b = dedupe(compacted, []), dedupe(plain, [])
-        for pa, pb in zip(a[0], b[0]):
+        for pa, _pb in zip(a[0], b[0]):
             pa.summary = summaries.get(pa.summary)
         assert a == b

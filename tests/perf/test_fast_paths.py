@@ -143,6 +143,7 @@ import pytest  # noqa: E402
 
 from kp_extract import privacy  # noqa: E402
 from kp_extract.privacy import find_contacts, scrub_contacts  # noqa: E402
+from kp_extract.lexicon import scan  # noqa: E402
 from kp_extract.stages import s2_clean as clean  # noqa: E402
 from kp_extract.stages.s2_clean import find_chrome  # noqa: E402
 
@@ -177,20 +178,20 @@ NEEDLE_PATTERNS = [
 @given(data=st.data())
 def test_needles_hold_whenever_the_pattern_matches(source: str, data) -> None:
     pattern = re.compile(source, re.IGNORECASE)
-    needles = clean._needles(pattern)
+    needles = scan.needles(pattern)
     prefix = data.draw(st.text(max_size=5))
     match = data.draw(st.from_regex(pattern, fullmatch=False))
     swapped = data.draw(st.sampled_from([str.upper, str.lower, str.swapcase, str.title, lambda s: s]))(match)
     for text in (prefix + match, swapped, match.replace("i", "İ").replace("s", "ſ").replace("k", "\u212a")):
         if pattern.search(text):
-            assert clean._may_match(needles, text.lower()), (needles, text)
+            assert scan.may_match(needles, text.lower()), (needles, text)
 
 
 def test_needles_of_the_data_rules_gate_something() -> None:
     """The phrase rules of boilerplate.json all get needles (else the gate would be idle)."""
     assert all(n for n in clean._rules().phrase_needles)
-    assert clean._needles(re.compile(r"\d+|[a-z]")) is None
-    assert clean._needles(re.compile(r"(?:ab)?c?")) is None
+    assert scan.needles(re.compile(r"\d+|[a-z]")) is None
+    assert scan.needles(re.compile(r"(?:ab)?c?")) is None
 
 
 def _ungated(monkeypatch) -> None:
@@ -266,13 +267,13 @@ _phone_text = st.text(alphabet="0123456789 +-().,aAbBcx\u00b2", max_size=60)
 @given(text=_phone_text)
 def test_starts_finditer_finds_what_finditer_finds(source: str, text: str) -> None:
     pattern = re.compile(source)
-    assert [m.span() for m in privacy._Starts(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert [m.span() for m in scan.StartFinder(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
 
 
 def test_the_phone_pattern_gets_its_start_characters() -> None:
     assert privacy._rules().phone_starts.first is not None
-    assert privacy._Starts(re.compile(r"a?b")).first is None
-    assert privacy._Starts(re.compile(r"(?i)ab")).first is None
+    assert scan.StartFinder(re.compile(r"a?b")).first is None
+    assert scan.StartFinder(re.compile(r"(?i)ab")).first is None
 
 
 # --- segment.footer_field ---------------------------------------------------------------------

@@ -3,7 +3,6 @@ between two outputs, matched by content, on small invented outputs."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

@@ -199,7 +199,7 @@ def test_render_hides_contact_details_and_keeps_offsets(text):
     # text segments are the page text at their place: walking the segments never loses offsets
     pos = 0
     hidden = contact_spans(text)
-    for kind, t, s in segments:
+    for kind, t, _s in segments:
         if kind == "redacted":
             start, end, rep = next(h for h in hidden if h[0] >= pos)
             assert t == (rep or "[kontakt]")
@@ -217,7 +217,7 @@ def test_render_hides_contact_details_and_keeps_offsets(text):
 ]), max_size=12).map(" ".join))
 def test_contact_spans_cover_what_scrub_removes(text):
     hidden = contact_spans(text)
-    for (s1, e1, _), (s2, _, _) in zip(hidden, hidden[1:]):
+    for (_s1, e1, _), (s2, _, _) in zip(hidden, hidden[1:]):
         assert e1 <= s2
     out, pos = [], 0
     for s, e, rep in hidden:

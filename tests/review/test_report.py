@@ -77,7 +77,7 @@ def test_marks_carry_page_offsets(seeds_out, seeds_html):
     for f in ("title", "swedish_partners", "international_partners", "countries", "sdgs", "start_date"):
         assert fields[f] > 0, f
     import html as html_mod
-    for field, file, start, end, text in marks:
+    for _field, file, start, end, text in marks:
         if file not in texts:
             texts[file] = read_page(RAW / file, RAW).text
         assert texts[file][int(start):int(end)] == html_mod.unescape(text)

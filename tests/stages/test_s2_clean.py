@@ -278,11 +278,18 @@ def test_parse_date_forms() -> None:
 def test_clean_is_idempotent_and_keeps_other_metadata() -> None:
     page = _page("Skriv ut\n" + PROSE_SV + "\nSenast uppdaterad: 4 juli 2018")
     page.metadata["source_url"] = "x"
-    first = list(clean_page(page).chrome)
-    again = clean_page(page)
-    assert again is page
-    assert again.chrome == first
-    assert page.metadata["source_url"] == "x"
+    first = clean_page(page)
+    again = clean_page(first)
+    assert again.chrome == first.chrome and first.chrome
+    assert again.metadata == first.metadata == {"source_url": "x", "last_updated": "2018-07-04"}
+
+
+def test_clean_leaves_the_page_it_is_given_as_it_was() -> None:
+    page = _page("Skriv ut\n" + PROSE_SV + "\nSenast uppdaterad: 4 juli 2018")
+    page.metadata["last_updated"] = "1999-01-01"  # a stale value clean replaces in its copy only
+    cleaned = clean_page(page)
+    assert cleaned is not page and cleaned.chrome and cleaned.metadata["last_updated"] == "2018-07-04"
+    assert page.chrome == [] and page.metadata == {"last_updated": "1999-01-01"}
 
 
 def test_is_chrome_and_strip_chrome() -> None:

@@ -15,8 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable
+from typing import Iterable, cast
 
 from kp_extract.model import Partner
 
@@ -479,21 +478,21 @@ def _resolve(idx: _SwedishIndex, pre: str | None, core: str, suf: str | None
     fulls = [e for role, e in entries if role == "rf"]
     if pk is None and sk is None:
         if fulls:
-            return _partner_r(fulls[0]), "region", True  # "Västra Götalandsregionen"
+            return _partner_r(cast(Region, fulls[0])), "region", True  # "Västra Götalandsregionen"
         bare = [e for role, e in entries if role in ("mb", "mbg")]
         if bare:
-            return _partner_m(bare[0]), "bare", True
+            return _partner_m(cast(Municipality, bare[0])), "bare", True
         return None, "", False  # "Kronoberg", "Falu" alone
     if "m" in (pk, sk) and "r" not in (pk, sk):
         if munis:
-            return _partner_m(munis[0]), "official", True
-        if fulls and fulls[0].code == "0980":
-            return _partner_r(fulls[0]), "official", True  # "Region Gotland kommun"
+            return _partner_m(cast(Municipality, munis[0])), "official", True
+        if fulls and cast(Region, fulls[0]).code == "0980":
+            return _partner_r(cast(Region, fulls[0])), "official", True  # "Region Gotland kommun"
         return None, "", False
     if "m" in (pk, sk):
         return None, "", False  # mixed municipal and regional words
     if regs:
-        return _partner_r(regs[0]), ("county" if sk == "c" and pk is None else "region"), True
+        return _partner_r(cast(Region, regs[0])), ("county" if sk == "c" and pk is None else "region"), True
     return None, "", False
 
 
@@ -555,7 +554,7 @@ _CACHED_TEXT_LEN = 200
 def _swedish_bodies(text: str) -> tuple[tuple[int, int, str, tuple[str, str | None, str], str], ...]:
     """find_swedish_bodies as immutable tuples (start, end, surface, (name, code, kind), form)."""
     return tuple((m.start, m.end, m.surface, (m.partner.name, m.partner.code, m.partner.kind), m.form)
-                 for m in _find_swedish_bodies(text))
+                 for m in _find_swedish_bodies(text) if m.partner is not None)  # all are resolved here
 
 
 def _find_swedish_bodies(text: str) -> list[SwedishMatch]:
@@ -650,7 +649,7 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
     n = len(text)
     INF = (10**9, 10**9)
     best: list[tuple[int, int]] = [INF] * (n + 1)
-    back: list[tuple[int, str, object] | None] = [None] * (n + 1)
+    back: list[tuple[int, str, tuple[Partner, str] | None] | None] = [None] * (n + 1)
     best[0] = (0, 0)
     fold = [c.casefold() for c in text]
     next_nl, next_odd = _next_positions(text)
@@ -696,7 +695,7 @@ def split_glued_swedish(value: str) -> list[SwedishMatch]:
             best[i + 1] = cand
             back[i + 1] = (i, "char", None)
     # walk back
-    steps: list[tuple[int, int, str, object]] = []
+    steps: list[tuple[int, int, str, tuple[Partner, str] | None]] = []
     j = n
     while j > 0:
         i, kind, hit = back[j]  # type: ignore[misc]
@@ -750,11 +749,12 @@ def _form_ends(idx: _SwedishIndex, fold: list[str], i: int, stop: int, odd: int)
     folding or a multi-char casefold changes the key's length) every key length is a candidate."""
     safe = min(stop, odd)
     out = []
-    node = idx.form_trie
+    node: dict = idx.form_trie
     for p in range(i, safe):
-        node = node.get(fold[p])
-        if node is None:
+        child = node.get(fold[p])
+        if child is None:
             break
+        node = child
         if "" in node:
             out.append(p + 1)
     if safe < stop:
@@ -1029,8 +1029,8 @@ def _all_label_forms() -> list[str]:
 
 @lru_cache(maxsize=64)
 def _label_forms(labels: tuple[str, ...] | None) -> list[str]:
-    return sorted({re.sub(r"\s+", " ", l.strip()) for l in (labels if labels is not None else _all_label_forms())
-                   if l.strip()}, key=len, reverse=True)
+    return sorted({re.sub(r"\s+", " ", label.strip()) for label in (labels if labels is not None else _all_label_forms())
+                   if label.strip()}, key=len, reverse=True)
 
 
 @lru_cache(maxsize=64)
@@ -1155,7 +1155,7 @@ def organisation_kind(name: str) -> str | None:
             return kind
         if match == "contains" and p in key:
             return kind
-        if match == "regex" and rx.search(stripped):
+        if match == "regex" and rx is not None and rx.search(stripped):
             return kind
     return None
 

@@ -38,7 +38,7 @@ STOP_NAMES = {
     "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
     "november", "december", "january", "february", "march", "may", "june", "july", "august", "october",
     "agenda", "agenda 2030", "globala målen", "global goals", "sdg", "sdgs", "covid-19", "corona",
-    "läs mer", "read more", "kontakt", "contact", "both", "båda", "bägge", "overall", "through", "surface",
+    "läs mer", "read more", "kontakt", "contact", "both", "båda", "bägge", "overall", "surface",
 }
 
 LINK_BEFORE = re.compile(
@@ -423,13 +423,13 @@ def _group(swedish: list[SwedishMention], foreign: list[ForeignName], base: int)
     partners before the first Swedish body go to the first group."""
     if not swedish and not foreign:
         return []  # most sentences name nobody
-    events = sorted([(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign],
-                    key=lambda e: (e[0], e[1]))
+    events: list[tuple[int, int, SwedishMention | ForeignName]] = sorted(
+        [(s.start, 0, s) for s in swedish] + [(f.start, 1, f) for f in foreign], key=lambda e: (e[0], e[1]))
     groups: list[PairGroup] = []
     current: PairGroup | None = None
     leading: list[ForeignName] = []
-    for _, kind, obj in events:
-        if kind == 0:
+    for _, _kind, obj in events:
+        if isinstance(obj, SwedishMention):  # kind 0: sorted before a partner abroad at the same offset
             if current is None or current.foreign:
                 current = PairGroup()
                 groups.append(current)
@@ -582,7 +582,8 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
     # character no gap may hold can qualify, so the scan stops there instead of running to the end
     if country_starts is None:
         country_starts = [c[0] for c in countries]
-    limit = _COUNTRY_GAP_CHARS.match(text, e).end()
+    gap = _COUNTRY_GAP_CHARS.match(text, e)  # a star pattern: always matches, maybe empty
+    limit = gap.end() if gap else e
     for i in range(bisect_left(country_starts, e), len(countries)):
         cs, ce, iso, demonym = countries[i]
         if cs > limit:

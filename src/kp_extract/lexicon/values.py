@@ -579,21 +579,21 @@ def _direct_ranges(text: str, wins: list[tuple[int, int]]) -> list[Found]:
             found.append(Found((f"{y}-{m1:02d}", f"{y}-{m2:02d}"), m.start(), m.end(), kind="range"))
     for m in _range_matches(text, wins):
         sep = m.group("sep").strip().lower()
-        a = _iso_from(m, "a_")
-        b = _iso_from(m, "b_")
-        if not a or not b:
+        first = _iso_from(m, "a_")
+        last = _iso_from(m, "b_")
+        if not first or not last:
             continue
         if sep in ("och", "and") and not _BETWEEN_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
             continue
-        if sep == "/" and not (a[1] == "year" and b[1] == "year"):
+        if sep == "/" and not (first[1] == "year" and last[1] == "year"):
             continue
-        if a[1] == "year" and not _year_ok(text, m.start()):
+        if first[1] == "year" and not _year_ok(text, m.start()):
             continue
         # "2019-01-15" must not read as 2019 - 01... (ISO handled in the alternatives)
-        if not _range_ok(a[0], b[0]):
+        if not _range_ok(first[0], last[0]):
             continue
         s = m.start()
-        found.append(Found((a[0], b[0]), s, m.end(), kind="range"))
+        found.append(Found((first[0], last[0]), s, m.end(), kind="range"))
     return found
 
 
@@ -1043,14 +1043,14 @@ def find_sdgs(text: str) -> list[Found]:
             if 1 <= n <= 17:
                 out.append(Found(n, m.start(), m.end(), kind="number"))
     for m in _prose_names(text):
-        n = _goal_of_name(m.group(0))
-        if n:
-            out.append(Found(n, m.start(), m.end(), kind="name"))
+        goal = _goal_of_name(m.group(0))
+        if goal:
+            out.append(Found(goal, m.start(), m.end(), kind="name"))
     for m in _generic_names(text):
         if _GOAL_LIST_BEFORE.search(text, max(0, m.start() - 200), m.start()):
-            n = _goal_of_name(m.group(0))
-            if n:
-                out.append(Found(n, m.start(), m.end(), kind="name"))
+            goal = _goal_of_name(m.group(0))
+            if goal:
+                out.append(Found(goal, m.start(), m.end(), kind="name"))
     out.sort(key=lambda f: (f.start, f.end))
     return out
 

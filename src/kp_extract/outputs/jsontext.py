@@ -14,7 +14,7 @@ tests/perf/test_export_speed.py checks both against json.dumps on generated valu
 from __future__ import annotations
 
 import json
-from json.encoder import c_make_encoder, encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]  # C speedup, no stub
 from typing import Any
 
 __all__ = ["record_json", "json_line"]
@@ -142,7 +142,7 @@ def _fast_record(record) -> str:
         prefixes = tuple(map(_key_prefix, keys))
         if len(_RECORD_PREFIXES) < _KEY_PREFIX_LIMIT:
             _RECORD_PREFIXES[keys] = prefixes
-    parts = []
+    parts: list[str] = []
     add = parts.append
     for prefix, v in zip(prefixes, record.values()):
         t = type(v)
@@ -196,10 +196,10 @@ def record_json(record: dict) -> str:
 # time (the export runs in the main thread).
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _LINE_MARKERS: dict = {}
-_c_line = (json.encoder.c_make_encoder(_LINE_MARKERS, _LINE_ENCODER.default, json.encoder.encode_basestring,
+_c_line = (c_make_encoder(_LINE_MARKERS, _LINE_ENCODER.default, json.encoder.encode_basestring,
                                        None, _LINE_ENCODER.key_separator, _LINE_ENCODER.item_separator,
                                        False, False, False)
-           if json.encoder.c_make_encoder is not None else None)
+           if c_make_encoder is not None else None)
 
 
 def json_line(obj: Any) -> str:

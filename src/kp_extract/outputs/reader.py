@@ -234,7 +234,8 @@ def _cell_parser(stem: str, kind: FieldKind, origins: dict[str, dict]) -> Callab
         src.update(origins.get(src["file"], ()))
         return src
 
-    item: Callable[[str], Any] = {"string": str, "integer": int, "number": float, "source": source}[kind.kind]
+    parsers: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "number": float, "source": source}
+    item = parsers[kind.kind]
     if kind.is_list:
         return lambda cell: [item(part) for part in cell.split(LIST_SEPARATOR)] if cell else []
     if kind.kind == "number":

@@ -324,8 +324,8 @@ def _build(path: Path, stages: Mapping[str, Path], page_rows: Iterable[dict]) ->
                                " ORDER BY rowid")
             db.execute("DETACH DATABASE stage")
         for table in TABLES:
-            for columns in table.indexes:
-                db[table.name].create_index(list(columns))
+            for index_columns in table.indexes:
+                db[table.name].create_index(list(index_columns))
         with db.conn:
             # a page that a record cites but that no input, block or error names (records handed to the
             # writer without their run's pages, as in tests): a row of its own, so the foreign key holds

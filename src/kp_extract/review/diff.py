@@ -38,7 +38,7 @@ import difflib
 import html
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -279,8 +279,8 @@ def _diff_kind(kind: str, old: list[dict], new: list[dict]) -> KindDiff:
     return result
 
 
-def diff_records(old_projects: list[dict], new_projects: list[dict], old_partnerships: list[dict] = (),
-                 new_partnerships: list[dict] = (), old_label: str = "old", new_label: str = "new") -> Diff:
+def diff_records(old_projects: Sequence[dict], new_projects: Sequence[dict], old_partnerships: Sequence[dict] = (),
+                 new_partnerships: Sequence[dict] = (), old_label: str = "old", new_label: str = "new") -> Diff:
     """What changed from the old records to the new (dicts as in projects.json / partnerships.json)."""
     return Diff(_diff_kind("projects", list(old_projects), list(new_projects)),
                 _diff_kind("partnerships", list(old_partnerships), list(new_partnerships)), old_label, new_label)

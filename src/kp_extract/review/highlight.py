@@ -446,16 +446,17 @@ def render_segments(text: str, spans: list[ValueSpan]) -> list[tuple[str, str, V
     stay those of `text`; a mark that touches contact details is dropped."""
     hidden = contact_spans(text)
     marks = [s for s in spans if not any(s.start < he and hs < s.end for hs, he, _ in hidden)]
-    events = sorted([(s.start, s.end, "mark", s) for s in marks]
-                    + [(hs, he, "redacted", rep) for hs, he, rep in hidden], key=lambda t: (t[0], t[1]))
+    events: list[tuple[int, int, str, ValueSpan | str]] = sorted(
+        [(s.start, s.end, "mark", s) for s in marks] + [(hs, he, "redacted", rep) for hs, he, rep in hidden],
+        key=lambda t: (t[0], t[1]))
     out: list[tuple[str, str, ValueSpan | None]] = []
     pos = 0
-    for s, e, kind, obj in events:
+    for s, e, _kind, obj in events:
         if s < pos:  # overlaps an earlier event (marks and hidden spans never overlap each other)
             continue
         if s > pos:
             out.append(("text", text[pos:s], None))
-        if kind == "mark":
+        if isinstance(obj, ValueSpan):  # kind "mark"
             out.append(("mark", text[s:e], obj))
         else:
             out.append(("redacted", obj or "[kontakt]", None))

@@ -122,6 +122,7 @@ def _tuple(items: list[tuple[Encoder, Decoder]] | None, rest: tuple[Encoder, Dec
             _fail("tuple", value)
         if rest is not None:
             return [rest[0](v) for v in value]
+        assert items is not None  # a tuple annotation is either tuple[T, ...] (rest) or tuple[A, B] (items)
         if len(value) != len(items):
             raise CodecError(f"expected a tuple of {len(items)}, got {len(value)}")
         return [c[0](v) for c, v in zip(items, value)]
@@ -131,6 +132,7 @@ def _tuple(items: list[tuple[Encoder, Decoder]] | None, rest: tuple[Encoder, Dec
             _fail("array", value)
         if rest is not None:
             return tuple([rest[1](v) for v in value])
+        assert items is not None
         if len(value) != len(items):
             raise CodecError(f"expected an array of {len(items)}, got {len(value)}")
         return tuple([c[1](v) for c, v in zip(items, value)])

@@ -1,6 +1,7 @@
 """Mark site chrome in a page and read page metadata.
 
-`clean_page(page)` sets `page.chrome` to sorted, non-overlapping (start, end)
+`clean_page(page)` returns a copy of the page (the page given is left as it was) whose `chrome`
+holds sorted, non-overlapping (start, end)
 spans of page.text that are site chrome (alert and cookie banners, print /
 share / contact links, feedback widgets, opening hours, breadcrumbs and menus,
 "Senast uppdaterad" lines and trailing category lines after them, contact
@@ -21,15 +22,17 @@ them; this module only marks the lines it names as chrome.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from kp_extract import privacy
+from kp_extract.lexicon.scan import Needles, may_match, needles
 from kp_extract.model import Page
 
 Span = tuple[int, int]
@@ -49,97 +52,14 @@ class _Line:
         self.blank = not text
 
 
-# --- gates: cheap checks that skip a regex search that cannot match ----------------------------
-
-try:  # the regex parser and sre's case table (CPython 3.11+); without them nothing is gated
-    from re import _casefix, _constants as _sre, _parser as _sre_parse
-except ImportError:  # pragma: no cover - other Python implementations
-    _sre_parse = None
-
-Needles = tuple[str, ...] | None
-
-
-def _needle_char(code: int) -> str | None:
-    """The lower-cased literal character `code` when a needle may hold it, else None.
-
-    Only Latin-1 characters whose case partners are found by str.lower() alone: for them "text
-    char c matches this literal, case-insensitively as re does it" implies c.lower() == the
-    needle's character (re compares simple lower cases, which str.lower() gives for every
-    character but "İ" and a final "Σ", neither a partner of a Latin-1 letter). Characters with
-    extra case partners in re ("i"/"ı", "s"/"ſ", "µ"/"μ") are left out."""
-    if code > 0xFF:
-        return None
-    low = chr(code).lower()
-    if len(low) != 1 or ord(low) > 0xFF or ord(low) in _casefix._EXTRA_CASES:
-        return None
-    return low
-
-
-def _better(a: tuple[str, ...], b: tuple[str, ...] | None) -> bool:
-    """True when needle set a is more selective than b: longer shortest needle, then fewer needles."""
-    return b is None or (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))
-
-
-def _seq_needles(items: Any) -> Needles:
-    """Needles of a parsed regex sequence: every match of the sequence holds one of them."""
-    best: Needles = None
-    run: list[str] = []
-
-    def consider(found: Needles) -> None:
-        nonlocal best
-        if found and _better(found, best):
-            best = found
-
-    for op, av in items:
-        if op is _sre.LITERAL:
-            ch = _needle_char(av)
-            if ch is not None:
-                run.append(ch)
-                continue
-        # anything else ends the run of literal characters; each item of a sequence is matched,
-        # so each item's own needles (if any) are needles of the sequence
-        if run:
-            consider(("".join(run),))
-            run = []
-        if op is _sre.SUBPATTERN:
-            consider(_seq_needles(av[3]))
-        elif op is _sre.ATOMIC_GROUP:
-            consider(_seq_needles(av))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-            consider(_seq_needles(av[2]))
-        elif op is _sre.BRANCH:
-            alternatives = [_seq_needles(alt) for alt in av[1]]
-            if all(alternatives):  # a match takes one alternative: one of its needles is there
-                consider(tuple(sorted(set().union(*alternatives))))
-    if run:
-        consider(("".join(run),))
-    return best
-
-
-def _needles(pattern: re.Pattern[str]) -> Needles:
-    """Lower-case strings at least one of which the lower-cased text holds whenever `pattern`
-    matches in it (case-insensitive or not), taken from the pattern's literal characters; None
-    when the pattern has no such literal, or cannot be analysed: then it is always tried."""
-    if _sre_parse is None:  # pragma: no cover
-        return None
-    try:
-        return _seq_needles(_sre_parse.parse(pattern.pattern, pattern.flags))
-    except Exception:  # pragma: no cover - an unknown parser shape: no gate, never a wrong skip
-        return None
-
-
-def _may_match(needles: Needles, lowered: str) -> bool:
-    """False only when the pattern with these needles cannot match the text lowered from."""
-    # map over the bound __contains__: the substring tests run without a generator frame
-    return needles is None or any(map(lowered.__contains__, needles))
-
+# --- gates: lexicon/scan.py says which phrase rules cannot match a line, without running them ----
 
 @dataclass(frozen=True)
 class _Rules:
     line_rules: tuple[tuple[str, re.Pattern[str]], ...]
     any_line_rule: re.Pattern[str]  # the line rules as one pattern: one match per line, not one per rule
     phrase_rules: tuple[tuple[str, re.Pattern[str]], ...]
-    phrase_needles: tuple[Needles, ...]  # per phrase rule, see _needles
+    phrase_needles: tuple[Needles, ...]  # per phrase rule, see scan.needles
     any_block_start: re.Pattern[str]  # every block rule's close/start pattern, as one: a per-line gate
     blocks: tuple[dict[str, Any], ...]
     date_line: re.Pattern[str]
@@ -186,7 +106,7 @@ def _rules() -> _Rules:
         line_rules=tuple((r["name"], _full(r["pattern"])) for r in raw["line_rules"]),
         any_line_rule=_full("|".join(f"(?:{r['pattern']})" for r in raw["line_rules"])),
         phrase_rules=phrase_rules,
-        phrase_needles=tuple(_needles(p) for _, p in phrase_rules),
+        phrase_needles=tuple(needles(p) for _, p in phrase_rules),
         any_block_start=_full("|".join(
             f"(?:{b[key]})" for b in raw["block_rules"] for key in ("close", "start") if key in b)),
         blocks=tuple(blocks),
@@ -406,7 +326,7 @@ def _listing_filter(mk: _Marker, metadata: dict[str, str]) -> None:
         metadata["listing_filter"] = " | ".join(found)
 
 
-def _line_marks(t: str) -> bool | tuple[Span, ...]:
+def _line_marks(t: str) -> Literal[True] | tuple[Span, ...]:
     """What the line rules mark in one stripped line t that is neither a dateline nor marked
     already: True for the whole line (a line rule, or a contact line), else the chrome spans
     relative to t (contact sentences of a long line, phrase rules), maybe none. A pure function
@@ -419,12 +339,12 @@ def _line_marks(t: str) -> bool | tuple[Span, ...]:
         return True
     spans = list(contact)
     lowered = None
-    for (_, p), needles in zip(r.phrase_rules, r.phrase_needles):
-        if needles is not None:
+    for (_, p), rule_needles in zip(r.phrase_rules, r.phrase_needles):
+        if rule_needles is not None:
             # a phrase rule whose literal text is not in the line cannot match there
             if lowered is None:
                 lowered = t.lower()
-            if not _may_match(needles, lowered):
+            if not may_match(rule_needles, lowered):
                 continue
         g = "chrome" if "chrome" in p.groupindex else 0
         for m in p.finditer(t):
@@ -451,7 +371,7 @@ def _contact_blocks(mk: _Marker) -> None:
         i = ln.index + 1
         while i < len(lines) and lines[i].blank and i - ln.index <= 2:
             i += 1
-        para = []
+        para: list[_Line] = []
         while i < len(lines) and not lines[i].blank and len(para) <= privacy.CONTACT_PARAGRAPH_LINES:
             para.append(lines[i])
             i += 1
@@ -518,18 +438,17 @@ def find_chrome(text: str) -> tuple[list[Span], dict[str, str]]:
 
 
 def clean_page(page: Page) -> Page:
-    """Set `page.chrome` and fill `page.metadata`; return the same page object.
+    """A new Page: `page` with its chrome spans and the metadata read from its text; `page` itself is
+    not changed.
 
-    `page.chrome` is replaced (not extended), so calling this twice gives the
+    The chrome is found anew (not extended), so cleaning a cleaned page gives the
     same result; metadata keys other than `last_updated`, `published` and
     `listing_filter` are kept.
     """
-    spans, metadata = find_chrome(page.text)
-    page.chrome = spans
-    for key in ("last_updated", "published", "listing_filter"):
-        page.metadata.pop(key, None)
-    page.metadata.update(metadata)
-    return page
+    spans, found = find_chrome(page.text)
+    metadata = {k: v for k, v in page.metadata.items() if k not in ("last_updated", "published", "listing_filter")}
+    metadata.update(found)
+    return dataclasses.replace(page, chrome=spans, metadata=metadata)
 
 
 def is_chrome(page: Page, start: int, end: int) -> bool:

@@ -22,7 +22,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from kp_extract.model import Block, Page
 

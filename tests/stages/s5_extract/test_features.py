@@ -10,7 +10,7 @@ from kp_extract.stages.s5_extract.features import PER_SENTENCE, page_pairs
 from kp_extract.stages.s5_extract.proposals import GUESSED
 from kp_extract.model import Mention
 
-from tests.stages.s5_extract.pages import CARD, analysed, prepare
+from tests.stages.s5_extract.pages import CARD, analysed
 
 
 def pairs_of(text: str) -> dict[tuple[str, str], object]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from kp_extract.model import Block, Page
 from kp_extract.lexicon.partners import partner_key

@@ -347,9 +347,9 @@ def _find(text: str, lang: str, known_items: frozenset[tuple[str, str]]) -> tupl
     if not runs and not _OTHER_CAPITAL.search(text):
         return ()  # no capitalised run: no name
     sent_starts = [s for s, _ in sents]
-    runs = [(s, e) for s, e, _ in runs]
+    run_spans = [(s, e) for s, e, _ in runs]
     if _OTHER_CAPITAL.search(text):
-        runs = _with_extra_runs(text, runs)
+        run_spans = _with_extra_runs(text, run_spans)
     swedish = [(a, b) for _, a, b, _ in partners.swedish_bodies(text)]
     countries = list(partners._countries(text)) + _extra_countries(text)
     countries.sort()
@@ -360,7 +360,7 @@ def _find(text: str, lang: str, known_items: frozenset[tuple[str, str]]) -> tupl
     segments: list[tuple[int, int]] = []   # name-word spans of runs, in order (also Swedish ones)
     swedish_segments: list[tuple[int, int]] = list(swedish)
     readings: list[_Reading] = []
-    for run_start, run_end in runs:
+    for run_start, run_end in run_spans:
         for s, e in partners._cut_blocked(run_start, run_end, blocked):
             _scan_piece(text, s, e, known, named, segments, swedish_segments, readings)
     swedish_segments.sort()
@@ -587,7 +587,7 @@ def _scan_piece(text: str, s: int, e: int, known: dict[str, str], named: frozens
         k = len(segments)
         segments.append((s + seg.start, s + seg.end))
         place = seg.place
-        if place is not None and named:
+        if place is not None and named and seg.place_form is not None:
             place = lookup_place(seg.place_form, named) or place
         r = _Reading(s + seg.start, s + seg.end, seg.written, set(seg.evidence), place, None, k)
         if seg.plain and known:
@@ -611,7 +611,7 @@ def _piece_segments(piece: str) -> tuple[_Seg, ...]:
     words = [w.casefold() for w in raw]
     n_tok = len(toks)
     # 1. lexicon names, longest first at each position
-    lex: dict[int, tuple[int, int, str, Place, set[str]]] = {}  # first token -> (n, end, form, place, why)
+    lex: dict[int, tuple[int, int, str, Place | None, set[str]]] = {}  # first token -> (n, end, form, place, why)
     i = 0
     while i < n_tok:
         hit = None
@@ -735,7 +735,7 @@ def _segment(piece: str, toks: list[list[int]], words: list[str], cls: list[str]
         place, place_form = hits[0][1][3], hits[0][1][2]
     inner = []
     if not whole:  # the lexicon names inside a longer run: readings of their own
-        for k, (n, hit_end, hit_form, hplace, why) in hits:
+        for k, (_n, hit_end, hit_form, hplace, why) in hits:
             if _notable(hplace):
                 ev = frozenset(why | {"lexicon_admin" if hplace.kind == "admin" else "lexicon_city", "in_longer"})
                 inner.append((toks[k][0], hit_end, _tidy(hit_form if _latin(hit_form) else hplace.name), ev,
@@ -844,7 +844,7 @@ def _evidence_around(text: str, r: _Reading, sent_starts: list[int], countries: 
     sent_start = sent_starts[i] if i >= 0 else 0
     # a country after it ('X, Kenya', 'X i Moldavien'), or a country adjective before it
     k = bisect_right(starts, end - 1)
-    for cs, ce, iso, demonym in countries[k:k + 2]:
+    for cs, _ce, iso, demonym in countries[k:k + 2]:
         if cs - end > 30:
             break
         if not demonym and partners.COUNTRY_AFTER.match(text[end:cs]):

@@ -117,12 +117,12 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
     # the rules' proposals, by pair
     rule_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     guesses = 0
-    for i, m in enumerate(mentions):
-        if m.via.endswith(GUESSED):
+    for i, mention in enumerate(mentions):
+        if mention.via.endswith(GUESSED):
             guesses += 1  # the rules saw a project here but guessed its partner: that backs no pair
             continue
-        for sw in m.swedish_partners:
-            for name in m.international_partners:
+        for sw in mention.swedish_partners:
+            for name in mention.international_partners:
                 rule_pairs[(sw.name, partner_key(name))].append(i)
     stated: dict[tuple[str, str], list[PartnershipMention]] = defaultdict(list)
     for s in statements:
@@ -130,7 +130,8 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
     rule_keys = {k for _sw, k in rule_pairs} | {k for _sw, k in stated}
 
     # per sentence: where the Swedish bodies (by name) and the candidates abroad are written in it
-    sentence_parties: dict[int, tuple[list[tuple[int, str]], list[tuple[int, str]]]] = defaultdict(lambda: ([], []))
+    sentence_parties: dict[int, tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]] = defaultdict(
+        lambda: ([], []))
     for m in parties.mentions:
         u = unit_of(m.start)
         if u is not None and m.via == "name":

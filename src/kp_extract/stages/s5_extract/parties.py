@@ -14,9 +14,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from kp_extract.lexicon.gazetteer import find_swedish_bodies
+from typing import cast
+
 from kp_extract.model import Block, Page, Partner
 from kp_extract.lexicon.partners import swedish_bodies
 
@@ -95,6 +96,7 @@ def find_parties(page: Page, blocks: list[Block]) -> Parties:
             parties.mentions.append(SwedishParty(partner, b.start + s, b.start + e, "name"))
         if anaphor is not None and b.kind in ("prose", "bullet", "heading", "title"):
             for m in anaphor.finditer(b.text):
-                parties.mentions.append(SwedishParty(owner, b.start + m.start(), b.start + m.end(), "anaphor"))
+                parties.mentions.append(SwedishParty(cast(Partner, owner), b.start + m.start(), b.start + m.end(),
+                                                     "anaphor"))  # an anaphor pattern exists only with an owner
     parties.mentions.sort(key=lambda m: (m.start, m.end))
     return parties

@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import cast
 from functools import lru_cache
-from pathlib import Path
 
 from kp_extract.lexicon import values
 from kp_extract.lexicon.gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
@@ -180,10 +181,10 @@ def parse_party_heading(text: str) -> PartyHeading | None:
     t, since = split_since(text)
     segments: list[tuple[str, str | None]] = []
     pos = 0
-    for cs, ce, iso, demonym in find_countries(t):
+    for cs, ce, found_iso, demonym in find_countries(t):
         if demonym:
             return None  # "svenska & ukrainska kommuner": a description, not parties
-        segments.append((t[pos:cs], iso))
+        segments.append((t[pos:cs], found_iso))
         pos = ce
     segments.append((t[pos:], None))
     swedish: list[Partner] = []
@@ -219,7 +220,7 @@ def _classify_parts(parts: list[str], swedish: list[Partner]) -> list[str] | Non
         rest = part
         if found and found[0].start == 0:
             # "Nybro kommun Rubaga Division": a party list whose dash is missing
-            swedish.append(found[0].partner)
+            swedish.append(cast(Partner, found[0].partner))  # found keeps only bodies with a partner
             rest = part[found[0].end:].strip()
             if not rest:
                 continue
@@ -278,8 +279,8 @@ class PageContext:
 
 def page_context(page: Page, blocks: list[Block]) -> PageContext:
     """Facts about the whole page that its items need: language, owner, names given in structure."""
-    langs = Counter()
-    swedish = Counter()
+    langs: Counter[str] = Counter()
+    swedish: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     regions: list[tuple[int, Partner]] = []
     by_name: dict[str, Partner] = {}
@@ -443,7 +444,7 @@ def partnership_period(text: str, pos: int) -> bool:
     return bool(PARTNERSHIP_NOUN.search(sentence)) and not PROJECT_NOUN.search(sentence)
 
 
-def set_partners(m: Mention, swedish: list[Partner], foreign: list[ForeignName | str],
+def set_partners(m: Mention, swedish: Sequence[Partner], foreign: Sequence[ForeignName | str],
                  country: str | None, ctx: PageContext) -> None:
     """Set a mention's parties; countries from the heading, the text, or the page."""
     m.swedish_partners = unique_partners(swedish)
@@ -538,7 +539,7 @@ def name_repeats(page: Page, mentions: list[Mention]) -> None:
         for t, tsw, tintl in titled:
             if tintl != intl or not sw <= tsw or not _years_agree(m, t):
                 continue
-            if (m.amount_sek and m.amount_sek == t.amount_sek) or " ".join(t.title.casefold().split()) in text:
+            if (m.amount_sek and m.amount_sek == t.amount_sek) or " ".join((t.title or "").casefold().split()) in text:
                 names.add(t.title)
         if len(names) == 1:
             m.title = names.pop()
@@ -1028,7 +1029,8 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
             swedish = [x.partner for x in find_swedish_bodies(left) if x.partner]
             m.other_participants = [p.strip() for p in re.split(r"[,;]", left) if p.strip()
                                     and not any(x.partner for x in find_swedish_bodies(p))]
-            foreign = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right) if p.strip()]
+            foreign: list[ForeignName | str] = [tidy_foreign(p) for p in re.split(r"\s*(?:,|&|\band\b|\boch\b)\s*", right)
+                                                if p.strip()]
         else:  # "• Title, 2013–2014": the page's (or section's) own partnership
             swedish = [ctx.owner] if ctx.owner else []
             partner = context_partner(ctx, partner_sec, b.start)
@@ -1215,7 +1217,7 @@ def paragraph_mention(ctx: PageContext, b: Block, footer: Footer | None, partner
     # under a later heading) does not take it
     own = partner_sec is not None and {partner_key(known_form(ctx, f.name)) for f in foreign} <= {
         partner_key(known_form(ctx, n)) for n in partner_sec.foreign}
-    set_partners(m, swedish, foreign, partner_sec.country if own else None, ctx)
+    set_partners(m, swedish, foreign, partner_sec.country if own and partner_sec else None, ctx)
     state.chain.append(m)
     state.last = m
 
@@ -1528,9 +1530,9 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
         sent = b.text[s:e]
         if any(h in sent.casefold() for h in heads):
             for g in find_pairs(sent, b.language or ctx.language, ctx.known, base=s):
-                for sw in g.swedish:
+                for body in g.swedish:
                     for f in g.foreign:
-                        state(b, s, e, sw.partner, f, years)
+                        state(b, s, e, body.partner, f, years)
     for key, ph in section_partner.items():
         head = next(b for b in blocks if b.kind == "heading" and (b.item, b.section) == key)
         partners = in_section.get(key) or ([ctx.owner] if ctx.owner else [])

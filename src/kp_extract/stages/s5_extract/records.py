@@ -21,7 +21,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from kp_extract.model import Block, Mention, Page, PartnershipMention, Source
+from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
 from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
 from kp_extract.stages.s5_extract.features import PairCandidate
 from kp_extract.stages.s5_extract.proposals import GUESSED, PageContext, PageResult, find_title, new_mention, set_partners, since_years
@@ -43,6 +43,7 @@ def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[Pa
            titles: list[TitleCandidate], model: PairModel) -> PageResult:
     """The page's mentions and statements, each with the model's confidence (see module docstring)."""
     ctx = proposed.context
+    assert ctx is not None, "propose() sets the page context"
     scored = [ScoredPair(p, model.partner.probability(p.features), model.project.probability(p.features))
               for p in pairs]
     by_pair = {(s.pair.swedish.name, s.pair.key): s for s in scored}
@@ -275,8 +276,8 @@ def _mention(page: Page, blocks: list[Block], ctx: PageContext, group: list[Scor
     m = new_mention(ctx, body, None, via="pair")
     m.sources = [Source(page.file, a, b) for a, b in spans]
     m.title = find_title(body)
-    swedish = []
-    foreign = []
+    swedish: list[Partner] = []
+    foreign: list[ForeignName] = []
     for s in group:
         if s.pair.swedish not in swedish:
             swedish.append(s.pair.swedish)

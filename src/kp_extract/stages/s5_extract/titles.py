@@ -113,7 +113,6 @@ def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[M
     cues = cue_patterns()
     page_labelled = any("labelled" in c.kinds for c in found)
     headings = sum(1 for b in blocks if b.kind == "heading")
-    rule_titles = {norm_key(m.title) for m in mentions if m.title}
     counts: dict[str, int] = {}
     for c in found:
         counts[c.key] = counts.get(c.key, 0) + 1
