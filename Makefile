@@ -6,7 +6,7 @@
 # make places: rebuild the place lexicon of the partner candidates (src/kp_extract/data/places.tsv)
 # make train: fit the pair model on the gold files (seeds, fixture pages, ../shared/real) -> src/kp_extract/data/pair_model.json
 # make eval : scores of the seeds, the fixture pages and the real pages (cross-validated by site), per stage
-# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test,train,places,html,sqlite,serve]');
+# Both set up .venv/ on a fresh machine (python3 -m venv + pip install -e '.[test,train,places,html,sqlite,serve,xlsx]');
 # make test also installs Debian's chromium (scripts/install_browser.sh) for the report's browser test.
 
 PYTHON ?= python3
@@ -56,7 +56,7 @@ $(VENV)/bin/python:
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --upgrade pip
-	$(VENV)/bin/python -m pip install -e '.[test,train,places,html,sqlite,serve]'
+	$(VENV)/bin/python -m pip install -e '.[test,train,places,html,sqlite,serve,xlsx]'
 	touch $(STAMP)
 
 clean:

@@ -174,8 +174,15 @@ def run(
         None, "--format", metavar="FORMATS", show_default=False,
         help="Record file formats, comma-separated or the option repeated: any of csv, json, jsonl, parquet, "
              "iati (IATI 2.03 activities of the projects, iati-activities.xml), sqlite (one database of both kinds, "
-             "kp_extract.sqlite, for `kp-extract serve`) (default: csv,json). Files of formats not chosen that an "
-             "earlier run left in --out are removed.",
+             "kp_extract.sqlite, for `kp-extract serve`), xlsx (one workbook, records.xlsx, with codes, dates and "
+             "ids as text cells) (default: csv,json). csv and parquet also write the link table "
+             "partnership_projects. Files of formats not chosen that an earlier run left in --out are removed.",
+    ),
+    package_meta: Path = typer.Option(
+        None, "--package-meta", metavar="FILE", show_default=False,
+        help="YAML or JSON file of package metadata (title, description, licenses, sources, contributors, "
+             "version, keywords, ...) merged into datapackage.json on every run: its keys win over the tool's, "
+             "unknown keys are kept; the resources and the provenance stay the tool's.",
     ),
     csv_dialect: str = typer.Option(
         "rfc4180", "--csv-dialect", metavar="rfc4180|excel-sv",
@@ -246,6 +253,10 @@ def run(
         chosen_formats = parse_formats(formats or None)
         check_csv_dialect(csv_dialect)
         crawl_manifest = read_manifest(manifest) if manifest is not None else None  # before any page is read
+        if package_meta is not None:
+            from kp_extract.outputs.datapackage import load_package_meta
+
+            meta = load_package_meta(package_meta)
     except ValueError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED) from None
@@ -270,6 +281,8 @@ def run(
     }
     if include_contacts:
         options["include_contacts"] = True
+    if package_meta is not None:
+        options["package_meta"] = meta
     if min_confidence is not None:
         options["min_confidence"] = min_confidence
     if crawl_manifest is not None:

@@ -179,6 +179,9 @@ class Project:
 class Partnership:
     """One (Swedish municipality/region, partner abroad) pair, as exported."""
 
+    # kp-p- and 16 hex of the pair's key (s6_dedupe.partnership_id), set by dedupe. Keyword-only with a
+    # default so that the positional fields stay as they were, and first so that it leads every format.
+    partnership_id: str = field(default="", kw_only=True)
     swedish_partner: str
     swedish_partner_code: str | None
     international_partner: str
@@ -187,6 +190,14 @@ class Partnership:
     project_ids: list[str]
     sources: list[Source]
     confidence: float = 1.0  # the best confidence of its statements and projects (extract/scoring.py)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnershipProject:
+    """One row of the partnership_projects link table: a partnership and one of its projects."""
+
+    partnership_id: str
+    project_id: str
 
 
 @dataclass(slots=True)

@@ -18,11 +18,11 @@ from kp_extract.run import pipeline
 from kp_extract.run.cache import fingerprint
 from kp_extract.outputs.csv import CSV_DIALECTS, LIST_SEPARATOR, csv_writer
 from kp_extract.outputs.datapackage import SOURCE_OFFSETS, input_label, input_location
-from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS
+from kp_extract.outputs.records import LINK_FIELDS, LINK_STEM, PARTNERSHIP_FIELDS, PROJECT_FIELDS
 from kp_extract.outputs.schema import table_schema
 from tests.conftest import RAW, ROOT
 
-FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
+FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS, LINK_STEM: LINK_FIELDS}
 
 
 def sha256(path: Path) -> str:
@@ -61,23 +61,30 @@ def test_table_schemas_match_the_export_fields():
         assert all(f["delimiter"] == LIST_SEPARATOR for f in schema["fields"] if f["type"] == "list")
         assert schema["missingValues"] == [""]
     assert table_schema("projects")["primaryKey"] == ["record_id"]
+    assert table_schema("partnerships")["primaryKey"] == ["partnership_id"]
+    assert table_schema(LINK_STEM)["primaryKey"] == ["partnership_id", "project_id"]
 
 
 def test_frictionless_validates_the_seeds_package_and_reads_every_row(seeds_run):
     report = validate(seeds_run)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    rows = {task.name: task.stats["rows"] for task in report.tasks}
-    for stem in FIELDS:
+    rows = {task.name: task.stats["rows"] for task in report.tasks if task.type == "table"}
+    partnerships = json.loads((seeds_run / "partnerships.json").read_text(encoding="utf-8"))
+    for stem in ("projects", "partnerships"):
         assert rows[stem] == len(json.loads((seeds_run / f"{stem}.json").read_text(encoding="utf-8"))) > 0
+    assert rows[LINK_STEM] == sum(len(p["project_ids"]) for p in partnerships) > 0
 
 
 def test_package_describes_the_csv_files(seeds_run):
     pkg = package(seeds_run)
     options = pkg["kp_extract"]["options"]
-    assert pkg["profile"] == "tabular-data-package" and pkg["version"] == __version__
-    assert [r["name"] for r in pkg["resources"]] == ["projects", "partnerships"]
+    assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and "profile" not in pkg
+    assert pkg["version"] == __version__
+    assert [r["name"] for r in pkg["resources"]] == ["projects", "partnerships", LINK_STEM, "projects-json",
+                                                     "partnerships-json"]
     excel = options["csv_dialect"] == "excel-sv"
-    for res in pkg["resources"]:
+    for res in pkg["resources"][:3]:
+        assert res["type"] == "table" and "profile" not in res
         path = seeds_run / res["path"]
         assert res["path"].endswith(".csv")
         assert res["bytes"] == path.stat().st_size and res["hash"] == "sha256:" + sha256(path)
@@ -99,7 +106,7 @@ def test_provenance(seeds_run):
     raw_files = sorted(RAW.glob("*.txt"))
     assert prov["inputs"] == [{"path": p.name, "sha256": sha256(p)} for p in raw_files]
     outputs = {o["path"]: o for o in prov["outputs"]}
-    assert set(outputs) == {"projects.json", "partnerships.json", "blocks.jsonl", "errors.jsonl", "candidates.jsonl"}
+    assert set(outputs) == {"blocks.jsonl", "errors.jsonl", "candidates.jsonl"}  # the record files are resources
     for name, entry in outputs.items():
         assert entry["bytes"] == (seeds_run / name).stat().st_size
         assert entry["hash"] == "sha256:" + sha256(seeds_run / name)
@@ -218,9 +225,9 @@ def test_without_csv_the_package_lists_the_record_files(tmp_path):
     out = tmp_path / "out"
     pipeline.run(RAW, out, workers=1, formats="jsonl,parquet")
     pkg = package(out)
-    assert pkg["profile"] == "data-package"
+    assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and "profile" not in pkg
     assert [r["path"] for r in pkg["resources"]] == ["projects.jsonl", "projects.parquet", "partnerships.jsonl",
-                                                     "partnerships.parquet"]
+                                                     "partnerships.parquet", "partnership_projects.parquet"]
     for res in pkg["resources"]:
         assert res["type"] == "file" and res["hash"] == "sha256:" + sha256(out / res["path"])
     assert validate(out).valid

@@ -95,3 +95,21 @@ def test_patterns_agree(stem):
             assert table_pattern == json_pattern, column["name"]
             checked += 1
     assert checked >= 2
+
+
+def test_the_link_table_is_derived_from_its_dataclass_like_the_records():
+    """partnership_projects: its fields are model.PartnershipProject's, in the Table Schema and in Parquet,
+    both keys required (never null), each with the pattern of the id it points at."""
+    from kp_extract.model import PartnershipProject
+    from kp_extract.outputs.records import LINK_FIELDS, LINK_STEM, link_rows
+
+    assert LINK_FIELDS == tuple(f.name for f in dataclasses.fields(PartnershipProject))
+    table = table_schema(LINK_STEM)
+    assert tuple(f["name"] for f in table["fields"]) == LINK_FIELDS == tuple(SCHEMAS[LINK_STEM].names)
+    assert not any(SCHEMAS[LINK_STEM].field(name).nullable for name in LINK_FIELDS)
+    patterns = {f["name"]: f["constraints"]["pattern"] for f in table["fields"]}
+    assert patterns["partnership_id"] == load_schema("partnership")["properties"]["partnership_id"]["pattern"]
+    pair = Partnership("A kommun", None, "B", None, None, ["kp-1", "kp-2"], [], partnership_id="kp-p-1")
+    rows = list(link_rows([pair, partnership_to_dict(pair)]))
+    assert rows == [{"partnership_id": "kp-p-1", "project_id": "kp-1"}, {"partnership_id": "kp-p-1", "project_id": "kp-2"}] * 2
+    assert all(tuple(row) == LINK_FIELDS for row in rows)

@@ -16,7 +16,7 @@ from kp_extract.outputs.files import FileStat, atomic_write_text
 from kp_extract.outputs.records import PARTNERSHIP_FIELDS, PROJECT_FIELDS, partnership_to_dict, project_to_dict
 from kp_extract.outputs.schema import validate_records
 
-OUT_FILES = ["projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
+OUT_FILES = ["projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "partnership_projects.csv",
              "blocks.jsonl", "errors.jsonl", "candidates.jsonl"]
 
 
@@ -54,6 +54,7 @@ def make_project(**kw) -> Project:
 
 def make_partnership(**kw) -> Partnership:
     base = dict(
+        partnership_id="kp-p-0123456789abcdef",
         swedish_partner="Växjö kommun",
         swedish_partner_code="0780",
         international_partner="JB Marks Local Municipality",
@@ -154,7 +155,7 @@ def test_validate_records_reports_problems():
 
 def test_schemas_are_shipped_with_package():
     assert schema.load_schema("project")["title"] == "kp_extract project record"
-    assert schema.load_schema("partnership")["required"][0] == "swedish_partner"
+    assert schema.load_schema("partnership")["required"][0] == "partnership_id"
 
 
 # ------------------------------------------------------------------ CSV

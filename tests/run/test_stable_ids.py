@@ -29,7 +29,8 @@ def listing(cards: list[str]) -> str:
 
 
 def crawl(folder: Path, pages: dict[str, str], tmp_path: Path) -> dict[tuple, str]:
-    """Run over pages; (Swedish partners, partners abroad) -> record id, and the partnerships' project ids."""
+    """Run over pages; (Swedish partners, partners abroad) -> record id, and per partnership its project ids and
+    its partnership_id."""
     folder.mkdir()
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -40,7 +41,9 @@ def crawl(folder: Path, pages: dict[str, str], tmp_path: Path) -> dict[tuple, st
     assert len(ids) == len(projects) == 4, projects  # every card and the news item, one record each
     partnerships = json.loads((out / "partnerships.json").read_text(encoding="utf-8"))
     links = {(p["swedish_partner"], p["international_partner"]): p["project_ids"] for p in partnerships}
-    return {"ids": ids, "links": links}
+    pair_ids = {(p["swedish_partner"], p["international_partner"]): p["partnership_id"] for p in partnerships}
+    assert len(set(pair_ids.values())) == len(partnerships) == 4
+    return {"ids": ids, "links": links, "partnership_ids": pair_ids}
 
 
 def test_ids_survive_chrome_renames_reordering_and_a_repeated_card(tmp_path: Path) -> None:
@@ -84,3 +87,6 @@ def test_other_words_or_other_years_give_another_id(tmp_path: Path) -> None:
     changed = {k for k in first["ids"] if first["ids"][k] != again["ids"][k]}
     assert changed == {(("Karlstads kommun",), ("Kericho County Government",)),
                        (("Region Gävleborg",), ("Vihiga County",))}
+    # a partnership is its pair: new ids of its projects do not change its own
+    assert again["partnership_ids"] == first["partnership_ids"]
+    assert again["links"] != first["links"]

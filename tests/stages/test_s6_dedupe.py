@@ -255,3 +255,32 @@ def test_merge_groups_agree_with_the_pairwise_rule(spec) -> None:
           for i, (t, intl, y, fp) in enumerate(spec)]
     got = [[id(m) for m in g] for g in merge_groups(ms)]
     assert got == [[id(m) for m in g] for g in _merge_groups_pairwise(ms)]
+
+
+def test_a_partnership_id_is_its_code_and_partner_key_not_its_projects_or_sources() -> None:
+    def pid(swedish: Partner, abroad: str, file: str = "a.txt", title: str = "Safe Streets") -> str:
+        (p,) = dedupe([mention(file, 0, title=title, sw=[swedish], intl=[abroad])], [])[1]
+        return p.partnership_id
+
+    base = pid(BORLANGE, "Kumasi")
+    assert base.startswith("kp-p-") and len(base) == len("kp-p-") + 16
+    # another page, another project, another spelling of the partner abroad and of the Swedish name: same pair
+    assert pid(BORLANGE, "Kumasi", file="other.txt", title="Clean Water") == base
+    assert pid(BORLANGE, "KUMASI Municipality") == base
+    assert pid(Partner("Borlänge", "2081"), "Kumasi") == base
+    # another code, or another partner abroad: another pair
+    assert pid(TRANAS, "Kumasi") != base
+    assert pid(BORLANGE, "Kisumu") != base
+    # a body without code is keyed on its name, case and punctuation aside
+    assert pid(Partner("Region Nord", None), "Kumasi") == pid(Partner("REGION NORD.", None), "Kumasi")
+
+
+def test_partnerships_sharing_a_code_get_distinct_ids_whatever_the_order() -> None:
+    town, company = Partner("Borlänge kommun", "2081"), Partner("Borlänge Energi", "2081")
+    s1 = PartnershipMention("a.txt", town, "Kumasi", "GH", None, Source("a.txt", 0, 5))
+    s2 = PartnershipMention("b.txt", company, "Kumasi", "GH", None, Source("b.txt", 0, 5))
+    forward = {p.swedish_partner: p.partnership_id for p in dedupe([], [s1, s2])[1]}
+    s1b = PartnershipMention("z.txt", town, "Kumasi", "GH", None, Source("z.txt", 0, 5))
+    backward = {p.swedish_partner: p.partnership_id for p in dedupe([], [s2, s1b])[1]}
+    assert forward == backward and len(set(forward.values())) == 2
+    assert all(pid.startswith("kp-p-") and "-" not in pid[5:] for pid in forward.values())

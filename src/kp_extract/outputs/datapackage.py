@@ -1,17 +1,23 @@
 """datapackage.json: a Frictionless Data Package describing one run's outputs, with provenance.
 
-Written last by every run (pipeline.run), atomically, into the output folder:
+Written last by every run (pipeline.run), atomically, into the output folder, as a Data Package v2
+(`"$schema": PACKAGE_PROFILE`; no v1 `profile` keys):
 
-* with csv among the formats: a Tabular Data Package (profile
-  "tabular-data-package") whose resources are projects.csv and partnerships.csv:
-  encoding, CSV dialect (delimiter, line terminator, quoting, header), size in
-  bytes, "sha256:" hash and Table Schema (schema/*.tableschema.json: field
-  types, constraints, primaryKey, `missingValues: [""]`; list fields have type
-  "list" with `delimiter: " | "` and an itemType; numbers use "." as decimal
-  mark in both CSV dialects);
-* without csv: a plain Data Package whose resources are the record files that
-  were written (projects/partnerships .json, .jsonl, .parquet) as
-  `"type": "file"` resources with format, media type, bytes and hash;
+* with csv among the formats: the resources are the tables projects.csv, partnerships.csv and
+  partnership_projects.csv (`"type": "table"`): encoding, CSV dialect (delimiter, line terminator,
+  quoting, header), size in bytes, "sha256:" hash and Table Schema (schema/*.tableschema.json, v2:
+  field types, constraints, primaryKey record_id / partnership_id / both of the link table, the link
+  table's foreignKeys to the other two, `missingValues: [""]`; list fields have type "list" with
+  `delimiter: " | "` and an itemType; numbers use "." as decimal mark in both CSV dialects); the
+  other record files written (JSON, JSON Lines, Parquet, IATI XML, SQLite, the xlsx workbook) follow as
+  file resources;
+* without csv: the resources are the record files that were written (projects/partnerships .json,
+  .jsonl, .parquet, partnership_projects.parquet, records.xlsx) as `"type": "file"` resources with
+  format, media type, bytes and hash;
+* the descriptive keys of `--package-meta FILE` (load_package_meta: title, description, licenses,
+  sources, contributors, version, keywords, and any other key), merged in on every run: they win
+  over the tool's defaults (name, title, version), while `$schema`, the resources and the provenance
+  stay the tool's;
 * `kp_extract` (a custom property): tool version, code/data fingerprint
   (cache.fingerprint), the options that shape the output (formats, CSV dialect,
   include_contacts), where the input folder is (`input`: relative to the folder
@@ -32,6 +38,7 @@ hashes of the output files are those the writer took while writing them
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -41,11 +48,17 @@ from kp_extract import __version__
 from kp_extract.outputs.csv import LIST_SEPARATOR
 from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat
-from kp_extract.outputs.records import RECORD_STEMS
-from kp_extract.outputs.schema import table_schema
+from kp_extract.outputs.records import TABLE_STEMS
+from kp_extract.outputs.schema import load_schema, table_schema
 from kp_extract.outputs.writer import parse_formats, record_files
 
-__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "SOURCE_OFFSETS", "input_label", "input_location", "write_datapackage"]
+__all__ = ["PACKAGE_NAME", "DATAPACKAGE", "PACKAGE_PROFILE", "TOOL_KEYS", "SOURCE_OFFSETS", "input_label",
+           "input_location", "load_package_meta", "write_datapackage"]
+
+PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+# Keys of datapackage.json that each run writes itself: a --package-meta file's are ignored ("profile" is v1's
+# name for $schema), so that a copy of an earlier datapackage.json can serve as the file.
+TOOL_KEYS = ("$schema", "profile", "resources", "kp_extract")
 
 PACKAGE_NAME = "kp-extract-records"
 DATAPACKAGE = "datapackage.json"
@@ -56,6 +69,7 @@ MEDIATYPES = {
     "parquet": "application/vnd.apache.parquet",
     "xml": "application/xml",
     "sqlite": "application/vnd.sqlite3",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _INPUTS_PLACEHOLDER = "\x00inputs\x00"  # replaced by the streamed input list
 
@@ -106,8 +120,8 @@ def _csv_resource(out_dir: Path, stem: str, dialect_name: str, written: Mapping[
             raise ValueError(f"{stem}.tableschema.json: {field['name']} delimiter is not {LIST_SEPARATOR!r}")
     return {
         "name": stem,
+        "type": "table",
         "path": entry["path"],
-        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": entry["mediatype"],
         "encoding": dialect.encoding,
@@ -121,12 +135,11 @@ def _csv_resource(out_dir: Path, stem: str, dialect_name: str, written: Mapping[
 
 def _resources(out_dir: Path, formats: tuple[str, ...], dialect: str,
                written: Mapping[str, FileStat]) -> tuple[list[dict], list[str]]:
-    """(resources, names of the record files they describe)."""
-    if "csv" in formats:
-        return [_csv_resource(out_dir, stem, dialect, written) for stem in RECORD_STEMS], record_files(["csv"])
-    names = record_files(formats)
-    return ([{"name": name.replace(".", "-"), "type": "file", **_file_entry(out_dir, name, written)} for name in names],
-            names)
+    """(resources, names of the record files they describe): the CSV tables, then every other record file."""
+    tables = [_csv_resource(out_dir, stem, dialect, written) for stem in TABLE_STEMS] if "csv" in formats else []
+    files = [name for name in record_files(formats) if not name.endswith(".csv")]
+    return (tables + [{"name": name.replace(".", "-"), "type": "file", **_file_entry(out_dir, name, written)}
+                      for name in files], record_files(formats))
 
 
 def _json_text(obj, **kwargs) -> str:
@@ -140,16 +153,66 @@ def _json_text(obj, **kwargs) -> str:
     return text
 
 
+def _plain(value):
+    """value with YAML's dates and times as ISO 8601 text, as JSON writes them."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def load_package_meta(path: Path | str) -> dict:
+    """The package metadata of a --package-meta file: a JSON object (*.json) or a YAML mapping (any
+    other name), checked against schema/package-meta.schema.json (the Data Package v2 descriptive
+    keys; unknown keys are kept). ValueError with one line naming the file and what is wrong."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ValueError(f"cannot read package metadata {path}: {reason}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            meta = json.loads(text)
+        else:
+            import yaml
+
+            meta = yaml.safe_load(text)
+    except ValueError as exc:  # json.JSONDecodeError
+        raise ValueError(f"package metadata {path} is not valid JSON: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - yaml.YAMLError, imported lazily
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"package metadata {path} is not valid YAML: {problem}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"package metadata {path} must be a mapping of keys (title, description, licenses, ...), "
+                         f"not {type(meta).__name__}")
+    meta = _plain(meta)
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(load_schema("package-meta")).iter_errors(meta),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path) or "top level"
+        raise ValueError(f"package metadata {path}: {where}: {err.message}")
+    return meta
+
+
 def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialect: str, include_contacts: bool,
                       input_dir: Path | str, inputs: Iterable[tuple],
                       written: Mapping[str, FileStat] | None = None,
-                      manifest: Mapping[str, str] | None = None) -> Path:
+                      manifest: Mapping[str, str] | None = None, meta: Mapping | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
     inputs: (path relative to the input folder, sha256 hex or None[, source_url or None[, retrieved_at
     or None]]) per input file, in file order; consumed once, one entry at a time. written: the FileStat
     of the files, by name, as the writer returned them (writer.write_outputs, write_contacts); a file
     not in it is read and hashed here. manifest: {"path", "sha256"} of the run's --manifest file.
+    meta: the archivist's package metadata (load_package_meta), merged in: its keys win over the
+    tool's name, title and version, TOOL_KEYS stay the tool's.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
@@ -162,10 +225,13 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     if include_contacts:
         others += ["contacts.json", "contacts.csv"]
     package = {
+        "$schema": PACKAGE_PROFILE,
         "name": PACKAGE_NAME,
         "title": "ICLD municipal partnership projects and partnerships",
         "version": __version__,
-        "profile": "tabular-data-package" if "csv" in formats else "data-package",
+    }
+    package.update((k, v) for k, v in (meta or {}).items() if k not in TOOL_KEYS)
+    package |= {
         "resources": resources_,
         "kp_extract": {
             "version": __version__,

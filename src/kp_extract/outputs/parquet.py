@@ -22,10 +22,10 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kp_extract.outputs.records import field_kinds
+from kp_extract.outputs.records import LINK_STEM, field_kinds
 from kp_extract.outputs.schema import table_schema
 
-__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "SCHEMAS", "ROW_GROUP_ROWS", "record_schema", "ParquetRecordWriter"]
+__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "LINK_SCHEMA", "SCHEMAS", "ROW_GROUP_ROWS", "record_schema", "ParquetRecordWriter"]
 
 ROW_GROUP_ROWS = 10_000
 
@@ -36,9 +36,9 @@ _TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), 
 
 
 def record_schema(stem: str) -> pa.Schema:
-    """The Arrow schema of stem's records ("projects" or "partnerships"): a column per record field,
-    in field order, typed by the field's kind (records.field_kinds); only the Table Schema's
-    primary key (record_id) may not be null."""
+    """The Arrow schema of stem's records ("projects", "partnerships" or the link table): a column per
+    field, in field order, typed by the field's kind (records.field_kinds); only the Table Schema's
+    primary key may not be null."""
     key = set(table_schema(stem).get("primaryKey", ()))
     return pa.schema([pa.field(k.name, pa.list_(_TYPES[k.kind]) if k.is_list else _TYPES[k.kind],
                                nullable=k.name not in key) for k in field_kinds(stem)])
@@ -46,7 +46,8 @@ def record_schema(stem: str) -> pa.Schema:
 
 PROJECT_SCHEMA = record_schema("projects")
 PARTNERSHIP_SCHEMA = record_schema("partnerships")
-SCHEMAS = {"projects": PROJECT_SCHEMA, "partnerships": PARTNERSHIP_SCHEMA}
+LINK_SCHEMA = record_schema(LINK_STEM)
+SCHEMAS = {"projects": PROJECT_SCHEMA, "partnerships": PARTNERSHIP_SCHEMA, LINK_STEM: LINK_SCHEMA}
 
 
 class ParquetRecordWriter:

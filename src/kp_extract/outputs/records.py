@@ -17,18 +17,19 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from kp_extract.model import Partnership, Project, Source
+from kp_extract.model import Partnership, PartnershipProject, Project, Source
 from kp_extract.privacy import scrub, scrub_items
 
 __all__ = [
     "PROJECT_FIELDS", "PARTNERSHIP_FIELDS", "RECORD_STEMS", "RECORD_FIELDS", "RECORD_CLASSES",
-    "FieldKind", "field_kinds", "number", "confidence", "SOURCE_ORIGIN_KEYS", "source_dict", "project_to_dict", "partnership_to_dict",
+    "LINK_STEM", "LINK_FIELDS", "TABLE_STEMS", "link_rows", "FieldKind", "field_kinds", "number", "confidence",
+    "SOURCE_ORIGIN_KEYS", "source_dict", "project_to_dict", "partnership_to_dict",
 ]
 
 # The record files a run writes, by stem (projects.EXT, partnerships.EXT), and what they hold.
@@ -37,6 +38,14 @@ RECORD_CLASSES: dict[str, type] = {"projects": Project, "partnerships": Partners
 PROJECT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Project))
 PARTNERSHIP_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Partnership))
 RECORD_FIELDS: dict[str, tuple[str, ...]] = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
+# The link table partnership_projects (a row per partnership and one of its projects, model.PartnershipProject):
+# written with the tabular formats next to the record files, so that tables join on declared keys.
+LINK_STEM = "partnership_projects"
+LINK_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(PartnershipProject))
+RECORD_CLASSES[LINK_STEM] = PartnershipProject
+RECORD_FIELDS[LINK_STEM] = LINK_FIELDS
+# Every table of a run, in the order they are written and described.
+TABLE_STEMS = RECORD_STEMS + (LINK_STEM,)
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def _field_kind(name: str, annotation: Any) -> FieldKind:
 
 @lru_cache(maxsize=None)
 def field_kinds(stem: str) -> tuple[FieldKind, ...]:
-    """The FieldKind of every field of stem's records ("projects" or "partnerships"), in field order."""
+    """The FieldKind of every field of stem's records ("projects", "partnerships" or LINK_STEM), in field order."""
     cls = RECORD_CLASSES[stem]
     hints = typing.get_type_hints(cls)
     return tuple(_field_kind(name, hints[name]) for name in RECORD_FIELDS[stem])
@@ -150,7 +159,7 @@ PROJECT_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
     "summary": _summary, "sources": _sources, "possible_duplicates": list, "confidence": confidence,
 })
 PARTNERSHIP_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
-    "swedish_partner": scrub, "swedish_partner_code": _as_is, "international_partner": scrub, "country": _as_is,
+    "partnership_id": _as_is, "swedish_partner": scrub, "swedish_partner_code": _as_is, "international_partner": scrub, "country": _as_is,
     "since_year": _int_or_none, "project_ids": list, "sources": _sources, "confidence": confidence,
 })
 RECORD_VALUES = {"projects": PROJECT_VALUES, "partnerships": PARTNERSHIP_VALUES}
@@ -187,3 +196,13 @@ def partnership_to_dict(p: Partnership) -> dict:
 
 
 RECORD_TO_DICT: dict[str, Callable[[Any], dict]] = {"projects": project_to_dict, "partnerships": partnership_to_dict}
+
+
+def link_rows(partnerships: Iterable[Partnership | dict]) -> Iterator[dict]:
+    """The partnership_projects rows of partnerships (objects or their dicts), in their order and each one's
+    project_ids order: {"partnership_id", "project_id"}, keys in LINK_FIELDS order."""
+    for p in partnerships:
+        pid, project_ids = (p["partnership_id"], p["project_ids"]) if isinstance(p, dict) else \
+            (p.partnership_id, p.project_ids)
+        for project_id in project_ids:
+            yield {"partnership_id": pid, "project_id": project_id}

@@ -9,6 +9,9 @@
   of formats not chosen that an earlier run left are removed, so the folder never mixes runs;
 * kp_extract.sqlite for the format sqlite: both record kinds, the pages and their sources in one
   database (sqlite.py), built from the same passes;
+* partnership_projects.EXT, the link table (a row per partnership and one of its projects), with
+  the tabular formats (LINK_FORMATS: csv, parquet): the JSON formats nest the links as project_ids;
+* records.xlsx with xlsx: one workbook, a sheet per table (xlsx.py);
 * blocks.jsonl and errors.jsonl (error reasons scrubbed of contact details: an exception message
   may quote page text), one JSON object per line;
 * candidates.jsonl, the lines the run rendered for the projects and pairs the model scored below
@@ -40,25 +43,30 @@ from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, J
                                           as_dict)
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
 from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
-from kp_extract.outputs.records import RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT
+from kp_extract.outputs.records import LINK_STEM, RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT, TABLE_STEMS, link_rows
 from kp_extract.outputs.sqlite import (DATABASE_FILE, PageTally, SqliteExporter, load_sqlite_utils, staged_database,
                                       write_database)
 from kp_extract.privacy import CONTACT_FIELDS as PAGE_CONTACT_FIELDS
 from kp_extract.privacy import scrub_contacts
 
 __all__ = ["FORMATS", "DEFAULT_FORMATS", "FORMAT_EXTRAS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS",
-           "CONTACT_FILES", "Written", "parse_formats", "record_file", "record_files", "write_records", "write_jsonl",
-           "write_outputs", "write_contacts", "remove_contacts", "remove_stale_temps", "remove_unselected",
-           "can_fork_writer", "ForkedWriter"]
+           "CONTACT_FILES", "LINK_FORMATS", "WORKBOOK", "Written", "parse_formats", "record_file", "record_files",
+           "write_records", "write_jsonl", "write_outputs", "write_contacts", "remove_contacts", "remove_stale_temps",
+           "remove_unselected", "can_fork_writer", "ForkedWriter"]
 
-FORMATS = ("csv", "json", "jsonl", "parquet", "iati", "sqlite")
+FORMATS = ("csv", "json", "jsonl", "parquet", "iati", "sqlite", "xlsx")
 # Formats whose files are not STEM.FORMAT: the file each record stem goes to (a stem not named: none).
 # sqlite writes one database holding both kinds (and the pages: sqlite.py); it is named once, under
-# the projects, so that the file lists name it once.
+# the projects, so that the file lists name it once. xlsx writes no file per stem: its one workbook
+# (WORKBOOK) holds a sheet per table.
 SPECIAL_FORMAT_FILES: dict[str, dict[str, str]] = {"iati": {"projects": IATI_FILE},
-                                                   "sqlite": {"projects": DATABASE_FILE}}
+                                                   "sqlite": {"projects": DATABASE_FILE}, "xlsx": {}}
 # Formats that need an optional package: (module, the extra that installs it).
-FORMAT_EXTRAS = {"sqlite": ("sqlite_utils", "sqlite")}
+FORMAT_EXTRAS = {"sqlite": ("sqlite_utils", "sqlite"), "xlsx": ("openpyxl", "xlsx")}
+# The formats that also write the link table partnership_projects.EXT (tabular: a join needs it).
+LINK_FORMATS = ("csv", "parquet")
+# The workbook of xlsx (outputs/xlsx.py, imported only when xlsx is chosen: it needs openpyxl).
+WORKBOOK = "records.xlsx"
 DEFAULT_FORMATS = ("csv", "json")
 # A contacts file row: the page, then what privacy.find_contacts gives for one contact line.
 CONTACT_FIELDS: tuple[str, ...] = ("file",) + PAGE_CONTACT_FIELDS
@@ -66,14 +74,18 @@ CONTACT_FILES = ("contacts.json", "contacts.csv")
 
 
 def record_file(stem: str, fmt: str) -> str | None:
-    """The file stem's records ("projects" or "partnerships") go to in format fmt: STEM.FORMAT, or what
-    SPECIAL_FORMAT_FILES names (None: the format has no file for that stem)."""
+    """The file stem's records ("projects", "partnerships" or LINK_STEM) go to in format fmt: STEM.FORMAT,
+    or what SPECIAL_FORMAT_FILES names (None: the format has no file for that stem; the link table has
+    files in LINK_FORMATS only)."""
+    if stem == LINK_STEM and fmt not in LINK_FORMATS:
+        return None
     special = SPECIAL_FORMAT_FILES.get(fmt)
     return special.get(stem) if special is not None else f"{stem}.{fmt}"
 
 
 # Every record file of every format (what remove_unselected may remove).
-_EVERY_RECORD_FILE = tuple(n for stem in RECORD_STEMS for fmt in FORMATS if (n := record_file(stem, fmt)))
+_EVERY_RECORD_FILE = tuple(n for stem in TABLE_STEMS for fmt in FORMATS
+                           if (n := record_file(stem, fmt))) + (WORKBOOK,)
 OUTPUT_NAMES = _EVERY_RECORD_FILE + (
     "blocks.jsonl", "errors.jsonl", "candidates.jsonl") + CONTACT_FILES + ("datapackage.json",)
 
@@ -100,10 +112,11 @@ def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def record_files(formats: Iterable[str] | str) -> list[str]:
-    """File names of the record outputs for formats: the projects' files then the partnerships', FORMATS
-    order (record_file)."""
+    """File names of the record outputs for formats: the projects' files, the partnerships', the link
+    table's, FORMATS order (record_file), then the workbook (xlsx)."""
     chosen = parse_formats(formats)
-    return [name for stem in RECORD_STEMS for fmt in chosen if (name := record_file(stem, fmt))]
+    names = [name for stem in TABLE_STEMS for fmt in chosen if (name := record_file(stem, fmt))]
+    return names + [WORKBOOK] * ("xlsx" in chosen)
 
 
 @dataclass
@@ -123,10 +136,12 @@ _TEXT_EXPORTERS: dict[str, Callable[..., Exporter]] = {"json": JsonExporter, "cs
 
 
 def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: Iterable[str] | str,
-                  dialect: CsvDialect | str = DEFAULT_CSV_DIALECT) -> dict[str, FileStat]:
-    """stem's files ("projects" or "partnerships"; record_file) for every format in formats, from one pass over the
-    record dicts (each file atomic); the FileStat of each file written. For sqlite the stem's rows go
-    to a staging database (sqlite.staged_database) that write_outputs builds kp_extract.sqlite from."""
+                  dialect: CsvDialect | str = DEFAULT_CSV_DIALECT, more: Iterable[Exporter] = ()
+                  ) -> dict[str, FileStat]:
+    """stem's files ("projects", "partnerships" or LINK_STEM; record_file) for every format in formats, from one
+    pass over the record dicts (each file atomic); the FileStat of each file written. For sqlite the stem's rows
+    go to a staging database (sqlite.staged_database) that write_outputs builds kp_extract.sqlite from. more:
+    exporters to feed in the same pass whose sinks the caller owns (a workbook's sheet)."""
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
     dialect = get_csv_dialect(dialect) if isinstance(dialect, str) else dialect
@@ -142,8 +157,9 @@ def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: It
         if "parquet" in formats:
             exporters.append(ParquetExporter(stack.enter_context(atomic_file(out_dir / f"{stem}.parquet", "wb")),
                                              stem))
-        if "sqlite" in formats:
+        if "sqlite" in formats and stem in RECORD_STEMS:  # the database holds the links its own way
             exporters.append(SqliteExporter(stack.enter_context(staged_database(out_dir, stem)), stem))
+        exporters.extend(more)
         for exporter in exporters:
             exporter.start_exporting()
         exports = [exporter.export_item for exporter in exporters]
@@ -168,6 +184,13 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> tuple[FileStat, int]:
             exporter.export_item(row)
         exporter.finish_exporting()
     return sink.stat, exporter.count
+
+
+def _export_all(exporter: Exporter, rows: Iterable[dict]) -> None:
+    exporter.start_exporting()
+    for row in rows:
+        exporter.export_item(row)
+    exporter.finish_exporting()
 
 
 def _error_rows(errors: Iterable[FileError]) -> Iterable[dict]:
@@ -203,10 +226,17 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     remove_stale_temps(out_dir)
     if "sqlite" in formats:
         load_sqlite_utils()  # before the fork below: one import for both writer processes
+    partnerships = list(partnerships)  # read twice: the records, then their links
+    workbook = None
+    if "xlsx" in formats:
+        from kp_extract.outputs.xlsx import XlsxWorkbook
+
+        workbook = XlsxWorkbook()
 
     def partnerships_and_blocks() -> Written:
         files = write_records(out_dir, "partnerships", map(RECORD_TO_DICT["partnerships"], partnerships), formats,
                               dialect)
+        files.update(write_records(out_dir, LINK_STEM, link_rows(partnerships), formats, dialect))
         tally = PageTally() if "sqlite" in formats else None
         files["blocks.jsonl"], count = write_jsonl(out_dir / "blocks.jsonl",
                                                    tally.tap(block_rows) if tally else block_rows)
@@ -215,9 +245,15 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     with ExitStack() as stack:
         side = stack.enter_context(ForkedWriter(partnerships_and_blocks)) if side_process and can_fork_writer() \
             else None
-        files = write_records(out_dir, "projects", map(RECORD_TO_DICT["projects"], projects), formats, dialect)
+        files = write_records(out_dir, "projects", map(RECORD_TO_DICT["projects"], projects), formats, dialect,
+                              more=[workbook.exporter("projects")] if workbook else ())
         rest = side.result() if side is not None else partnerships_and_blocks()
     written = Written({**files, **rest.files}, rest.blocks)
+    if workbook is not None:  # its other sheets here: the workbook lives in this process
+        for stem, rows in (("partnerships", map(RECORD_TO_DICT["partnerships"], partnerships)),
+                           (LINK_STEM, link_rows(partnerships))):
+            _export_all(workbook.exporter(stem), rows)
+        written.files[WORKBOOK] = workbook.save(out_dir / WORKBOOK)
     written.files["errors.jsonl"], _ = write_jsonl(out_dir / "errors.jsonl", _error_rows(errors))
     if "sqlite" in formats:
         written.files[DATABASE_FILE] = write_database(out_dir, pages=rest.pages, inputs=inputs,

@@ -340,7 +340,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
         min_confidence: float | None = None, manifest: Manifest | Path | str | None = None,
-        compare: Path | None = None) -> RunSummary:
+        compare: Path | None = None, package_meta: dict | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -359,7 +359,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     the records and to datapackage.json; an HTML page's own URL is used where it has no row.
     compare: an earlier run's output folder (may be out_dir itself): its
     records are read before anything is written, and OUT/changes.json says what changed from them
-    (review/diff.py); without it a changes.json an earlier run left is removed.
+    (review/diff.py); without it a changes.json an earlier run left is removed. package_meta: an
+    archivist's package metadata (datapackage.load_package_meta), merged into datapackage.json.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -469,7 +470,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
                           input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
                           manifest=None if manifest is None else {"path": input_label(manifest.path),
-                                                                  "sha256": manifest.sha256})
+                                                                  "sha256": manifest.sha256},
+                          meta=package_meta)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged

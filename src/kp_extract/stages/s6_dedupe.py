@@ -508,5 +508,41 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         rec = table[key]
         rec.project_ids = sorted(set(rec.project_ids))
         rec.sources = _sorted_sources(rec.sources)
+        rec.partnership_id = partnership_id(rec.swedish_partner, rec.swedish_partner_code, key[1])
         out.append(rec)
+    unique_partnership_ids(out)
     return out
+
+
+PARTNERSHIP_ID_PREFIX = "kp-p-"
+
+
+def partnership_id(swedish_partner: str, swedish_partner_code: str | None, partner_key_abroad: str) -> str:
+    """A hash of the pair's key, never of file names, offsets or the pair's projects, so that a partnership
+    keeps its id across crawls: the Swedish body's official code (else its name, by norm_key: case,
+    punctuation and spacing aside) and the partner abroad's partner_key (the key record_id gives it)."""
+    swedish = swedish_partner_code or norm_key(swedish_partner)
+    key = ["partnership", swedish, partner_key_abroad]
+    return PARTNERSHIP_ID_PREFIX + hashlib.sha256(_encode_key(key).encode("utf-8")).hexdigest()[:16]
+
+
+def unique_partnership_ids(partnerships: list[Partnership]) -> None:
+    """Partnerships that share a key (two names of one code, a municipal company counted as its body) are
+    told apart by the Swedish body's name as written, never by their order, so that a page added or moved
+    does not renumber them; only pairs equal in that too get -1, -2, … in the order of their names (pairs
+    are built sorted by Swedish name and partner key, which no input order changes)."""
+    by_id: dict[str, list[Partnership]] = {}
+    for p in partnerships:
+        by_id.setdefault(p.partnership_id, []).append(p)
+    for same in by_id.values():
+        if len(same) < 2:
+            continue
+        for p in same:
+            whole = _encode_key([p.partnership_id, p.swedish_partner])
+            p.partnership_id = PARTNERSHIP_ID_PREFIX + hashlib.sha256(whole.encode("utf-8")).hexdigest()[:16]
+    seen: dict[str, int] = {}
+    for p in partnerships:
+        n = seen.get(p.partnership_id, 0)
+        seen[p.partnership_id] = n + 1
+        if n:
+            p.partnership_id = f"{p.partnership_id}-{n}"
