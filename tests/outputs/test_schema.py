@@ -109,6 +109,8 @@ def test_the_link_table_is_derived_from_its_dataclass_like_the_records():
     assert not any(SCHEMAS[LINK_STEM].field(name).nullable for name in LINK_FIELDS)
     patterns = {f["name"]: f["constraints"]["pattern"] for f in table["fields"]}
     assert patterns["partnership_id"] == load_schema("partnership")["properties"]["partnership_id"]["pattern"]
+    (record_id,) = [f for f in table_schema("projects")["fields"] if f["name"] == "record_id"]
+    assert patterns["project_id"] == record_id["constraints"]["pattern"]
     pair = Partnership("A kommun", None, "B", None, None, ["kp-1", "kp-2"], [], partnership_id="kp-p-1")
     rows = list(link_rows([pair, partnership_to_dict(pair)]))
     assert rows == [{"partnership_id": "kp-p-1", "project_id": "kp-1"}, {"partnership_id": "kp-p-1", "project_id": "kp-2"}] * 2
