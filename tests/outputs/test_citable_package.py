@@ -223,7 +223,7 @@ def test_package_meta_flows_in_and_survives_a_second_run(tmp_path, cache):
         assert pkg["$schema"] == PACKAGE_PROFILE and pkg["name"] == "kp-extract-records"
         # the resources and the provenance stay the tool's
         assert [r["name"] for r in pkg["resources"]][:3] == ["projects", "partnerships", LINK_STEM]
-        assert pkg["kp_extract"]["version"] != "forged" and pkg["kp_extract"]["input"] == "raw"
+        assert pkg["kp_extract"]["version"] != "forged" and pkg["kp_extract"]["inputs"]
         assert frictionless_cli(out).returncode == 0
     first = (out / "datapackage.json").read_bytes()
     runner.invoke(app, ["run", str(RAW), "--out", str(out), "--cache", str(cache), "--workers", "2", "--quiet",

@@ -57,9 +57,9 @@ def test_projects_and_partnerships_lose_nothing(seeds_out):
         rows = [_decoded(r, "projects") for r in _rows(db, "SELECT * FROM projects ORDER BY rowid")]
         assert rows == projects  # every field, in order, lists back from their JSON text
         prows = _rows(db, "SELECT * FROM partnerships ORDER BY rowid")
-        ids = [r.pop("partnership_id") for r in prows]
-        assert [_decoded(r, "partnerships") for r in prows] == partnerships
-        assert len(set(ids)) == len(ids) and all(re.fullmatch(r"ps-[0-9a-f]{16}(-\d+)?", i) for i in ids)
+        assert [_decoded(r, "partnerships") for r in prows] == partnerships  # partnership_id included
+        ids = [r["partnership_id"] for r in prows]
+        assert len(set(ids)) == len(ids) and all(re.fullmatch(r"kp-p-[0-9a-f]{16}(-\d+)?", i) for i in ids)
 
 
 def test_sources_and_link_tables(seeds_out):
@@ -174,8 +174,12 @@ def _project(rid: str, title: str, file: str = "a.txt") -> Project:
                    summary="Samarbete om vatten.", sources=[Source(file, 0, 10)], confidence=0.7)
 
 
-def _partnership(name: str, file: str = "a.txt") -> Partnership:
-    return Partnership(swedish_partner="Växjö kommun", swedish_partner_code="0780", international_partner=name,
+# as dedupe gives them: a pair whose key another pair shares gets -1
+PAIR_IDS = ["kp-p-00000000000000aa", "kp-p-00000000000000aa-1", "kp-p-00000000000000bb"]
+
+
+def _partnership(name: str, pid: str, file: str = "a.txt") -> Partnership:
+    return Partnership(partnership_id=pid, swedish_partner="Växjö kommun", swedish_partner_code="0780", international_partner=name,
                        country="UA", since_year=2010, project_ids=["kp-0000000000000001"],
                        sources=[Source(file, 0, 10)], confidence=0.9)
 
@@ -185,7 +189,7 @@ def _write(out: Path, formats="sqlite", **kwargs):
               {"file": "a.txt", "start": 11, "end": 20, "kind": "heading", "language": "en"},
               {"file": "b.txt", "start": 0, "end": 5, "kind": "prose", "language": "en"}]
     return write_outputs(out, [_project("kp-0000000000000001", "Vatten")],
-                         [_partnership("Kalush"), _partnership("Kalush"), _partnership("Lviv")], blocks,
+                         [_partnership("Kalush", PAIR_IDS[0]), _partnership("Kalush", PAIR_IDS[1]), _partnership("Lviv", PAIR_IDS[2])], blocks,
                          [FileError("b.txt", "extract", "crashed (partly read)"),
                           FileError("c.bin", "read", "binary content")],
                          formats=formats, **kwargs)
@@ -196,7 +200,7 @@ def test_invented_records_pages_and_ids(tmp_path):
     assert DATABASE_FILE in written.files
     with _connect(tmp_path / DATABASE_FILE) as db:
         ids = [r["partnership_id"] for r in _rows(db, "SELECT partnership_id FROM partnerships ORDER BY rowid")]
-        assert ids[1] == ids[0] + "-1" and ids[2] != ids[0]  # same key twice: told apart in record order
+        assert ids == PAIR_IDS  # the records' own ids, in record order
         pages = {r["file"]: r for r in _rows(db, "SELECT * FROM pages")}
         assert [pages[f]["status"] for f in ("a.txt", "b.txt", "c.bin")] == ["read", "partly read", "skipped"]
         assert pages["a.txt"]["sha256"] == "aa" * 32 and pages["c.bin"]["sha256"] is None

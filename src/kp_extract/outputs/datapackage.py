@@ -43,6 +43,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from kp_extract import __version__
 from kp_extract.outputs.csv import LIST_SEPARATOR
@@ -224,7 +225,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
                                                                         "candidates.jsonl", "changes.json"]
     if include_contacts:
         others += ["contacts.json", "contacts.csv"]
-    package = {
+    package: dict[str, Any] = {
         "$schema": PACKAGE_PROFILE,
         "name": PACKAGE_NAME,
         "title": "ICLD municipal partnership projects and partnerships",

@@ -9,8 +9,8 @@ that exists):
   partnerships cite it;
 * projects: one row per project record, primary key record_id; every field of projects.json, list
   fields (and sources) as JSON text, so that nothing of the record is lost;
-* partnerships: one row per partnership record, with a partnership_id (PARTNERSHIP_ID_PREFIX and a
-  hash of its Swedish body, partner abroad and country: partnership records have no id of their own);
+* partnerships: one row per partnership record, primary key partnership_id (the record's own id,
+  stages/s6_dedupe.partnership_id);
 * sources: one row per (record, source): kind ("project"/"partnership"), record_id, position in the
   record's sources, file (a page), start, end;
 * project_partners: one row per project x partner abroad, with the project's Swedish partners'
@@ -33,7 +33,6 @@ the same pages answer every query alike (the file's bytes are not promised).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -47,12 +46,10 @@ from kp_extract.outputs.exporters import Exporter
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat
 from kp_extract.outputs.records import RECORD_STEMS, field_kinds
 
-__all__ = ["DATABASE_FILE", "PARTNERSHIP_ID_PREFIX", "TABLES", "FTS_COLUMNS", "INSERT_BATCH", "Table",
-           "SqliteExporter", "PageTally", "load_sqlite_utils", "staged_database", "stage_path", "write_database",
-           "partnership_id"]
+__all__ = ["DATABASE_FILE", "TABLES", "FTS_COLUMNS", "INSERT_BATCH", "Table", "SqliteExporter", "PageTally",
+           "load_sqlite_utils", "staged_database", "stage_path", "write_database"]
 
 DATABASE_FILE = "kp_extract.sqlite"
-PARTNERSHIP_ID_PREFIX = "ps-"
 # Rows buffered per table before one insert_all: a few hundred kB at most.
 INSERT_BATCH = 1000
 FTS_COLUMNS = ("title", "summary")
@@ -86,7 +83,7 @@ TABLES: tuple[Table, ...] = (
                     "projects": int, "partnerships": int}, ("file",), indexes=(("status",), ("language",))),
     Table("projects", _record_columns("projects"), ("record_id",),
           indexes=(("start_date",), ("confidence",)), stem="projects"),
-    Table("partnerships", {"partnership_id": str, **_record_columns("partnerships")}, ("partnership_id",),
+    Table("partnerships", _record_columns("partnerships"), ("partnership_id",),
           indexes=(("swedish_partner_code",), ("country",), ("international_partner",), ("since_year",),
                    ("confidence",)), stem="partnerships"),
     # record_id is a projects.record_id or a partnerships.partnership_id, as kind says: SQLite has no
@@ -113,14 +110,6 @@ _STAGED: dict[str, tuple[str, ...]] = {
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-
-def partnership_id(record: Mapping[str, Any]) -> str:
-    """PARTNERSHIP_ID_PREFIX and 16 hex digits of a hash of a partnership's Swedish body (its code,
-    else its name), partner abroad and country: what the record is about, never where it was read."""
-    key = [record.get("swedish_partner_code") or record.get("swedish_partner"), record.get("international_partner"),
-           record.get("country")]
-    return PARTNERSHIP_ID_PREFIX + hashlib.sha256(_json(key).encode("utf-8")).hexdigest()[:16]
 
 
 def load_sqlite_utils() -> None:
@@ -180,7 +169,6 @@ class SqliteExporter(Exporter):
         super().__init__(sink)
         self.stem = stem
         self._rows: dict[str, list[dict]] = {name: [] for name in _STAGED[stem]}
-        self._ids: set[str] = set()
 
     def start_exporting(self) -> None:
         for name in _STAGED[self.stem]:
@@ -204,25 +192,14 @@ class SqliteExporter(Exporter):
                  "swedish_partner_code": (partner_codes[i] if i < len(partner_codes) else None) or None}
                 for i, name in enumerate(record["swedish_partners"])]
         else:
-            rid = self._unique(partnership_id(record))
+            rid = record["partnership_id"]
             kind = "partnership"
-            rows["partnerships"].append({"partnership_id": rid,
-                                         **{k: _json(v) if isinstance(v, list) else v for k, v in record.items()}})
+            rows["partnerships"].append({k: _json(v) if isinstance(v, list) else v for k, v in record.items()})
         rows["sources"] += [{"kind": kind, "record_id": rid, "position": i, "file": s["file"], "start": s["start"],
                              "end": s["end"]} for i, s in enumerate(record["sources"])]
         self.count += 1
         if self.count % INSERT_BATCH == 0:
             self._flush()
-
-    def _unique(self, rid: str) -> str:
-        """rid, or rid-1, rid-2, ... when an earlier record of this export has it (two partnerships
-        whose names differ but whose keys agree), in record order."""
-        base, n = rid, 0
-        while rid in self._ids:
-            n += 1
-            rid = f"{base}-{n}"
-        self._ids.add(rid)
-        return rid
 
     def _flush(self) -> None:
         for name, rows in self._rows.items():

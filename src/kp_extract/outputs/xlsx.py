@@ -91,7 +91,7 @@ class XlsxSheetExporter(Exporter):
         return cell
 
     def export_item(self, record: dict) -> None:
-        row = []
+        row: list[Any] = []
         for kind in self.kinds:
             value = record.get(kind.name)
             if value is None:

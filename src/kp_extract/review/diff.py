@@ -238,7 +238,7 @@ def _partnership_score(a: dict, b: dict) -> tuple | None:
 def _match_partnerships(old: list[dict], new: list[dict]) -> list[tuple[int, int, str]]:
     old_left, new_left = set(range(len(old))), set(range(len(new)))
     pairs = [(i, j, "partnership_id") for i, j in _pair_by_key(old, new, old_left, new_left,
-                                                                lambda r: r.get("partnership_id"))]
+                                                                lambda r: r.get("partnership_id") or None)]
     pairs += [(i, j, "pair") for i, j in _pair_by_key(
         old, new, old_left, new_left,
         lambda r: (norm(r.get("swedish_partner") or ""), partner_key(r.get("international_partner") or "")))]
