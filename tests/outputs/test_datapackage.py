@@ -100,8 +100,10 @@ def test_provenance(seeds_run):
     prov = package(seeds_run)["kp_extract"]
     assert prov["version"] == __version__ and prov["fingerprint"] == fingerprint()
     assert prov["options"]["formats"] == ["csv", "json"] and prov["options"]["include_contacts"] is False
-    # the seeds are under the repository, the output under /tmp: no common folder but the root
-    assert prov["input"] == RAW.resolve().as_posix()
+    # relative to the output folder when they share a folder other than the root (a clone under /tmp),
+    # else absolute; either way it opens the seeds from the output folder
+    assert prov["input"] == input_location(RAW, seeds_run)
+    assert (seeds_run / prov["input"]).resolve() == RAW.resolve()
     assert "HTML" in prov["source_offsets"] and prov["source_offsets"] == SOURCE_OFFSETS
     raw_files = sorted(RAW.glob("*.txt"))
     assert prov["inputs"] == [{"path": p.name, "sha256": sha256(p)} for p in raw_files]
@@ -148,7 +150,10 @@ def test_byte_identical_across_runs_workers_and_cache(seeds_run, tmp_path):
         out = tmp_path / f"out{i}"
         summary = pipeline.run(RAW, out, workers=workers, cache_dir=cache, csv_dialect=dialect)
         assert summary.cache_hits == (0 if i == 0 else 5)
-        assert (out / "datapackage.json").read_bytes() == expected
+        # the same bytes but for where the input is seen from: each output folder records it from itself
+        here = json.dumps(input_location(RAW, out)).encode()
+        there = json.dumps(input_location(RAW, seeds_run)).encode()
+        assert (out / "datapackage.json").read_bytes() == expected.replace(there, here)
 
 
 def _corrupt(out: Path, dest: Path, edit, rehash: bool = True) -> Path:
