@@ -215,6 +215,15 @@ def run(
         help="An earlier run's output folder (any --format; may be --out itself): also write OUT/changes.json, "
              "the records new, gone and altered since then (the shape of `kp-extract diff --json`).",
     ),
+    decisions: Path = typer.Option(
+        None, "--decisions", metavar="FILE", show_default=False,
+        help="A reviewer's decisions to apply after dedup, in file order: CSV with the columns "
+             "action,target,field,value,reviewer,date,note (or the same keys in YAML, a list of mappings). "
+             "Actions: reject, merge, split, promote (a candidate of candidates.jsonl), set; a target is a "
+             "record_id, a title or 'Swedish partner / partner abroad' (see README, Reviewer decisions). "
+             "Decisions that match nothing are listed in the summary and OUT/decisions-unmatched.csv. "
+             "A file that cannot be read or applied as written stops the run (exit 2).",
+    ),
 ) -> None:
     """Read INPUT_DIR, extract and deduplicate records, and write them to --out.
 
@@ -271,6 +280,15 @@ def run(
         except OutputReadError as exc:
             _err(f"error: --compare: {exc}")
             raise typer.Exit(EXIT_FAILED) from None
+    decisions_file = None
+    if decisions is not None:
+        from kp_extract.stages.s7_decide import DecisionsError, read_decisions
+
+        try:
+            decisions_file = read_decisions(decisions)
+        except DecisionsError as exc:
+            _err(f"error: --decisions {exc}")
+            raise typer.Exit(EXIT_FAILED) from None
     options: dict[str, Any] = {
         "workers": workers or None,
         "engine": engine,
@@ -289,6 +307,8 @@ def run(
         options["manifest"] = crawl_manifest
     if compare is not None:
         options["compare"] = compare
+    if decisions_file is not None:
+        options["decisions"] = decisions_file
 
     try:
         pipeline = importlib.import_module("kp_extract.run.pipeline")

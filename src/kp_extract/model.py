@@ -149,6 +149,28 @@ class PartnershipMention:
     confidence: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One reviewer's judgement from a --decisions file (stages/s7_decide.py), as a record carries it.
+
+    action: reject, merge, split, promote or set; target: a record_id, a title or
+    "Swedish partner / partner abroad"; field and value as the file wrote them (value is text: `set`
+    types it by the schema when it applies it); reviewer, date and note are the reviewer's own.
+    """
+
+    action: str
+    target: str
+    field: str = ""
+    value: str = ""
+    reviewer: str = ""
+    date: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, "target": self.target, "field": self.field, "value": self.value,
+                "reviewer": self.reviewer, "date": self.date, "note": self.note}
+
+
 @dataclass(slots=True)
 class Project:
     """One deduplicated project record, as exported."""
@@ -173,6 +195,7 @@ class Project:
     sources: list[Source]
     possible_duplicates: list[str] = field(default_factory=list)
     confidence: float = 1.0  # the best confidence of its mentions (extract/scoring.py)
+    decisions: list[Decision] = field(default_factory=list)  # the reviewer decisions applied to it (s7_decide)
 
 
 @dataclass(slots=True)
@@ -190,6 +213,7 @@ class Partnership:
     project_ids: list[str]
     sources: list[Source]
     confidence: float = 1.0  # the best confidence of its statements and projects (extract/scoring.py)
+    decisions: list[Decision] = field(default_factory=list)  # the reviewer decisions applied to it (s7_decide)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,19 +8,20 @@ import pyarrow as pa
 import pytest
 
 from kp_extract.model import Partnership, Project
-from kp_extract.outputs.parquet import SCHEMAS, SOURCE_TYPE
+from kp_extract.outputs.parquet import DECISION_TYPE, SCHEMAS, SOURCE_TYPE
 from kp_extract.outputs.records import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, RECORD_FIELDS, RECORD_STEMS,
                                         field_kinds, partnership_to_dict, project_to_dict)
 from kp_extract.outputs.schema import SCHEMA_KINDS, load_schema, table_schema
 
 JSON_TYPES = {"string": "string", "integer": "integer", "number": "number"}
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE}
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE,
+               "decision": DECISION_TYPE}
 
 
 def test_the_field_order_is_the_dataclasses():
     assert PROJECT_FIELDS == tuple(f.name for f in dataclasses.fields(Project))
     assert PARTNERSHIP_FIELDS == tuple(f.name for f in dataclasses.fields(Partnership))
-    assert PROJECT_FIELDS[0] == "record_id" and PROJECT_FIELDS[-2:] == ("possible_duplicates", "confidence")
+    assert PROJECT_FIELDS[0] == "record_id" and PROJECT_FIELDS[-3:] == ("possible_duplicates", "confidence", "decisions")
 
 
 def test_record_dicts_follow_the_field_order():
@@ -63,7 +64,7 @@ def test_types_agree(stem):
         prop, column, field = props[kind.name], table[kind.name], arrow.field(kind.name)
         if kind.is_list:
             assert _json_types(prop) == {"array"}, kind.name
-            assert column["type"] == "list" and column["itemType"] == ("string" if kind.kind == "source" else kind.kind)
+            assert column["type"] == "list" and column["itemType"] == ("string" if kind.kind in ("source", "decision") else kind.kind)
             assert field.type == pa.list_(ARROW_TYPES[kind.kind]), kind.name
             if kind.kind == "source":
                 # file, start, end always; where the page came from when known (run --manifest, HTML URL)
@@ -71,6 +72,9 @@ def test_types_agree(stem):
                 assert prop["items"]["type"] == "object" and list(prop["items"]["properties"]) == names
                 assert prop["items"]["required"] == names[:3]
                 assert [f.name for f in ARROW_TYPES["source"]] == names
+            elif kind.kind == "decision":
+                assert prop["items"]["type"] == "object"
+                assert list(prop["items"]["properties"]) == [f.name for f in DECISION_TYPE], kind.name
             else:
                 assert prop["items"]["type"] == JSON_TYPES[kind.kind], kind.name
         else:

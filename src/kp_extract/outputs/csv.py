@@ -20,7 +20,7 @@ from kp_extract.model import Source
 from kp_extract.outputs.records import number, source_dict
 
 __all__ = ["LIST_SEPARATOR", "CsvDialect", "CSV_DIALECTS", "DEFAULT_CSV_DIALECT", "csv_dialect", "csv_cell",
-           "csv_writer", "cell_text", "header_bytes"]
+           "csv_writer", "cell_text", "header_bytes", "decision_cell"]
 
 LIST_SEPARATOR = " | "
 
@@ -84,6 +84,8 @@ def _plain_cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         num = number(value)
         return "" if num is None else repr(num) if isinstance(num, float) else str(num)
+    if isinstance(value, dict) and "action" in value:
+        return decision_cell(value)
     if isinstance(value, (Source, dict)):
         src = source_dict(value)
         return f"{src['file']}:{src['start']}-{src['end']}"
@@ -106,12 +108,25 @@ def _item_cell(value: Any) -> str:
     """_plain_cell of one list item, with sources (dicts, Source) inline: what source_dict and the
     f-string of _plain_cell make of them, in the same order of lookups and conversions."""
     t = type(value)
+    if t is dict and "action" in value:  # a reviewer decision (records._decisions)
+        return decision_cell(value)
     if t is dict:
         file, start, end = value["file"], int(value["start"]), int(value["end"])
         return f"{file}:{start}-{end}"
     if t is Source:
         return f"{value.file}:{value.start}-{value.end}"
     return _plain_cell(value)
+
+
+def decision_cell(decision: dict) -> str:
+    """One reviewer decision in a CSV cell: `action target`, then `field=value` (or the value alone),
+    reviewer, date and note, each after "; " when given: `set kp-0123456789abcdef; amount_sek=500000;
+    Anna; 2026-12-01; as granted`. The JSON and Parquet files keep every part as its own key."""
+    field, value = decision.get("field") or "", decision.get("value") or ""
+    parts = [f"{decision['action']} {decision.get('target') or ''}".rstrip(),
+             f"{field}={value}" if field else value,
+             decision.get("reviewer") or "", decision.get("date") or "", decision.get("note") or ""]
+    return "; ".join(p for p in parts if p)
 
 
 def csv_cell(value: Any) -> str:

@@ -205,7 +205,8 @@ def load_package_meta(path: Path | str) -> dict:
 def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialect: str, include_contacts: bool,
                       input_dir: Path | str, inputs: Iterable[tuple],
                       written: Mapping[str, FileStat] | None = None,
-                      manifest: Mapping[str, str] | None = None, meta: Mapping | None = None) -> Path:
+                      manifest: Mapping[str, str] | None = None, meta: Mapping | None = None,
+                      decisions: dict | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
     inputs: (path relative to the input folder, sha256 hex or None[, source_url or None[, retrieved_at
@@ -213,7 +214,9 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     of the files, by name, as the writer returned them (writer.write_outputs, write_contacts); a file
     not in it is read and hashed here. manifest: {"path", "sha256"} of the run's --manifest file.
     meta: the archivist's package metadata (load_package_meta), merged in: its keys win over the
-    tool's name, title and version, TOOL_KEYS stay the tool's.
+    tool's name, title and version, TOOL_KEYS stay the tool's. decisions: the reviewer decisions of
+    the run (pipeline.decisions_provenance), kept under kp_extract.decisions; None without a
+    decisions file.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
@@ -225,6 +228,8 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
                                                                         "candidates.jsonl", "changes.json"]
     if include_contacts:
         others += ["contacts.json", "contacts.csv"]
+    if decisions is not None:
+        others.append("decisions-unmatched.csv")
     package: dict[str, Any] = {
         "$schema": PACKAGE_PROFILE,
         "name": PACKAGE_NAME,
@@ -242,6 +247,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
             "input": input_location(input_dir, out_dir),
             "source_offsets": SOURCE_OFFSETS,
             **({"manifest": dict(manifest)} if manifest else {}),
+            **({"decisions": decisions} if decisions is not None else {}),
             "outputs": [_file_entry(out_dir, name, written) for name in others if (out_dir / name).is_file()],
             "inputs": _INPUTS_PLACEHOLDER,
         },

@@ -5,7 +5,8 @@ run and a full one have the same schema), derived from the record dataclasses
 (records.field_kinds): text as string, whole numbers as int64, duration_years
 and confidence as float64, lists as list<string> / list<int64>, and sources as
 list<struct<file: string, start: int64, end: int64, source_url: string, retrieved_at:
-string>>; null where the JSON has
+string>>, decisions as a list of structs of strings (action, target, field, value, reviewer,
+date, note); null where the JSON has
 null. The rows are the dicts of records.project_to_dict /
 partnership_to_dict, so reading a file back (pyarrow.parquet.read_table(...).to_pylist())
 gives projects.json's records (duration_years as a float: 3.0 for 3).
@@ -25,14 +26,19 @@ import pyarrow.parquet as pq
 from kp_extract.outputs.records import LINK_STEM, field_kinds
 from kp_extract.outputs.schema import table_schema
 
-__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "LINK_SCHEMA", "SCHEMAS", "ROW_GROUP_ROWS", "record_schema", "ParquetRecordWriter"]
+__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "LINK_SCHEMA", "SCHEMAS", "DECISION_TYPE", "ROW_GROUP_ROWS",
+           "record_schema", "ParquetRecordWriter"]
 
 ROW_GROUP_ROWS = 10_000
 
 # source_url and retrieved_at are null where the page's origin is not known (see records.source_dict)
 SOURCE_TYPE = pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
                          ("source_url", pa.string()), ("retrieved_at", pa.string())])
-_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE}
+# a reviewer decision (model.Decision, stages/s7_decide.py): every part as text
+DECISION_TYPE = pa.struct([(name, pa.string()) for name in
+                           ("action", "target", "field", "value", "reviewer", "date", "note")])
+_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE,
+          "decision": DECISION_TYPE}
 
 
 def record_schema(stem: str) -> pa.Schema:

@@ -3,7 +3,7 @@
 The field order of every output (JSON keys, CSV columns, Parquet columns, the JSON Schemas and
 Table Schemas in schema/) is the order of the dataclass fields of model.Project and
 model.Partnership, read here once (PROJECT_FIELDS, PARTNERSHIP_FIELDS); so are the fields' kinds
-(`field_kinds`: text, integer, number, a list of them, sources), which the Parquet schema and the
+(`field_kinds`: text, integer, number, a list of them, sources, reviewer decisions), which the Parquet schema and the
 readers take from here. tests/outputs/test_schema.py checks that the shipped schemas agree.
 
 `project_to_dict` / `partnership_to_dict` give the JSON object of a record: text fields scrubbed
@@ -23,7 +23,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from kp_extract.model import Partnership, PartnershipProject, Project, Source
+from kp_extract.model import Decision, Partnership, PartnershipProject, Project, Source
 from kp_extract.privacy import scrub, scrub_items
 
 __all__ = [
@@ -60,7 +60,7 @@ class FieldKind:
     nullable: bool = False
 
 
-_KINDS = {str: "string", int: "integer", float: "number", Source: "source"}
+_KINDS = {str: "string", int: "integer", float: "number", Source: "source", Decision: "decision"}
 
 
 def _field_kind(name: str, annotation: Any) -> FieldKind:
@@ -133,6 +133,12 @@ def _sources(sources) -> list[dict]:
             for s in sources]
 
 
+def _decisions(decisions) -> list[dict]:
+    """A record's reviewer decisions as JSON objects (Decision.to_dict), scrubbed of contact details: a
+    reviewer's note is free text."""
+    return [{k: scrub(v) for k, v in (d.to_dict() if isinstance(d, Decision) else d).items()} for d in decisions]
+
+
 def _as_is(value: Any) -> Any:
     return value
 
@@ -157,10 +163,12 @@ PROJECT_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
     "project_areas": scrub_items, "themes": scrub_items, "sdgs": _ints, "start_date": _as_is, "end_date": _as_is,
     "duration_years": number, "amount_sek": _int_or_none, "tags": scrub_items, "languages": list,
     "summary": _summary, "sources": _sources, "possible_duplicates": list, "confidence": confidence,
+    "decisions": _decisions,
 })
 PARTNERSHIP_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
     "partnership_id": _as_is, "swedish_partner": scrub, "swedish_partner_code": _as_is, "international_partner": scrub, "country": _as_is,
     "since_year": _int_or_none, "project_ids": list, "sources": _sources, "confidence": confidence,
+    "decisions": _decisions,
 })
 RECORD_VALUES = {"projects": PROJECT_VALUES, "partnerships": PARTNERSHIP_VALUES}
 

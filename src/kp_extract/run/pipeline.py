@@ -46,6 +46,7 @@ from types import MappingProxyType
 from kp_extract.run.cache import CONTACTS, REJECTED, PageCache, fingerprint, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
+from kp_extract.stages.s7_decide import COLUMNS as DECISION_COLUMNS, DecisionsFile, apply_decisions, unmatched_rows
 from kp_extract.stages.s5_extract import PageResult, extract_page
 from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Partner, PartnershipMention, Project,
@@ -139,6 +140,8 @@ class RunSummary:
     manifest_rows: int | None = None  # rows of --manifest (None: no manifest)
     manifest_unmatched: list[str] = field(default_factory=list)  # its files that are not in the input
     pages_without_row: int = 0  # input files the manifest has no row for
+    decisions_applied: int | None = None  # None: no --decisions file
+    decisions_unmatched: list[tuple] = field(default_factory=list)  # (Decision, why), in file order
 
 
 # ---------------------------------------------------------------- per page
@@ -340,7 +343,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         include_contacts: bool = False, formats: tuple[str, ...] | list[str] | str = DEFAULT_FORMATS,
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
         min_confidence: float | None = None, manifest: Manifest | Path | str | None = None,
-        compare: Path | None = None, package_meta: dict | None = None) -> RunSummary:
+        compare: Path | None = None, package_meta: dict | None = None,
+        decisions: DecisionsFile | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -360,7 +364,9 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     compare: an earlier run's output folder (may be out_dir itself): its
     records are read before anything is written, and OUT/changes.json says what changed from them
     (review/diff.py); without it a changes.json an earlier run left is removed. package_meta: an
-    archivist's package metadata (datapackage.load_package_meta), merged into datapackage.json.
+    archivist's package metadata (datapackage.load_package_meta), merged into datapackage.json. decisions: a reviewer's decisions
+    (s7_decide.read_decisions), applied after dedup; those that match nothing go to
+    OUT/decisions-unmatched.csv (removed by a run without).
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -443,6 +449,12 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         freeze()
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
+        if decisions is not None:
+            candidate_spool.seek(0)
+            decided = apply_decisions(projects, partnerships, decisions.decisions,
+                                      (json.loads(line) for line in candidate_spool))
+            projects, partnerships = decided.projects, decided.partnerships
+            summary.decisions_applied, summary.decisions_unmatched = len(decided.applied), decided.unmatched
         spool.seek(0)
         candidate_spool.seek(0)
         summary.candidates = sum(1 for _ in candidate_spool)
@@ -466,12 +478,17 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir)
         else:
             remove_changes(out_dir)
+        if decisions is not None:
+            written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(out_dir, summary.decisions_unmatched)
+        else:
+            Path(out_dir, UNMATCHED_DECISIONS).unlink(missing_ok=True)  # never mix in an earlier run's
         input_spool.seek(0)
         write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
                           input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
                           manifest=None if manifest is None else {"path": input_label(manifest.path),
                                                                   "sha256": manifest.sha256},
-                          meta=package_meta)
+                          meta=package_meta, decisions=decisions_provenance(decisions, decided)
+                          if decisions is not None else None)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged
@@ -520,6 +537,38 @@ def cite_sources(record, origins: Mapping[str, PageOrigin]):
             sources.append(CitedSource(s.file, s.start, s.end, found.url, found.retrieved_at))
             changed = True
     return dataclasses.replace(record, sources=sources) if changed else record
+
+
+# ---------------------------------------------------------------- reviewer decisions
+
+UNMATCHED_DECISIONS = "decisions-unmatched.csv"
+
+
+def write_unmatched_decisions(out_dir: Path, unmatched: list[tuple]):
+    """OUT/decisions-unmatched.csv: the decisions file's columns and `reason`, one row per decision that
+    matched nothing (only the header when all applied); cells scrubbed and guarded as in the record CSV."""
+    from kp_extract.outputs.exporters import CsvExporter
+    from kp_extract.outputs.files import hashed_atomic_file
+
+    header = (*DECISION_COLUMNS, "reason")
+    with hashed_atomic_file(Path(out_dir) / UNMATCHED_DECISIONS) as sink:
+        exporter = CsvExporter(sink, header)
+        exporter.start_exporting()
+        for row in unmatched_rows(unmatched):
+            exporter.export_item(dict(zip(header, map(scrub, row))))
+        exporter.finish_exporting()
+    return sink.stat
+
+
+def decisions_provenance(decisions: DecisionsFile, decided) -> dict:
+    """What datapackage.json says of the decisions: the file, its hash, each decision applied and each
+    unmatched one with why."""
+    def as_dict(d) -> dict:
+        return {k: scrub(v) for k, v in d.to_dict().items()}
+
+    return {"file": decisions.name, "sha256": decisions.sha256,
+            "applied": [as_dict(d) for d in decided.applied],
+            "unmatched": [dict(as_dict(d), reason=scrub(why)) for d, why in decided.unmatched]}
 
 
 # ---------------------------------------------------------------- confidence

@@ -2,7 +2,8 @@
 
 `summary_rows` turns a pipeline.RunSummary into (label, value) rows: pages read,
 skipped (and why, one sub-row per stage and reason group), partly read (and why),
-blocks, projects, partnerships, merged duplicates, possible duplicates, languages,
+blocks, projects, partnerships, merged duplicates, possible duplicates, reviewer decisions
+applied and unmatched (each unmatched one listed with why), languages,
 contacts, workers, cache hits (and cache entries ignored as damaged or foreign), time.
 Wall-clock time appears here only, never in a file. `plain_lines` renders them as aligned text (stderr is not a terminal), `rich_table`
 as a rich Table (it is).
@@ -42,6 +43,27 @@ def _languages(langs: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))) or "-"
 
 
+# unmatched decisions listed one per row in the summary; all of them are in decisions-unmatched.csv
+UNMATCHED_LISTED = 20
+
+
+def _decision_rows(s: Any) -> list[Row]:
+    """With --decisions: how many applied and matched nothing, then a row per unmatched decision
+    (action and target, and why)."""
+    if getattr(s, "decisions_applied", None) is None:
+        return []
+    from kp_extract.privacy import scrub_contacts
+
+    unmatched = list(getattr(s, "decisions_unmatched", None) or [])
+    rows = [("decisions", f"{s.decisions_applied} applied, {len(unmatched)} unmatched"
+             + (" (decisions-unmatched.csv)" if unmatched else ""))]
+    for d, why in unmatched[:UNMATCHED_LISTED]:
+        rows.append((SUB + scrub_contacts(f"unmatched {d.action} {d.target}"), scrub_contacts(why)))
+    if len(unmatched) > UNMATCHED_LISTED:
+        rows.append((SUB + "...", f"{len(unmatched) - UNMATCHED_LISTED} more (decisions-unmatched.csv)"))
+    return rows
+
+
 def summary_rows(s: Any) -> list[Row]:
     """The rows of the summary of a RunSummary (attributes added later are optional)."""
     errors = list(getattr(s, "errors", None) or [])
@@ -65,6 +87,7 @@ def summary_rows(s: Any) -> list[Row]:
         rows.append(("below confidence", f"{s.candidates} (candidates.jsonl; threshold {at})"))
     if getattr(s, "manifest_rows", None) is not None:
         rows.append(("manifest", manifest_text(s)))
+    rows += _decision_rows(s)
     rows.append(("languages", _languages(getattr(s, "languages", None) or {})))
     if getattr(s, "contacts", None) is not None:
         rows.append(("contacts", str(s.contacts)))
