@@ -26,7 +26,8 @@ The actions:
   partnerships and possible duplicates.
 * `split`: the target project loses partners abroad into records of their own: `value` names them,
   separated by ` | ` (empty: every partner abroad but the first). Each part has one partner abroad,
-  the record's other fields, that partner's country where a partnership states it, and the id
+  the record's other fields, that partner's country where a partnership states it, the Swedish
+  partners the partnerships pair it with (all the record's when they name none), and the id
   `kp-` + 16 hex digits of sha256(record id + "/" + partner key): stable while the record's id and the
   partner's name are. The record keeps its id and the partners not named. The partnerships of a part's
   partner list the part instead of the record.
@@ -57,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+from kp_extract.lexicon.gazetteer import resolve_swedish
 from kp_extract.lexicon.partners import partner_key
 from kp_extract.model import Decision, Partnership, Project, Source
 from kp_extract.stages.s6_dedupe import Keys, record_id, title_key
@@ -128,9 +130,17 @@ def target_kind(target: str) -> str:
     return "title"
 
 
-def _pair(target: str) -> tuple[str, str]:
+def swedish_key(name: str) -> str:
+    """What a Swedish partner is compared by: its canonical name in the gazetteer ("Karlstad" and
+    "Karlstads kommun" are "Karlstads kommun"), else its partner_key."""
+    partner = resolve_swedish(name)
+    return partner.name if partner is not None else partner_key(name)
+
+
+def _pair(target: str, keys=None) -> tuple[str, str]:
+    """(Swedish key, partner-abroad key) of a "Swedish partner / partner abroad" target."""
     swedish, abroad = target.split(PAIR_SEPARATOR, 1)
-    return partner_key(swedish.strip()), partner_key(abroad.strip())
+    return (keys.swedish if keys else swedish_key)(swedish.strip()), partner_key(abroad.strip())
 
 
 def typed_value(name: str, text: str):
@@ -262,6 +272,14 @@ def read_decisions(path: Path) -> DecisionsFile:
 
 # ---------------------------------------------------------------- applying
 
+class _Keys(Keys):
+    """dedupe's memoised keys, and swedish_key, for one apply_decisions call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.swedish = cache(swedish_key)
+
+
 class _Records:
     """The records while decisions apply: copies made on first change (the given records are never
     changed), looked up by id, title and pair."""
@@ -286,25 +304,22 @@ class _Records:
                     return copy
         return copy
 
-    def pair_of(self, target: str) -> tuple[str, str]:
-        return _pair(target)
-
     def _names_pair(self, swedish: Iterable[str], abroad: Iterable[str], pair: tuple[str, str]) -> bool:
         key = self.keys.partner
-        return any(key(s) == pair[0] for s in swedish) and any(key(a) == pair[1] for a in abroad)
+        return any(self.keys.swedish(s) == pair[0] for s in swedish) and any(key(a) == pair[1] for a in abroad)
 
     def find_projects(self, target: str) -> list[Project]:
         kind = target_kind(target)
         if kind == "id":
             return [p for p in self.projects if p.record_id == target]
         if kind == "pair":
-            pair = _pair(target)
+            pair = _pair(target, self.keys)
             return [p for p in self.projects if self._names_pair(p.swedish_partners, p.international_partners, pair)]
         wanted = self.keys.title(target)
         return [p for p in self.projects if p.title and self.keys.title(p.title) == wanted]
 
     def find_partnerships(self, target: str) -> list[Partnership]:
-        pair = _pair(target)
+        pair = _pair(target, self.keys)
         return [r for r in self.partnerships if self._names_pair([r.swedish_partner], [r.international_partner], pair)]
 
     def one_project(self, target: str) -> Project | str:
@@ -425,7 +440,7 @@ def apply_decisions(projects: list[Project], partnerships: list[Partnership], de
     """New records with the decisions applied in order (see the module docstring); projects and
     partnerships are not changed. candidates: the rows of candidates.jsonl (read only when a decision
     promotes)."""
-    keys = Keys()
+    keys = _Keys()
     records = _Records(projects, partnerships, keys)
     outcome = Outcome([], [])
     candidate_rows: list[dict] | None = None
@@ -512,10 +527,21 @@ def _split(records: _Records, d: Decision, keys: Keys) -> str | None:
     named = list(dict.fromkeys(named))
     if not named or len(named) >= len(partners):
         return f"nothing to split: record {target.record_id} would keep no partner abroad or lose none"
-    country_of = {}
+    country_of: dict[str, str] = {}
+    swedish_of: dict[str, list[str]] = {}  # partner key -> the Swedish bodies its partnerships pair it with
     for r in records.partnerships:
-        if r.country and target.record_id in r.project_ids:
-            country_of.setdefault(key(r.international_partner), r.country)
+        if target.record_id in r.project_ids:
+            if r.country:
+                country_of.setdefault(key(r.international_partner), r.country)
+            swedish_of.setdefault(key(r.international_partner), []).append(r.swedish_partner)
+    codes = dict(zip(target.swedish_partners, target.swedish_partner_codes))
+
+    def swedish(partner_keys: list[str]) -> dict:
+        """The Swedish partners of a part: those paired with its partners abroad, else all the record's."""
+        names = [n for n in target.swedish_partners if any(n in swedish_of.get(k, ()) for k in partner_keys)]
+        if not names or len(codes) != len(target.swedish_partners):
+            return {}
+        return {"swedish_partners": names, "swedish_partner_codes": [codes[n] for n in names]}
     index = records.projects.index(target)
     target = records.own(target)
     parts = []
@@ -524,11 +550,13 @@ def _split(records: _Records, d: Decision, keys: Keys) -> str | None:
         part = replace(target, record_id=part_id(target.record_id, k), international_partners=[partners[k]],
                        countries=[country] if country else list(target.countries),
                        sources=list(target.sources), possible_duplicates=list(target.possible_duplicates),
-                       decisions=[*target.decisions, d])
+                       decisions=[*target.decisions, d], **swedish([k]))
         records.copied.add(id(part))
         parts.append(part)
         records.relink(target.record_id, part.record_id, partner=k)
     kept = [partners[k] for k in partners if k not in named]
+    for name, value in swedish([key(n) for n in kept]).items():
+        setattr(target, name, value)
     target.international_partners = kept
     kept_countries = [country_of[key(n)] for n in kept if key(n) in country_of]
     if len(kept_countries) == len(kept):
@@ -542,9 +570,9 @@ def _promote(records: _Records, d: Decision, candidates: list[dict], keys: Keys)
     kind = target_kind(d.target)
     key = keys.partner
     if kind == "pair":
-        pair = _pair(d.target)
+        pair = _pair(d.target, keys)
         rows = [r for r in candidates if r.get("kind") == "partnership"
-                and key(r.get("swedish_partner") or "") == pair[0] and key(r.get("international_partner") or "") == pair[1]]
+                and keys.swedish(r.get("swedish_partner") or "") == pair[0] and key(r.get("international_partner") or "") == pair[1]]
         if rows:
             if records.find_partnerships(d.target):
                 return f"the pair {d.target!r} is a partnership record already"
