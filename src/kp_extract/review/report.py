@@ -123,6 +123,14 @@ class ReportResult:
 
 # ---------------------------------------------------------------- reading
 
+def _read_candidates(path: Path) -> list[dict]:
+    """The rows of candidates.jsonl (none when it is missing), scrubbed as the records are."""
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [scrub_record(json.loads(line)) for line in fh if line.strip()]
+
+
 def recorded_input(out_dir: Path) -> RecordedInput:
     """The input folder and page hashes out_dir/datapackage.json records (kp_extract.input, relative
     to out_dir or absolute; kp_extract.inputs). Nothing recorded (no file, not JSON, no such keys):
@@ -519,6 +527,7 @@ def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
 <h2>{esc(display_title(p))}</h2>
 <p class="rid"><code>{esc(rid)}</code></p>
 {_fields_html(p)}
+{_decide_html(rid, p.get("decisions") or [])}
 <div class="cols">
 <div><h3>Merged sources ({len(srcs)})</h3><ul class="srcs">{src_links}</ul></div>
 <div><h3>Possible duplicates</h3>{f'<ul class="dups">{dups}</ul>' if dups else '<p class="none">none</p>'}</div>
@@ -531,6 +540,88 @@ def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
 def _legend() -> str:
     return "".join(f'<span class="legend-item"><mark data-field="{f}">{esc(FIELD_LABELS[f])}</mark></span>'
                    for f in FIELDS)
+
+
+# ---------------------------------------------------------------- reviewer decisions
+
+def _settable_options() -> str:
+    from kp_extract.stages.s7_decide import settable_fields
+
+    return _options((f, f) for f in settable_fields())
+
+
+def _decide_html(rid: str, applied: list[dict]) -> str:
+    """A record's decision controls: reject it, merge another record into it, set one of its fields
+    (the script, DECISIONS_JS, adds each to the pending decisions); and the decisions a run applied to it."""
+    from kp_extract.outputs.csv import decision_cell
+
+    done = "".join(f"<li>{esc(decision_cell(d))}</li>" for d in applied if isinstance(d, dict) and "action" in d)
+    return f"""{f'<h3>Decisions applied</h3><ul class="applied">{done}</ul>' if done else ""}
+<div class="decide" data-target="{esc(rid)}">
+<button type="button" class="d-reject">Reject</button>
+<label>merge in <input type="text" class="d-merge-value" placeholder="record_id or title"></label>
+<button type="button" class="d-merge">Merge</button>
+<label>set <select class="d-field">{_settable_options()}</select></label>
+<input type="text" class="d-value" placeholder="value (lists: a | b)">
+<button type="button" class="d-set">Set</button>
+</div>"""
+
+
+def candidate_target(row: dict) -> str:
+    """What `promote` names a candidates.jsonl row by: a project candidate's title, else its pair."""
+    if row.get("kind") == "project":
+        if row.get("title"):
+            return str(row["title"])
+        swedish, abroad = row.get("swedish_partners") or [""], row.get("international_partners") or [""]
+        return f"{swedish[0]} / {abroad[0]}"
+    return f"{row.get('swedish_partner') or ''} / {row.get('international_partner') or ''}"
+
+
+def _candidates_html(candidates: list[dict]) -> str:
+    """The below-threshold candidates, one row per promote target (the best score of its rows)."""
+    best: dict[tuple[str, str], dict] = {}
+    for row in candidates:
+        kind = "project" if row.get("kind") == "project" else "partnership"
+        score = float(row.get("confidence") if kind == "project" else row.get("partner_score") or 0)
+        key = (kind, candidate_target(row))
+        if key not in best or score > best[key]["score"]:
+            best[key] = {"score": score, "file": row.get("file") or ""}
+    if not best:
+        return '<p class="none">No candidates below the confidence threshold.</p>'
+    rows = "".join(
+        f'<tr><td>{esc(kind)}</td><td>{esc(target)}</td><td>{v["score"]:.2f}</td><td><code>{esc(v["file"])}</code></td>'
+        f'<td><button type="button" class="d-promote" data-target="{esc(target)}">Promote</button></td></tr>'
+        for (kind, target), v in sorted(best.items(), key=lambda kv: (-kv[1]["score"], kv[0])))
+    return (f'<table id="candidate-table"><thead><tr><th>kind</th><th>candidate</th><th>score</th><th>page</th>'
+            f'<th></th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _decisions_html(candidates: list[dict]) -> str:
+    """The reviewer's decisions: a form for any decision, the candidates to promote, the pending list and
+    the download of a decisions CSV for `kp-extract run --decisions`."""
+    actions = _options((a, a) for a in ("reject", "merge", "split", "promote", "set"))
+    return f"""<section id="decisions">
+<h2>Reviewer decisions</h2>
+<p class="hint">Mark rejections, merges, splits, promotions and field values here or in a record's view, then
+download them as a CSV for <code>kp-extract run --decisions FILE</code>. A target is a record_id, a title, or
+<code>Swedish partner / partner abroad</code> (a partnership). Nothing leaves this page but the downloaded file.</p>
+<div class="filters" id="d-form">
+<label>Reviewer <input type="text" id="d-reviewer" autocomplete="name"></label>
+<label>Date <input type="date" id="d-date"></label>
+<label>Action <select id="d-action">{actions}</select></label>
+<label>Target <input type="text" id="d-target" placeholder="record_id, title or A / B"></label>
+<label>Field <select id="d-field"><option value=""></option>{_settable_options()}</select></label>
+<label>Value <input type="text" id="d-value"></label>
+<label>Note <input type="text" id="d-note"></label>
+<button type="button" id="d-add">Add</button>
+</div>
+<h3>Pending decisions (<span id="d-count">0</span>)</h3>
+<table id="decision-table"><thead><tr><th>action</th><th>target</th><th>field</th><th>value</th><th>note</th><th></th></tr></thead>
+<tbody></tbody></table>
+<p><button type="button" id="d-download">Download decisions.csv</button></p>
+<h3>Candidates below the confidence threshold</h3>
+{_candidates_html(candidates)}
+</section>"""
 
 
 # ---------------------------------------------------------------- the page
@@ -655,12 +746,86 @@ JS = r"""
 })();
 """
 
+DECISIONS_CSS = """
+.decide{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:6px 10px;margin:8px 0;font-size:12px}
+.decide input,.decide select,#d-form input,#d-form select{font:inherit;padding:2px 5px}
+#decision-table,#candidate-table{width:auto;min-width:50%}
+"""
+
+# The pending decisions live in this page only; Download builds the CSV (the columns of
+# s7_decide.COLUMNS, RFC 4180 quoting, CRLF) as a Blob and saves it.
+DECISIONS_JS = r"""
+(function () {
+  "use strict";
+  var COLUMNS = ["action", "target", "field", "value", "reviewer", "date", "note"];
+  var pending = [];
+  var tbody = document.querySelector("#decision-table tbody");
+  var reviewer = document.getElementById("d-reviewer");
+  var date = document.getElementById("d-date");
+  if (!date.value) { date.value = new Date().toISOString().slice(0, 10); }
+  function cell(v) {
+    v = v == null ? "" : String(v);
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function csvText() {
+    return [COLUMNS.join(",")].concat(pending.map(function (d) {
+      return COLUMNS.map(function (c) { return cell(d[c]); }).join(",");
+    })).join("\r\n") + "\r\n";
+  }
+  function render() {
+    tbody.textContent = "";
+    pending.forEach(function (d, i) {
+      var tr = document.createElement("tr");
+      ["action", "target", "field", "value", "note"].forEach(function (c) {
+        var td = document.createElement("td"); td.textContent = d[c]; tr.appendChild(td);
+      });
+      var td = document.createElement("td"), b = document.createElement("button");
+      b.type = "button"; b.textContent = "remove";
+      b.addEventListener("click", function () { pending.splice(i, 1); render(); });
+      td.appendChild(b); tr.appendChild(td); tbody.appendChild(tr);
+    });
+    document.getElementById("d-count").textContent = String(pending.length);
+  }
+  function add(action, target, field, value, note) {
+    if (!target) { return; }
+    pending.push({action: action, target: target, field: field || "", value: value || "",
+                  reviewer: reviewer.value.trim(), date: date.value, note: note || ""});
+    render();
+  }
+  document.getElementById("d-add").addEventListener("click", function () {
+    var v = function (id) { return document.getElementById(id).value.trim(); };
+    add(v("d-action"), v("d-target"), v("d-action") === "set" ? v("d-field") : "", v("d-value"), v("d-note"));
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".decide"), function (box) {
+    var target = box.getAttribute("data-target");
+    box.querySelector(".d-reject").addEventListener("click", function () { add("reject", target); });
+    box.querySelector(".d-merge").addEventListener("click", function () {
+      add("merge", target, "", box.querySelector(".d-merge-value").value.trim());
+    });
+    box.querySelector(".d-set").addEventListener("click", function () {
+      add("set", target, box.querySelector(".d-field").value, box.querySelector(".d-value").value.trim());
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".d-promote"), function (b) {
+    b.addEventListener("click", function () { add("promote", b.getAttribute("data-target")); });
+  });
+  document.getElementById("d-download").addEventListener("click", function () {
+    var url = URL.createObjectURL(new Blob([csvText()], {type: "text/csv;charset=utf-8"}));
+    var a = document.createElement("a");
+    a.href = url; a.download = "decisions.csv";
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 0);
+  });
+  window.kpDecisionsCsv = csvText;
+})();
+"""
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 
 def render_report(projects: list[dict], partnerships: list[dict],
-                  sources: dict[tuple[str, int, int], SourceText]) -> str:
-    """The whole HTML page."""
+                  sources: dict[tuple[str, int, int], SourceText], candidates: list[dict] | None = None) -> str:
+    """The whole HTML page (candidates: the rows of candidates.jsonl, offered for promotion)."""
     by_id = {str(p["record_id"]): p for p in projects}
     records = "\n".join(_record_html(p, sources, by_id) for p in projects)
     return f"""<!DOCTYPE html>
@@ -670,7 +835,7 @@ def render_report(projects: list[dict], partnerships: list[dict],
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kp_extract review report</title>
-<style>{CSS}</style>
+<style>{CSS}{DECISIONS_CSS}</style>
 </head>
 <body>
 <header><h1>kp_extract review report</h1>
@@ -682,9 +847,10 @@ def render_report(projects: list[dict], partnerships: list[dict],
 </section>
 {_table_html(projects)}
 <p class="legend">Marked in the source text: {_legend()}</p>
+{_decisions_html(candidates or [])}
 {records}
 </main>
-<script>{JS}</script>
+<script>{JS}{DECISIONS_JS}</script>
 </body>
 </html>
 """
@@ -702,13 +868,14 @@ def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
     records = read_records(out_dir)
     projects = [scrub_record(p) for p in records.projects]
     partnerships = records.partnerships
+    candidates = _read_candidates(out_dir / "candidates.jsonl")
     recorded = recorded_input(out_dir)
     folder = Path(input_dir) if input_dir is not None else recorded.folder
     checks = check_pages((s["file"] for p in projects for s in p.get("sources", [])), folder, recorded)
     sources = load_sources(projects, checks, out_dir / "blocks.jsonl")
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, render_report(projects, partnerships, sources))
+    atomic_write_text(target, render_report(projects, partnerships, sources, candidates))
     return ReportResult(target, count_pages(checks.values()))
 
 

@@ -1,0 +1,92 @@
+"""The review report's decision controls: a reviewer marks decisions in headless Chromium and downloads
+them as a CSV that `run --decisions` reads back."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kp_extract.model import Decision
+from kp_extract.review.report import candidate_target, write_report
+from kp_extract.run.pipeline import run
+from kp_extract.stages.s7_decide import COLUMNS, read_decisions
+from tests.review.test_report import CHROMIUM_ARGS, RAW, _chromium
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report-decisions")
+    run(RAW, out, workers=1)
+    write_report(out, RAW)
+    return out
+
+
+def _candidates(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "candidates.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_report_has_the_controls_and_the_csv_header(seeds_out):
+    html = (seeds_out / "report.html").read_text(encoding="utf-8")
+    projects = json.loads((seeds_out / "projects.json").read_text(encoding="utf-8"))
+    assert html.count('<div class="decide"') == len(projects)
+    for p in projects:
+        assert f'<div class="decide" data-target="{p["record_id"]}">' in html
+    for control in ('id="d-download"', 'id="d-reviewer"', 'id="d-add"', 'id="decision-table"', 'class="d-promote"'):
+        assert control in html
+    assert f"var COLUMNS = {json.dumps(list(COLUMNS))};" in html  # the CSV header the script writes
+    promotable = {candidate_target(c) for c in _candidates(seeds_out)}
+    assert promotable and all(f'data-target="{t}"' in html for t in promotable if '"' not in t and "&" not in t)
+
+
+def test_browser_download_is_a_decisions_file(seeds_out, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    projects = json.loads((seeds_out / "projects.json").read_text(encoding="utf-8"))
+    first, second = projects[0]["record_id"], projects[1]["record_id"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(accept_downloads=True)
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.goto((seeds_out / "report.html").as_uri())
+        page.fill("#d-reviewer", "Anna Berg")
+        page.fill("#d-date", "2026-12-01")
+
+        page.goto((seeds_out / "report.html").as_uri() + "#" + first)
+        box = page.locator(f'.decide[data-target="{first}"]')
+        box.locator(".d-reject").click()
+        box.locator(".d-field").select_option("amount_sek")
+        box.locator(".d-value").fill("500000")
+        box.locator(".d-set").click()
+        box.locator(".d-merge-value").fill(second)
+        box.locator(".d-merge").click()
+
+        page.locator(".d-promote").first.click()
+        promoted = page.locator(".d-promote").first.get_attribute("data-target")
+
+        page.select_option("#d-action", "reject")
+        page.fill("#d-target", "Växjö kommun / JB Marks")
+        page.fill("#d-note", 'a "shared" page, not theirs')
+        page.click("#d-add")
+        assert page.inner_text("#d-count") == "5"
+
+        with page.expect_download() as download:
+            page.click("#d-download")
+        path = tmp_path / "decisions.csv"
+        download.value.save_as(path)
+        assert download.value.suggested_filename == "decisions.csv"
+        browser.close()
+    assert problems == []
+    data = path.read_bytes()
+    assert data.startswith(b"action,target,field,value,reviewer,date,note\r\n")
+    assert b'"a ""shared"" page, not theirs"' in data
+    signed = {"reviewer": "Anna Berg", "date": "2026-12-01"}
+    assert read_decisions(path).decisions == (
+        Decision("reject", first, **signed),
+        Decision("set", first, "amount_sek", "500000", **signed),
+        Decision("merge", first, "", second, **signed),
+        Decision("promote", promoted, **signed),
+        Decision("reject", "Växjö kommun / JB Marks", note='a "shared" page, not theirs', **signed),
+    )
