@@ -518,10 +518,11 @@ def _split(records: _Records, d: Decision, keys: Keys) -> str | None:
     key = keys.partner
     partners = {key(n): n for n in target.international_partners}
     if d.value:
-        named = [key(n.strip()) for n in d.value.split(LIST_SEPARATOR.strip()) if n.strip()]
-        missing = [n for n in named if n not in partners]
+        names = [n.strip() for n in d.value.split(LIST_SEPARATOR.strip()) if n.strip()]
+        missing = [n for n in names if key(n) not in partners]
         if missing:
             return f"record {target.record_id} names no partner abroad {missing[0]!r}"
+        named = list(map(key, names))
     else:
         named = list(partners)[1:]
     named = list(dict.fromkeys(named))
