@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kp_extract.model import FileError, Partnership, Project, Source
+from kp_extract.model import Decision, FileError, Partnership, Project, Source
 from kp_extract.outputs import exporters
 from kp_extract.outputs import writer
 from kp_extract.outputs.csv import LIST_SEPARATOR, csv_cell
@@ -480,6 +480,7 @@ def reference_project_to_dict(p: Project) -> dict:
         "languages": list(p.languages), "summary": scrub(p.summary) if p.summary is not None else "",
         "sources": [_reference_source(s) for s in p.sources], "possible_duplicates": list(p.possible_duplicates),
         "confidence": round(min(max(float(p.confidence), 0.0), 1.0), 3),
+        "decisions": [{k: scrub(v) for k, v in d.to_dict().items()} for d in p.decisions],
     }
 
 
@@ -501,7 +502,9 @@ source_items = st.lists(st.one_of(st.builds(Source, tricky_text, st.integers(0, 
     duration_years=st.one_of(st.none(), st.floats()), amount_sek=st.one_of(st.none(), st.integers(0, 10**9)),
     tags=item_containers, languages=st.lists(st.sampled_from(["sv", "en"]), max_size=2),
     summary=st.one_of(st.none(), contact_text), sources=source_items.map(tuple) | source_items,
-    possible_duplicates=st.lists(tricky_text, max_size=2)))
+    possible_duplicates=st.lists(tricky_text, max_size=2),
+    decisions=st.lists(st.builds(Decision, st.sampled_from(["reject", "set"]), tricky_text, tricky_text,
+                                 contact_text, tricky_text, tricky_text, contact_text), max_size=2)))
 def test_project_to_dict_equals_the_plain_version(project):
     from kp_extract.outputs.records import project_to_dict
 
