@@ -288,7 +288,9 @@ class _Records:
         self.projects = list(projects)
         self.partnerships = list(partnerships)
         self.keys = keys
-        self.copied: set[int] = set()  # id() of the records this stage made
+        # id() of the records this stage made: the given records stay alive (the caller holds them), so
+        # none of them can share an id() with a copy, even one made and dropped earlier
+        self.copied: set[int] = set()
 
     def own(self, record):
         """record, or a copy of it the first time it changes (lists copied too)."""
