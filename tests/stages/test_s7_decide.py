@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kp_extract.model import Decision, Partnership, Project, Source
-from kp_extract.stages.s6_dedupe import record_id
+from kp_extract.lexicon.partners import partner_key
+from kp_extract.stages.s6_dedupe import partnership_id, record_id
 from kp_extract.stages.s7_decide import (DecisionsError, apply_decisions, parse_decisions, part_id, read_decisions,
                                          typed_value)
 
@@ -26,7 +27,8 @@ def project(rid: str, title: str | None, swedish: list[str], abroad: list[str], 
 
 
 def partnership(swedish: str, abroad: str, country: str, ids: list[str]) -> Partnership:
-    return Partnership(swedish, "0780", abroad, country, None, ids, [Source("a.txt", 0, 10)])
+    return Partnership(swedish, "0780", abroad, country, None, ids, [Source("a.txt", 0, 10)],
+                       partnership_id=partnership_id(swedish, "0780", partner_key(abroad)))
 
 
 A = "kp-aaaaaaaaaaaaaaaa"
@@ -78,6 +80,12 @@ def test_reject_a_partnership_by_pair(run):
     assert [(r.swedish_partner, r.international_partner) for r in out.partnerships] == [
         ("Växjö kommun", "JB Marks Local Municipality"), ("Växjö kommun", "Kalush City Council")]
     assert len(out.projects) == 3  # the projects stay
+
+
+def test_reject_a_partnership_by_its_id(run):
+    target = run[1][1].partnership_id
+    out = decide(run, Decision("reject", target))
+    assert [r.partnership_id for r in out.partnerships] == [run[1][0].partnership_id, run[1][2].partnership_id]
 
 
 def test_reject_by_title_ignores_case_and_punctuation(run):
@@ -175,12 +183,14 @@ def test_promote_a_project_candidate_by_title(run):
     assert new.sources == [Source("b.txt", 5, 40), Source("c.txt", 0, 9)]  # both mentions, one record
     link = [r for r in out.partnerships if r.swedish_partner == "Borås stad"]
     assert [(r.international_partner, r.project_ids) for r in link] == [("Kisumu County Government", [new.record_id])]
+    assert link[0].partnership_id == partnership_id("Borås stad", "1490", "kisumu")
 
 
 def test_promote_a_pair_candidate(run):
     out = decide(run, Decision("promote", "Borås stad / Nakuru"), candidates=CANDIDATES)
     new = [r for r in out.partnerships if r.international_partner == "Nakuru"]
     assert len(new) == 1 and new[0].confidence == 0.27 and new[0].sources == [Source("b.txt", 50, 90)]
+    assert new[0].partnership_id == partnership_id("Borås stad", "1490", "nakuru")  # as dedupe would key it
     assert len(out.projects) == 3
 
 

@@ -11,6 +11,7 @@ A target names what a decision is about so that it survives reruns and new crawl
 
 * a record_id (`kp-` and 16 hex digits, `-N` for a twin): ids are keyed on content (s6_dedupe.record_id);
 * a title: the project records with that title (case, punctuation and spacing aside);
+* a partnership_id (`kp-p-` and 16 hex digits): that partnership, or for a project action its one project;
 * `Swedish partner / partner abroad`: the partnership of that pair (names compared as dedupe keys
   partners: `Växjö` is `Växjö kommun`, `JB Marks` is `JB Marks Local Municipality`), or, for a
   project action, the pair's one project.
@@ -57,11 +58,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kp_extract.lexicon.gazetteer import resolve_swedish
 from kp_extract.lexicon.partners import partner_key
 from kp_extract.model import Decision, Partnership, Project, Source
-from kp_extract.stages.s6_dedupe import Keys, record_id, title_key
+from kp_extract.outputs.records import FieldKind, field_kinds
+from kp_extract.stages.s6_dedupe import PARTNERSHIP_ID_PREFIX, Keys, partnership_id, record_id
 
 __all__ = ["COLUMNS", "ACTIONS", "settable_fields", "DecisionsError", "DecisionsFile", "Outcome", "read_decisions",
            "parse_decisions", "apply_decisions", "typed_value", "target_kind"]
@@ -71,8 +74,9 @@ ACTIONS = ("reject", "merge", "split", "promote", "set")
 LIST_SEPARATOR = " | "
 # the fields a reviewer may set, by record kind; what the run derives (ids, sources, links, scores,
 # decisions) is not set by hand
-NOT_SETTABLE = frozenset({"record_id", "sources", "possible_duplicates", "project_ids", "confidence", "decisions"})
+NOT_SETTABLE = frozenset({"record_id", "partnership_id", "sources", "possible_duplicates", "project_ids", "confidence", "decisions"})
 ID_PATTERN = re.compile(r"kp-[0-9a-f]{16}(?:-\d+)?")
+PARTNERSHIP_ID_PATTERN = re.compile(re.escape(PARTNERSHIP_ID_PREFIX) + r"[0-9a-f]{16}(?:-\d+)?")
 PAIR_SEPARATOR = " / "
 
 
@@ -104,11 +108,9 @@ class Outcome:
 # ---------------------------------------------------------------- reading
 
 @cache
-def _field_kinds() -> dict[str, tuple[str, object]]:
+def _field_kinds() -> dict[str, tuple[str, FieldKind]]:
     """field name -> (record stem, records.FieldKind) of every settable field."""
-    from kp_extract.outputs.records import field_kinds
-
-    out: dict[str, tuple[str, object]] = {}
+    out: dict[str, tuple[str, FieldKind]] = {}
     for stem in ("projects", "partnerships"):
         for kind in field_kinds(stem):
             if kind.name not in NOT_SETTABLE:
@@ -122,9 +124,11 @@ def settable_fields() -> list[str]:
 
 
 def target_kind(target: str) -> str:
-    """"id", "pair" or "title": how a target names what it is about."""
+    """"id", "partnership_id", "pair" or "title": how a target names what it is about."""
     if ID_PATTERN.fullmatch(target):
         return "id"
+    if PARTNERSHIP_ID_PATTERN.fullmatch(target):
+        return "partnership_id"
     if PAIR_SEPARATOR in target:
         return "pair"
     return "title"
@@ -137,7 +141,7 @@ def swedish_key(name: str) -> str:
     return partner.name if partner is not None else partner_key(name)
 
 
-def _pair(target: str, keys=None) -> tuple[str, str]:
+def _pair(target: str, keys: _Keys | None = None) -> tuple[str, str]:
     """(Swedish key, partner-abroad key) of a "Swedish partner / partner abroad" target."""
     swedish, abroad = target.split(PAIR_SEPARATOR, 1)
     return (keys.swedish if keys else swedish_key)(swedish.strip()), partner_key(abroad.strip())
@@ -163,6 +167,7 @@ def typed_value(name: str, text: str):
                                  ) from None
         return item
 
+    value: Any
     if kind.is_list:
         value = [one(x.strip()) for x in text.split(LIST_SEPARATOR.strip()) if x.strip()] if text else []
     elif not text:
@@ -191,8 +196,9 @@ def _check(d: Decision) -> None:
             raise DecisionsError("set needs a field")
         typed_value(d.field, d.value)
         stem = _field_kinds()[d.field][0]
-        if stem == "partnerships" and target_kind(d.target) != "pair":
-            raise DecisionsError(f"{d.field} is a partnership field: the target must be 'Swedish partner / partner abroad'")
+        if stem == "partnerships" and target_kind(d.target) not in ("pair", "partnership_id"):
+            raise DecisionsError(f"{d.field} is a partnership field: the target must be a partnership_id or "
+                                 "'Swedish partner / partner abroad'")
     if d.action in ("reject", "merge", "split", "promote") and d.field:
         raise DecisionsError(f"{d.action} takes no field")
 
@@ -284,7 +290,7 @@ class _Records:
     """The records while decisions apply: copies made on first change (the given records are never
     changed), looked up by id, title and pair."""
 
-    def __init__(self, projects: list[Project], partnerships: list[Partnership], keys: Keys) -> None:
+    def __init__(self, projects: list[Project], partnerships: list[Partnership], keys: _Keys) -> None:
         self.projects = list(projects)
         self.partnerships = list(partnerships)
         self.keys = keys
@@ -314,6 +320,9 @@ class _Records:
         kind = target_kind(target)
         if kind == "id":
             return [p for p in self.projects if p.record_id == target]
+        if kind == "partnership_id":  # the partnership's projects, as a pair names them
+            ids = {i for r in self.find_partnerships(target) for i in r.project_ids}
+            return [p for p in self.projects if p.record_id in ids]
         if kind == "pair":
             pair = _pair(target, self.keys)
             return [p for p in self.projects if self._names_pair(p.swedish_partners, p.international_partners, pair)]
@@ -321,6 +330,8 @@ class _Records:
         return [p for p in self.projects if p.title and self.keys.title(p.title) == wanted]
 
     def find_partnerships(self, target: str) -> list[Partnership]:
+        if target_kind(target) == "partnership_id":
+            return [r for r in self.partnerships if r.partnership_id == target]
         pair = _pair(target, self.keys)
         return [r for r in self.partnerships if self._names_pair([r.swedish_partner], [r.international_partner], pair)]
 
@@ -364,7 +375,8 @@ class _Records:
                     r.sources = sorted(set(r.sources) | set(project.sources))
                 else:
                     r = Partnership(sw_name, code or None, name, single, None, [project.record_id],
-                                    list(project.sources), confidence, [decision])
+                                    list(project.sources), confidence, [decision],
+                                    partnership_id=partnership_id(sw_name, code or None, key(name)))
                     self.copied.add(id(r))
                     self.partnerships.append(r)
         self.partnerships.sort(key=lambda r: (r.swedish_partner, key(r.international_partner)))
@@ -372,7 +384,8 @@ class _Records:
 
 def _what(target: str) -> str:
     kind = target_kind(target)
-    return {"id": f"with id {target}", "title": f"titled {target!r}", "pair": f"of the pair {target!r}"}[kind]
+    return {"id": f"with id {target}", "partnership_id": f"of the partnership {target}", "title": f"titled {target!r}",
+            "pair": f"of the pair {target!r}"}[kind]
 
 
 def _united(a: list, b: list) -> list:
@@ -458,11 +471,11 @@ def apply_decisions(projects: list[Project], partnerships: list[Partnership], de
     return outcome
 
 
-def _apply(records: _Records, d: Decision, candidates: list[dict], keys: Keys) -> str | None:
+def _apply(records: _Records, d: Decision, candidates: list[dict], keys: _Keys) -> str | None:
     """Apply d to records; None when applied, else why not."""
     kind = target_kind(d.target)
     if d.action == "reject":
-        if kind == "pair":
+        if kind in ("pair", "partnership_id"):
             found = records.find_partnerships(d.target)
             if not found:
                 return f"no partnership {_what(d.target)}"
@@ -498,25 +511,28 @@ def _apply(records: _Records, d: Decision, candidates: list[dict], keys: Keys) -
     # set
     stem = _field_kinds()[d.field][0]
     value = typed_value(d.field, d.value)
+    record: Project | Partnership
     if stem == "partnerships":
         found = records.find_partnerships(d.target)
         if not found:
             return f"no partnership {_what(d.target)}"
-        target = found[0]
+        record = found[0]
     else:
-        target = records.one_project(d.target)
-        if isinstance(target, str):
-            return target
-    target = records.own(target)
-    setattr(target, d.field, value)
-    target.decisions.append(d)
+        project = records.one_project(d.target)
+        if isinstance(project, str):
+            return project
+        record = project
+    record = records.own(record)
+    setattr(record, d.field, value)
+    record.decisions.append(d)
     return None
 
 
-def _split(records: _Records, d: Decision, keys: Keys) -> str | None:
-    target = records.one_project(d.target)
-    if isinstance(target, str):
-        return target
+def _split(records: _Records, d: Decision, keys: _Keys) -> str | None:
+    found = records.one_project(d.target)
+    if isinstance(found, str):
+        return found
+    target: Project = found
     key = keys.partner
     partners = {key(n): n for n in target.international_partners}
     if d.value:
@@ -569,7 +585,7 @@ def _split(records: _Records, d: Decision, keys: Keys) -> str | None:
     return None
 
 
-def _promote(records: _Records, d: Decision, candidates: list[dict], keys: Keys) -> str | None:
+def _promote(records: _Records, d: Decision, candidates: list[dict], keys: _Keys) -> str | None:
     kind = target_kind(d.target)
     key = keys.partner
     if kind == "pair":
@@ -584,7 +600,9 @@ def _promote(records: _Records, d: Decision, candidates: list[dict], keys: Keys)
                 first["swedish_partner"], first.get("swedish_partner_code"), first["international_partner"],
                 next((r["country"] for r in rows if r.get("country")), None), None, [],
                 sorted({Source(r["file"], int(r["start"]), int(r["end"])) for r in rows}),
-                round(max(float(r.get("partner_score") or 0) for r in rows), 3), [d])
+                round(max(float(r.get("partner_score") or 0) for r in rows), 3), [d],
+                partnership_id=partnership_id(first["swedish_partner"], first.get("swedish_partner_code"),
+                                              key(first["international_partner"])))
             records.copied.add(id(partnership))
             records.partnerships.append(partnership)
             records.partnerships.sort(key=lambda r: (r.swedish_partner, key(r.international_partner)))
