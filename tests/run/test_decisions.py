@@ -136,8 +136,11 @@ def test_every_action_applies_to_a_run(plain, tmp_path: Path):
     assert [p["decisions"] for p in jsonl] == [p["decisions"] for p in parquet] == [p["decisions"] for p in projects]
     with open(tmp_path / "out" / "projects.csv", encoding="utf-8", newline="") as fh:
         cells = {row["record_id"]: row["decisions"] for row in csv.DictReader(fh)}
-    assert cells[rena] == (f"merge Rena sjöar; {trygga}; Anna; 2026-12-01; one project | "
-                           f"split {rena}; Gulu; Anna; 2026-12-02; two after all")
+    assert json.loads(cells[rena]) == merged["decisions"]  # one JSON array in the cell
+    assert [d["note"] for d in merged["decisions"]] == ["one project", "two after all"]
+    from kp_extract.outputs.reader import read_record_file
+
+    assert read_record_file(tmp_path / "out" / "projects.csv", "projects") == projects  # CSV reads back whole
     untouched = before[(("Mjölby kommun",), ("Ungheni",))]["record_id"]
     assert cells[untouched] == "" and ids[untouched]["decisions"] == []
 

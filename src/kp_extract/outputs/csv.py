@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from typing import Any
 
 from kp_extract.model import Source
 from kp_extract.outputs.records import number, source_dict
 
 __all__ = ["LIST_SEPARATOR", "CsvDialect", "CSV_DIALECTS", "DEFAULT_CSV_DIALECT", "csv_dialect", "csv_cell",
-           "csv_writer", "cell_text", "header_bytes", "decision_cell"]
+           "csv_writer", "cell_text", "header_bytes", "decisions_cell"]
 
 LIST_SEPARATOR = " | "
 
@@ -84,8 +85,6 @@ def _plain_cell(value: Any) -> str:
     if isinstance(value, (int, float)):
         num = number(value)
         return "" if num is None else repr(num) if isinstance(num, float) else str(num)
-    if isinstance(value, dict) and "action" in value:
-        return decision_cell(value)
     if isinstance(value, (Source, dict)):
         src = source_dict(value)
         return f"{src['file']}:{src['start']}-{src['end']}"
@@ -101,6 +100,8 @@ def _list_cell(items) -> str:
         return LIST_SEPARATOR.join(items)
     if _ONLY_INT(kinds):
         return LIST_SEPARATOR.join(map(int.__repr__, items))
+    if type(items[0]) is dict and "action" in items[0]:  # reviewer decisions (records._decisions)
+        return decisions_cell(items)
     return LIST_SEPARATOR.join([_item_cell(v) for v in items])
 
 
@@ -108,8 +109,6 @@ def _item_cell(value: Any) -> str:
     """_plain_cell of one list item, with sources (dicts, Source) inline: what source_dict and the
     f-string of _plain_cell make of them, in the same order of lookups and conversions."""
     t = type(value)
-    if t is dict and "action" in value:  # a reviewer decision (records._decisions)
-        return decision_cell(value)
     if t is dict:
         file, start, end = value["file"], int(value["start"]), int(value["end"])
         return f"{file}:{start}-{end}"
@@ -118,19 +117,14 @@ def _item_cell(value: Any) -> str:
     return _plain_cell(value)
 
 
-def decision_cell(decision: dict) -> str:
-    """One reviewer decision in a CSV cell: `action target`, then `field=value` (or the value alone),
-    reviewer, date and note, each after "; " when given: `set kp-0123456789abcdef; amount_sek=500000;
-    Anna; 2026-12-01; as granted`. The JSON and Parquet files keep every part as its own key."""
-    field, value = decision.get("field") or "", decision.get("value") or ""
-    parts = [f"{decision['action']} {decision.get('target') or ''}".rstrip(),
-             f"{field}={value}" if field else value,
-             decision.get("reviewer") or "", decision.get("date") or "", decision.get("note") or ""]
-    return "; ".join(p for p in parts if p)
+def decisions_cell(decisions: list[dict]) -> str:
+    """A record's reviewer decisions in one CSV cell: a JSON array of their objects (Table Schema type
+    "array"), so that they read back whole, notes with commas and bars included; an empty cell for none."""
+    return json.dumps(list(decisions), ensure_ascii=False) if decisions else ""
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell: None -> "", lists joined with " | ", sources as file:start-end,
+    """One CSV cell: None -> "", lists joined with " | " (reviewer decisions: a JSON array), sources as file:start-end,
     numbers plain, and a leading apostrophe before = + - @ TAB CR (CSV injection guard)."""
     text = _plain_cell(value)
     if text and text[0] in _CSV_INJECTION_CHARS:

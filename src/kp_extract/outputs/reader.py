@@ -235,6 +235,8 @@ def _cell_parser(stem: str, kind: FieldKind, origins: dict[str, dict]) -> Callab
         return src
 
     parsers: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "number": float, "source": source}
+    if kind.kind == "decision":  # a JSON array in one cell (csv.decisions_cell)
+        return lambda cell: json.loads(cell) if cell else []
     item = parsers[kind.kind]
     if kind.is_list:
         return lambda cell: [item(part) for part in cell.split(LIST_SEPARATOR)] if cell else []

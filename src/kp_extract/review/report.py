@@ -550,12 +550,19 @@ def _settable_options() -> str:
     return _options((f, f) for f in settable_fields())
 
 
+def decision_text(decision: dict) -> str:
+    """One applied decision as a line: `action target`, then `field=value` (or the value alone),
+    reviewer, date and note, each after "; " when given."""
+    field, value = decision.get("field") or "", decision.get("value") or ""
+    parts = [f"{decision['action']} {decision.get('target') or ''}".rstrip(), f"{field}={value}" if field else value,
+             decision.get("reviewer") or "", decision.get("date") or "", decision.get("note") or ""]
+    return "; ".join(p for p in parts if p)
+
+
 def _decide_html(rid: str, applied: list[dict]) -> str:
     """A record's decision controls: reject it, merge another record into it, set one of its fields
     (the script, DECISIONS_JS, adds each to the pending decisions); and the decisions a run applied to it."""
-    from kp_extract.outputs.csv import decision_cell
-
-    done = "".join(f"<li>{esc(decision_cell(d))}</li>" for d in applied if isinstance(d, dict) and "action" in d)
+    done = "".join(f"<li>{esc(decision_text(d))}</li>" for d in applied if isinstance(d, dict) and "action" in d)
     return f"""{f'<h3>Decisions applied</h3><ul class="applied">{done}</ul>' if done else ""}
 <div class="decide" data-target="{esc(rid)}">
 <button type="button" class="d-reject">Reject</button>
