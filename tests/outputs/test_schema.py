@@ -122,3 +122,18 @@ def test_the_link_table_is_derived_from_its_dataclass_like_the_records():
     rows = list(link_rows([pair, partnership_to_dict(pair)]))
     assert rows == [{"partnership_id": "kp-p-1", "project_id": "kp-1"}, {"partnership_id": "kp-p-1", "project_id": "kp-2"}] * 2
     assert all(tuple(row) == LINK_FIELDS for row in rows)
+
+
+
+def test_id_patterns_take_every_id_dedupe_gives():
+    """Records equal in their whole key get -1, -2, … after their id (s6_dedupe.unique_ids): the
+    schemas' id patterns must take those ids, or a package holding them fails validation."""
+    import re
+
+    ids = ["kp-0123456789abcdef", "kp-0123456789abcdef-1", "kp-0123456789abcdef-12"]
+    fields = [f for stem in ("projects", "partnership_projects") for f in table_schema(stem)["fields"]
+              if f["name"] in ("record_id", "project_id")]
+    assert len(fields) == 2
+    for f in fields:
+        assert all(re.search(f["constraints"]["pattern"], i) for i in ids), f["name"]
+        assert not re.search(f["constraints"]["pattern"], "kp-0123456789abcdef-x")
