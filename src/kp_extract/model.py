@@ -40,6 +40,24 @@ class CitedSource(Source):
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class ConflictValue:
+    """One value the sources of a record state for a field, and every source that states it."""
+
+    value: str | int | float
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field of a record whose sources disagree: every value they state, in the order of each value's
+    first source. The record's own field keeps the value the GUIDE's rule picks; what counts as a
+    disagreement, field by field, is said in stages/s6_dedupe.py (conflicts)."""
+
+    field: str
+    values: tuple[ConflictValue, ...]
+
+
 @dataclass(slots=True)
 class Page:
     """One decoded page dump.
@@ -193,6 +211,8 @@ class Project:
     languages: list[str]
     summary: str
     sources: list[Source]
+    # fields whose sources disagree, with every value they state (the record keeps the GUIDE's)
+    conflicts: list[Conflict] = field(default_factory=list)
     possible_duplicates: list[str] = field(default_factory=list)
     confidence: float = 1.0  # the best confidence of its mentions (extract/scoring.py)
     decisions: list[Decision] = field(default_factory=list)  # the reviewer decisions applied to it (s7_decide)
@@ -212,6 +232,9 @@ class Partnership:
     since_year: int | None
     project_ids: list[str]
     sources: list[Source]
+    # fields whose sources disagree (country, since_year), with every value they state; keyword-only so that
+    # confidence stays the next positional field, and after sources as in Project
+    conflicts: list[Conflict] = field(default_factory=list, kw_only=True)
     confidence: float = 1.0  # the best confidence of its statements and projects (extract/scoring.py)
     decisions: list[Decision] = field(default_factory=list)  # the reviewer decisions applied to it (s7_decide)
 

@@ -8,6 +8,9 @@ merges too. Mentions that only share partners stay apart and list each other in
 `possible_duplicates`. Before merging, each partner abroad takes the fullest
 form of its name seen anywhere, and mentions with no country take the country
 the corpus ties to their partners.
+
+Where a record's sources disagree, the record keeps the value the GUIDE's rule picks and lists the
+disagreement in `conflicts` (see *Conflicts* below for what counts as one, field by field).
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from itertools import chain, islice
 from operator import attrgetter
 
 from kp_extract.lexicon.gazetteer import place_country
-from kp_extract.model import Mention, Partner, Partnership, PartnershipMention, Project, Source
+from kp_extract.model import (Conflict, ConflictValue, Mention, Partner, Partnership, PartnershipMention, Project,
+                              Source)
 from kp_extract.lexicon.partners import fuller, norm_key, partner_key
 
 
@@ -304,6 +308,7 @@ def merge(group: list[Mention], keys: Keys | None = None) -> Project:
     )
     if len(project.swedish_partner_codes) != len(project.swedish_partners):
         project.swedish_partner_codes = [p.code or "" for p in swedish]
+    project.conflicts = project_conflicts(group, keys)
     project.record_id = record_id(project, keys, min(m.fingerprint for m in group))
     return project
 
@@ -426,12 +431,13 @@ def _compatible(a: Project, b: Project) -> bool:
 def dedupe(mentions: list[Mention], statements: list[PartnershipMention]) -> tuple[list[Project], list[Partnership], int]:
     """Records and partnerships from all mentions and statements; also returns how many mentions merged away."""
     keys = Keys()
+    own_countries = [s.country for s in statements]  # before normalise lends the corpus's to those stating none
     mentions, statements = normalise(mentions, statements, keys)
     groups = merge_groups(mentions, keys)
     projects = [merge(g, keys) for g in groups]
     unique_ids(projects, groups, keys)
     possible_duplicates(projects, keys=keys)
-    partnerships = build_partnerships(projects, groups, statements, keys)
+    partnerships = build_partnerships(projects, groups, statements, keys, own_countries)
     return projects, partnerships, len(mentions) - len(groups)
 
 
@@ -469,10 +475,16 @@ def _stated_country(group: list[Mention], name: str) -> str | None:
 
 
 def build_partnerships(projects: list[Project], groups: list[list[Mention]],
-                       statements: list[PartnershipMention], keys: Keys | None = None) -> list[Partnership]:
-    """One record per (Swedish body, partner abroad) pair from projects and statements."""
+                       statements: list[PartnershipMention], keys: Keys | None = None,
+                       own_countries: list[str | None] | None = None) -> list[Partnership]:
+    """One record per (Swedish body, partner abroad) pair from projects and statements. own_countries: the
+    country each statement states itself (before normalise gave one to those stating none; default: each
+    statement's country), the only countries that can disagree (see partnership conflicts)."""
     key_of = (keys or Keys()).partner
     table: dict[tuple[str, str], Partnership] = {}
+    # pair -> value -> the source lists stating it (lists of lists: a pair's projects share their mentions')
+    country_claims: dict[tuple[str, str], dict[str, list[Iterable[Source]]]] = {}
+    since_claims: dict[tuple[str, str], dict[int, list[Iterable[Source]]]] = {}
 
     def entry(sw: Partner, name: str, country: str | None) -> Partnership:
         key = (sw.name, key_of(name))
@@ -490,14 +502,23 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         only_country = project.countries[0] if len(project.countries) == 1 else None
         # a partner's country does not depend on the Swedish body: found once per partner, not per pair
         partners = [(name, _stated_country(group, name) or only_country) for name in project.international_partners]
+        stated = _country_claims(group, key_of)
         for sw in _unique_partners(chain.from_iterable(map(_SWEDISH, group))):
             for name, country in partners:
                 rec = entry(sw, name, country)
+                for iso, sources in stated.get(key_of(name), {}).items():
+                    country_claims.setdefault((sw.name, key_of(name)), {}).setdefault(iso, []).extend(sources)
                 rec.project_ids.append(project.record_id)
                 rec.sources.extend(project.sources)
                 rec.confidence = max(rec.confidence, project.confidence)
-    for s in statements:
+    for s, own_country in zip(statements, own_countries if own_countries is not None else
+                              [s.country for s in statements]):
         rec = entry(s.swedish_partner, s.international_partner, s.country)
+        pair = (s.swedish_partner.name, key_of(s.international_partner))
+        if own_country:
+            country_claims.setdefault(pair, {}).setdefault(own_country, []).append((s.source, *s.more_sources))
+        if s.since_year:
+            since_claims.setdefault(pair, {}).setdefault(s.since_year, []).append((s.source, *s.more_sources))
         if s.since_year and (rec.since_year is None or s.since_year < rec.since_year):
             rec.since_year = s.since_year
         rec.sources.append(s.source)
@@ -509,6 +530,9 @@ def build_partnerships(projects: list[Project], groups: list[list[Mention]],
         rec.project_ids = sorted(set(rec.project_ids))
         rec.sources = _sorted_sources(rec.sources)
         rec.partnership_id = partnership_id(rec.swedish_partner, rec.swedish_partner_code, key[1])
+        rec.conflicts = [_conflict(field, claims) for field, claims in
+                         (("country", country_claims.get(key)), ("since_year", since_claims.get(key)))
+                         if claims and len(claims) > 1]
         out.append(rec)
     unique_partnership_ids(out)
     return out
@@ -546,3 +570,88 @@ def unique_partnership_ids(partnerships: list[Partnership]) -> None:
         seen[p.partnership_id] = n + 1
         if n:
             p.partnership_id = f"{p.partnership_id}-{n}"
+
+
+# ---------------------------------------------------------------- conflicts
+#
+# A conflict is a field of one record whose sources state different values; the record keeps the value
+# the GUIDE's rule picks (unchanged) and lists in `conflicts` every value stated, each with the sources
+# stating it. What disagrees, field by field:
+#
+# * start_date, end_date (projects): two dates of which neither is a prefix of the other: 2019 and 2020,
+#   2019-03 and 2019-04, not 2019 and 2019-03 (the more precise one agrees, and the record takes it);
+# * amount_sek, duration_years (projects): two different numbers (3 and 3.0 are one);
+# * countries (projects): a partner abroad that the texts tie to two countries (a card's heading and its
+#   body, or two pages), one conflict per such partner; a record whose two partners abroad lie in two
+#   countries has no conflict. Only what a mention's own text ties to the partner counts: not a country
+#   lent by another page, the item's headline or the place name (normalise);
+# * country, since_year (partnerships): two different values stated about the pair, by its statements
+#   (`sedan 2010` on one page, `(2015 - )` on another) or, for the country, by its projects' texts.
+#
+# The same value written twice, on one page or many, is no conflict; nor is a value only one source
+# states. Titles are not compared: mentions merge on one title key, and the record keeps the first form.
+
+def _conflict(field: str, claims: dict) -> Conflict:
+    """The Conflict of field from claims (value -> the source lists stating it): each value with its
+    sources sorted and unique, the values in the order of their first source."""
+    values = [ConflictValue(value, tuple(_sorted_sources(chain.from_iterable(lists))))
+              for value, lists in claims.items()]
+    values.sort(key=lambda v: _source_order(v.sources[0]) if v.sources else ("", -1, -1))
+    return Conflict(field, tuple(values))
+
+
+def _dates_disagree(dates: Iterable[str]) -> bool:
+    """Two of the ISO dates of which neither is a prefix of the other (2019 and 2019-03 agree)."""
+    ordered = sorted(set(dates), key=len)
+    return any(not later.startswith(d) for i, d in enumerate(ordered) for later in ordered[i + 1:])
+
+
+def _claims(group: list[Mention], field: attrgetter) -> dict:
+    """value -> the source lists of the mentions stating it (a falsy value states nothing, as in _first)."""
+    claims: dict = {}
+    for m in group:
+        value = field(m)
+        if value:
+            claims.setdefault(value, []).append(m.sources)
+    return claims
+
+
+def _country_claims(group: list[Mention], key_of) -> dict[str, dict[str, list[Iterable[Source]]]]:
+    """partner key -> country -> the source lists of the mentions whose own text ties that partner to it:
+    its partner_countries, and for a mention of one partner abroad every country it names (a heading's
+    and a body's). A mention without partner_countries states none of its own (normalise lent them)."""
+    claims: dict[str, dict[str, list[Iterable[Source]]]] = {}
+    for m in group:
+        if not m.partner_countries:
+            continue
+        stated = [(key_of(name), iso) for name, iso in m.partner_countries.items()]
+        if len(m.international_partners) == 1:  # its countries first: in the order the mention names them
+            only = key_of(m.international_partners[0])
+            stated = [(only, iso) for iso in m.countries] + stated
+        for key, iso in stated:
+            lists = claims.setdefault(key, {}).setdefault(iso, [])
+            if not lists or lists[-1] is not m.sources:
+                lists.append(m.sources)
+    return claims
+
+
+def project_conflicts(group: list[Mention], keys: Keys | None = None) -> list[Conflict]:
+    """The conflicts of the record merged from group, in field order (see *Conflicts* above)."""
+    key_of = (keys or Keys()).partner
+    out = []
+    first = group[0]
+    if len(group) > 1 or (len(first.countries) > 1 and first.partner_countries):
+        for claims in _country_claims(group, key_of).values():
+            if len(claims) > 1:
+                out.append(_conflict("countries", claims))
+    if len(group) < 2:  # one mention states one value of every other field
+        return out
+    for name, field in (("start_date", _START), ("end_date", _END)):
+        claims = _claims(group, field)
+        if len(claims) > 1 and _dates_disagree(claims):
+            out.append(_conflict(name, claims))
+    for name, field in (("duration_years", _DURATION), ("amount_sek", _AMOUNT)):
+        claims = _claims(group, field)
+        if len(claims) > 1:
+            out.append(_conflict(name, claims))
+    return out
