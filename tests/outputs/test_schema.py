@@ -8,14 +8,14 @@ import pyarrow as pa
 import pytest
 
 from kp_extract.model import Partnership, Project
-from kp_extract.outputs.parquet import DECISION_TYPE, SCHEMAS, SOURCE_TYPE
+from kp_extract.outputs.parquet import CONFLICT_TYPE, DECISION_TYPE, SCHEMAS, SOURCE_TYPE
 from kp_extract.outputs.records import (PARTNERSHIP_FIELDS, PROJECT_FIELDS, RECORD_FIELDS, RECORD_STEMS,
                                         field_kinds, partnership_to_dict, project_to_dict)
 from kp_extract.outputs.schema import SCHEMA_KINDS, load_schema, table_schema
 
 JSON_TYPES = {"string": "string", "integer": "integer", "number": "number"}
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE,
-               "decision": DECISION_TYPE}
+               "decision": DECISION_TYPE, "conflict": CONFLICT_TYPE}
 
 
 def test_the_field_order_is_the_dataclasses():
@@ -67,7 +67,9 @@ def test_types_agree(stem):
             if kind.kind == "decision":  # one cell holds the JSON array (csv.decisions_cell)
                 assert column["type"] == "array" and "delimiter" not in column, kind.name
             else:
-                assert column["type"] == "list" and column["itemType"] == ("string" if kind.kind == "source" else kind.kind)
+                # a source and a conflict are each one text item of the CSV cell
+                assert column["type"] == "list" and column["itemType"] == (
+                    "string" if kind.kind in ("source", "conflict") else kind.kind)
             assert field.type == pa.list_(ARROW_TYPES[kind.kind]), kind.name
             if kind.kind == "source":
                 # file, start, end always; where the page came from when known (run --manifest, HTML URL)
@@ -78,6 +80,14 @@ def test_types_agree(stem):
             elif kind.kind == "decision":
                 assert prop["items"]["type"] == "object"
                 assert list(prop["items"]["properties"]) == [f.name for f in DECISION_TYPE], kind.name
+            elif kind.kind == "conflict":
+                # {field, values: [{value, sources: [{file, start, end}]}]}, the field one of the record's
+                item = prop["items"]
+                assert item["required"] == ["field", "values"] and set(item["properties"]["field"]["enum"]) <= set(props)
+                value = item["properties"]["values"]["items"]
+                assert value["required"] == ["value", "sources"]
+                assert value["properties"]["sources"]["items"]["required"] == ["file", "start", "end"]
+                assert [f.name for f in ARROW_TYPES["conflict"]] == ["field", "values"]
             else:
                 assert prop["items"]["type"] == JSON_TYPES[kind.kind], kind.name
         else:

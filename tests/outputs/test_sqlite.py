@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
 LIST_COLUMNS = {"projects": {"swedish_partners", "swedish_partner_codes", "international_partners",
                              "other_participants", "countries", "project_areas", "themes", "sdgs", "tags",
-                             "languages", "sources", "possible_duplicates", "decisions"},
-                "partnerships": {"project_ids", "sources", "decisions"}}
+                             "languages", "sources", "conflicts", "possible_duplicates", "decisions"},
+                "partnerships": {"project_ids", "sources", "conflicts", "decisions"}}
 
 
 @pytest.fixture(scope="module")

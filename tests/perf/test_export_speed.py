@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kp_extract.model import Decision, FileError, Partnership, Project, Source
+from kp_extract.model import Conflict, ConflictValue, Decision, FileError, Partnership, Project, Source
 from kp_extract.outputs import exporters
 from kp_extract.outputs import writer
 from kp_extract.outputs.csv import LIST_SEPARATOR, csv_cell
@@ -478,7 +478,10 @@ def reference_project_to_dict(p: Project) -> dict:
         "duration_years": _number(p.duration_years),
         "amount_sek": None if p.amount_sek is None else int(p.amount_sek), "tags": scrub(list(p.tags)),
         "languages": list(p.languages), "summary": scrub(p.summary) if p.summary is not None else "",
-        "sources": [_reference_source(s) for s in p.sources], "possible_duplicates": list(p.possible_duplicates),
+        "sources": [_reference_source(s) for s in p.sources],
+        "conflicts": [{"field": c.field, "values": [{"value": v.value, "sources": [_reference_source(s) for s in v.sources]}
+                                                    for v in c.values]} for c in p.conflicts],
+        "possible_duplicates": list(p.possible_duplicates),
         "confidence": round(min(max(float(p.confidence), 0.0), 1.0), 3),
         "decisions": [{k: scrub(v) for k, v in d.to_dict().items()} for d in p.decisions],
     }
@@ -491,6 +494,13 @@ text_items = st.lists(st.one_of(contact_text, st.builds(Text, contact_text), st.
 item_containers = st.one_of(text_items, text_items.map(tuple))
 source_items = st.lists(st.one_of(st.builds(Source, tricky_text, st.integers(0, 99), st.integers(0, 99)), sources),
                         max_size=4)
+# conflicts of text fields (their values exported as they are): dates, country codes
+conflict_items = st.lists(st.builds(
+    Conflict, field=st.sampled_from(["start_date", "end_date", "countries"]),
+    values=st.lists(st.builds(ConflictValue, value=st.sampled_from(["2019", "2019-03", "KE", "UG"]),
+                              sources=st.lists(st.builds(Source, tricky_text, st.integers(0, 99), st.integers(0, 99)),
+                                               max_size=2).map(tuple)), min_size=2, max_size=3).map(tuple)),
+    max_size=2)
 
 
 @settings(max_examples=300, deadline=None)
@@ -502,7 +512,7 @@ source_items = st.lists(st.one_of(st.builds(Source, tricky_text, st.integers(0, 
     duration_years=st.one_of(st.none(), st.floats()), amount_sek=st.one_of(st.none(), st.integers(0, 10**9)),
     tags=item_containers, languages=st.lists(st.sampled_from(["sv", "en"]), max_size=2),
     summary=st.one_of(st.none(), contact_text), sources=source_items.map(tuple) | source_items,
-    possible_duplicates=st.lists(tricky_text, max_size=2),
+    conflicts=conflict_items, possible_duplicates=st.lists(tricky_text, max_size=2),
     decisions=st.lists(st.builds(Decision, st.sampled_from(["reject", "set"]), tricky_text, tricky_text,
                                  contact_text, tricky_text, tricky_text, contact_text), max_size=2)))
 def test_project_to_dict_equals_the_plain_version(project):

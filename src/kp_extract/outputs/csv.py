@@ -15,13 +15,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from typing import Any
 
 from kp_extract.model import Source
 from kp_extract.outputs.records import number, source_dict
 
 __all__ = ["LIST_SEPARATOR", "CsvDialect", "CSV_DIALECTS", "DEFAULT_CSV_DIALECT", "csv_dialect", "csv_cell",
-           "csv_writer", "cell_text", "header_bytes", "decisions_cell"]
+           "csv_writer", "cell_text", "header_bytes", "decisions_cell", "conflict_cell", "conflict_from_cell"]
 
 LIST_SEPARATOR = " | "
 
@@ -110,6 +111,8 @@ def _item_cell(value: Any) -> str:
     f-string of _plain_cell make of them, in the same order of lookups and conversions."""
     t = type(value)
     if t is dict:
+        if "values" in value:  # a conflict (records.conflict_dict), not a source
+            return conflict_cell(value)
         file, start, end = value["file"], int(value["start"]), int(value["end"])
         return f"{file}:{start}-{end}"
     if t is Source:
@@ -121,6 +124,43 @@ def decisions_cell(decisions: list[dict]) -> str:
     """A record's reviewer decisions in one CSV cell: a JSON array of their objects (Table Schema type
     "array"), so that they read back whole, notes with commas and bars included; an empty cell for none."""
     return json.dumps(list(decisions), ensure_ascii=False) if decisions else ""
+# One conflict in a cell: `field: value (file:start-end, file:start-end) vs value (file:start-end)`; a
+# record's conflicts are joined with LIST_SEPARATOR like any list. Values are years, amounts, durations,
+# ISO dates and country codes: never a space in them.
+_CONFLICT_VALUE = re.compile(r"(\S+) \(((?:.*?:\d+-\d+)?)\)(?: vs |$)")
+_CONFLICT_SOURCE = re.compile(r"(.+?):(\d+)-(\d+)(?:, |$)")
+
+
+def conflict_cell(conflict: dict) -> str:
+    """The cell text of one conflict (records.conflict_dict)."""
+    values = " vs ".join(
+        f"{_plain_cell(v['value'])} ({', '.join(_item_cell(s) for s in v['sources'])})" for v in conflict["values"])
+    return f"{conflict['field']}: {values}"
+
+
+def _matches_whole(pattern: re.Pattern, text: str) -> list[re.Match]:
+    """pattern's matches one after another from the start of text to its end; ValueError if they leave a gap."""
+    found, pos = [], 0
+    while pos < len(text):
+        m = pattern.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ValueError(f"not a conflict cell: {text!r}")
+        found.append(m)
+        pos = m.end()
+    return found
+
+
+def conflict_from_cell(text: str) -> dict:
+    """conflict_cell read back: {"field", "values": [{"value": text, "sources": [{"file", "start", "end"}]}]}
+    (the value as its text: records.conflict_value types it by the field)."""
+    field, sep, rest = text.partition(": ")
+    if not sep or not field or not rest:
+        raise ValueError(f"not a conflict cell: {text!r}")
+    return {"field": field, "values": [
+        {"value": m.group(1),
+         "sources": [{"file": s.group(1), "start": int(s.group(2)), "end": int(s.group(3))}
+                     for s in _matches_whole(_CONFLICT_SOURCE, m.group(2))]}
+        for m in _matches_whole(_CONFLICT_VALUE, rest)]}
 
 
 def csv_cell(value: Any) -> str:

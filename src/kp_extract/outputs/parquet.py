@@ -6,7 +6,9 @@ run and a full one have the same schema), derived from the record dataclasses
 and confidence as float64, lists as list<string> / list<int64>, and sources as
 list<struct<file: string, start: int64, end: int64, source_url: string, retrieved_at:
 string>>, decisions as a list of structs of strings (action, target, field, value, reviewer,
-date, note); null where the JSON has
+date, note), conflicts as list<struct<field: string, values: list<struct<value: string, sources:
+list<struct<file, start, end>>>>>> (a value as its text: a year "2010", a date "2019-03"; the
+reader types it by the field); null where the JSON has
 null. The rows are the dicts of records.project_to_dict /
 partnership_to_dict, so reading a file back (pyarrow.parquet.read_table(...).to_pylist())
 gives projects.json's records (duration_years as a float: 3.0 for 3).
@@ -26,7 +28,8 @@ import pyarrow.parquet as pq
 from kp_extract.outputs.records import LINK_STEM, field_kinds
 from kp_extract.outputs.schema import table_schema
 
-__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "LINK_SCHEMA", "SCHEMAS", "DECISION_TYPE", "ROW_GROUP_ROWS",
+__all__ = ["PROJECT_SCHEMA", "PARTNERSHIP_SCHEMA", "LINK_SCHEMA", "SCHEMAS", "DECISION_TYPE", "CONFLICT_TYPE",
+           "ROW_GROUP_ROWS",
            "record_schema", "ParquetRecordWriter"]
 
 ROW_GROUP_ROWS = 10_000
@@ -37,8 +40,12 @@ SOURCE_TYPE = pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", p
 # a reviewer decision (model.Decision, stages/s7_decide.py): every part as text
 DECISION_TYPE = pa.struct([(name, pa.string()) for name in
                            ("action", "target", "field", "value", "reviewer", "date", "note")])
+# a conflict's values are of its field's type (a year, a date, a code): stored as text, one column type
+CONFLICT_TYPE = pa.struct([("field", pa.string()), ("values", pa.list_(pa.struct([
+    ("value", pa.string()),
+    ("sources", pa.list_(pa.struct([("file", pa.string()), ("start", pa.int64()), ("end", pa.int64())])))])))])
 _TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "source": SOURCE_TYPE,
-          "decision": DECISION_TYPE}
+          "decision": DECISION_TYPE, "conflict": CONFLICT_TYPE}
 
 
 def record_schema(stem: str) -> pa.Schema:
@@ -56,6 +63,12 @@ LINK_SCHEMA = record_schema(LINK_STEM)
 SCHEMAS = {"projects": PROJECT_SCHEMA, "partnerships": PARTNERSHIP_SCHEMA, LINK_STEM: LINK_SCHEMA}
 
 
+def _text_values(conflicts: list[dict]) -> list[dict]:
+    """conflicts with each value as its text (CONFLICT_TYPE)."""
+    return [{"field": c["field"], "values": [{"value": str(v["value"]), "sources": v["sources"]} for v in c["values"]]}
+            for c in conflicts]
+
+
 class ParquetRecordWriter:
     """Write record dicts to the binary stream fh as Parquet, row_group_rows (default ROW_GROUP_ROWS)
     records per row group.
@@ -69,8 +82,12 @@ class ParquetRecordWriter:
         self.row_group_rows = max(1, row_group_rows or ROW_GROUP_ROWS)
         self.rows: list[dict] = []
         self.writer = pq.ParquetWriter(fh, schema, compression="snappy")
+        self.conflict_columns = [f.name for f in schema if f.type == pa.list_(CONFLICT_TYPE)]
 
     def write(self, record: dict) -> None:
+        if any(record.get(name) for name in self.conflict_columns):
+            record = {**record, **{name: _text_values(record[name]) for name in self.conflict_columns
+                                   if record.get(name)}}
         self.rows.append(record)
         if len(self.rows) >= self.row_group_rows:
             self._flush()

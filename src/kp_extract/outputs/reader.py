@@ -14,7 +14,8 @@ for the file, else what the file shows (a byte-order mark, the character after t
 name). A cell is parsed back as outputs/csv.py wrote it: the injection guard's apostrophe off
 (csv.cell_text), an empty cell None for a nullable field, "" for a text field that is never None
 and [] for a list, lists split on " | ", sources as `file:start-end`, numbers as exported (a
-whole duration is an int, a confidence a float). Where a source's page came from (source_url,
+whole duration is an int, a confidence a float), conflicts as outputs/csv.py writes them
+(conflict_cell), each value typed by its field. Where a source's page came from (source_url,
 retrieved_at: run --manifest), which the cell leaves out, is taken from the page's entry in
 datapackage.json's inputs, as the run attached it to every source of that page. Parquet's source
 structs have those keys null where the JSON object has none; they are left out. What CSV cannot tell apart reads as the JSON
@@ -35,9 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kp_extract.outputs.csv import LIST_SEPARATOR, cell_text
-from kp_extract.outputs.records import (RECORD_FIELDS, RECORD_VALUES, SOURCE_ORIGIN_KEYS, FieldKind, field_kinds,
-                                       source_dict)
+from kp_extract.outputs.csv import LIST_SEPARATOR, cell_text, conflict_from_cell
+from kp_extract.outputs.records import (RECORD_FIELDS, RECORD_VALUES, SOURCE_ORIGIN_KEYS, FieldKind, conflict_dict,
+                                       field_kinds, source_dict)
 
 __all__ = ["READ_ORDER", "Records", "OutputReadError", "NoRunOutput", "record_format", "read_records",
            "read_record_file", "records_frame"]
@@ -156,7 +157,11 @@ def _read_parquet(path: Path, stem: str) -> list[dict]:
     numbers = {k.name: _exported_number(stem, k.name) for k in field_kinds(stem)
                if k.kind == "number" and not k.is_list}
     sources = [k.name for k in field_kinds(stem) if k.kind == "source"]
+    conflicts = [k.name for k in field_kinds(stem) if k.kind == "conflict"]
     for row in rows:
+        for name in conflicts:  # a value is stored as its text: typed again by its field
+            if row.get(name):
+                row[name] = [conflict_dict(stem, c) for c in row[name]]
         for name, export in numbers.items():
             if name in row:
                 row[name] = export(row[name])
@@ -234,7 +239,11 @@ def _cell_parser(stem: str, kind: FieldKind, origins: dict[str, dict]) -> Callab
         src.update(origins.get(src["file"], ()))
         return src
 
-    parsers: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "number": float, "source": source}
+    def conflict(cell: str) -> dict:
+        return conflict_dict(stem, conflict_from_cell(cell))
+
+    parsers: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "number": float, "source": source,
+                                                "conflict": conflict}
     if kind.kind == "decision":  # a JSON array in one cell (csv.decisions_cell)
         return lambda cell: json.loads(cell) if cell else []
     item = parsers[kind.kind]

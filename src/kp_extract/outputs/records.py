@@ -9,7 +9,8 @@ readers take from here. tests/outputs/test_schema.py checks that the shipped sch
 `project_to_dict` / `partnership_to_dict` give the JSON object of a record: text fields scrubbed
 of contact details (privacy.scrub), numbers plain (3.0 -> 3, NaN -> null), confidence to three
 decimals, sources as {"file", "start", "end"} (and "source_url", "retrieved_at" where the page's
-origin is known: model.CitedSource). Every format is written from these dicts.
+origin is known: model.CitedSource), conflicts as {"field", "values": [{"value", "sources"}]}
+(conflict_dict). Every format is written from these dicts.
 """
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from kp_extract.model import Decision, Partnership, PartnershipProject, Project, Source
+from kp_extract.model import Conflict, Decision, Partnership, PartnershipProject, Project, Source
 from kp_extract.privacy import scrub, scrub_items
 
 __all__ = [
     "PROJECT_FIELDS", "PARTNERSHIP_FIELDS", "RECORD_STEMS", "RECORD_FIELDS", "RECORD_CLASSES",
     "LINK_STEM", "LINK_FIELDS", "TABLE_STEMS", "link_rows", "FieldKind", "field_kinds", "number", "confidence",
-    "SOURCE_ORIGIN_KEYS", "source_dict", "project_to_dict", "partnership_to_dict",
+    "SOURCE_ORIGIN_KEYS", "source_dict", "conflict_dict", "conflict_value", "project_to_dict", "partnership_to_dict",
 ]
 
 # The record files a run writes, by stem (projects.EXT, partnerships.EXT), and what they hold.
@@ -51,7 +52,7 @@ TABLE_STEMS = RECORD_STEMS + (LINK_STEM,)
 @dataclass(frozen=True)
 class FieldKind:
     """What a record field holds, read from its dataclass annotation: `kind` is "string",
-    "integer", "number" or "source" (for a list: of its items), `is_list` for a list, `nullable`
+    "integer", "number", "source" or "conflict" (for a list: of its items), `is_list` for a list, `nullable`
     when the annotation allows None."""
 
     name: str
@@ -60,7 +61,8 @@ class FieldKind:
     nullable: bool = False
 
 
-_KINDS = {str: "string", int: "integer", float: "number", Source: "source", Decision: "decision"}
+_KINDS = {str: "string", int: "integer", float: "number", Source: "source", Decision: "decision",
+          Conflict: "conflict"}
 
 
 def _field_kind(name: str, annotation: Any) -> FieldKind:
@@ -137,6 +139,47 @@ def _decisions(decisions) -> list[dict]:
     """A record's reviewer decisions as JSON objects (Decision.to_dict), scrubbed of contact details: a
     reviewer's note is free text."""
     return [{k: scrub(v) for k, v in (d.to_dict() if isinstance(d, Decision) else d).items()} for d in decisions]
+@lru_cache(maxsize=None)
+def _value_kinds(stem: str) -> dict[str, str]:
+    """field -> the kind of its values (a list's: of its items), for stem's records."""
+    return {k.name: k.kind for k in field_kinds(stem)}
+
+
+def conflict_value(stem: str, field: str, value: Any) -> Any:
+    """A conflicting value as exported: as the record's field exports its values (a whole duration an int,
+    a year an int, a date or country code text). ValueError for a field the records do not have."""
+    kind = _value_kinds(stem).get(field)
+    if kind is None:
+        raise ValueError(f"a conflict about {field!r}, which is no field of {stem}")
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return number(float(value))
+    return str(value)
+
+
+def conflict_dict(stem: str, conflict: Conflict | dict) -> dict:
+    """A conflict as its JSON object {"field", "values": [{"value", "sources": [{"file", "start", "end"}]}]}
+    (a conflict's sources carry no page origin: the record's `sources` do)."""
+    if isinstance(conflict, Conflict):
+        field, values = conflict.field, [(v.value, v.sources) for v in conflict.values]
+    elif isinstance(conflict, dict):
+        field, values = conflict["field"], [(v["value"], v["sources"]) for v in conflict["values"]]
+    else:
+        raise TypeError(f"not a conflict: {conflict!r}")
+    if field not in _value_kinds(stem):
+        raise ValueError(f"a conflict about {field!r}, which is no field of {stem}")
+    return {"field": field, "values": [
+        {"value": conflict_value(stem, field, value),
+         "sources": [{"file": s["file"], "start": int(s["start"]), "end": int(s["end"])} if isinstance(s, dict)
+                     else {"file": s.file, "start": s.start, "end": s.end} for s in sources]}
+        for value, sources in values]}
+
+
+def _conflicts(stem: str) -> Callable[[Any], list[dict]]:
+    def export(conflicts) -> list[dict]:
+        return [conflict_dict(stem, c) for c in conflicts] if conflicts else []
+    return export
 
 
 def _as_is(value: Any) -> Any:
@@ -162,13 +205,13 @@ PROJECT_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
     "international_partners": scrub_items, "other_participants": scrub_items, "countries": list,
     "project_areas": scrub_items, "themes": scrub_items, "sdgs": _ints, "start_date": _as_is, "end_date": _as_is,
     "duration_years": number, "amount_sek": _int_or_none, "tags": scrub_items, "languages": list,
-    "summary": _summary, "sources": _sources, "possible_duplicates": list, "confidence": confidence,
-    "decisions": _decisions,
+    "summary": _summary, "sources": _sources, "conflicts": _conflicts("projects"), "possible_duplicates": list,
+    "confidence": confidence, "decisions": _decisions,
 })
 PARTNERSHIP_VALUES: Mapping[str, Callable[[Any], Any]] = types.MappingProxyType({
     "partnership_id": _as_is, "swedish_partner": scrub, "swedish_partner_code": _as_is, "international_partner": scrub, "country": _as_is,
-    "since_year": _int_or_none, "project_ids": list, "sources": _sources, "confidence": confidence,
-    "decisions": _decisions,
+    "since_year": _int_or_none, "project_ids": list, "sources": _sources, "conflicts": _conflicts("partnerships"),
+    "confidence": confidence, "decisions": _decisions,
 })
 RECORD_VALUES = {"projects": PROJECT_VALUES, "partnerships": PARTNERSHIP_VALUES}
 
