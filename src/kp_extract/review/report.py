@@ -5,7 +5,10 @@ and blocks.jsonl from out_dir and
 the source pages from the input folder, and writes out_dir/report.html: counts, charts (inline
 SVG drawn with matplotlib), a sortable, filterable table of projects, and per project its fields,
 every source block with the record's values marked in the text (<mark data-field data-start
-data-end>, page offsets), its sources and its possible duplicates. Nothing is fetched: CSS, script
+data-end>, page offsets), its sources and its possible duplicates. A record whose sources disagree
+about a value (its `conflicts`) is marked in the table and above its fields, and lists every value
+stated with links to the source blocks that state it; partnerships whose sources disagree are listed
+after the table. Nothing is fetched: CSS, script
 and charts are inline and a Content-Security-Policy forbids any load. Page text is hostile input:
 everything is escaped, and e-mail addresses, phone numbers and contact lines are hidden
 (privacy.contact_spans) while the other characters keep their offsets. The same output folder and
@@ -359,6 +362,7 @@ def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict)
         ("Swedish partners", len(counts["partners"])),
         ("merged from several blocks", sum(1 for p in projects if len(p.get("sources") or []) > 1)),
         ("with possible duplicates", sum(1 for p in projects if p.get("possible_duplicates"))),
+        ("with conflicting sources", sum(1 for r in (*projects, *partnerships) if r.get("conflicts"))),
         ("untitled", sum(1 for p in projects if not p.get("title"))),
     ]
     states = Counter(status.values())
@@ -384,7 +388,7 @@ def _row(p: dict) -> str:
     sdgs = p.get("sdgs") or []
     title = esc(display_title(p)).replace("(untitled)", '<span class="untitled">untitled</span>', 1)
     cells = [
-        (f'<a href="#{rid}">{title}</a>', display_title(p).casefold()),
+        (f'<a href="#{rid}">{title}</a>{_conflict_marker(p)}', display_title(p).casefold()),
         (esc(_list(p.get("swedish_partners") or [])), _list(p.get("swedish_partners") or []).casefold()),
         (esc(_list(p.get("international_partners") or [])), _list(p.get("international_partners") or []).casefold()),
         (esc(_list(countries)), _list(countries)),
@@ -398,6 +402,51 @@ def _row(p: dict) -> str:
     return (f'<tr data-id="{rid}" data-countries="{esc(" ".join(countries))}" '
             f'data-partners="{esc("|".join(p.get("swedish_partners") or []))}" '
             f'data-dup="{1 if p.get("possible_duplicates") else 0}">{tds}</tr>')
+
+
+CONFLICT_LABELS = {**FIELD_LABELS, "country": "Country", "since_year": "Since"}
+
+
+def _conflict_marker(record: dict) -> str:
+    """A marker for a record whose sources disagree (its conflicts), naming the fields; "" otherwise."""
+    fields = [str(c.get("field")) for c in record.get("conflicts") or []]
+    if not fields:
+        return ""
+    named = ", ".join(dict.fromkeys(CONFLICT_LABELS.get(f, f) for f in fields))
+    return f' <span class="conflict-marker" title="sources disagree: {esc(named)}">sources disagree</span>'
+
+
+def _conflicts_html(record: dict, anchors: dict[tuple[str, int, int], str] | None = None) -> str:
+    """A record's conflicts: per field, every value stated and its sources, each a link to the source
+    block on this page when anchors (source key -> anchor id) has it, else its file:start-end."""
+    items = []
+    for c in record.get("conflicts") or []:
+        field = str(c.get("field"))
+        values = []
+        for v in c.get("values") or []:
+            links = []
+            for src in v.get("sources") or []:
+                key = (str(src["file"]), int(src["start"]), int(src["end"]))
+                text = f"<code>{esc(key[0])}:{key[1]}-{key[2]}</code>"
+                anchor = (anchors or {}).get(key)
+                links.append(f'<a href="#{esc(anchor)}">{text}</a>' if anchor else text)
+            values.append(f'<li><b class="conflict-value">{esc(v.get("value"))}</b> {" ".join(links)}</li>')
+        items.append(f'<li data-conflict="{esc(field)}">{esc(CONFLICT_LABELS.get(field, field))}'
+                     f'<ul>{"".join(values)}</ul></li>')
+    return f'<ul class="conflicts">{"".join(items)}</ul>' if items else ""
+
+
+def _partnership_conflicts_html(partnerships: list[dict]) -> str:
+    """The partnerships whose sources disagree, with their conflicts ("" when there are none)."""
+    rows = [f'<li><b>{esc(r.get("swedish_partner"))} – {esc(r.get("international_partner"))}</b>'
+            f' ({esc(CONFLICT_LABELS["country"])} {esc(r.get("country") or "-")}, '
+            f'{esc(CONFLICT_LABELS["since_year"]).lower()} {esc(r.get("since_year") or "-")})'
+            f'{_conflicts_html(r)}</li>'
+            for r in partnerships if r.get("conflicts")]
+    if not rows:
+        return ""
+    return (f'<section id="partnership-conflicts"><h2>Partnerships whose sources disagree ({len(rows)})</h2>'
+            f'<ul class="partnership-conflicts">{"".join(rows)}</ul></section>')
 
 
 def _options(values: Iterable[tuple[str, str]]) -> str:
@@ -522,11 +571,17 @@ def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
         _block_html(p, s, sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None)),
                     f"{rid}-s{i}")
         for i, s in enumerate(srcs))
+    anchors = {(str(s["file"]), int(s["start"]), int(s["end"])): f"{rid}-s{i}" for i, s in enumerate(srcs)}
+    conflicts = _conflicts_html(p, anchors)
+    if conflicts:
+        conflicts = (f'<div class="conflict-list"><h3>Sources disagree (the record keeps the GUIDE\'s choice)</h3>'
+                     f'{conflicts}</div>')
     return f"""<section class="record" id="{esc(rid)}">
 <p class="back"><a href="#projects">↑ back to the table</a></p>
-<h2>{esc(display_title(p))}</h2>
+<h2>{esc(display_title(p))}{_conflict_marker(p)}</h2>
 <p class="rid"><code>{esc(rid)}</code></p>
 {_fields_html(p)}
+{conflicts}
 {_decide_html(rid, p.get("decisions") or [])}
 <div class="cols">
 <div><h3>Merged sources ({len(srcs)})</h3><ul class="srcs">{src_links}</ul></div>
@@ -688,6 +743,9 @@ dd.summary{max-height:6em;overflow:auto;color:#38424c}
 .badge{display:inline-block;margin-left:8px;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#fff}
 .badge-changed{background:#b5452f}.badge-gone{background:#6b6b6b}.badge-unchecked{background:#a07800}
 .block-head .url{margin-left:8px;word-break:break-all}.block-head .retrieved{color:var(--muted);margin-left:8px}
+.conflict-marker{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#fff;background:#b5452f;vertical-align:middle}
+ul.conflicts{margin:4px 0 8px;padding-left:18px;font-size:13px}ul.conflicts ul{padding-left:16px}
+ul.conflicts code{font-size:12px;margin-right:6px}.conflict-value{margin-right:6px}
 .redacted{background:#444;color:#fff;border-radius:3px;padding:0 3px;font-size:11px}
 mark{border-radius:3px;padding:0 1px;color:inherit}
 .legend{font-size:12px;margin:6px 0 0}
@@ -853,6 +911,7 @@ def render_report(projects: list[dict], partnerships: list[dict],
 {charts_svg(projects)}
 </section>
 {_table_html(projects)}
+{_partnership_conflicts_html(partnerships)}
 <p class="legend">Marked in the source text: {_legend()}</p>
 {_decisions_html(candidates or [])}
 {records}

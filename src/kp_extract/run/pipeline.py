@@ -125,6 +125,7 @@ class RunSummary:
     partnerships: int = 0
     merged: int = 0
     possible_duplicates: int = 0
+    conflicts: int = 0  # records (projects and partnerships) whose sources disagree about a value
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)
@@ -493,6 +494,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     summary.partnerships = len(partnerships)
     summary.merged = merged
     summary.possible_duplicates = sum(1 for p in projects if p.possible_duplicates)
+    summary.conflicts = sum(1 for r in (*projects, *partnerships) if r.conflicts)
     summary.languages = dict(sorted(languages.items()))
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -2,8 +2,9 @@
 
 `summary_rows` turns a pipeline.RunSummary into (label, value) rows: pages read,
 skipped (and why, one sub-row per stage and reason group), partly read (and why),
-blocks, projects, partnerships, merged duplicates, possible duplicates, reviewer decisions
-applied and unmatched (each unmatched one listed with why), languages,
+blocks, projects, partnerships, merged duplicates, possible duplicates, conflicts (records whose
+sources disagree about a value), reviewer decisions applied and unmatched (each unmatched one listed
+with why), languages,
 contacts, workers, cache hits (and cache entries ignored as damaged or foreign), time.
 Wall-clock time appears here only, never in a file. `plain_lines` renders them as aligned text (stderr is not a terminal), `rich_table`
 as a rich Table (it is).
@@ -81,6 +82,8 @@ def summary_rows(s: Any) -> list[Row]:
         ("merged duplicates", str(s.merged)),
         ("possible duplicates", str(s.possible_duplicates)),
     ]
+    if hasattr(s, "conflicts"):
+        rows.append(("conflicts", f"{s.conflicts} records with disagreeing sources"))
     if hasattr(s, "candidates"):
         t_project, t_partner = getattr(s, "min_confidence", (0.5, 0.5))
         at = f"{t_project:g}" if t_project == t_partner else f"{t_project:g} projects, {t_partner:g} partnerships"
