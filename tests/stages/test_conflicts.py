@@ -15,6 +15,7 @@ from kp_extract.outputs.csv import conflict_cell, conflict_from_cell
 from kp_extract.outputs.reader import read_record_file
 from kp_extract.outputs.records import conflict_dict
 from kp_extract.outputs.schema import validate_records
+from kp_extract.review.diff import diff_records
 from kp_extract.review.report import write_report
 from kp_extract.run.pipeline import run
 from kp_extract.run.summary import plain_lines
@@ -283,3 +284,15 @@ def test_agreeing_pages_give_no_conflict(tmp_path) -> None:
     assert (project["conflicts"], pair["conflicts"], summary.conflicts) == ([], [], 0)
     html = write_report(out).read_text(encoding="utf-8")
     assert 'class="conflict-marker"' not in html and 'id="partnership-conflicts"' not in html
+
+
+def test_an_output_written_before_conflicts_existed_differs_only_where_there_are_some(disagreeing_run) -> None:
+    out, _ = disagreeing_run
+    projects, partnerships = _records(out, "projects"), _records(out, "partnerships")
+    older = [{k: v for k, v in r.items() if k != "conflicts"} for r in projects + partnerships]
+    agreeing = [{**r, "conflicts": []} for r in projects + partnerships]
+    diff = diff_records(older[:1], agreeing[:1], older[1:], agreeing[1:])
+    assert not diff.changed  # an empty list where the old output had no key is no change
+    diff = diff_records(older[:1], projects, older[1:], partnerships)
+    assert [c.field for a in diff.projects.altered + diff.partnerships.altered for c in a.changes] == \
+        ["conflicts", "conflicts"]

@@ -259,6 +259,8 @@ def _changes(old: dict, new: dict, fields: tuple[str, ...]) -> list[FieldChange]
             continue
         seen.add(name)
         a, b = old.get(name), new.get(name)
+        if (name not in old and b == []) or (name not in new and a == []):
+            continue  # a list field an output written before it existed lacks (conflicts): nothing changed
         if a != b:  # 3 and 3.0 are one duration (Parquet and JSON), "" and None are not one title
             out.append(FieldChange(name, a, b))
     return out
