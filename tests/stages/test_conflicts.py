@@ -183,7 +183,7 @@ AGREEING = {
     "d.txt": "Tranås and Kisumu, Kenya\n\nProject: Clean Water for Lakeside Schools\n\n"
              "The project runs from March 2019 to December 2022 and was granted 1,5 miljoner SEK.\n",
 }
-FORMATS = ("json", "jsonl", "csv", "parquet", "sqlite", "iati")
+FORMATS = ("json", "jsonl", "csv", "parquet", "sqlite", "iati", "xlsx")
 
 
 def _write(folder: Path, pages: dict[str, str]) -> Path:
@@ -235,13 +235,19 @@ def test_every_record_format_reads_back_the_conflicts(disagreeing_run, fmt) -> N
         assert [r["conflicts"] for r in read] == [r["conflicts"] for r in _records(out, stem)]
 
 
-def test_sqlite_and_iati_are_written_beside_them(disagreeing_run) -> None:
+def test_sqlite_xlsx_and_iati_are_written_beside_them(disagreeing_run) -> None:
     import sqlite3
 
+    import openpyxl
+
     out, _ = disagreeing_run
+    (project,) = _records(out, "projects")
     with sqlite3.connect(out / "kp_extract.sqlite") as db:
         (cell,) = db.execute("select conflicts from projects").fetchone()
-    assert json.loads(cell) == _records(out, "projects")[0]["conflicts"]
+    assert json.loads(cell) == project["conflicts"]
+    sheet = openpyxl.load_workbook(out / "records.xlsx", read_only=True)["projects"]
+    header, row = list(sheet.iter_rows(max_row=2, values_only=True))
+    assert row[header.index("conflicts")] == " | ".join(conflict_cell(c) for c in project["conflicts"])
     assert (out / "iati-activities.xml").stat().st_size > 0
 
 
