@@ -32,6 +32,7 @@ import re
 import hashlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kp_extract.model import FileError, Page
@@ -40,7 +41,10 @@ from kp_extract.stages.s1_read_html import MISSING_EXTRA, decode_html, extract_h
 __all__ = [
     "ReadError",
     "InputDirError",
+    "InputListing",
     "list_page_files",
+    "walk_input",
+    "not_read_reason",
     "read_page",
     "read_pages",
     "decode_bytes",
@@ -365,19 +369,44 @@ def _is_page_name(name: str) -> bool:
     return name.lower().endswith(".txt") or is_html_name(name)
 
 
-def _walk(input_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Page files under input_dir, and (relative dir, reason) for folders that could not be listed.
+@dataclass
+class InputListing:
+    """What a walk of the input folder found: the page files it reads (sorted by relative path), the
+    folders that could not be listed ((relative dir, reason)), and the files it does not read
+    (anything but *.txt, *.html, *.htm; sorted by relative path), so that none is ignored silently."""
+
+    files: list[Path] = field(default_factory=list)
+    dir_errors: list[tuple[str, str]] = field(default_factory=list)
+    not_read: list[Path] = field(default_factory=list)
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk_input(input_dir: Path, exclude: Path | None = None) -> InputListing:
+    """The page files under input_dir, the folders that could not be listed and the files not read.
 
     Follows symlinked folders but visits each real folder once, so symlink loops
     (and aliases of a folder already seen) are not entered again. Entries are
-    visited in sorted order, so which alias wins is deterministic.
+    visited in sorted order, so which alias wins is deterministic. Hidden files and
+    everything under hidden folders (".git", an output folder's ".cache") are never
+    counted as not read (a hidden page file is still read, as before). exclude: a
+    folder not to enter at all (the run's output folder when it lies inside input_dir:
+    its report.html is not a page, its projects.json not a file left unread).
     """
-    files: list[Path] = []
-    errors: list[tuple[str, str]] = []
+    listing = InputListing()
+    files, errors, not_read = listing.files, listing.dir_errors, listing.not_read
     seen: set[tuple[int, int]] = set()
-    stack: list[Path] = [input_dir]
+    if exclude is not None:
+        try:
+            st = os.stat(exclude)
+            seen.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+    stack: list[tuple[Path, bool]] = [(input_dir, False)]
     while stack:
-        folder = stack.pop()
+        folder, hidden = stack.pop()
         try:
             st = os.stat(folder)
         except OSError as exc:
@@ -393,19 +422,36 @@ def _walk(input_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         except OSError as exc:
             errors.append((_relative_posix(folder, input_dir), exc.strerror or "cannot list folder"))
             continue
-        subdirs: list[Path] = []
+        subdirs: list[tuple[Path, bool]] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
                 is_dir = False
             if is_dir:
-                subdirs.append(Path(entry.path))
+                subdirs.append((Path(entry.path), hidden or _is_hidden(entry.name)))
             elif _is_page_name(entry.name):
                 files.append(Path(entry.path))
+            elif not (hidden or _is_hidden(entry.name)):
+                not_read.append(Path(entry.path))
         stack.extend(reversed(subdirs))
     files.sort(key=lambda p: _relative_posix(p, input_dir))
-    return files, errors
+    not_read.sort(key=lambda p: _relative_posix(p, input_dir))
+    return listing
+
+
+def _walk(input_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Page files under input_dir, and (relative dir, reason) for folders that could not be listed
+    (walk_input without the files not read)."""
+    listing = walk_input(input_dir)
+    return listing.files, listing.dir_errors
+
+
+def not_read_reason(path: Path) -> str:
+    """Why a file of the input folder is not read, for pages.csv: its kind by suffix."""
+    suffix = Path(path).suffix.lower()
+    what = f"a {suffix} file" if suffix else "a file without suffix"
+    return f"not read: {what} (only *.txt, *.html and *.htm are read)"
 
 
 def _check_input_dir(input_dir: Path) -> Path:
