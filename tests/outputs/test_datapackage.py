@@ -81,7 +81,7 @@ def test_package_describes_the_csv_files(seeds_run):
     assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and "profile" not in pkg
     assert pkg["version"] == __version__
     assert [r["name"] for r in pkg["resources"]] == ["projects", "partnerships", LINK_STEM, "projects-json",
-                                                     "partnerships-json"]
+                                                     "partnerships-json", "pages"]
     excel = options["csv_dialect"] == "excel-sv"
     for res in pkg["resources"][:3]:
         assert res["type"] == "table" and "profile" not in res
@@ -232,8 +232,9 @@ def test_without_csv_the_package_lists_the_record_files(tmp_path):
     pkg = package(out)
     assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and "profile" not in pkg
     assert [r["path"] for r in pkg["resources"]] == ["projects.jsonl", "projects.parquet", "partnerships.jsonl",
-                                                     "partnerships.parquet", "partnership_projects.parquet"]
-    for res in pkg["resources"]:
+                                                     "partnerships.parquet", "partnership_projects.parquet",
+                                                     "pages.csv"]
+    for res in pkg["resources"][:-1]:
         assert res["type"] == "file" and res["hash"] == "sha256:" + sha256(out / res["path"])
     assert validate(out).valid
     (out / "projects.parquet").write_bytes((out / "projects.parquet").read_bytes() + b"x")

@@ -26,7 +26,7 @@ from tests.outputs.reference_writer import records_csv
 
 runner = CliRunner()
 FIELDS = {"projects": PROJECT_FIELDS, "partnerships": PARTNERSHIP_FIELDS}
-ALWAYS = {"blocks.jsonl", "errors.jsonl", "candidates.jsonl", "datapackage.json"}
+ALWAYS = {"blocks.jsonl", "errors.jsonl", "candidates.jsonl", "pages.csv", "datapackage.json"}
 
 
 def record_names(formats) -> set[str]:

@@ -18,6 +18,9 @@ Written last by every run (pipeline.run), atomically, into the output folder, as
   sources, contributors, version, keywords, and any other key), merged in on every run: they win
   over the tool's defaults (name, title, version), while `$schema`, the resources and the provenance
   stay the tool's;
+* pages.csv, in every package: a table resource "pages" (one row per input file: sha256,
+  language, blocks, candidates, records, partnerships, and why it gave no record), with its Table
+  Schema (schema/pages.tableschema.json), in the run's CSV dialect;
 * `kp_extract` (a custom property): tool version, code/data fingerprint
   (cache.fingerprint), the options that shape the output (formats, CSV dialect,
   include_contacts), where the input folder is (`input`: relative to the folder
@@ -63,6 +66,7 @@ TOOL_KEYS = ("$schema", "profile", "resources", "kp_extract")
 
 PACKAGE_NAME = "kp-extract-records"
 DATAPACKAGE = "datapackage.json"
+PAGES = "pages.csv"  # what each input file gave and why it gave no record (writer.write_pages)
 MEDIATYPES = {
     "csv": "text/csv",
     "json": "application/json",
@@ -206,7 +210,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
                       input_dir: Path | str, inputs: Iterable[tuple],
                       written: Mapping[str, FileStat] | None = None,
                       manifest: Mapping[str, str] | None = None, meta: Mapping | None = None,
-                      decisions: dict | None = None) -> Path:
+                      decisions: dict | None = None, final_dir: Path | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
     inputs: (path relative to the input folder, sha256 hex or None[, source_url or None[, retrieved_at
@@ -216,7 +220,8 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
     meta: the archivist's package metadata (load_package_meta), merged in: its keys win over the
     tool's name, title and version, TOOL_KEYS stay the tool's. decisions: the reviewer decisions of
     the run (pipeline.decisions_provenance), kept under kp_extract.decisions; None without a
-    decisions file.
+    decisions file. final_dir: the folder the package ends up in when out_dir is a staging folder
+    inside it (writer.OutputStage): the input's location is recorded relative to final_dir.
     """
     out_dir = Path(out_dir)
     formats = parse_formats(formats)
@@ -224,6 +229,8 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
 
     written = written or {}
     resources_, described = _resources(out_dir, formats, csv_dialect, written)
+    if (out_dir / PAGES).is_file():  # in every run's output, in the run's CSV dialect, whatever the formats
+        resources_.append(_csv_resource(out_dir, "pages", csv_dialect, written))
     others = [n for n in record_files(formats) if n not in described] + ["blocks.jsonl", "errors.jsonl",
                                                                         "candidates.jsonl", "changes.json"]
     if include_contacts:
@@ -244,7 +251,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
             "fingerprint": fingerprint(),
             "options": {"formats": list(formats), "csv_dialect": csv_dialect,
                         "include_contacts": bool(include_contacts)},
-            "input": input_location(input_dir, out_dir),
+            "input": input_location(input_dir, final_dir if final_dir is not None else out_dir),
             "source_offsets": SOURCE_OFFSETS,
             **({"manifest": dict(manifest)} if manifest else {}),
             **({"decisions": decisions} if decisions is not None else {}),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["FileStat", "atomic_file", "HashedText", "hashed_atomic_file", "atomic_write_bytes",
-           "atomic_write_text", "file_stat"]
+           "atomic_write_text", "file_stat", "fsync_dir"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class FileStat:
     sha256: str
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """fsync a folder, so that the renames into it are on disk (best effort)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -64,7 +65,7 @@ def atomic_file(path: Path, mode: str = "w"):
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 class HashedText:

@@ -17,18 +17,26 @@
 * candidates.jsonl, the lines the run rendered for the projects and pairs the model scored below
   its confidence threshold (run/pipeline.split_by_confidence);
 
-and `write_contacts` contacts.json / contacts.csv (only with --include-contacts). Nothing is held
+and `write_contacts` contacts.json / contacts.csv (only with --include-contacts), `write_pages` pages.csv
+(one row per file of the input folder: what each page gave, and why it gave no record). Nothing is held
 whole in memory: a file grows record by record. Each file is atomic (files.py) and hashed while it
 is written; the writer returns the FileStat (size, sha256) of every file it wrote, which
 datapackage.json records (outputs/datapackage.py). A run with worker processes writes the
 partnership files and blocks.jsonl in a forked child (ForkedWriter) while the main process writes
 the project files; the child sends its files' stats back with its result.
+
+A run writes its whole set into a staging folder inside the output folder (`OutputStage`) and moves
+each file into place only once every file is written (datapackage.json last), then removes what an
+earlier run left that this run does not write (record files of other formats, contacts files,
+report.html). A run that fails before that, or reads no page, leaves the output folder as it was.
 """
 from __future__ import annotations
 
 import importlib.util
 import multiprocessing
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -41,7 +49,7 @@ from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, CsvDialect
 from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
 from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, JsonLinesExporter, ParquetExporter,
                                           as_dict)
-from kp_extract.outputs.files import FileStat, atomic_file, file_stat, hashed_atomic_file
+from kp_extract.outputs.files import FileStat, atomic_file, file_stat, fsync_dir, hashed_atomic_file
 from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
 from kp_extract.outputs.records import LINK_STEM, RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT, TABLE_STEMS, link_rows
 from kp_extract.outputs.sqlite import (DATABASE_FILE, PageTally, SqliteExporter, load_sqlite_utils, staged_database,
@@ -52,7 +60,8 @@ from kp_extract.privacy import scrub_contacts
 __all__ = ["FORMATS", "DEFAULT_FORMATS", "FORMAT_EXTRAS", "RECORD_STEMS", "OUTPUT_NAMES", "CONTACT_FIELDS",
            "CONTACT_FILES", "LINK_FORMATS", "WORKBOOK", "Written", "parse_formats", "record_file", "record_files",
            "write_records", "write_jsonl", "write_outputs", "write_contacts", "remove_contacts", "remove_stale_temps",
-           "remove_unselected", "can_fork_writer", "ForkedWriter"]
+           "remove_unselected", "can_fork_writer", "ForkedWriter", "PAGE_FIELDS", "write_pages", "OutputStage",
+           "STAGING_PREFIX", "REPORT_FILES"]
 
 FORMATS = ("csv", "json", "jsonl", "parquet", "iati", "sqlite", "xlsx")
 # Formats whose files are not STEM.FORMAT: the file each record stem goes to (a stem not named: none).
@@ -86,8 +95,15 @@ def record_file(stem: str, fmt: str) -> str | None:
 # Every record file of every format (what remove_unselected may remove).
 _EVERY_RECORD_FILE = tuple(n for stem in TABLE_STEMS for fmt in FORMATS
                            if (n := record_file(stem, fmt))) + (WORKBOOK,)
+# pages.csv: one row per file of the input folder (pipeline.page_rows); schema/pages.tableschema.json.
+PAGE_FIELDS = ("file", "sha256", "language", "blocks", "candidates", "records", "partnerships", "reason")
+# What `kp-extract run --report` (review/report.py) writes into the output folder: a run removes them, and
+# the CLI writes them anew after the run when --report asks, so that no report describes another run.
+REPORT_FILES = ("report.html",)
 OUTPUT_NAMES = _EVERY_RECORD_FILE + (
-    "blocks.jsonl", "errors.jsonl", "candidates.jsonl") + CONTACT_FILES + ("datapackage.json",)
+    "blocks.jsonl", "errors.jsonl", "candidates.jsonl", "pages.csv") + CONTACT_FILES + REPORT_FILES + (
+    "datapackage.json",)
+STAGING_PREFIX = ".kp-staging-"
 
 
 def parse_formats(values: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -294,7 +310,88 @@ def remove_contacts(out_dir: Path) -> None:
             pass
 
 
+# ---------------------------------------------------------------- pages.csv
+
+def write_pages(out_dir: Path, rows: Iterable[dict], dialect: CsvDialect | str = DEFAULT_CSV_DIALECT
+                ) -> tuple[FileStat, int]:
+    """pages.csv (PAGE_FIELDS, in the run's CSV dialect, the same formula guard as the record CSVs),
+    atomically; its FileStat and the number of rows. Reasons are scrubbed of contact details (an
+    exception message may quote page text)."""
+    dialect = get_csv_dialect(dialect) if isinstance(dialect, str) else dialect
+    with hashed_atomic_file(Path(out_dir) / "pages.csv") as sink:
+        exporter = CsvExporter(sink, PAGE_FIELDS, dialect)
+        exporter.start_exporting()
+        for row in rows:
+            if isinstance(row.get("reason"), str):
+                row = dict(row, reason=scrub_contacts(row["reason"]))
+            exporter.export_item(row)
+        exporter.finish_exporting()
+    return sink.stat, exporter.count
+
+
 # ---------------------------------------------------------------- the folder
+
+class OutputStage:
+    """A staging folder inside out_dir (".kp-staging-<pid>-<random>") that a run writes its whole set of
+    files into. commit() moves each into out_dir (os.replace in one folder: atomic per file), with
+    datapackage.json last, then removes the files of out_dir the run did not write that an earlier run
+    may have left (see commit). Leaving the with-block, committed or not, removes the staging folder, so
+    a failure before commit leaves out_dir exactly as it was; the folder of a run that was killed is
+    removed by the next run (remove_stale_staging). Why not write in place: atomic files keep each
+    file whole, but a crash between two of them would leave new projects next to old partnerships."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.path: Path | None = None
+        self.committed: list[str] = []
+
+    def __enter__(self) -> "OutputStage":
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(self.out_dir)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out_dir))
+        return self
+
+    def commit(self, remove: Iterable[str] = ()) -> list[str]:
+        """Move every staged file into out_dir (datapackage.json last), then remove each name of remove
+        that is in out_dir and was not staged, and the temp files a killed run left. The names moved."""
+        assert self.path is not None, "commit outside the with-block"
+        names = sorted(p.name for p in self.path.iterdir() if p.is_file())
+        names.sort(key=lambda n: n == "datapackage.json")
+        for name in names:
+            os.replace(self.path / name, self.out_dir / name)
+            self.committed.append(name)
+        for name in remove:
+            if name not in names:
+                try:
+                    (self.out_dir / name).unlink()
+                except FileNotFoundError:
+                    pass
+        remove_stale_temps(self.out_dir)
+        fsync_dir(self.out_dir)
+        return names
+
+    def __exit__(self, *exc) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Remove the staging folders of earlier runs that were killed (their process is gone)."""
+    for folder in Path(out_dir).glob(f"{STAGING_PREFIX}*"):
+        pid = folder.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        if folder.is_dir() and not (pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
 
 def remove_stale_temps(out_dir: Path) -> None:
     """Remove the temp files (".NAME.<hex>.tmp") a killed earlier run left next to the outputs."""

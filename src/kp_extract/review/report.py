@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kp_extract.privacy import scrub_record
+from kp_extract.privacy import scrub_contacts, scrub_record
 from kp_extract.outputs.files import atomic_write_text
 from kp_extract.outputs.reader import read_records
 from kp_extract.lexicon.gazetteer import load_gazetteer
@@ -482,6 +482,43 @@ def _table_html(projects: list[dict]) -> str:
 </section>"""
 
 
+PAGES_FILE = "pages.csv"  # what each input file gave (writer.write_pages); older output folders have none
+
+
+def read_pages_without_record(out_dir: Path) -> list[dict] | None:
+    """The rows of out_dir/pages.csv that gave no record (a reason is set), in file order; None when
+    the folder has no pages.csv (an output of an older version). Either CSV dialect is read."""
+    import csv
+
+    path = Path(out_dir) / PAGES_FILE
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
+        if header.startswith("\ufeff"):  # pragma: no cover - utf-8-sig removes it
+            header = header[1:]
+        rows = csv.DictReader(fh, delimiter=";" if header.startswith("file;") else ",")
+        return [row for row in rows if row.get("reason")]
+
+
+def _no_record_html(pages: list[dict] | None) -> str:
+    """A section listing the pages that gave no record and why, so that a reviewer can look for
+    misses and not only at finds; nothing for an output folder without pages.csv."""
+    if pages is None:
+        return ""
+    if not pages:
+        body = '<p class="none">Every page gave at least one record.</p>'
+    else:
+        rows = "\n".join(f"<tr><td>{esc(r.get('file'))}</td><td>{esc(scrub_contacts(r.get('reason') or ''))}</td>"
+                         f"</tr>" for r in pages)
+        body = (f'<div class="table-wrap"><table id="no-record-table"><thead><tr><th scope="col">Page</th>'
+                f'<th scope="col">Why it gave no record</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table></div>')
+    return (f'<section id="no-record"><h2>Files that gave no record ({len(pages)})</h2>\n'
+            f'<p class="hint">From pages.csv: pages that failed, were not read or gave no project or '
+            f'partnership; look here for misses.</p>\n{body}\n</section>')
+
+
 def _field_value_html(p: dict, field: str) -> str:
     value = p.get(field)
     if field == "countries":
@@ -889,8 +926,11 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'
 
 
 def render_report(projects: list[dict], partnerships: list[dict],
-                  sources: dict[tuple[str, int, int], SourceText], candidates: list[dict] | None = None) -> str:
-    """The whole HTML page (candidates: the rows of candidates.jsonl, offered for promotion)."""
+                  sources: dict[tuple[str, int, int], SourceText], candidates: list[dict] | None = None,
+                  pages_without_record: list[dict] | None = None) -> str:
+    """The whole HTML page (candidates: the rows of candidates.jsonl, offered for promotion;
+    pages_without_record: pages.csv rows with a reason (read_pages_without_record), listed in a
+    section of their own, none when None)."""
     by_id = {str(p["record_id"]): p for p in projects}
     records = "\n".join(_record_html(p, sources, by_id) for p in projects)
     return f"""<!DOCTYPE html>
@@ -912,6 +952,7 @@ def render_report(projects: list[dict], partnerships: list[dict],
 </section>
 {_table_html(projects)}
 {_partnership_conflicts_html(partnerships)}
+{_no_record_html(pages_without_record)}
 <p class="legend">Marked in the source text: {_legend()}</p>
 {_decisions_html(candidates or [])}
 {records}
@@ -941,7 +982,8 @@ def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
     sources = load_sources(projects, checks, out_dir / "blocks.jsonl")
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, render_report(projects, partnerships, sources, candidates))
+    atomic_write_text(target, render_report(projects, partnerships, sources, candidates,
+                                            read_pages_without_record(out_dir)))
     return ReportResult(target, count_pages(checks.values()))
 
 
