@@ -83,19 +83,73 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-def _configure_logging(debug: bool, quiet: bool, console: Any) -> None:
-    """Log to stderr; through the rich console when there is one, so log lines print above the
-    progress bar instead of through it."""
-    handler: logging.Handler
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+LOG_FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _log_level(debug: bool, quiet: bool, verbose: int = 0, log_level: str | None = None) -> int:
+    """The run's log level: --log-level when given, else DEBUG for --debug or -vv, INFO for -v, ERROR for
+    --quiet, WARNING otherwise. ValueError naming the levels for an unknown --log-level."""
+    if log_level:
+        name = log_level.strip().lower()
+        if name not in LOG_LEVELS:
+            raise ValueError(f"unknown --log-level {log_level!r} (choose one of {', '.join(LOG_LEVELS)})")
+        return getattr(logging, name.upper())
+    if debug or verbose >= 2:
+        return logging.DEBUG
+    if verbose == 1:
+        return logging.INFO
+    return logging.ERROR if quiet else logging.WARNING
+
+
+def _configure_logging(debug: bool, quiet: bool, console: Any, verbose: int = 0, log_level: str | None = None,
+                       log_file: Path | None = None) -> None:
+    """Log to stderr at the level _log_level gives; through the rich console when there is one, so log
+    lines print above the progress bar instead of through it. With log_file the same lines, with their
+    time, also go to that file (created or appended to; OSError when it cannot be opened). The handlers
+    a previous call installed are replaced (the CLI may run more than once in one process)."""
+    level = _log_level(debug, quiet, verbose, log_level)
+    handlers: list[logging.Handler] = []
     if console is not None:
         from rich.logging import RichHandler
 
-        handler = RichHandler(console=console, show_time=False, show_path=False)
+        handlers.append(RichHandler(console=console, show_time=False, show_path=False))
     else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if debug else (logging.ERROR if quiet else logging.WARNING),
-                        handlers=[handler])
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(LOG_FORMAT))
+        handlers.append(stream)
+    if log_file is not None:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setFormatter(logging.Formatter(LOG_FILE_FORMAT))
+        handlers.append(to_file)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_kp_extract", False)]:
+        root.removeHandler(old)
+        old.close()
+    for handler in handlers:
+        handler._kp_extract = True  # type: ignore[attr-defined] - ours, to replace on the next call
+        handler.setLevel(level)
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _spacy_model_problem(name: str) -> str | None:
+    """Why the spaCy pipeline name (a package name or a folder) cannot be loaded, or None when it can
+    be: a folder needs spaCy's config.cfg, a package must be installed. Checked before any page is read:
+    otherwise every page fails with the same error."""
+    folder = Path(name)
+    if folder.is_dir():
+        return None if (folder / "config.cfg").is_file() else (
+            f"spaCy model folder {name!r} is not a trained pipeline (no config.cfg in it): give the folder "
+            f"spaCy saved with nlp.to_disk, or an installed package name")
+    import spacy.util
+
+    if spacy.util.is_package(name):
+        return None
+    return (f"spaCy model {name!r} is not installed: install its package into this Python "
+            f"(e.g. python -m spacy download {name}) or give a pipeline folder; without --spacy-model "
+            f"the blank sv/en pipelines are used")
 
 
 def _print_summary(input_dir: Path, out: Path, summary: Any, console: Any, quiet: bool) -> None:
@@ -135,11 +189,28 @@ def run(
     ),
     debug: bool = typer.Option(
         False, "--debug/--no-debug",
-        help="Log each stage and print a full traceback when the run fails.",
+        help="Log at debug level: one line per stage with its counts and seconds (read, clean, segment, "
+             "language, extract summed over the pages; dedupe; export) and one per page; print a full "
+             "traceback when the run fails.",
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q",
         help="Print nothing but errors: no progress bar, no summary.",
+    ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True,
+        help="Log more: -v info (one line per stage with its counts and seconds), -vv debug (also one line "
+             "per page).",
+    ),
+    log_level: str = typer.Option(
+        None, "--log-level", metavar="LEVEL", show_default=False,
+        help="Log level: debug, info, warning, error or critical (overrides -v, --debug and --quiet for the "
+             "log; default warning, error with --quiet). Dask's own log lines show at info and debug only.",
+    ),
+    log_file: Path = typer.Option(
+        None, "--log-file", metavar="FILE", show_default=False,
+        help="Also write the log lines, with their time, to FILE (appended; at the level chosen by -v, "
+             "--debug or --log-level).",
     ),
     workers: int = typer.Option(
         0, "--workers", "-w", min=0, metavar="N",
@@ -164,6 +235,11 @@ def run(
         None, "--scheduler", metavar="ADDRESS", show_default=False,
         help="With --engine dask: address of the Dask scheduler, e.g. tcp://10.0.0.5:8786. "
              "Without it a LocalCluster with --workers processes is started for the run.",
+    ),
+    dashboard: bool = typer.Option(
+        False, "--dashboard",
+        help="With --engine dask: serve the Dask dashboard (on a free port of the LocalCluster, or the "
+             "scheduler's) and print its link. Without it no dashboard port is opened.",
     ),
     include_contacts: bool = typer.Option(
         False, "--include-contacts",
@@ -192,7 +268,8 @@ def run(
     spacy_model: str = typer.Option(
         None, "--spacy-model", metavar="NAME", show_default=False,
         help="An installed trained spaCy pipeline (package name or folder) to use instead of the blank "
-             "sv/en pipelines; nothing is downloaded. Same as the KP_EXTRACT_SPACY_MODEL environment variable.",
+             "sv/en pipelines; nothing is downloaded. Same as the KP_EXTRACT_SPACY_MODEL environment variable. "
+             "One that is not installed is a usage error (exit 2) before any page is read.",
     ),
     report: bool = typer.Option(
         False, "--report/--no-report",
@@ -234,7 +311,14 @@ def run(
     E-mail addresses and phone numbers in the records are replaced by placeholders (e-post, telefon) and contact-person phrases are left out; --include-contacts writes the contact lines to contacts.json/.csv.
     """
     console = _stderr_console() if _stderr_is_terminal() and not quiet else None
-    _configure_logging(debug, quiet, console)
+    try:
+        _configure_logging(debug, quiet, console, verbose, log_level, log_file)
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_FAILED)
+    except OSError as exc:
+        _err(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_FAILED)
     if not input_dir.exists():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
@@ -245,6 +329,12 @@ def run(
         _err(f"error: output path exists and is not a folder: {out}")
         raise typer.Exit(EXIT_FAILED)
 
+    model = spacy_model or os.environ.get("KP_EXTRACT_SPACY_MODEL")
+    problem = _spacy_model_problem(model) if model else None
+    if problem:
+        where = "" if spacy_model else " (from the KP_EXTRACT_SPACY_MODEL environment variable)"
+        _err(f"error: {problem}{where}")
+        raise typer.Exit(EXIT_FAILED)
     if spacy_model:
         os.environ["KP_EXTRACT_SPACY_MODEL"] = spacy_model  # worker processes inherit it
     if engine not in ("local", "dask"):
@@ -252,6 +342,9 @@ def run(
         raise typer.Exit(EXIT_FAILED)
     if scheduler and engine != "dask":
         _err("error: --scheduler needs --engine dask")
+        raise typer.Exit(EXIT_FAILED)
+    if dashboard and engine != "dask":
+        _err("error: --dashboard needs --engine dask")
         raise typer.Exit(EXIT_FAILED)
     from kp_extract.outputs.csv import csv_dialect as check_csv_dialect
     from kp_extract.outputs.writer import parse_formats
@@ -309,6 +402,8 @@ def run(
         options["compare"] = compare
     if decisions_file is not None:
         options["decisions"] = decisions_file
+    if dashboard:
+        options["dashboard"] = True
 
     try:
         pipeline = importlib.import_module("kp_extract.run.pipeline")
@@ -327,13 +422,15 @@ def run(
         else:
             _err(f"error: {exc.__class__.__name__}: {exc}")
             _err("(run again with --debug for a traceback)")
+        _err(f"nothing written: {out} is as it was before the run")
         raise typer.Exit(EXIT_FAILED) from None
 
     errors = list(getattr(summary, "errors", None) or [])
     _print_summary(input_dir, out, summary, console, quiet)
 
     if summary.pages_read == 0:
-        _err(f"error: no readable page in {input_dir}")
+        why = getattr(summary, "not_written_reason", None) or "no page could be read"
+        _err(f"error: no readable page in {input_dir} ({why}); nothing written, {out} is as it was")
         raise typer.Exit(EXIT_FAILED)
     if report:
         _write_report(out, input_dir, None, debug, quiet)

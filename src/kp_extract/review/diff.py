@@ -348,14 +348,17 @@ def write_changes_json(path: Path, diff: Diff) -> FileStat:
     return atomic_write_text(Path(path), json_text(diff))
 
 
-def compare_run(previous: Records, previous_dir: Path, out_dir: Path) -> FileStat:
+def compare_run(previous: Records, previous_dir: Path, out_dir: Path, written_dir: Path | None = None) -> FileStat:
     """`run --compare`: OUT/changes.json, what changed from previous (the records of previous_dir,
     read before the run wrote anything, so that previous_dir may be the run's own output folder) to
-    the records the run has just written to out_dir. The file's FileStat."""
-    new = read_records(out_dir)
+    the records the run has just written to out_dir. The file's FileStat. written_dir: where the run's
+    files are until they are moved into out_dir (its staging folder, writer.OutputStage); changes.json
+    is written there too, while its labels name out_dir."""
+    written_dir = Path(written_dir if written_dir is not None else out_dir)
+    new = read_records(written_dir)
     diff = diff_records(previous.projects, new.projects, previous.partnerships, new.partnerships,
                         input_label(previous_dir), input_label(out_dir))
-    return write_changes_json(Path(out_dir) / CHANGES_NAME, diff)
+    return write_changes_json(written_dir / CHANGES_NAME, diff)
 
 
 def remove_changes(out_dir: Path) -> None:

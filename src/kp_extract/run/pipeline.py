@@ -22,10 +22,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import gc
+import heapq
 import hashlib
 import inspect
 import json
 import logging
+import math
 import multiprocessing
 import os
 import tempfile
@@ -54,14 +56,16 @@ from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Part
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
 from kp_extract.outputs.reader import READ_ORDER, read_records
-from kp_extract.review.diff import CHANGES_NAME, compare_run, remove_changes
+from kp_extract.review.diff import CHANGES_NAME, compare_run
 from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_dialect
 from kp_extract.outputs.jsontext import json_line
-from kp_extract.outputs.writer import DEFAULT_FORMATS, parse_formats, remove_contacts, write_contacts, write_outputs
+from kp_extract.outputs.writer import (CONTACT_FILES, DEFAULT_FORMATS, OUTPUT_NAMES, OutputStage, parse_formats,
+                                       record_files, write_contacts, write_outputs, write_pages)
 from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.stages.s5_extract.scoring import load_model
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
-from kp_extract.stages.s1_read import PARTIAL, ReadError, _check_input_dir, _relative_posix, _walk, page_from_bytes, read_bytes
+from kp_extract.stages.s1_read import (PARTIAL, ReadError, _check_input_dir, _relative_posix, not_read_reason,
+                                       page_from_bytes, read_bytes, walk_input)
 from kp_extract.stages.s3_segment import segment_page
 
 log = logging.getLogger(__name__)
@@ -143,22 +147,42 @@ class RunSummary:
     pages_without_row: int = 0  # input files the manifest has no row for
     decisions_applied: int | None = None  # None: no --decisions file
     decisions_unmatched: list[tuple] = field(default_factory=list)  # (Decision, why), in file order
+    not_read: list[str] = field(default_factory=list)  # files of the input folder that are not pages
+    pages_no_record: int = 0  # pages that failed or gave no record (reasons in pages.csv; files not read aside)
+    output_written: bool = True  # False: the run wrote nothing (not_written_reason says why)
+    not_written_reason: str | None = None
 
 
 # ---------------------------------------------------------------- per page
 
-def process_page(page: Page) -> PageOutput:
-    """Every per-page stage for one page."""
+def process_page(page: Page, seconds: dict[str, float] | None = None) -> PageOutput:
+    """Every per-page stage for one page. seconds: when given, each stage's wall time is added to it
+    under its name (clean, segment, language, extract), for the run's stage log lines."""
+    seconds = {} if seconds is None else seconds
+    lap = time.perf_counter()
+
+    def timed(stage: str) -> None:
+        nonlocal lap
+        now = time.perf_counter()
+        seconds[stage] = seconds.get(stage, 0.0) + now - lap
+        lap = now
+
     warnings = []
     if page.metadata.get("read_warning"):
         warnings.append(("read", page.metadata["read_warning"]))
     page = clean_page(page)
+    timed("clean")
     blocks = segment_page(page)
     if len(blocks) > MAX_PAGE_BLOCKS:
         warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted ({PARTIAL})"))
         del blocks[MAX_PAGE_BLOCKS:]
+    timed("segment")
     blocks = assign_languages(blocks)
-    return PageOutput(page.file, blocks, extract_page(page, blocks), warnings, find_contacts(page))
+    timed("language")
+    result = extract_page(page, blocks)
+    contacts = find_contacts(page)
+    timed("extract")
+    return PageOutput(page.file, blocks, result, warnings, contacts)
 
 
 def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
@@ -196,18 +220,26 @@ def warm_up() -> bool:
 
 
 def process_file(path: str, root: str, cache: PageCache | None = None, include_contacts: bool = False
-                 ) -> tuple[PageDigest | FileError, bool, str | None]:
+                 ) -> tuple[PageDigest | FileError, bool, str | None, dict[str, float]]:
     """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
-    the file's bytes or None when they could not be read). The hash comes from the bytes read here,
+    the file's bytes or None when they could not be read, seconds per stage spent on it: read, and for
+    a page processed here clean, segment, language, extract). The hash comes from the bytes read here,
     with or without a cache hit, so datapackage.json is the same either way. The digest carries the
     page's contact rows only with include_contacts; only then are they cached (in an entry of their
     own), and only a page whose rows are cached too is a hit then."""
     rel = _relative_posix(Path(path), Path(root))
     key = None
+    t0 = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def done(item, hit, sha256):
+        seconds.setdefault("read", time.perf_counter() - t0)
+        return item, hit, sha256, seconds
+
     try:
         raw = read_bytes(Path(path))
     except ReadError as exc:
-        return FileError(rel, "read", exc.reason), False, None
+        return done(FileError(rel, "read", exc.reason), False, None)
     sha256 = hashlib.sha256(raw).hexdigest()  # once: for the cache key, the page and datapackage.json
     missed = False  # cache.REJECTED (false too) when the page's entry was there but damaged or foreign
     if cache is not None:
@@ -218,27 +250,28 @@ def process_file(path: str, root: str, cache: PageCache | None = None, include_c
             contacts = cache.get(key, CONTACTS)
             hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
         if hit is not None:
-            return hit, True, sha256
+            return done(hit, True, sha256)
         missed = REJECTED if cache.rejected > rejected else False
     try:
         page = page_from_bytes(raw, Path(path), Path(root), sha256)
     except ReadError as exc:
-        return FileError(rel, "read", exc.reason), missed, sha256
+        return done(FileError(rel, "read", exc.reason), missed, sha256)
+    seconds["read"] = time.perf_counter() - t0
     if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
         warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
         reason = f"no text left: {warning}" if warning else "empty file (no text)"
-        return FileError(page.file, "read", reason), missed, page.sha256
+        return done(FileError(page.file, "read", reason), missed, page.sha256)
     try:
-        result = digest(process_page(page), include_contacts)
+        result = digest(process_page(page, seconds), include_contacts)
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         log.debug("page %s failed", page.file, exc_info=True)
-        return FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), missed, page.sha256
+        return done(FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), missed, page.sha256)
     result.url = page.url
     if key is not None:
         cache.put(key, dataclasses.replace(result, contacts=[]))
         if include_contacts:
             cache.put(key, result.contacts, CONTACTS)
-    return result, missed, page.sha256
+    return done(result, missed, page.sha256)
 
 
 def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
@@ -319,16 +352,18 @@ def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: 
 
 def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
                       cache_root: Path | None = None, scheduler: str | None = None,
-                      include_contacts: bool = False) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?, sha256 or None) for every file, in the order of files;
-    digests carry contact rows only with include_contacts."""
+                      include_contacts: bool = False, dashboard: bool = False) -> Iterator[tuple]:
+    """(PageDigest or FileError, cache hit?, sha256 or None, seconds per stage) for every file, in the
+    order of files (process_file); digests carry contact rows only with include_contacts. dashboard: with
+    engine "dask", serve Dask's dashboard (see dask_engine.dask_results)."""
     fp = fingerprint() if cache_root is not None else None
     cache_arg = str(cache_root) if cache_root is not None else None
     if engine == "dask":
         from kp_extract.run.dask_engine import dask_results
 
         yield from dask_results(make_chunks(files, max(workers, 2)), str(root), cache_arg, fp,
-                                scheduler=scheduler, workers=workers, include_contacts=include_contacts)
+                                scheduler=scheduler, workers=workers, include_contacts=include_contacts,
+                                dashboard=dashboard)
     elif workers <= 1 or len(files) <= 1:
         cache = PageCache(cache_arg, fp) if cache_arg else None
         for f in files:
@@ -345,17 +380,17 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
         min_confidence: float | None = None, manifest: Manifest | Path | str | None = None,
         compare: Path | None = None, package_meta: dict | None = None,
-        decisions: DecisionsFile | None = None) -> RunSummary:
+        decisions: DecisionsFile | None = None, dashboard: bool = False) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
     1: in this process). engine: "local" or "dask" (scheduler: address of a
-    Dask scheduler; None starts a LocalCluster). cache_dir: per-page result
-    cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
+    Dask scheduler; None starts a LocalCluster; dashboard: serve its dashboard). cache_dir: per-page
+    result cache (None: no cache). include_contacts: also write contacts.json/.csv (personal data);
     without it, contacts files of an earlier run are removed. formats: the record file formats
     (writer.FORMATS, comma-separated or a list; record files of other formats left in out_dir
-    are removed). csv_dialect: "rfc4180" or "excel-sv" (csv.CSV_DIALECTS). datapackage.json is
-    written last. ValueError for an unknown engine, format or dialect, before anything is read.
+    are removed). csv_dialect: "rfc4180" or "excel-sv" (csv.CSV_DIALECTS). ValueError for an unknown
+    engine, format or dialect, before anything is read.
     progress: called in this process with a progress.ProgressEvent before the first page, after
     each page and when dedup starts. min_confidence: the confidence a project or partnership needs
     to be a record (default: the model's own thresholds, data/pair_model.json); what scores below
@@ -368,6 +403,11 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     archivist's package metadata (datapackage.load_package_meta), merged into datapackage.json. decisions: a reviewer's decisions
     (s7_decide.read_decisions), applied after dedup; those that match nothing go to
     OUT/decisions-unmatched.csv (removed by a run without).
+
+    Nothing is lost on failure: the files are written into a staging folder inside out_dir and moved
+    into place together once all are written (writer.OutputStage), datapackage.json last. A run that
+    reads no page writes nothing (summary.output_written is False, summary.not_written_reason says
+    why); an exception before or during the export leaves out_dir as it was.
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -386,9 +426,13 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     workers = workers or default_workers()
     out_dir = Path(out_dir)
     input_dir = _check_input_dir(Path(input_dir))
-    files, dir_errors = _walk(input_dir)
-    summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds)
-    summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in dir_errors)
+    listing = walk_input(input_dir, exclude=out_dir if _inside(out_dir, input_dir) else None)
+    files = listing.files
+    summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds,
+                         not_read=[_relative_posix(p, input_dir) for p in listing.not_read])
+    summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in listing.dir_errors)
+    log.info("input %s: %d page files, %d files not read, %d folders not listed", input_dir, len(files),
+             len(listing.not_read), len(listing.dir_errors))
     if manifest is not None:
         names = {_relative_posix(f, input_dir) for f in files}
         summary.manifest_rows = len(manifest.rows)
@@ -405,15 +449,15 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     contacts: list[tuple] = []
     interned: dict[str, Partner] = {}
     tally = ProgressTally(progress, len(files))
+    stages = StageLog()
     preload: threading.Thread | None = None
     with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
-            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
-                                   prefix="kp-inputs-") as input_spool, \
-            tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n",
-                                   prefix="kp-candidates-") as candidate_spool, held_objects_frozen() as freeze:
-        for item, hit, sha256 in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
-                                                   include_contacts):
+            _text_spool("kp-inputs-") as input_spool, _text_spool("kp-candidates-") as candidate_spool, \
+            _text_spool("kp-pages-") as page_spool, held_objects_frozen() as freeze:
+        for item, hit, sha256, seconds in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
+                                                            include_contacts, dashboard):
             tally.page(item)
+            stages.page(item, hit, seconds)
             if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
                 preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
                 preload.start()
@@ -422,6 +466,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                 summary.cache_rejected += 1
             if isinstance(item, FileError):
                 summary.errors.append(item)
+                page_spool.write(json.dumps(error_page_row(item, sha256)) + "\n")
                 continue
             summary.pages_read += 1
             if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
@@ -436,6 +481,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                 else:
                     summary.cache_misses += 1
             kept, kept_statements = split_by_confidence(item, thresholds, candidate_spool)
+            page_spool.write(json.dumps(page_row(item, sha256, thresholds, bool(kept or kept_statements))) + "\n")
             mentions.extend(compact(kept, summaries, interned))
             statements.extend(compact_statements(kept_statements, interned))
             languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
@@ -444,10 +490,19 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
             if summary.pages_read % FREEZE_EVERY_PAGES == 0:
                 freeze()
         summary.pages_skipped = len(summary.errors) - summary.pages_partial
+        stages.log_pages()
+        if summary.pages_read == 0:  # nothing to write: the last good output stays as it is
+            summary.output_written = False
+            summary.not_written_reason = ("no page file in the input folder" if not files
+                                          else "no page could be read")
+            summary.seconds = time.perf_counter() - t0
+            return summary
         tally.stage(DEDUPE)
         if preload is not None:
             preload.join()
         freeze()
+        t = time.perf_counter()
+        n_mentions, n_statements = len(mentions), len(statements)
         projects, partnerships, merged = dedupe(mentions, statements)
         del mentions, statements
         if decisions is not None:
@@ -456,6 +511,10 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                                       (json.loads(line) for line in candidate_spool))
             projects, partnerships = decided.projects, decided.partnerships
             summary.decisions_applied, summary.decisions_unmatched = len(decided.applied), decided.unmatched
+        log.info("stage dedupe: %d mentions kept -> %d projects (%d merged), %d partnership statements kept -> "
+                 "%d partnerships, %.2f s", n_mentions, len(projects), merged, n_statements, len(partnerships),
+                 time.perf_counter() - t)
+        t = time.perf_counter()
         spool.seek(0)
         candidate_spool.seek(0)
         summary.candidates = sum(1 for _ in candidate_spool)
@@ -463,33 +522,40 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         origins = page_origins(input_spool, manifest)
         candidate_spool.seek(0)
         input_spool.seek(0)  # read again by write_outputs, only for the sqlite format's pages table
-        written = write_outputs(out_dir, (cite_sources(summaries.resolve(p), origins) for p in projects),
-                                [cite_sources(r, origins) for r in partnerships],
-                                _spooled_rows(spool, projects, partnerships), summary.errors,
-                                formats=formats, csv_dialect=csv_dialect,
-                                side_process=workers > 1, candidate_lines=candidate_spool,
-                                inputs=(tuple(json.loads(line)[:2]) for line in input_spool))
-        summary.blocks = written.blocks
-        if include_contacts:
-            written.files.update(write_contacts(out_dir, contacts))
-            summary.contacts = len(contacts)
-        else:
-            remove_contacts(out_dir)
-        if previous is not None:
-            written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir)
-        else:
-            remove_changes(out_dir)
-        if decisions is not None:
-            written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(out_dir, summary.decisions_unmatched)
-        else:
-            Path(out_dir, UNMATCHED_DECISIONS).unlink(missing_ok=True)  # never mix in an earlier run's
-        input_spool.seek(0)
-        write_datapackage(out_dir, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
-                          input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
-                          manifest=None if manifest is None else {"path": input_label(manifest.path),
-                                                                  "sha256": manifest.sha256},
-                          meta=package_meta, decisions=decisions_provenance(decisions, decided)
-                          if decisions is not None else None)
+        with OutputStage(out_dir) as stage:
+            written = write_outputs(stage.path, (cite_sources(summaries.resolve(p), origins) for p in projects),
+                                    [cite_sources(r, origins) for r in partnerships],
+                                    _spooled_rows(spool, projects, partnerships), summary.errors,
+                                    formats=formats, csv_dialect=csv_dialect,
+                                    side_process=workers > 1, candidate_lines=candidate_spool,
+                                    inputs=(tuple(json.loads(line)[:2]) for line in input_spool))
+            summary.blocks = written.blocks
+            if include_contacts:
+                written.files.update(write_contacts(stage.path, contacts))
+                summary.contacts = len(contacts)
+            if previous is not None:
+                written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir, written_dir=stage.path)
+            if decisions is not None:
+                written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(stage.path, summary.decisions_unmatched)
+            page_spool.seek(0)
+            rows = _final_page_rows(page_spool, summary.not_read, listing.dir_errors, projects, partnerships,
+                                    summary)
+            written.files["pages.csv"], _ = write_pages(stage.path, rows, csv_dialect)
+            input_spool.seek(0)
+            write_datapackage(stage.path, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
+                              input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
+                              manifest=None if manifest is None else {"path": input_label(manifest.path),
+                                                                      "sha256": manifest.sha256},
+                              meta=package_meta, final_dir=out_dir,
+                              decisions=decisions_provenance(decisions, decided) if decisions is not None else None)
+            # files of an earlier run that this one does not write: never mixed in with its own
+            stale = [name for name in OUTPUT_NAMES if name not in record_files(formats)] + [CHANGES_NAME,
+                                                                                          UNMATCHED_DECISIONS]
+            if include_contacts:
+                stale = [name for name in stale if name not in CONTACT_FILES]
+            moved = stage.commit(remove=stale)
+        log.info("stage export: %d files, %d block rows, %.2f s", len(moved), summary.blocks,
+                 time.perf_counter() - t)
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
     summary.merged = merged
@@ -539,6 +605,140 @@ def cite_sources(record, origins: Mapping[str, PageOrigin]):
             sources.append(CitedSource(s.file, s.start, s.end, found.url, found.retrieved_at))
             changed = True
     return dataclasses.replace(record, sources=sources) if changed else record
+
+
+def _text_spool(prefix: str):
+    """A temp text file for lines spooled until export (file names may hold undecodable bytes)."""
+    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="\n", prefix=prefix)
+
+
+def _inside(folder: Path, parent: Path) -> bool:
+    """Whether folder is parent or lies under it (after resolving links; False when it cannot tell)."""
+    try:
+        folder, parent = folder.resolve(), parent.resolve()
+    except OSError:
+        return False
+    return folder == parent or parent in folder.parents
+
+
+# ---------------------------------------------------------------- stage log
+
+class StageLog:
+    """The counts and seconds of the per-page stages, summed over the pages (seconds are per stage
+    across all workers, so with N workers they add up to about N times the wall time), logged at INFO
+    once the pages are done: one line per stage (`-v` or `--debug` shows them)."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter = Counter()
+        self.pages = self.failed = self.cached = self.blocks = self.mentions = self.statements = 0
+        self.processed = 0  # pages that went through clean..extract here (not from the cache)
+        self.processed_blocks = 0
+        self.started = time.perf_counter()
+
+    def page(self, item: PageDigest | FileError, hit: bool, seconds: Mapping[str, float]) -> None:
+        self.seconds.update(seconds)
+        if isinstance(item, FileError):
+            log.debug("page %s: %s error: %s", item.file, item.stage, item.reason)
+            self.failed += 1
+            return
+        # logged here, in the main process, so that every engine shows it (workers may not share our log)
+        log.debug("page %s: %d blocks, %d mentions, %d partnership statements%s", item.file, len(item.blocks),
+                  len(item.mentions), len(item.partnerships), " (from the cache)" if hit else "")
+        self.pages += 1
+        self.blocks += len(item.blocks)
+        self.mentions += len(item.mentions)
+        self.statements += len(item.partnerships)
+        if hit:
+            self.cached += 1
+        else:
+            self.processed += 1
+            self.processed_blocks += len(item.blocks)
+
+    def lines(self) -> list[str]:
+        s = self.seconds
+        cached = f" (+{self.cached} from the cache)" if self.cached else ""
+        return [
+            f"stage read: {self.pages + self.failed} files, {self.pages} pages, {self.failed} failed, {s['read']:.2f} s",
+            f"stage clean: {self.processed} pages{cached}, {s['clean']:.2f} s",
+            f"stage segment: {self.processed} pages, {self.processed_blocks} blocks, {s['segment']:.2f} s",
+            f"stage language: {self.processed_blocks} blocks, {s['language']:.2f} s",
+            f"stage extract: {self.pages} pages{cached}, {self.mentions} mentions, {self.statements} partnership "
+            f"statements, {s['extract']:.2f} s",
+            f"stage pages: {time.perf_counter() - self.started:.2f} s wall time (stage seconds are summed over "
+            f"the workers)",
+        ]
+
+    def log_pages(self) -> None:
+        for line in self.lines():
+            log.info("%s", line)
+
+
+# ---------------------------------------------------------------- pages.csv
+
+def page_language(blocks: list[tuple]) -> str | None:
+    """The language most of a page's prose and bullet blocks are in (ties: the first by name)."""
+    counts = Counter(row[3] for row in blocks if row[3] and row[2] in ("prose", "bullet"))
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
+
+
+def error_page_row(error: FileError, sha256: str | None) -> dict:
+    """The pages.csv row of a file that failed: no counts, the stage and reason."""
+    what = "read error" if error.stage == "read" else f"{error.stage} error"
+    return {"file": error.file, "sha256": sha256, "reason": f"{what}: {error.reason}"}
+
+
+def page_row(item: PageDigest, sha256: str | None, thresholds: tuple[float, float], kept_any: bool) -> dict:
+    """The pages.csv row of a processed page before dedupe (records are counted at export), with the
+    reason it will give no record unless kept_any (a mention or statement reached its threshold)."""
+    row = {"file": item.file, "sha256": sha256, "language": page_language(item.blocks),
+           "blocks": len(item.blocks), "candidates": len(item.candidates)}
+    if kept_any:
+        return row
+    scores = [max(c["partner_score"], c["project_score"]) for c in item.candidates]
+    scores += [m.confidence for m in item.mentions]
+    if not item.blocks:
+        row["reason"] = "no text (no block)"
+    elif scores:
+        t_project, t_partner = thresholds
+        at = f"{t_project:g}" if t_project == t_partner else f"{t_project:g}/{t_partner:g}"
+        best = math.floor(max(scores) * 100) / 100  # rounded down: a best of 0.996 is below a threshold of 1
+        row["reason"] = f"all below the confidence threshold {at} (best score {best:.2f})"
+    else:
+        row["reason"] = "no pair found" + (f" ({item.no_record_reason})" if item.no_record_reason else "")
+    return row
+
+
+def _final_page_rows(page_spool, not_read: list[str], dir_errors: list[tuple[str, str]], projects, partnerships,
+                     summary: RunSummary) -> Iterator[dict]:
+    """pages.csv rows in file order: the spooled page rows with their records and partnerships counted,
+    the files not read and the folders that could not be listed; counts summary.pages_no_record (the
+    pages that gave no record; not the files not read, which the summary counts apart)."""
+    records: dict[str, set] = {}
+    for p in projects:
+        for src in p.sources:
+            records.setdefault(src.file, set()).add(p.record_id)
+    partnered: Counter = Counter()
+    for r in partnerships:
+        partnered.update({src.file for src in r.sources})
+
+    def pages() -> Iterator[dict]:
+        for line in page_spool:
+            row = json.loads(line)
+            if "blocks" in row:
+                row["records"] = len(records.get(row["file"], ()))
+                row["partnerships"] = partnered.get(row["file"], 0)
+                if not (row["records"] or row["partnerships"]):
+                    row.setdefault("reason", "no record (its mentions merged into none)")
+                else:
+                    row.pop("reason", None)
+            if row.get("reason"):  # a page that failed or gave no record
+                summary.pages_no_record += 1
+            yield row
+
+    unread = ({"file": rel, "reason": not_read_reason(Path(rel))} for rel in not_read)
+    unlisted = sorted(({"file": rel, "reason": f"read error: cannot list folder: {reason}"}
+                       for rel, reason in dir_errors), key=lambda row: row["file"])
+    return heapq.merge(pages(), unread, unlisted, key=lambda row: row["file"])
 
 
 # ---------------------------------------------------------------- reviewer decisions

@@ -2,7 +2,9 @@
 
 `summary_rows` turns a pipeline.RunSummary into (label, value) rows: pages read,
 skipped (and why, one sub-row per stage and reason group), partly read (and why),
-blocks, projects, partnerships, merged duplicates, possible duplicates, conflicts (records whose
+the files of the input folder not read (counted per suffix, the first few named), pages with no
+record (or, for a run that read no page, that nothing was written), blocks, projects,
+partnerships, merged duplicates, possible duplicates, conflicts (records whose
 sources disagree about a value), reviewer decisions applied and unmatched (each unmatched one listed
 with why), languages,
 contacts, workers, cache hits (and cache entries ignored as damaged or foreign), time.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kp_extract.stages.s1_read import PARTIAL
@@ -38,6 +40,18 @@ def reason_group(error: Any) -> str:
 def _why_rows(errors: Iterable[Any]) -> list[Row]:
     counts = Counter(reason_group(e) for e in errors)
     return [(SUB + group, str(n)) for group, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+NOT_READ_NAMES = 5  # names of files not read that the summary shows; pages.csv lists them all
+
+
+def not_read_text(files: list[str], names: int = NOT_READ_NAMES) -> str:
+    """"3 files (2 .pdf, 1 .png): a.pdf, b.pdf, c.png" for the files of the input folder that are not
+    read: how many, per suffix (most first), and the first few names ("…" when there are more)."""
+    suffixes = Counter(PurePosixPath(f).suffix.lower() or "no suffix" for f in files)
+    kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(suffixes.items(), key=lambda kv: (-kv[1], kv[0])))
+    shown = ", ".join(files[:names]) + (", …" if len(files) > names else "")
+    return f"{len(files)} file{'s' if len(files) != 1 else ''} ({kinds}): {shown}"
 
 
 def _languages(langs: dict[str, int]) -> str:
@@ -75,6 +89,13 @@ def summary_rows(s: Any) -> list[Row]:
     if getattr(s, "pages_partial", 0) or partial:
         rows.append(("pages partly read", str(getattr(s, "pages_partial", len(partial)))))
         rows += _why_rows(partial)
+    if getattr(s, "not_read", None):
+        rows.append(("not read", not_read_text(s.not_read)))
+    if not getattr(s, "output_written", True):  # no record counts: there are none, and nothing was written
+        rows.append(("output", f"not written: {s.not_written_reason or 'no page read'}; the folder is as it was"))
+        rows.append(("time", f"{float(s.seconds):.2f} s"))
+        return rows
+    rows.append(("pages with no record", f"{getattr(s, 'pages_no_record', 0)} (reasons in pages.csv)"))
     rows += [
         ("blocks", str(s.blocks)),
         ("projects", str(s.projects)),
