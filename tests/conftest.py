@@ -14,7 +14,7 @@ from kp_extract.run.pipeline import run
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 OUTPUT_FILES = ("projects.json", "projects.csv", "partnerships.json", "partnerships.csv", "blocks.jsonl",
-                "errors.jsonl", "pages.csv")
+                "errors.jsonl")
 
 
 # The per-page cache signs its entries with a key kept in $XDG_CONFIG_HOME/kp-extract/cache-key

@@ -141,7 +141,8 @@ def test_no_contact_details_in_any_output_by_default(contact_corpus, tmp_path):
     result = run_cached(contact_corpus, out)  # the default options: the cache in OUT/.cache included
     texts = output_texts(out)
     assert set(texts) == {"projects.json", "projects.csv", "partnerships.json", "partnerships.csv",
-                          "partnership_projects.csv", "blocks.jsonl", "errors.jsonl", "candidates.jsonl", "datapackage.json"}
+                          "partnership_projects.csv", "blocks.jsonl", "errors.jsonl", "candidates.jsonl", "pages.csv",
+                          "datapackage.json"}
     cached = cache_texts(out / ".cache")
     assert len(cached) == 6
     for name, text in {**texts, **cached}.items():

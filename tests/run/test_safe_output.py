@@ -264,3 +264,11 @@ def test_a_run_without_report_removes_a_stale_report(tmp_path, good_output, page
     assert not (out / "report.html").exists()
     result = runner.invoke(app, ["run", str(pages), "--out", str(out), "-w", "1", "-q", "--report"])
     assert result.exit_code == 0 and (out / "report.html").is_file()
+
+
+def test_pages_csv_is_the_same_for_any_number_of_workers(tmp_path, pages):
+    for name in ("c_more.txt", "d_more.txt", "e_more.txt"):
+        (pages / name).write_text(PARTNER_PAGE.replace("2005", "2006"), encoding="utf-8")
+    pipeline.run(pages, tmp_path / "one", workers=1)
+    pipeline.run(pages, tmp_path / "two", workers=2)
+    assert (tmp_path / "one" / "pages.csv").read_bytes() == (tmp_path / "two" / "pages.csv").read_bytes()

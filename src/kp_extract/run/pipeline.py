@@ -658,7 +658,8 @@ class StageLog:
         s = self.seconds
         cached = f" (+{self.cached} from the cache)" if self.cached else ""
         return [
-            f"stage read: {self.pages + self.failed} files, {self.pages} pages, {self.failed} failed, {s['read']:.2f} s",
+            f"stage read: {self.pages + self.failed} files, {self.pages} pages, {self.failed} failed, "
+            f"{s['read']:.2f} s",
             f"stage clean: {self.processed} pages{cached}, {s['clean']:.2f} s",
             f"stage segment: {self.processed} pages, {self.processed_blocks} blocks, {s['segment']:.2f} s",
             f"stage language: {self.processed_blocks} blocks, {s['language']:.2f} s",
