@@ -511,8 +511,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
                                       (json.loads(line) for line in candidate_spool))
             projects, partnerships = decided.projects, decided.partnerships
             summary.decisions_applied, summary.decisions_unmatched = len(decided.applied), decided.unmatched
-        log.info("stage dedupe: %d mentions kept -> %d projects (%d merged), %d partnership statements kept -> "
-                 "%d partnerships, %.2f s", n_mentions, len(projects), merged, n_statements, len(partnerships),
+        log.info("stage dedupe: %d mentions and %d partnership statements kept -> %d projects (%d merged) and "
+                 "%d partnerships, %.2f s", n_mentions, n_statements, len(projects), merged, len(partnerships),
                  time.perf_counter() - t)
         t = time.perf_counter()
         spool.seek(0)
