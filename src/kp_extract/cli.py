@@ -315,10 +315,10 @@ def run(
         _configure_logging(debug, quiet, console, verbose, log_level, log_file)
     except ValueError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     except OSError as exc:
         _err(f"error: cannot write the log file {log_file}: {exc.strerror or exc}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
     if not input_dir.exists():
         _err(f"error: input folder not found: {input_dir}")
         raise typer.Exit(EXIT_FAILED)
