@@ -538,10 +538,14 @@ def _write_report(out_dir: Path, input_dir: Path | None, out_file: Path | None, 
     """Write the review report (report.ReportResult); a failure is one error line (a traceback with
     --debug) and exit 2. The page checks are one line on stderr: always when a page is changed, gone
     or unchecked, else unless quiet."""
-    from kp_extract.review.report import build_report
+    from kp_extract.review.report import ReportProgressBar, build_report
 
     try:
-        result = build_report(out_dir, input_dir, out_file)
+        with contextlib.ExitStack() as stack:
+            bar = None
+            if not quiet and _stderr_is_terminal():  # a big crawl's report takes a while: show how far
+                bar = stack.enter_context(ReportProgressBar(_stderr_console()))
+            result = build_report(out_dir, input_dir, out_file, progress=bar)
     except Exception as exc:  # noqa: BLE001 - the CLI is the last line
         if debug:
             traceback.print_exc()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from kp_extract.cli import app
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s1_read import read_page
-from kp_extract.review.report import PageCounts, build_report, write_report
+from kp_extract.review.report import PageCounts, build_report, sidecar_dir, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
@@ -41,34 +41,77 @@ def _projects(out: Path) -> list[dict]:
     return json.loads((out / "projects.json").read_text(encoding="utf-8"))
 
 
+def report_data(page: str) -> dict:
+    """The rows the page's tables are drawn from (its <script id="report-data">)."""
+    body = page.split('<script type="application/json" id="report-data">', 1)[1].split("</script>", 1)[0]
+    return json.loads(body)
+
+
+def report_sections(report: Path) -> dict[str, str]:
+    """Every record's section HTML, by id, from the report's sources files (kpReportChunk(N,{...});),
+    in chunk order."""
+    sections: dict[str, str] = {}
+    files = sorted(sidecar_dir(report).glob("chunk-*.js"), key=lambda f: int(f.stem.split("-")[1]))
+    for f in files:
+        call = f.read_text(encoding="utf-8")
+        prefix = re.match(r"kpReportChunk\((\d+),", call)
+        assert prefix and call.endswith(");\n") and int(prefix.group(1)) == int(f.stem.split("-")[1])
+        sections.update(json.loads(call[prefix.end():-3]))
+    return sections
+
+
+def report_text(report: Path) -> str:
+    """The page and, after it, every record section its sources files hold: all the report shows."""
+    return report.read_text(encoding="utf-8") + "\n" + "\n".join(report_sections(report).values())
+
+
 # ---------------------------------------------------------------- the HTML
 
 def test_every_project_has_a_row_and_a_record(seeds_out, seeds_html):
+    # the rows are JSON in the page (drawn a page at a time in JS), the records' sections are in the
+    # sources files (report.sources/chunk-N.js), loaded when a record is opened
     projects = _projects(seeds_out)
-    assert projects
-    rows = re.findall(r'<tr data-id="([^"]+)"', seeds_html)
-    sections = re.findall(r'<section class="record" id="([^"]+)"', seeds_html)
+    partnerships = json.loads((seeds_out / "partnerships.json").read_text(encoding="utf-8"))
+    assert projects and partnerships
+    data = report_data(seeds_html)
+    rows = [r[0] for r in data["projects"]]
     assert rows == [p["record_id"] for p in projects]
-    assert sections == rows
+    for p, r in zip(projects, data["projects"]):
+        assert r[1] == p["title"] if p["title"] else r[1].startswith("(untitled)")
+    sections = report_sections(seeds_out / "report.html")
+    text = "\n".join(sections.values())
+    assert re.findall(r'<section class="record(?: partnership)?" id="([^"]+)"', text) == rows + [r[0] for r in data["partnerships"]]
+    assert len(data["partnerships"]) == len(partnerships)
+    for r in data["projects"] + data["partnerships"]:  # each row names the file that holds its section
+        chunk = r[-1]
+        assert r[0] in json.loads((seeds_out / "report.sources" / f"chunk-{chunk}.js").read_text(
+            encoding="utf-8").split(",", 1)[1][:-3])
     for p in projects:
         if p["title"]:
-            assert f'<a href="#{p["record_id"]}">{p["title"]}</a>' in seeds_html.replace("&#x27;", "'")
+            assert f"<h2>{p['title']}</h2>" in text.replace("&#x27;", "'")
 
 
-def test_self_contained(seeds_html):
+def test_self_contained(seeds_out, seeds_html):
+    # the page and its sources folder: nothing else is loaded, and the CSP allows scripts of the
+    # page's own origin (the sources files) besides the inline ones, and nothing else
+    sources = "\n".join(report_sections(seeds_out / "report.html").values())
     assert seeds_html.startswith("<!DOCTYPE html>")
-    assert "<link" not in seeds_html
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", seeds_html)
-    assert "url(" not in seeds_html.replace("url(#", "")  # only in-document SVG references
-    assert "Content-Security-Policy" in seeds_html
+    for text in (seeds_html, sources):
+        assert "<link" not in text
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
+        assert "url(" not in text.replace("url(#", "")  # only in-document SVG references
+    assert "<script" not in sources
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', seeds_html).group(1)
+    assert csp == "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'self'; img-src data:"
     assert "<svg" in seeds_html and "<script>" in seeds_html and "<style>" in seeds_html
     assert "Projects per country" in seeds_html and "Projects per SDG" in seeds_html
 
 
-def test_marks_carry_page_offsets(seeds_out, seeds_html):
+def test_marks_carry_page_offsets(seeds_out):
     texts = {}
     marks = []  # (field, file, start, end, text) of every mark, the file from its block
-    for block in re.findall(r'<div class="block" id="[^"]+" data-file="[^"]+".*?</pre></div>', seeds_html, re.S):
+    sections = "\n".join(report_sections(seeds_out / "report.html").values())
+    for block in re.findall(r'<div class="block" id="[^"]+" data-file="[^"]+".*?</pre></div>', sections, re.S):
         file = re.match(r'<div class="block" id="[^"]+" data-file="([^"]+)"', block).group(1)
         marks += [(f, file, s, e, t) for f, s, e, t in re.findall(
             r'<mark data-field="([a-z_]+)" data-start="(\d+)" data-end="(\d+)">([^<]*)</mark>', block)]
@@ -86,13 +129,19 @@ def test_marks_carry_page_offsets(seeds_out, seeds_html):
 def test_byte_identical_and_free_of_paths(seeds_out, tmp_path):
     copy = tmp_path / "elsewhere"
     shutil.copytree(seeds_out, copy)
+    (copy / "report.sources" / "chunk-99.js").write_text("stale", encoding="utf-8")  # a bigger report's
     again = write_report(copy, RAW)
     assert again == copy / "report.html"
     assert again.read_bytes() == (seeds_out / "report.html").read_bytes()
+    assert _folder_bytes(copy / "report.sources") == _folder_bytes(seeds_out / "report.sources")
     write_report(copy, RAW)
     assert again.read_bytes() == (seeds_out / "report.html").read_bytes()
-    text = again.read_text(encoding="utf-8")
+    text = report_text(again)
     assert str(tmp_path) not in text and str(ROOT) not in text
+
+
+def _folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
 
 
 HOSTILE = "<script>alert(1)</script>"
@@ -127,12 +176,13 @@ def _hostile_out(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
     out, pages = _hostile_out(tmp_path)
-    text = write_report(out, pages).read_text(encoding="utf-8")
+    report = write_report(out, pages)
+    assert report.read_text(encoding="utf-8").count("<script>") == 1  # the report's own
+    text = report_text(report)
     assert HOSTILE not in text
     assert "alert(3)</script>" not in text
     assert "<img" not in text and "<b>bold" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert text.count("<script>") == 1  # the report's own
     assert "anna.ek" not in text and "@vaxjo" not in text and "41 00 00" not in text
     assert "[e-post]" in text and "[telefon]" in text
     assert 'data-field="title"' in text  # the hostile title is still marked, escaped
@@ -149,7 +199,7 @@ def test_input_folder_without_a_recorded_one(tmp_path, monkeypatch):
         if package is not None:
             (out / "datapackage.json").write_text(package, encoding="utf-8")
         result = build_report(out)
-        text = result.path.read_text(encoding="utf-8")
+        text = report_text(result.path)
         assert text.count("source not available: the run recorded no input folder") == 3
         records = text.split('<p class="legend">')[1].split("</p>", 1)[1]  # after the legend's own marks
         assert "<mark" not in records and "<pre>" not in records
@@ -193,7 +243,7 @@ def small_run(tmp_path) -> tuple[Path, Path]:
 
 def _report(out: Path, *args: str):
     res = CliRunner().invoke(app, ["report", str(out), *args])
-    return res, (out / "report.html").read_text(encoding="utf-8") if (out / "report.html").exists() else ""
+    return res, report_text(out / "report.html") if (out / "report.html").exists() else ""
 
 
 def _shown_files(text: str) -> set[str]:
@@ -268,7 +318,7 @@ def test_source_links(tmp_path):
     records[0]["sources"][0].update(source_url="https://example.org/p?a=1&b=2", retrieved_at="2024-05-01")
     records[0]["sources"][1].update(source_url="javascript:alert(4)")
     (out / "projects.json").write_text(json.dumps(records), encoding="utf-8")
-    text = write_report(out, pages).read_text(encoding="utf-8")
+    text = report_text(write_report(out, pages))
     assert '<a class="url" href="https://example.org/p?a=1&amp;b=2" rel="noopener noreferrer nofollow">' in text
     assert "retrieved 2024-05-01" in text
     assert 'href="javascript' not in text and '<span class="url">javascript:alert(4)</span>' in text
@@ -282,12 +332,16 @@ def test_no_projects_file(tmp_path):
 
 # ---------------------------------------------------------------- the CLI
 
-def test_cli_report(seeds_out, tmp_path):
+def test_cli_report(seeds_out, seeds_html, tmp_path):
     runner = CliRunner()
     target = tmp_path / "r.html"
     res = runner.invoke(app, ["report", str(seeds_out), "--input", str(RAW), "--out", str(target)])
     assert res.exit_code == 0, res.output
-    assert target.read_bytes() == (seeds_out / "report.html").read_bytes()
+    # the same page, but for the name of its sources folder (r.sources/ beside r.html)
+    page = target.read_text(encoding="utf-8")
+    assert '"sidecar":"r.sources"' in page
+    assert page.replace('"sidecar":"r.sources"', '"sidecar":"report.sources"') == seeds_html
+    assert _folder_bytes(tmp_path / "r.sources") == _folder_bytes(seeds_out / "report.sources")
     res = runner.invoke(app, ["report", str(tmp_path / "missing")])
     assert res.exit_code == 2
     assert "output folder not found" in res.output and "Traceback" not in res.output
@@ -302,6 +356,7 @@ def test_run_with_report(tmp_path, seeds_out):
     res = CliRunner().invoke(app, ["run", str(RAW), "--out", str(out), "--workers", "1", "--no-cache", "--report"])
     assert res.exit_code == 0, res.output
     assert (out / "report.html").read_bytes() == (seeds_out / "report.html").read_bytes()
+    assert _folder_bytes(out / "report.sources") == _folder_bytes(seeds_out / "report.sources")
     out2 = tmp_path / "out2"
     res = CliRunner().invoke(app, ["run", str(RAW), "--out", str(out2), "--workers", "1", "--no-cache"])
     assert res.exit_code == 0 and not (out2 / "report.html").exists()
@@ -398,7 +453,7 @@ def test_browser_record_marks_match_the_source(browser_page, seeds_out):
     assert not page.locator(f"section[id='{rid}']").is_visible()
     page.locator(f"#project-table a[href='#{rid}']").click()
     section = page.locator(f"section[id='{rid}']")
-    assert section.is_visible()
+    section.wait_for(state="visible", timeout=10_000)  # its sources file is loaded when it is opened
     marks = page.evaluate("""id => Array.from(document.getElementById(id).querySelectorAll('mark[data-start]'))
         .map(m => ({field: m.dataset.field, file: m.closest('.block').dataset.file, start: +m.dataset.start,
                     end: +m.dataset.end,
@@ -419,5 +474,36 @@ def test_browser_record_marks_match_the_source(browser_page, seeds_out):
     page.goto((seeds_out / "report.html").as_uri() + f"#{dup['record_id']}")
     other = dup["possible_duplicates"][0]
     page.locator(f"section[id='{dup['record_id']}'] ul.dups a[href='#{other}']").click()
-    assert page.locator(f"section[id='{other}']").is_visible()
+    page.locator(f"section[id='{other}']").wait_for(state="visible", timeout=10_000)
+    assert page.locator(f"section[id='{dup['record_id']}']").count() == 0  # one record at a time
+    assert problems == []
+
+
+def test_browser_partnership_with_its_sources(browser_page, seeds_out):
+    page, problems = browser_page
+    partnerships = json.loads((seeds_out / "partnerships.json").read_text(encoding="utf-8"))
+    page.goto((seeds_out / "report.html").as_uri() + "#partnerships")
+    rows = page.evaluate("""() => Array.from(document.querySelectorAll('#partnership-table tbody tr'))
+        .map(r => ({id: r.dataset.id, cells: Array.from(r.cells).map(c => c.textContent)}))""")
+    assert len(rows) == len(partnerships)
+    assert page.inner_text("#g-count") == f"{len(partnerships)} of {len(partnerships)} partnerships"
+    best = max(partnerships, key=lambda pt: (len(pt["sources"]), pt["swedish_partner"], pt["international_partner"]))
+    row = next(r for r in rows if r["cells"][:3] == [best["swedish_partner"], best["international_partner"],
+                                                      best["country"]])
+    assert int(row["cells"][5]) == len(best["sources"])
+    page.locator(f"#partnership-table a[href='#{row['id']}']").click()
+    section = page.locator(f"section[id='{row['id']}']")
+    section.wait_for(state="visible", timeout=10_000)
+    assert section.locator(".block").count() == len(best["sources"])
+    assert section.locator("ul.dups a").count() == len(best["project_ids"])
+    marks = page.evaluate("""id => Array.from(document.getElementById(id).querySelectorAll('mark[data-start]'))
+        .map(m => ({field: m.dataset.field, file: m.closest('.block').dataset.file, start: +m.dataset.start,
+                    end: +m.dataset.end, text: m.textContent}))""", row["id"])
+    assert {m["field"] for m in marks} >= {"swedish_partners", "international_partners"}
+    for m in marks:
+        assert read_page(RAW / m["file"], RAW).text[m["start"]:m["end"]] == m["text"], m
+    # a project of the partnership opens that project
+    first = best["project_ids"][0]
+    section.locator(f"ul.dups a[href='#{first}']").click()
+    page.locator(f"section[id='{first}']").wait_for(state="visible", timeout=10_000)
     assert problems == []

@@ -27,8 +27,10 @@ import html
 import io
 import json
 import logging
+import multiprocessing
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +50,8 @@ REPORT_NAME = "report.html"
 # What a page check found (PageCheck.status): the page's text is shown only for OK and UNCHECKED.
 OK, CHANGED, GONE, UNCHECKED = "ok", "changed", "gone", "unchecked"
 STATUS_BADGES = {CHANGED: "changed since the run", GONE: "gone", UNCHECKED: "not checked"}
-TOP_PARTNERS = 12  # bars in the Swedish-partner chart
+TOP_PARTNERS = 12  # bars in the Swedish-partner chart, and one for the others
+TOP_COUNTRIES = 15  # bars in the country chart (a crawl names 190), and one for the others
 
 FIELD_LABELS = {
     "title": "Title", "swedish_partners": "Swedish partners", "international_partners": "Partners abroad",
@@ -217,12 +220,12 @@ def _block_rows(path: Path, wanted: set[tuple[str, int, int]]) -> dict[tuple[str
     return out
 
 
-def load_sources(projects: list[dict], checks: dict[str, PageCheck],
+def load_sources(records: list[dict], checks: dict[str, PageCheck],
                  blocks_path: Path) -> dict[tuple[str, int, int], SourceText]:
-    """The text of every source block the projects cite, from the checked pages (checks, by file:
+    """The text of every source block the records (projects and partnerships) cite, from the checked pages (checks, by file:
     check_pages); a block of a page that is gone or changed gets text None and the page's status."""
     wanted: dict[str, set[tuple[int, int]]] = {}
-    for p in projects:
+    for p in records:
         for s in p.get("sources", []):
             wanted.setdefault(s["file"], set()).add((int(s["start"]), int(s["end"])))
     keys = {(f, s, e) for f, spans in wanted.items() for s, e in spans}
@@ -246,13 +249,17 @@ def _country_names() -> dict[str, str]:
 
 
 def _counts(projects: list[dict]) -> dict[str, Counter]:
-    countries, partners, sdgs, years = Counter(), Counter(), Counter(), Counter()
+    countries: Counter = Counter()
+    partners: Counter = Counter()
+    sdgs: Counter = Counter()
+    years: Counter = Counter()
     for p in projects:
         countries.update(set(p.get("countries") or []))
         partners.update(set(p.get("swedish_partners") or []))
         sdgs.update(set(p.get("sdgs") or []))
-        if p.get("start_date"):
-            years[str(p["start_date"])[:4]] += 1
+        year = str(p.get("start_date") or "")[:4]
+        if year.isdigit():
+            years[int(year)] += 1
     return {"countries": countries, "partners": partners, "sdgs": sdgs, "years": years}
 
 
@@ -261,8 +268,21 @@ def _ranked(counter: Counter, limit: int | None = None) -> list[tuple[Any, int]]
     return items[:limit] if limit else items
 
 
+def top_and_others(counter: Counter, limit: int, label: Callable[[Any], str]) -> list[tuple[str, int]]:
+    """The `limit` largest counts (ties by key), labelled, and when more keys are left one bar
+    "others (N)" for them: N keys and the sum of their counts (a record counted under several of
+    them counts once per key, as in the bars above it)."""
+    ranked = _ranked(counter)
+    bars = [(label(k), n) for k, n in ranked[:limit]]
+    rest = ranked[limit:]
+    if rest:
+        bars.append((f"others ({len(rest)})", sum(n for _, n in rest)))
+    return bars
+
+
 def charts_svg(projects: list[dict]) -> str:
-    """One figure of four bar charts (projects per country, Swedish partner, SDG, start year) as an
+    """One figure of four bar charts (projects per country and per Swedish partner: the top ones and
+    "others"; per SDG; per start year on a numeric axis, so that missing years are gaps) as an
     inline <svg>. Deterministic: fixed hash salt, no date, text kept as text."""
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state
@@ -272,18 +292,19 @@ def charts_svg(projects: list[dict]) -> str:
     style = {"svg.hashsalt": "kp-extract-report", "svg.fonttype": "none", "font.size": 8,
              "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(style):
-        fig = Figure(figsize=(15, 3.6))
-        axes = fig.subplots(1, 4, width_ratios=[1, 1.1, 1.3, 1])
-        _barh(axes[0], [(f"{names.get(c, c)} ({c})", n) for c, n in _ranked(counts["countries"])],
-              "Projects per country", "#2f6f9f")
-        _barh(axes[1], _ranked(counts["partners"], TOP_PARTNERS),
-              f"Projects per Swedish partner (top {TOP_PARTNERS})"
-              if len(counts["partners"]) > TOP_PARTNERS else "Projects per Swedish partner", "#3f8f5f")
+        fig = Figure(figsize=(15, 4.2))
+        axes = fig.subplots(1, 4, width_ratios=[1.1, 1.1, 1.2, 1])
+        n_countries, n_partners = len(counts["countries"]), len(counts["partners"])
+        _barh(axes[0], top_and_others(counts["countries"], TOP_COUNTRIES, lambda c: f"{names.get(c, c)} ({c})"),
+              f"Projects per country (top {TOP_COUNTRIES} of {n_countries})" if n_countries > TOP_COUNTRIES
+              else "Projects per country", "#2f6f9f")
+        _barh(axes[1], top_and_others(counts["partners"], TOP_PARTNERS, str),
+              f"Projects per Swedish partner (top {TOP_PARTNERS} of {n_partners})"
+              if n_partners > TOP_PARTNERS else "Projects per Swedish partner", "#3f8f5f")
         sdg = counts["sdgs"]
         _bars(axes[2], [str(n) for n in range(1, 18)], [sdg.get(n, 0) for n in range(1, 18)],
               "Projects per SDG", "#c0504d")
-        years = sorted(counts["years"])
-        _bars(axes[3], years, [counts["years"][y] for y in years], "Projects per start year", "#8064a2")
+        _year_bars(axes[3], counts["years"], "Projects per start year", "#8064a2")
         fig.tight_layout(pad=1.2)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -291,32 +312,49 @@ def charts_svg(projects: list[dict]) -> str:
     return svg[svg.index("<svg"):]  # drop the XML declaration and doctype: inline in HTML
 
 
-def _barh(ax, items: list[tuple[str, int]], title: str, colour: str) -> None:
+def _no_data(ax: Any) -> None:
+    ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+
+
+def _barh(ax: Any, items: list[tuple[str, int]], title: str, colour: str) -> None:
     ax.set_title(title, loc="left", fontweight="bold")
     if not items:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
+        _no_data(ax)
         return
     labels = [str(k) for k, _ in items][::-1]
     values = [v for _, v in items][::-1]
-    ax.barh(range(len(values)), values, color=colour)
+    colours = ["#9aa5b1" if label.startswith("others (") else colour for label in labels]
+    ax.barh(range(len(values)), values, color=colours)
     ax.set_yticks(range(len(values)), labels)
     ax.xaxis.get_major_locator().set_params(integer=True)
     for i, v in enumerate(values):
         ax.text(v, i, f" {v}", va="center", fontsize=7)
 
 
-def _bars(ax, labels: list[str], values: list[int], title: str, colour: str) -> None:
+def _bars(ax: Any, labels: list[str], values: list[int], title: str, colour: str) -> None:
     ax.set_title(title, loc="left", fontweight="bold")
     if not any(values):
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
+        _no_data(ax)
         return
     ax.bar(range(len(values)), values, color=colour)
     ax.set_xticks(range(len(values)), labels)
-    if len(labels) > 12:
-        ax.tick_params(axis="x", labelsize=6.5)
     ax.yaxis.get_major_locator().set_params(integer=True)
+
+
+def _year_bars(ax: Any, years: Counter, title: str, colour: str) -> None:
+    """Bars at their year on a numeric axis: a crawl's years run over decades with gaps, and one
+    tick per bar label would overprint."""
+    ax.set_title(title, loc="left", fontweight="bold")
+    if not years:
+        _no_data(ax)
+        return
+    xs = sorted(years)
+    ax.bar(xs, [years[y] for y in xs], color=colour, width=0.8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    if xs[0] == xs[-1]:
+        ax.set_xlim(xs[0] - 2, xs[0] + 2)
 
 
 # ---------------------------------------------------------------- HTML pieces
@@ -350,6 +388,21 @@ def _amount(value: Any) -> str:
     return "" if value is None else f"{int(value):,}".replace(",", "\u00a0")
 
 
+def partnership_id(pt: dict) -> str:
+    """A partnership's anchor: its partnership_id (kp-p-…), which a reviewer's decision may name; for
+    an output written before partnerships had one, `pt-` and 16 hex digits of a hash of its parties
+    and country, so that a link to it survives a rerun."""
+    if isinstance(pt.get("partnership_id"), str) and pt["partnership_id"]:
+        return str(pt["partnership_id"])
+    key = "\x1f".join(str(pt.get(k) or "") for k in ("swedish_partner", "swedish_partner_code",
+                                                      "international_partner", "country"))
+    return "pt-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _stat_cells(items: list[tuple[str, int]]) -> str:
+    return "".join(f'<div class="stat"><b>{n}</b><span>{esc(k)}</span></div>' for k, n in items)
+
+
 def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict) -> str:
     files = {k[0] for k in sources}
     status = {k[0]: v.status for k, v in sources.items()}
@@ -370,38 +423,89 @@ def _summary_html(projects: list[dict], partnerships: list[dict], sources: dict)
                          (UNCHECKED, "pages not checked")):
         if states[state]:
             items.append((label, states[state]))
-    cells = "".join(f'<div class="stat"><b>{n}</b><span>{esc(k)}</span></div>' for k, n in items)
-    return f'<section class="stats" id="summary">{cells}</section>'
+    return f'<section class="stats" id="summary">{_stat_cells(items)}</section>'
 
 
-TABLE_COLUMNS = (  # (header, key for the cell's text, numeric sort?)
-    ("Title", "title", False), ("Swedish partners", "swedish_partners", False),
-    ("Partners abroad", "international_partners", False), ("Country", "countries", False),
-    ("Period", "period", False), ("SDGs", "sdgs", True), ("Amount (SEK)", "amount_sek", True),
-    ("Sources", "sources", True), ("Duplicates?", "possible_duplicates", True),
+def run_metadata(out_dir: Path) -> dict[str, Any]:
+    """The run's provenance from out_dir/datapackage.json (kp_extract: version, fingerprint, options,
+    input, manifest, number of input pages); {} when there is none or it is not JSON."""
+    try:
+        data = json.loads((Path(out_dir) / DATAPACKAGE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prov = data.get("kp_extract") if isinstance(data, dict) else None
+    return prov if isinstance(prov, dict) else {}
+
+
+def _shown_path(value: Any) -> str:
+    """A recorded path as the report shows it: relative paths as they are; an absolute one by its
+    last part only, so that the report names no folder of the machine that wrote it."""
+    path = str(value)
+    if Path(path).is_absolute():
+        return f"…/{Path(path).name} (absolute path in datapackage.json)"
+    return path
+
+
+def _metadata_html(meta: dict[str, Any]) -> str:
+    if not meta:
+        return ('<section id="run"><h2>Run</h2><p class="none">no datapackage.json in the output folder: '
+                'the run that wrote these records is not known</p></section>')
+    options = meta.get("options") if isinstance(meta.get("options"), dict) else {}
+    rows: list[tuple[str, str]] = []
+    if meta.get("input"):
+        rows.append(("Input folder", _shown_path(meta["input"])))
+    if isinstance(meta.get("inputs"), list):
+        rows.append(("Input pages", str(len(meta["inputs"]))))
+    manifest = meta.get("manifest")
+    if isinstance(manifest, dict) and manifest.get("path"):
+        rows.append(("Manifest", _shown_path(manifest["path"])))
+    if meta.get("version"):
+        rows.append(("kp_extract version", str(meta["version"])))
+    if meta.get("fingerprint"):
+        rows.append(("Code and data fingerprint", str(meta["fingerprint"])[:16]))
+    for key, value in options.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else {True: "yes", False: "no"}.get(value, value)
+        rows.append((f"Option {key.replace('_', ' ')}", str(shown)))
+    cells = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    return f'<section id="run"><h2>Run</h2><dl class="fields meta">{cells}</dl></section>'
+
+
+PROJECT_COLUMNS = (  # (header, numeric sort?): the cells and sort keys are made in JS from PROJECT_ROW
+    ("Title", False), ("Swedish partners", False), ("Partners abroad", False), ("Country", False),
+    ("Period", False), ("SDGs", True), ("Amount (SEK)", True), ("Sources", True), ("Duplicates?", True),
+)
+PARTNERSHIP_COLUMNS = (
+    ("Swedish partner", False), ("Partner abroad", False), ("Country", False), ("Since", True),
+    ("Projects", True), ("Sources", True), ("Confidence", True),
 )
 
 
-def _row(p: dict) -> str:
-    rid = esc(p["record_id"])
-    countries = p.get("countries") or []
-    sdgs = p.get("sdgs") or []
-    title = esc(display_title(p)).replace("(untitled)", '<span class="untitled">untitled</span>', 1)
-    cells = [
-        (f'<a href="#{rid}">{title}</a>{_conflict_marker(p)}', display_title(p).casefold()),
-        (esc(_list(p.get("swedish_partners") or [])), _list(p.get("swedish_partners") or []).casefold()),
-        (esc(_list(p.get("international_partners") or [])), _list(p.get("international_partners") or []).casefold()),
-        (esc(_list(countries)), _list(countries)),
-        (esc(_period(p)), str(p.get("start_date") or "")),
-        (esc(_list(sdgs)), str(sdgs[0]) if sdgs else ""),
-        (esc(_amount(p.get("amount_sek"))), "" if p.get("amount_sek") is None else str(p["amount_sek"])),
-        (str(len(p.get("sources") or [])), str(len(p.get("sources") or []))),
-        ("yes" if p.get("possible_duplicates") else "", str(len(p.get("possible_duplicates") or []))),
-    ]
-    tds = "".join(f'<td data-sort="{esc(key)}">{content}</td>' for content, key in cells)
-    return (f'<tr data-id="{rid}" data-countries="{esc(" ".join(countries))}" '
-            f'data-partners="{esc("|".join(p.get("swedish_partners") or []))}" '
-            f'data-dup="{1 if p.get("possible_duplicates") else 0}">{tds}</tr>')
+def _project_row(p: dict, chunk: int) -> list[Any]:
+    """One project for the table's JS (the order JS's P_* indices read): id, title as shown, untitled?,
+    Swedish partners, partners abroad, countries, period, start date, SDGs, amount, number of
+    sources, number of possible duplicates, the sources file it is in, the fields its sources
+    disagree about (labels; the table marks the record)."""
+    disagree = list(dict.fromkeys(CONFLICT_LABELS.get(str(c.get("field")), str(c.get("field")))
+                                  for c in p.get("conflicts") or []))
+    return [str(p["record_id"]), display_title(p), 0 if p.get("title") else 1,
+            list(p.get("swedish_partners") or []), list(p.get("international_partners") or []),
+            list(p.get("countries") or []), _period(p), str(p.get("start_date") or ""),
+            list(p.get("sdgs") or []), p.get("amount_sek"), len(p.get("sources") or []),
+            len(p.get("possible_duplicates") or []), chunk, disagree]
+
+
+def _partnership_row(pt: dict, chunk: int) -> list[Any]:
+    """One partnership for the table's JS: id, Swedish partner, partner abroad, country, since year,
+    number of projects, number of sources, confidence, the sources file it is in."""
+    return [partnership_id(pt), str(pt.get("swedish_partner") or ""), str(pt.get("international_partner") or ""),
+            str(pt.get("country") or ""), pt.get("since_year"), len(pt.get("project_ids") or []),
+            len(pt.get("sources") or []), pt.get("confidence"), chunk]
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON to sit inside a <script type="application/json">: every < escaped, so that page-given
+    text can never close the element or open a comment."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 CONFLICT_LABELS = {**FIELD_LABELS, "country": "Country", "since_year": "Since"}
@@ -453,17 +557,23 @@ def _options(values: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in values)
 
 
+def _heads(columns: tuple[tuple[str, bool], ...]) -> str:
+    return "".join(
+        f'<th scope="col" data-col="{i}" data-num="{1 if num else 0}" tabindex="0" aria-sort="none">'
+        f'{esc(h)}<span class="arrow"></span></th>' for i, (h, num) in enumerate(columns))
+
+
+def _pager(kind: str) -> str:
+    return (f'<div class="pager" id="{kind}-pager"><button type="button" data-step="-1">‹ previous</button>'
+            f' <span class="page-no"></span> <button type="button" data-step="1">next ›</button></div>')
+
+
 def _table_html(projects: list[dict]) -> str:
     names = _country_names()
     counts = _counts(projects)
     country_opts = _options((c, f"{names.get(c, c)} ({c}) – {n}") for c, n in
                             sorted(counts["countries"].items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])))
     partner_opts = _options((k, f"{k} – {n}") for k, n in sorted(counts["partners"].items()))
-    heads = "".join(
-        f'<th scope="col" data-col="{i}" data-num="{1 if num else 0}" tabindex="0" aria-sort="none">'
-        f'{esc(h)}<span class="arrow"></span></th>'
-        for i, (h, _, num) in enumerate(TABLE_COLUMNS))
-    rows = "\n".join(_row(p) for p in projects)
     return f"""<section id="projects">
 <h2>Projects</h2>
 <div class="filters">
@@ -474,10 +584,9 @@ def _table_html(projects: list[dict]) -> str:
 <span id="f-count" aria-live="polite">{len(projects)} of {len(projects)} projects</span>
 </div>
 <div class="table-wrap"><table id="project-table">
-<thead><tr>{heads}</tr></thead>
-<tbody>
-{rows}
-</tbody></table></div>
+<thead><tr>{_heads(PROJECT_COLUMNS)}</tr></thead>
+<tbody></tbody></table></div>
+{_pager("project")}
 <p class="hint">Click a column header to sort, a title to see the record with its source text.</p>
 </section>"""
 
@@ -517,6 +626,25 @@ def _no_record_html(pages: list[dict] | None) -> str:
     return (f'<section id="no-record"><h2>Files that gave no record ({len(pages)})</h2>\n'
             f'<p class="hint">From pages.csv: pages that failed, were not read or gave no project or '
             f'partnership; look here for misses.</p>\n{body}\n</section>')
+
+def _partnership_table_html(partnerships: list[dict]) -> str:
+    names = _country_names()
+    countries = Counter(str(pt.get("country") or "") for pt in partnerships)
+    country_opts = _options((c, f"{names.get(c, c)} ({c}) – {n}") for c, n in
+                            sorted(countries.items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])) if c)
+    return f"""<section id="partnerships">
+<h2>Partnerships</h2>
+<div class="filters">
+<label>Search <input type="search" id="g-text" placeholder="partner, country, year…" autocomplete="off"></label>
+<label>Country <select id="g-country"><option value="">all countries</option>{country_opts}</select></label>
+<span id="g-count" aria-live="polite">{len(partnerships)} of {len(partnerships)} partnerships</span>
+</div>
+<div class="table-wrap"><table id="partnership-table">
+<thead><tr>{_heads(PARTNERSHIP_COLUMNS)}</tr></thead>
+<tbody></tbody></table></div>
+{_pager("partnership")}
+<p class="hint">A Swedish partner opens the partnership with its source text and its projects.</p>
+</section>"""
 
 
 def _field_value_html(p: dict, field: str) -> str:
@@ -587,32 +715,37 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
             parts.append(html.escape(text))
         elif kind == "redacted":
             parts.append(f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>')
-        else:
+        elif span is not None:
             parts.append(f'<mark data-field="{span.field}" data-start="{start + span.start}" '
                          f'data-end="{start + span.end}">{html.escape(text)}</mark>')
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
             f'data-end="{end}" data-status="{esc(block.status)}">{head}<pre>{"".join(parts)}</pre></div>')
 
 
-def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
-    rid = str(p["record_id"])
-    srcs = p.get("sources") or []
-    src_links = "".join(
+def _sources_html(values: dict, rid: str, srcs: list[dict], sources: dict) -> tuple[str, str]:
+    """(the list of source links, the source blocks with `values` marked) of one record."""
+    links = "".join(
         f'<li><a href="#{esc(rid)}-s{i}"><code>{esc(s["file"])}:{int(s["start"])}-{int(s["end"])}</code></a></li>'
         for i, s in enumerate(srcs))
-    dups = "".join(
-        f'<li><a href="#{esc(d)}">{esc(display_title(by_id[d]) if d in by_id else d)}</a> '
-        f'<code>{esc(d)}</code></li>'
-        for d in p.get("possible_duplicates") or [])
     blocks = "\n".join(
-        _block_html(p, s, sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None)),
+        _block_html(values, s, sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None)),
                     f"{rid}-s{i}")
         for i, s in enumerate(srcs))
+    return links, blocks
+
+
+def _record_html(p: dict, sources: dict, titles: dict[str, str]) -> str:
+    rid = str(p["record_id"])
+    srcs = p.get("sources") or []
+    src_links, blocks = _sources_html(p, rid, srcs, sources)
     anchors = {(str(s["file"]), int(s["start"]), int(s["end"])): f"{rid}-s{i}" for i, s in enumerate(srcs)}
     conflicts = _conflicts_html(p, anchors)
     if conflicts:
         conflicts = (f'<div class="conflict-list"><h3>Sources disagree (the record keeps the GUIDE\'s choice)</h3>'
                      f'{conflicts}</div>')
+    dups = "".join(
+        f'<li><a href="#{esc(d)}">{esc(titles.get(d, d))}</a> <code>{esc(d)}</code></li>'
+        for d in p.get("possible_duplicates") or [])
     return f"""<section class="record" id="{esc(rid)}">
 <p class="back"><a href="#projects">↑ back to the table</a></p>
 <h2>{esc(display_title(p))}{_conflict_marker(p)}</h2>
@@ -623,6 +756,43 @@ def _record_html(p: dict, sources: dict, by_id: dict[str, dict]) -> str:
 <div class="cols">
 <div><h3>Merged sources ({len(srcs)})</h3><ul class="srcs">{src_links}</ul></div>
 <div><h3>Possible duplicates</h3>{f'<ul class="dups">{dups}</ul>' if dups else '<p class="none">none</p>'}</div>
+</div>
+<h3>Source text</h3>
+{blocks}
+</section>"""
+
+
+def _partnership_html(pt: dict, sources: dict, titles: dict[str, str]) -> str:
+    """A partnership as a record: its fields, its projects (links), its source blocks with its
+    parties and country marked (as the project fields they are)."""
+    pid = partnership_id(pt)
+    values = {"swedish_partners": [pt.get("swedish_partner")] if pt.get("swedish_partner") else [],
+              "swedish_partner_codes": [pt.get("swedish_partner_code")],
+              "international_partners": [pt.get("international_partner")] if pt.get("international_partner") else [],
+              "countries": [pt.get("country")] if pt.get("country") else []}
+    srcs = pt.get("sources") or []
+    src_links, blocks = _sources_html(values, pid, srcs, sources)
+    names = _country_names()
+    country = pt.get("country")
+    rows = [("swedish_partners", "Swedish partner", _field_value_html(values, "swedish_partners")),
+            ("international_partners", "Partner abroad", esc(pt.get("international_partner") or "")),
+            ("countries", "Country", esc(f"{names.get(country, country)} ({country})" if country else "")),
+            (None, "Since", esc(pt.get("since_year") if pt.get("since_year") is not None else "")),
+            (None, "Confidence", esc(pt.get("confidence") if pt.get("confidence") is not None else ""))]
+    fields = "".join(
+        f'<dt>{f"<span class=swatch data-field={field}></span>" if field else ""}{esc(label)}</dt><dd>{shown}</dd>'
+        for field, label, shown in rows if shown)
+    projects = "".join(f'<li><a href="#{esc(r)}">{esc(titles.get(r, r))}</a> <code>{esc(r)}</code></li>'
+                       for r in pt.get("project_ids") or [])
+    title = f'{pt.get("swedish_partner") or "?"} – {pt.get("international_partner") or "?"}'
+    return f"""<section class="record partnership" id="{esc(pid)}">
+<p class="back"><a href="#partnerships">↑ back to the partnerships</a></p>
+<h2>{esc(title)}</h2>
+<p class="rid"><code>{esc(pid)}</code></p>
+<dl class="fields">{fields}</dl>
+<div class="cols">
+<div><h3>Sources ({len(srcs)})</h3><ul class="srcs">{src_links}</ul></div>
+<div><h3>Projects ({len(pt.get("project_ids") or [])})</h3>{f'<ul class="dups">{projects}</ul>' if projects else '<p class="none">none</p>'}</div>
 </div>
 <h3>Source text</h3>
 {blocks}
@@ -744,7 +914,11 @@ h3{font-size:14px;margin:16px 0 6px}
 .filters label{font-size:12px;color:var(--muted)}
 .filters input[type=search],.filters select{font:inherit;padding:3px 6px;margin-left:4px;border:1px solid #b8c2cc;border-radius:4px}
 .filters input[type=search]{width:240px}
-#f-count{margin-left:auto;font-weight:600}
+.filters select{max-width:320px}
+#f-count,#g-count{margin-left:auto;font-weight:600}
+.pager{margin:6px 0;font-size:13px}
+.pager button{font:inherit;padding:2px 10px;border:1px solid #b8c2cc;border-radius:4px;background:#fff;cursor:pointer}
+.pager button:disabled{opacity:.4;cursor:default}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -760,15 +934,17 @@ td a:hover{text-decoration:underline}
 .untitled{font-weight:400;font-style:italic;color:var(--muted);margin-right:2px}
 #project-table td:nth-child(5){white-space:nowrap}
 .hint,.rid,.none,.back{color:var(--muted);font-size:12px}
-.record{display:none;border:1px solid var(--line);border-radius:8px;padding:4px 18px 14px;margin-top:22px;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.06)}
-.record:target{display:block}
+.record{border:1px solid var(--line);border-radius:8px;padding:4px 18px 14px;margin-top:22px;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.06)}
 .record h2{margin-top:4px}
+.loading{color:var(--muted);font-style:italic}
+.load-error{color:#9a3b3b}
 dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:8px 0}
 dl.fields dt{font-weight:600;color:var(--muted)}
 dl.fields dd{margin:0}
+dl.meta{font-size:13px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
 .cols{display:flex;flex-wrap:wrap;gap:10px 40px}
-ul.dups{margin:0;padding-left:18px}
+ul.dups{margin:0;padding-left:18px;max-height:16em;overflow:auto}
 ul.srcs{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 16px;font-size:12px}
 dd.summary{max-height:6em;overflow:auto;color:#38424c}
 .cols>div:first-child{flex:1 1 600px}
@@ -795,56 +971,201 @@ mark{border-radius:3px;padding:0 1px;color:inherit}
 [data-field=themes]{background:#f0e0c0}[data-field=tags]{background:#e0e0e0}
 """
 
+# The tables are drawn from the rows in #report-data (a page at a time: sorting and filtering work
+# on arrays, never on DOM rows), and a record is drawn when its id is the location's hash, from the
+# sources file (SIDECAR/chunk-N.js, a <script> that calls kpReportChunk: a script loads from file://
+# where fetch() does not) that holds its section. Every text reaches the DOM as textContent; only
+# the record sections, escaped by the Python that wrote them, are set as HTML.
 JS = r"""
 (function () {
   "use strict";
-  var table = document.getElementById("project-table");
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var text = document.getElementById("f-text");
-  var country = document.getElementById("f-country");
-  var partner = document.getElementById("f-partner");
-  var dup = document.getElementById("f-dup");
-  var count = document.getElementById("f-count");
-  function filter() {
-    var q = text.value.trim().toLowerCase();
-    var c = country.value, p = partner.value, d = dup.checked, shown = 0;
-    rows.forEach(function (r) {
-      var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) &&
-        (!c || r.getAttribute("data-countries").split(" ").indexOf(c) >= 0) &&
-        (!p || r.getAttribute("data-partners").split("|").indexOf(p) >= 0) &&
-        (!d || r.getAttribute("data-dup") === "1");
-      r.hidden = !ok;
-      if (ok) { shown += 1; }
-    });
-    count.textContent = shown + " of " + rows.length + " projects";
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var PAGE = data.page_size;
+  var collator = new Intl.Collator(undefined, {sensitivity: "base", numeric: false});
+  function amount(n) { return n === null ? "" : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0"); }
+  function join(xs) { return xs.join(", "); }
+  function link(id, text, untitled) {
+    var a = document.createElement("a");
+    a.href = "#" + id;
+    if (untitled) {
+      var s = document.createElement("span");
+      s.className = "untitled";
+      s.textContent = "untitled";
+      a.appendChild(s);
+      a.appendChild(document.createTextNode(text.slice("(untitled)".length)));
+    } else {
+      a.textContent = text;
+    }
+    return a;
   }
-  [text, country, partner, dup].forEach(function (el) {
-    el.addEventListener("input", filter);
-    el.addEventListener("change", filter);
-  });
-  function sortBy(th) {
-    var col = Number(th.getAttribute("data-col"));
-    var numeric = th.getAttribute("data-num") === "1";
-    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) { h.setAttribute("aria-sort", "none"); });
-    th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-    function key(r) { return r.cells[col].getAttribute("data-sort"); }
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b);
-      if (x === "" && y !== "") { return 1; }
-      if (y === "" && x !== "") { return -1; }
-      var cmp = numeric ? Number(x) - Number(y) : x.localeCompare(y);
-      return cmp !== 0 ? dir * cmp : Number(a.getAttribute("data-index")) - Number(b.getAttribute("data-index"));
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
+  // a record whose sources disagree is marked after its title (as report.py's _conflict_marker)
+  function withConflicts(a, fields) {
+    if (!fields.length) { return a; }
+    var frag = document.createDocumentFragment(), mark = document.createElement("span");
+    mark.className = "conflict-marker";
+    mark.title = "sources disagree: " + fields.join(", ");
+    mark.textContent = "sources disagree";
+    frag.appendChild(a);
+    frag.appendChild(document.createTextNode(" "));
+    frag.appendChild(mark);
+    return frag;
   }
-  rows.forEach(function (r, i) { r.setAttribute("data-index", String(i)); });
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
-    th.addEventListener("click", function () { sortBy(th); });
-    th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(th); } });
-  });
-  filter();
+  // columns: {text: row -> cell text, key: row -> sort key ("" or null sort last), num, link?}
+  var projectColumns = [
+    {text: function (r) { return r[1]; }, key: function (r) { return r[1].toLowerCase(); },
+     cell: function (r) { return withConflicts(link(r[0], r[1], r[2] === 1), r[13]); }},
+    {text: function (r) { return join(r[3]); }, key: function (r) { return join(r[3]).toLowerCase(); }},
+    {text: function (r) { return join(r[4]); }, key: function (r) { return join(r[4]).toLowerCase(); }},
+    {text: function (r) { return join(r[5]); }, key: function (r) { return join(r[5]); }},
+    {text: function (r) { return r[6]; }, key: function (r) { return r[7]; }},
+    {text: function (r) { return join(r[8]); }, key: function (r) { return r[8].length ? r[8][0] : null; }, num: true},
+    {text: function (r) { return amount(r[9]); }, key: function (r) { return r[9]; }, num: true},
+    {text: function (r) { return String(r[10]); }, key: function (r) { return r[10]; }, num: true},
+    {text: function (r) { return r[11] ? "yes" : ""; }, key: function (r) { return r[11]; }, num: true}
+  ];
+  var partnershipColumns = [
+    {text: function (r) { return r[1]; }, key: function (r) { return r[1].toLowerCase(); },
+     cell: function (r) { return link(r[0], r[1], false); }},
+    {text: function (r) { return r[2]; }, key: function (r) { return r[2].toLowerCase(); }},
+    {text: function (r) { return r[3]; }, key: function (r) { return r[3]; }},
+    {text: function (r) { return r[4] === null ? "" : String(r[4]); }, key: function (r) { return r[4]; }, num: true},
+    {text: function (r) { return String(r[5]); }, key: function (r) { return r[5]; }, num: true},
+    {text: function (r) { return String(r[6]); }, key: function (r) { return r[6]; }, num: true},
+    {text: function (r) { return r[7] === null ? "" : String(r[7]); }, key: function (r) { return r[7]; }, num: true}
+  ];
+  function makeTable(opts) {
+    var rows = opts.rows, columns = opts.columns;
+    var table = document.getElementById(opts.table), body = table.tBodies[0];
+    var pager = document.getElementById(opts.pager);
+    var count = document.getElementById(opts.count);
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    // what the search box matches: every cell's text, lower case, once
+    var hay = rows.map(function (r) { return columns.map(function (c) { return c.text(r); }).join(" \u0001 ").toLowerCase(); });
+    var order = rows.map(function (_, i) { return i; });  // the rows in the current sort order
+    var shown = order, page = 0;
+    function draw() {
+      var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+      if (page >= pages) { page = pages - 1; }
+      var frag = document.createDocumentFragment();
+      shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (i) {
+        var r = rows[i], tr = document.createElement("tr");
+        tr.setAttribute("data-id", r[0]);
+        columns.forEach(function (c) {
+          var td = document.createElement("td");
+          if (c.cell) { td.appendChild(c.cell(r)); } else { td.textContent = c.text(r); }
+          tr.appendChild(td);
+        });
+        frag.appendChild(tr);
+      });
+      body.textContent = "";
+      body.appendChild(frag);
+      count.textContent = shown.length + " of " + rows.length + " " + opts.noun;
+      pager.querySelector(".page-no").textContent = "page " + (page + 1) + " of " + pages;
+      pager.querySelector("[data-step='-1']").disabled = page === 0;
+      pager.querySelector("[data-step='1']").disabled = page >= pages - 1;
+      pager.hidden = pages === 1;
+    }
+    function filter() {
+      var q = opts.query().trim().toLowerCase(), test = opts.test();
+      shown = order.filter(function (i) { return (!q || hay[i].indexOf(q) >= 0) && test(rows[i]); });
+      page = 0;
+      draw();
+    }
+    function sortBy(th) {
+      var col = Number(th.getAttribute("data-col")), c = columns[col];
+      var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+      heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+      th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
+      var keys = rows.map(c.key);
+      order = rows.map(function (_, i) { return i; });
+      order.sort(function (a, b) {
+        var x = keys[a], y = keys[b];
+        var xe = x === null || x === "", ye = y === null || y === "";
+        if (xe !== ye) { return xe ? 1 : -1; }  // empty cells last, either way
+        var cmp = xe ? 0 : (c.num ? x - y : collator.compare(x, y));
+        return cmp !== 0 ? dir * cmp : a - b;
+      });
+      filter();
+    }
+    heads.forEach(function (th) {
+      th.addEventListener("click", function () { sortBy(th); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(th); } });
+    });
+    pager.addEventListener("click", function (e) {
+      var step = e.target.getAttribute && e.target.getAttribute("data-step");
+      if (step) { page += Number(step); draw(); }
+    });
+    opts.inputs.forEach(function (el) {
+      el.addEventListener("input", filter);
+      el.addEventListener("change", filter);
+    });
+    filter();
+  }
+  function $(id) { return document.getElementById(id); }
+  makeTable({rows: data.projects, columns: projectColumns, table: "project-table", pager: "project-pager",
+    count: "f-count", noun: "projects", inputs: [$("f-text"), $("f-country"), $("f-partner"), $("f-dup")],
+    query: function () { return $("f-text").value; },
+    test: function () {
+      var c = $("f-country").value, p = $("f-partner").value, d = $("f-dup").checked;
+      return function (r) {
+        return (!c || r[5].indexOf(c) >= 0) && (!p || r[3].indexOf(p) >= 0) && (!d || r[11] > 0);
+      };
+    }});
+  makeTable({rows: data.partnerships, columns: partnershipColumns, table: "partnership-table",
+    pager: "partnership-pager", count: "g-count", noun: "partnerships", inputs: [$("g-text"), $("g-country")],
+    query: function () { return $("g-text").value; },
+    test: function () {
+      var c = $("g-country").value;
+      return function (r) { return !c || r[3] === c; };
+    }});
+
+  // the record view: the location's hash names a record (or one of its source blocks, ID-sN)
+  var chunkOf = {};
+  data.projects.forEach(function (r) { chunkOf[r[0]] = r[12]; });
+  data.partnerships.forEach(function (r) { chunkOf[r[0]] = r[8]; });
+  var view = $("record-view"), loaded = {}, failed = {}, wanted = null;
+  window.kpReportChunk = function (n, sections) {
+    loaded[n] = sections;
+    show();
+  };
+  function load(n) {
+    if (loaded[n] || failed[n] || document.querySelector("script[data-chunk='" + n + "']")) { return; }
+    var s = document.createElement("script");
+    s.src = data.sidecar + "/chunk-" + n + ".js";
+    s.setAttribute("data-chunk", String(n));
+    s.onerror = function () { failed[n] = true; show(); };
+    document.head.appendChild(s);
+  }
+  function message(cls, text) {
+    var p = document.createElement("p");
+    p.className = cls;
+    p.textContent = text;
+    view.textContent = "";
+    view.appendChild(p);
+  }
+  function show() {
+    var hash = decodeURIComponent(location.hash.slice(1));
+    var id = hash.replace(/-s\d+$/, "");
+    if (!(id in chunkOf)) { id = hash; }
+    if (!(id in chunkOf)) { wanted = null; view.textContent = ""; return; }
+    var n = chunkOf[id];
+    if (loaded[n]) {
+      if (wanted !== id || !$(id)) {
+        view.innerHTML = loaded[n][id];  // written and escaped by report.py
+        wanted = id;
+      }
+      var target = $(hash) || $(id);
+      if (target) { target.scrollIntoView(); }
+    } else if (failed[n]) {
+      message("load-error", "The sources of this record could not be loaded: " + data.sidecar +
+        "/chunk-" + n + ".js must be in the folder next to the report.");
+    } else {
+      message("loading", "loading the sources…");
+      load(n);
+    }
+  }
+  window.addEventListener("hashchange", show);
+  show();
 })();
 """
 
@@ -898,15 +1219,17 @@ DECISIONS_JS = r"""
     var v = function (id) { return document.getElementById(id).value.trim(); };
     add(v("d-action"), v("d-target"), v("d-action") === "set" ? v("d-field") : "", v("d-value"), v("d-note"));
   });
-  Array.prototype.forEach.call(document.querySelectorAll(".decide"), function (box) {
-    var target = box.getAttribute("data-target");
-    box.querySelector(".d-reject").addEventListener("click", function () { add("reject", target); });
-    box.querySelector(".d-merge").addEventListener("click", function () {
-      add("merge", target, "", box.querySelector(".d-merge-value").value.trim());
-    });
-    box.querySelector(".d-set").addEventListener("click", function () {
+  // a record's controls are drawn when it is opened (its section comes from the sources files):
+  // one listener on the document serves every record's box
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest(".decide button") : null;
+    if (!button) { return; }
+    var box = button.closest(".decide"), target = box.getAttribute("data-target");
+    if (button.classList.contains("d-reject")) { add("reject", target); }
+    if (button.classList.contains("d-merge")) { add("merge", target, "", box.querySelector(".d-merge-value").value.trim()); }
+    if (button.classList.contains("d-set")) {
       add("set", target, box.querySelector(".d-field").value, box.querySelector(".d-value").value.trim());
-    });
+    }
   });
   Array.prototype.forEach.call(document.querySelectorAll(".d-promote"), function (b) {
     b.addEventListener("click", function () { add("promote", b.getAttribute("data-target")); });
@@ -922,22 +1245,113 @@ DECISIONS_JS = r"""
 })();
 """
 
+# The report's own inline style and script, and its sources files: 'self' lets the record view load
+# SIDECAR/chunk-N.js next to the report (from file://, or the same origin when served) and nothing
+# else; every other load stays forbidden. diff.py's changes.html, which has no sidecar, keeps CSP.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'self'; img-src data:"
+PAGE_SIZE = 100  # table rows drawn at a time
+CHUNK_CHARS = 400_000  # about this much record HTML per sources file: one file per record opened
 
 
-def render_report(projects: list[dict], partnerships: list[dict],
-                  sources: dict[tuple[str, int, int], SourceText], candidates: list[dict] | None = None,
-                  pages_without_record: list[dict] | None = None) -> str:
-    """The whole HTML page (candidates: the rows of candidates.jsonl, offered for promotion;
-    pages_without_record: pages.csv rows with a reason (read_pages_without_record), listed in a
-    section of their own, none when None)."""
-    by_id = {str(p["record_id"]): p for p in projects}
-    records = "\n".join(_record_html(p, sources, by_id) for p in projects)
+ReportProgress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+PARALLEL_FROM = 2000  # records: below this a report renders in-process (a pool costs more than it saves)
+BATCH = 200  # records per task of the rendering pool
+
+# What the rendering pool's workers read: set in the parent just before the pool forks, so that the
+# records and the source texts are shared with the workers, never pickled to them.
+_render_state: tuple[list[dict], dict, dict[str, str]] | None = None
+
+
+def _section(rec: dict, sources: dict, titles: dict[str, str]) -> tuple[str, str]:
+    if "record_id" in rec:
+        return str(rec["record_id"]), _record_html(rec, sources, titles)
+    return partnership_id(rec), _partnership_html(rec, sources, titles)
+
+
+def _render_batch(batch: range) -> list[tuple[str, str]]:
+    assert _render_state is not None, "the rendering pool's state is set before it forks"
+    records, sources, titles = _render_state
+    return [_section(records[i], sources, titles) for i in batch]
+
+
+def _sections(projects: list[dict], partnerships: list[dict], sources: dict,
+              progress: ReportProgress | None, workers: int = 0) -> Iterator[tuple[str, str]]:
+    """(id, section HTML) of every project, then every partnership, in that order. Marking the values
+    in every source block is most of a report's work: a big one is rendered by `workers` forked
+    processes (0: one per core), in batches taken back in order, so the output is the same."""
+    global _render_state
+    titles = {str(p["record_id"]): display_title(p) for p in projects}
+    records = projects + partnerships
+    total = len(records)
+    batches = [range(i, min(i + BATCH, total)) for i in range(0, total, BATCH)]
+    workers = workers or os.cpu_count() or 1
+    parallel = workers > 1 and total >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
+    done = 0
+    if not parallel:
+        for batch in batches:
+            for i in batch:
+                yield _section(records[i], sources, titles)
+            done += len(batch)
+            if progress is not None:
+                progress("records", done, total)
+        return
+    _render_state = (records, sources, titles)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for batch, rendered in zip(batches, pool.imap(_render_batch, batches)):
+                yield from rendered
+                done += len(batch)
+                if progress is not None:
+                    progress("records", done, total)
+    finally:
+        _render_state = None
+
+
+def chunk_sections(sections: Iterable[tuple[str, str]], limit: int = CHUNK_CHARS) -> Iterator[tuple[int, dict[str, str]]]:
+    """The sections grouped in order into chunks of about `limit` characters (a section larger than
+    that is a chunk alone), numbered from 1."""
+    chunk: dict[str, str] = {}
+    size, n = 0, 1
+    for rid, section in sections:
+        if chunk and size + len(section) > limit:
+            yield n, chunk
+            chunk, size, n = {}, 0, n + 1
+        chunk[rid] = section
+        size += len(section)
+    if chunk:
+        yield n, chunk
+
+
+def chunk_script(n: int, sections: dict[str, str]) -> str:
+    """A sources file: one call of the report's kpReportChunk with the chunk's sections by id."""
+    return f"kpReportChunk({n},{json.dumps(sections, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+def sidecar_dir(report: Path) -> Path:
+    """The folder of the report's sources files: report.html -> report.sources/."""
+    return report.with_name(report.stem + ".sources")
+
+
+def render_report(projects: list[dict], partnerships: list[dict], sources: dict[tuple[str, int, int], SourceText],
+                  chunks: dict[str, int], sidecar: str, meta: dict[str, Any] | None = None,
+                  candidates: list[dict] | None = None, pages_without_record: list[dict] | None = None) -> str:
+    """The HTML page: counts, run metadata, charts, the two tables' rows as JSON (chunks: the sources
+    file of each record id; sidecar: that folder's name relative to the page), the reviewer's
+    decisions (candidates: the rows of candidates.jsonl, offered for promotion), the pages that gave
+    no record (pages.csv rows with a reason: read_pages_without_record; no section when None)."""
+    data = {
+        "page_size": PAGE_SIZE, "sidecar": sidecar,
+        "projects": [_project_row(p, chunks[str(p["record_id"])]) for p in projects],
+        "partnerships": [_partnership_row(pt, chunks[partnership_id(pt)]) for pt in partnerships],
+    }
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kp_extract review report</title>
 <style>{CSS}{DECISIONS_CSS}</style>
@@ -947,46 +1361,104 @@ def render_report(projects: list[dict], partnerships: list[dict],
 <p>Projects and partnerships extracted from municipal partnership pages, with the source text each record was read from.</p></header>
 <main>
 {_summary_html(projects, partnerships, sources)}
+{_metadata_html(meta or {})}
 <section class="charts" id="charts"><h2>Counts</h2>
 {charts_svg(projects)}
 </section>
 {_table_html(projects)}
+{_partnership_table_html(partnerships)}
 {_partnership_conflicts_html(partnerships)}
 {_no_record_html(pages_without_record)}
 <p class="legend">Marked in the source text: {_legend()}</p>
 {_decisions_html(candidates or [])}
-{records}
+<div id="record-view" aria-live="polite"></div>
 </main>
+<script type="application/json" id="report-data">{_json_for_script(data)}</script>
 <script>{JS}{DECISIONS_JS}</script>
 </body>
 </html>
 """
 
 
-def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> ReportResult:
-    """Write the review report for the run output in out_dir (default out_dir/report.html) and
-    return it with the counts of the page checks. Source pages are read from input_dir, else from
-    the folder out_dir/datapackage.json records (relative to out_dir), and each is compared with the
-    sha256 the run recorded: a page gone or changed is shown with a badge and without its text.
+def _write_sidecar(folder: Path, chunks: Iterable[tuple[int, dict[str, str]]]) -> dict[str, int]:
+    """Write the sources files into folder (each atomically), remove any other chunk-*.js there (an
+    earlier, larger report's), and return the chunk number of every record id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    where: dict[str, int] = {}
+    names = set()
+    for n, sections in chunks:
+        name = f"chunk-{n}.js"
+        atomic_write_text(folder / name, chunk_script(n, sections))
+        names.add(name)
+        where.update(dict.fromkeys(sections, n))
+    for stale in folder.glob("chunk-*.js"):
+        if stale.name not in names:
+            stale.unlink()
+    return where
+
+
+def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None,
+                 progress: ReportProgress | None = None, workers: int = 0) -> ReportResult:
+    """Write the review report for the run output in out_dir (default out_dir/report.html, its
+    sources files in out_dir/report.sources/) and return it with the counts of the page checks.
+    Source pages are read from input_dir, else from the folder out_dir/datapackage.json records
+    (relative to out_dir), and each is compared with the sha256 the run recorded: a page gone or
+    changed is shown with a badge and without its text. progress(stage, done, total) is called as
+    pages are checked ("pages") and records rendered and written ("records"). workers:
+    processes that render a big report's records (0: one per core; 1: in-process).
     The records are read from whichever format the run wrote (outputs.reader.read_records); raises
     outputs.reader.NoRunOutput (a FileNotFoundError) when out_dir holds none, OutputReadError when a
     record file is damaged."""
     out_dir = Path(out_dir)
     records = read_records(out_dir)
     projects = [scrub_record(p) for p in records.projects]
-    partnerships = records.partnerships
+    partnerships = list(records.partnerships)
     candidates = _read_candidates(out_dir / "candidates.jsonl")
     recorded = recorded_input(out_dir)
     folder = Path(input_dir) if input_dir is not None else recorded.folder
-    checks = check_pages((s["file"] for p in projects for s in p.get("sources", [])), folder, recorded)
-    sources = load_sources(projects, checks, out_dir / "blocks.jsonl")
+    files = sorted({s["file"] for r in projects + partnerships for s in r.get("sources", [])})
+    checks: dict[str, PageCheck] = {}
+    for i, f in enumerate(files, 1):
+        checks[f] = check_page(f, folder, recorded.sha256.get(f))
+        if progress is not None and (i % 100 == 0 or i == len(files)):
+            progress("pages", i, len(files))
+    sources = load_sources(projects + partnerships, checks, out_dir / "blocks.jsonl")
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, render_report(projects, partnerships, sources, candidates,
-                                            read_pages_without_record(out_dir)))
+    sidecar = sidecar_dir(target)
+    chunks = _write_sidecar(sidecar, chunk_sections(_sections(projects, partnerships, sources, progress, workers)))
+    page = render_report(projects, partnerships, sources, chunks, sidecar.name, run_metadata(out_dir), candidates,
+                         read_pages_without_record(out_dir))
+    atomic_write_text(target, page)
     return ReportResult(target, count_pages(checks.values()))
 
 
 def write_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | None = None) -> Path:
     """build_report, returning the report's path."""
     return build_report(out_dir, input_dir, out_file).path
+
+
+class ReportProgressBar:
+    """A rich progress bar on the console for build_report's progress (pages checked, records
+    rendered and written); draws nothing when the console is not a terminal, like the run's bar."""
+
+    LABELS = {"pages": "checking pages", "records": "writing records"}
+
+    def __init__(self, console: Any):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("report: {task.description}"), BarColumn(bar_width=20),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+                                 disable=not console.is_terminal)
+        self.task = self.progress.add_task("", total=None, visible=False)
+
+    def __enter__(self) -> ReportProgressBar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.progress.update(self.task, description=self.LABELS.get(stage, stage), completed=done, total=total,
+                             visible=True)
