@@ -190,15 +190,20 @@ def test_run_report_with_csv_only_writes_the_same_report_as_with_json(tmp_path):
     from kp_extract.cli import app
 
     runner = CliRunner()
-    reports = {}
+    reports, sources = {}, {}
     for fmt in ("json", "csv"):
         out = tmp_path / fmt
         got = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--format", fmt, "--report", "--no-cache",
                                   "-w", "1", "-q", "--csv-dialect", "excel-sv"])
         assert got.exit_code == 0, got.output
         reports[fmt] = (out / "report.html").read_bytes()
+        sources[fmt] = {f.name: f.read_bytes() for f in sorted((out / "report.sources").iterdir())}
     assert b"kp_extract review report" in reports["csv"]
-    assert reports["csv"] == reports["json"]
+    # the same report but for the run's metadata, which names the formats the run wrote
+    assert b"<dt>Option formats</dt><dd>csv</dd>" in reports["csv"]
+    assert reports["csv"].replace(b"<dt>Option formats</dt><dd>csv</dd>",
+                                  b"<dt>Option formats</dt><dd>json</dd>") == reports["json"]
+    assert sources["csv"] == sources["json"] and sources["csv"]
     again = runner.invoke(app, ["report", str(tmp_path / "csv"), "--input", str(RAW), "-q"])
     assert again.exit_code == 0, again.output
     empty = runner.invoke(app, ["report", str(tmp_path)])

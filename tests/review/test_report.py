@@ -189,6 +189,26 @@ def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
     assert "source not available" in text  # gone.txt
 
 
+def test_hostile_partnership_is_escaped(tmp_path):
+    # a partnership's names reach the page twice: in the rows' JSON (inside a <script> element) and
+    # in its section in the sources files
+    out, pages = _hostile_out(tmp_path)
+    page = (pages / "p.txt").read_text(encoding="utf-8")
+    partnership = {"swedish_partner": HOSTILE, "swedish_partner_code": None,
+                   "international_partner": '</script><script>alert(5)</script>', "country": "UA",
+                   "since_year": 2019, "project_ids": ["kp-0000000000000001"],
+                   "sources": [{"file": "p.txt", "start": 0, "end": len(page) - 1}], "confidence": 0.9}
+    (out / "partnerships.json").write_text(json.dumps([partnership]), encoding="utf-8")
+    report = write_report(out, pages)
+    html_text = report.read_text(encoding="utf-8")
+    assert html_text.count("<script") == 2 and html_text.count("</script>") == 2  # the data and the script
+    assert report_data(html_text)["partnerships"][0][1:3] == [HOSTILE, partnership["international_partner"]]
+    text = report_text(report)
+    assert HOSTILE not in text and "alert(5)</script>" not in text
+    assert "&lt;/script&gt;&lt;script&gt;alert(5)&lt;/script&gt;" in text
+    assert 'href="#kp-0000000000000001"' in text  # its project
+
+
 def test_input_folder_without_a_recorded_one(tmp_path, monkeypatch):
     # issue 15: no ./raw fallback any more. Without datapackage.json (or one that is not JSON) and
     # without --input no page can be shown: the working directory is never searched

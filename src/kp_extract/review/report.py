@@ -1,18 +1,22 @@
-"""The review report: one self-contained static HTML page over a run's output folder.
+"""The review report: a static HTML page over a run's output folder, and its sources files.
 
 `write_report(out_dir)` reads the records (in whatever format the run wrote them: outputs/reader.py)
-and blocks.jsonl from out_dir and
-the source pages from the input folder, and writes out_dir/report.html: counts, charts (inline
-SVG drawn with matplotlib), a sortable, filterable table of projects, and per project its fields,
-every source block with the record's values marked in the text (<mark data-field data-start
-data-end>, page offsets), its sources and its possible duplicates. A record whose sources disagree
-about a value (its `conflicts`) is marked in the table and above its fields, and lists every value
-stated with links to the source blocks that state it; partnerships whose sources disagree are listed
-after the table. Nothing is fetched: CSS, script
-and charts are inline and a Content-Security-Policy forbids any load. Page text is hostile input:
-everything is escaped, and e-mail addresses, phone numbers and contact lines are hidden
-(privacy.contact_spans) while the other characters keep their offsets. The same output folder and
-pages give a byte-identical file.
+and blocks.jsonl from out_dir and the source pages from the input folder, and writes
+out_dir/report.html: counts, the run's metadata (datapackage.json), charts (inline SVG drawn with
+matplotlib), and a table of projects and one of partnerships. The tables are drawn by the page's
+script from a compact JSON array of their rows, a page of rows at a time, and sorted and filtered
+on that array, so that a crawl's tens of thousands of records stay quick. A record (a project or a
+partnership) is shown when it is opened: its fields, every source block with its values marked in
+the text (<mark data-field data-start data-end>, page offsets), its sources and its possible
+duplicates or projects. A record whose sources disagree about a value (its `conflicts`) is
+marked in the table and above its fields, and lists every value stated with links to the source
+blocks that state it; partnerships whose sources disagree are listed after the projects. Those sections are HTML written here and kept out of the page, in
+out_dir/report.sources/chunk-N.js (a few hundred kB each, one <script> loaded per record opened:
+a script loads from file:// where fetch() does not). Nothing else is fetched: CSS, script and
+charts are inline and the Content-Security-Policy allows the page's own scripts and the sources
+files beside it ('self'), nothing more. Page text is hostile input: everything is escaped, and
+e-mail addresses, phone numbers and contact lines are hidden (privacy.contact_spans) while the other
+characters keep their offsets. The same output folder and pages give byte-identical files.
 
 The pages are those the run read, or none: the input folder is the one out_dir/datapackage.json
 records (relative to out_dir, never to the working directory) unless the caller names another
@@ -268,16 +272,16 @@ def _ranked(counter: Counter, limit: int | None = None) -> list[tuple[Any, int]]
     return items[:limit] if limit else items
 
 
-def top_and_others(counter: Counter, limit: int, label: Callable[[Any], str]) -> list[tuple[str, int]]:
-    """The `limit` largest counts (ties by key), labelled, and when more keys are left one bar
-    "others (N)" for them: N keys and the sum of their counts (a record counted under several of
-    them counts once per key, as in the bars above it)."""
+def top_and_others(counter: Counter, limit: int, label: Callable[[Any], str]) -> tuple[list[tuple[str, int]], str]:
+    """The `limit` largest counts (ties by key), labelled, and a line for the rest: "and 177 others:
+    16 792" (the number of keys left and the sum of their counts; a record counted under several of
+    them counts once per key, as in the bars), "" when none is left. The rest is a line, not a bar:
+    as a bar it dwarfs the others (a crawl's 192 countries)."""
     ranked = _ranked(counter)
     bars = [(label(k), n) for k, n in ranked[:limit]]
     rest = ranked[limit:]
-    if rest:
-        bars.append((f"others ({len(rest)})", sum(n for _, n in rest)))
-    return bars
+    note = f"and {len(rest)} others: {sum(n for _, n in rest):,}".replace(",", "\u00a0") if rest else ""
+    return bars, note
 
 
 def charts_svg(projects: list[dict]) -> str:
@@ -289,16 +293,16 @@ def charts_svg(projects: list[dict]) -> str:
 
     counts = _counts(projects)
     names = _country_names()
-    style = {"svg.hashsalt": "kp-extract-report", "svg.fonttype": "none", "font.size": 8,
+    style: dict[Any, Any] = {"svg.hashsalt": "kp-extract-report", "svg.fonttype": "none", "font.size": 8,
              "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(style):
         fig = Figure(figsize=(15, 4.2))
         axes = fig.subplots(1, 4, width_ratios=[1.1, 1.1, 1.2, 1])
         n_countries, n_partners = len(counts["countries"]), len(counts["partners"])
-        _barh(axes[0], top_and_others(counts["countries"], TOP_COUNTRIES, lambda c: f"{names.get(c, c)} ({c})"),
+        _barh(axes[0], *top_and_others(counts["countries"], TOP_COUNTRIES, lambda c: f"{names.get(c, c)} ({c})"),
               f"Projects per country (top {TOP_COUNTRIES} of {n_countries})" if n_countries > TOP_COUNTRIES
               else "Projects per country", "#2f6f9f")
-        _barh(axes[1], top_and_others(counts["partners"], TOP_PARTNERS, str),
+        _barh(axes[1], *top_and_others(counts["partners"], TOP_PARTNERS, str),
               f"Projects per Swedish partner (top {TOP_PARTNERS} of {n_partners})"
               if n_partners > TOP_PARTNERS else "Projects per Swedish partner", "#3f8f5f")
         sdg = counts["sdgs"]
@@ -317,15 +321,16 @@ def _no_data(ax: Any) -> None:
     ax.set_axis_off()
 
 
-def _barh(ax: Any, items: list[tuple[str, int]], title: str, colour: str) -> None:
+def _barh(ax: Any, items: list[tuple[str, int]], note: str, title: str, colour: str) -> None:
     ax.set_title(title, loc="left", fontweight="bold")
     if not items:
         _no_data(ax)
         return
     labels = [str(k) for k, _ in items][::-1]
     values = [v for _, v in items][::-1]
-    colours = ["#9aa5b1" if label.startswith("others (") else colour for label in labels]
-    ax.barh(range(len(values)), values, color=colours)
+    ax.barh(range(len(values)), values, color=colour)
+    if note:
+        ax.set_xlabel(note, loc="left", color="#5b6670")
     ax.set_yticks(range(len(values)), labels)
     ax.xaxis.get_major_locator().set_params(integer=True)
     for i, v in enumerate(values):
@@ -339,6 +344,8 @@ def _bars(ax: Any, labels: list[str], values: list[int], title: str, colour: str
         return
     ax.bar(range(len(values)), values, color=colour)
     ax.set_xticks(range(len(values)), labels)
+    if len(labels) > 12:
+        ax.tick_params(axis="x", labelsize=6.5)
     ax.yaxis.get_major_locator().set_params(integer=True)
 
 
@@ -450,7 +457,7 @@ def _metadata_html(meta: dict[str, Any]) -> str:
     if not meta:
         return ('<section id="run"><h2>Run</h2><p class="none">no datapackage.json in the output folder: '
                 'the run that wrote these records is not known</p></section>')
-    options = meta.get("options") if isinstance(meta.get("options"), dict) else {}
+    options = meta["options"] if isinstance(meta.get("options"), dict) else {}
     rows: list[tuple[str, str]] = []
     if meta.get("input"):
         rows.append(("Input folder", _shown_path(meta["input"])))
