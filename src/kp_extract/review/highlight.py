@@ -69,7 +69,7 @@ def _form_rx(form: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=65536)  # a crawl's report asks for one per title and partner: tens of thousands
+@lru_cache(maxsize=4096)
 def _forms_regex(forms: tuple[str, ...]) -> re.Pattern | None:
     """One case-insensitive alternation of `forms`, longest first."""
     forms = tuple(sorted({f.strip() for f in forms if f and f.strip()}, key=lambda f: (-len(f), f)))
@@ -161,7 +161,7 @@ class _Finds:
         return self._get("sdg_names", lambda t: gazetteer.sdg_by_name(t, include_generic=True))
 
 
-@lru_cache(maxsize=16384)  # a block is marked for its project and again for its partnership
+@lru_cache(maxsize=2048)
 def _finds(text: str) -> _Finds:
     """The finders' results on one text (cached: a listing block is the source of many records)."""
     return _Finds(text)
