@@ -579,9 +579,9 @@ def report_command(
     debug: bool = typer.Option(False, "--debug/--no-debug", help="Print a full traceback when writing fails."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the report's path."),
 ) -> None:
-    """Write a self-contained HTML review report of a run's output folder.
+    """Write a static HTML review report of a run's output folder.
 
-    The page (OUTPUT_DIR/report.html) shows counts and charts, a sortable, filterable table of projects, and per project its fields, its source text with the extracted values highlighted, its merged sources and possible duplicates. Nothing is fetched when it is opened; e-mail addresses and phone numbers in the source text are hidden.
+    The page (OUTPUT_DIR/report.html) shows counts, the run's metadata and charts, sortable, filterable tables of projects and partnerships (100 rows a page), and per record its fields, its source text with the extracted values highlighted, its merged sources and possible duplicates or projects. The records' source texts are in the folder beside the page (OUTPUT_DIR/report.sources/), loaded when a record is opened: keep the two together. Nothing else is fetched when it is opened; e-mail addresses and phone numbers in the source text are hidden. On a terminal a progress bar shows how far it is.
 
     The pages are read from the input folder the run recorded (or --input) and hashed: a page whose bytes are not those the run read, or that is gone, is marked with a badge and its text is not shown; stderr says how many (e.g. 'sources: 2 of 5 pages changed since the run, 1 gone').
 

@@ -527,3 +527,23 @@ def test_browser_partnership_with_its_sources(browser_page, seeds_out):
     section.locator(f"ul.dups a[href='#{first}']").click()
     page.locator(f"section[id='{first}']").wait_for(state="visible", timeout=10_000)
     assert problems == []
+
+
+def test_progress_bar_draws_on_a_terminal_only():
+    import io
+
+    from rich.console import Console
+
+    from kp_extract.review.report import ReportProgressBar
+
+    for terminal in (True, False):
+        sink = io.StringIO()
+        with ReportProgressBar(Console(file=sink, force_terminal=terminal, width=100)) as bar:
+            bar("pages", 5, 5)
+            bar("records", 7, 12)
+            bar.progress.refresh()
+        drawn = sink.getvalue()
+        if terminal:
+            assert "report: writing records" in drawn and "7/12" in drawn
+        else:
+            assert drawn == ""
