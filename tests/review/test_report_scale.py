@@ -20,7 +20,7 @@ import pytest
 
 from kp_extract.bench.corpus import generate
 from kp_extract.run.pipeline import run
-from kp_extract.review.report import PAGE_SIZE, build_report, display_title, sidecar_dir
+from kp_extract.review.report import PAGE_SIZE, PARALLEL_FROM, build_report, display_title, sidecar_dir
 
 from .test_report import ARTIFACTS, CHROMIUM_ARGS, _chromium
 
@@ -190,3 +190,17 @@ def test_browser_at_scale(scale_run):
     for key in ("filter_text", "filter_clear", "filter_country"):
         assert measured[key] < FILTER_SECONDS, (key, measured)
     assert measured["open_record"] < RECORD_SECONDS, measured
+
+
+def test_rendering_in_worker_processes_gives_the_same_files(scale_run, tmp_path):
+    # the scale report was rendered by a pool of forked processes (it has more than PARALLEL_FROM
+    # records); in-process rendering must give the same bytes
+    assert len(scale_run["projects"]) + len(scale_run["partnerships"]) >= PARALLEL_FROM
+    serial = build_report(scale_run["out"], out_file=tmp_path / "serial.html", workers=1).path
+    pooled = scale_run["report"]
+    assert serial.read_text(encoding="utf-8").replace('"sidecar":"serial.sources"', '"sidecar":"report.sources"') \
+        == pooled.read_text(encoding="utf-8")
+    names = sorted(f.name for f in sidecar_dir(pooled).iterdir())
+    assert names == sorted(f.name for f in sidecar_dir(serial).iterdir())
+    for name in names:
+        assert (sidecar_dir(serial) / name).read_bytes() == (sidecar_dir(pooled) / name).read_bytes(), name
