@@ -11,7 +11,7 @@ from kp_extract.model import Decision
 from kp_extract.review.report import candidate_target, write_report
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s7_decide import COLUMNS, read_decisions
-from tests.review.test_report import CHROMIUM_ARGS, RAW, _chromium
+from tests.review.test_report import CHROMIUM_ARGS, RAW, _chromium, report_text
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,8 @@ def _candidates(out: Path) -> list[dict]:
 
 
 def test_report_has_the_controls_and_the_csv_header(seeds_out):
-    html = (seeds_out / "report.html").read_text(encoding="utf-8")
+    # a record's controls are in its section, in the report's sources files (loaded when it is opened)
+    html = report_text(seeds_out / "report.html")
     projects = json.loads((seeds_out / "projects.json").read_text(encoding="utf-8"))
     assert html.count('<div class="decide"') == len(projects)
     for p in projects:

@@ -858,7 +858,7 @@ def _candidates_html(candidates: list[dict]) -> str:
     best: dict[tuple[str, str], dict] = {}
     for row in candidates:
         kind = "project" if row.get("kind") == "project" else "partnership"
-        score = float(row.get("confidence") if kind == "project" else row.get("partner_score") or 0)
+        score = float((row.get("confidence") if kind == "project" else row.get("partner_score")) or 0)
         key = (kind, candidate_target(row))
         if key not in best or score > best[key]["score"]:
             best[key] = {"score": score, "file": row.get("file") or ""}
