@@ -82,8 +82,8 @@ def test_every_project_has_a_row_and_a_record(seeds_out, seeds_html):
     text = "\n".join(sections.values())
     assert re.findall(r'<section class="record(?: partnership)?" id="([^"]+)"', text) == rows + [r[0] for r in data["partnerships"]]
     assert len(data["partnerships"]) == len(partnerships)
-    for r in data["projects"] + data["partnerships"]:  # each row names the file that holds its section
-        chunk = r[-1]
+    # each row names the file that holds its section (a project's 13th field, a partnership's 9th)
+    for r, chunk in [(r, r[12]) for r in data["projects"]] + [(r, r[8]) for r in data["partnerships"]]:
         assert r[0] in json.loads((seeds_out / "report.sources" / f"chunk-{chunk}.js").read_text(
             encoding="utf-8").split(",", 1)[1][:-3])
     for p in projects:

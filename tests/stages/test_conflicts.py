@@ -16,7 +16,8 @@ from kp_extract.outputs.reader import read_record_file
 from kp_extract.outputs.records import conflict_dict
 from kp_extract.outputs.schema import validate_records
 from kp_extract.review.diff import diff_records
-from kp_extract.review.report import write_report
+from kp_extract.review.report import CONFLICT_LABELS, write_report
+from tests.review.test_report import report_data, report_text
 from kp_extract.run.pipeline import run
 from kp_extract.run.summary import plain_lines
 from kp_extract.stages.s6_dedupe import dedupe
@@ -260,11 +261,13 @@ def test_the_summary_counts_records_with_disagreeing_sources(disagreeing_run) ->
 
 def test_the_report_marks_the_record_and_links_each_value_to_its_sources(disagreeing_run) -> None:
     out, _ = disagreeing_run
-    html = write_report(out).read_text(encoding="utf-8")
+    report = write_report(out)
+    html = report_text(report)  # the page, then the records' sections from its sources files
     (project,) = _records(out, "projects")
     rid = project["record_id"]
-    row = html[html.index(f'<tr data-id="{rid}"'):]
-    assert "sources disagree" in row[:row.index("</tr>")]  # the marker in the table
+    (row,) = [r for r in report_data(report.read_text(encoding="utf-8"))["projects"] if r[0] == rid]
+    # the table marks the record "sources disagree", naming these fields
+    assert row[-1] == list(dict.fromkeys(CONFLICT_LABELS[c["field"]] for c in project["conflicts"])) != []
     section = html[html.index(f'<section class="record" id="{rid}"'):]
     section = section[:section.index("</section>")]
     assert 'class="conflict-marker"' in section[:section.index("</h2>")]
@@ -288,8 +291,10 @@ def test_agreeing_pages_give_no_conflict(tmp_path) -> None:
     (pair,) = _records(out, "partnerships")
     assert (project["start_date"], pair["since_year"]) == ("2019-03", 2010)  # the two pages did say the same
     assert (project["conflicts"], pair["conflicts"], summary.conflicts) == ([], [], 0)
-    html = write_report(out).read_text(encoding="utf-8")
+    report = write_report(out)
+    html = report_text(report)
     assert 'class="conflict-marker"' not in html and 'id="partnership-conflicts"' not in html
+    assert all(r[-1] == [] for r in report_data(report.read_text(encoding="utf-8"))["projects"])
 
 
 def test_an_output_written_before_conflicts_existed_differs_only_where_there_are_some(disagreeing_run) -> None:
@@ -302,3 +307,22 @@ def test_an_output_written_before_conflicts_existed_differs_only_where_there_are
     diff = diff_records(older[:1], projects, older[1:], partnerships)
     assert [c.field for a in diff.projects.altered + diff.partnerships.altered for c in a.changes] == \
         ["conflicts", "conflicts"]
+
+
+def test_the_report_table_marks_the_record_in_the_browser(disagreeing_run) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.review.test_report import CHROMIUM_ARGS, _chromium
+
+    out, _ = disagreeing_run
+    report = write_report(out)
+    (project,) = _records(out, "projects")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(report.as_uri())
+        marker = page.locator(f"#project-table tr[data-id='{project['record_id']}'] .conflict-marker")
+        assert marker.inner_text() == "sources disagree"
+        fields = dict.fromkeys(CONFLICT_LABELS[c["field"]] for c in project["conflicts"])
+        assert marker.get_attribute("title") == "sources disagree: " + ", ".join(fields)
+        browser.close()
