@@ -261,9 +261,11 @@ def test_a_run_without_report_removes_a_stale_report(tmp_path, good_output, page
     out, _ = good_output
     result = runner.invoke(app, ["run", str(pages), "--out", str(out), "-w", "1", "-q"])
     assert result.exit_code == 0, result.stderr
-    assert not (out / "report.html").exists()
+    assert not (out / "report.html").exists() and not (out / "report.sources").exists()
     result = runner.invoke(app, ["run", str(pages), "--out", str(out), "-w", "1", "-q", "--report"])
-    assert result.exit_code == 0 and (out / "report.html").is_file()
+    assert result.exit_code == 0 and (out / "report.html").is_file() and (out / "report.sources").is_dir()
+    result = runner.invoke(app, ["run", str(pages), "--out", str(out), "-w", "1", "-q"])
+    assert result.exit_code == 0 and not (out / "report.sources").exists()  # the records' sources go too
 
 
 def test_pages_csv_is_the_same_for_any_number_of_workers(tmp_path, pages):

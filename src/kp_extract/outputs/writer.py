@@ -99,7 +99,7 @@ _EVERY_RECORD_FILE = tuple(n for stem in TABLE_STEMS for fmt in FORMATS
 PAGE_FIELDS = ("file", "sha256", "language", "blocks", "candidates", "records", "partnerships", "reason")
 # What `kp-extract run --report` (review/report.py) writes into the output folder: a run removes them, and
 # the CLI writes them anew after the run when --report asks, so that no report describes another run.
-REPORT_FILES = ("report.html",)
+REPORT_FILES = ("report.html", "report.sources")  # the page and the folder of its records' sources
 OUTPUT_NAMES = _EVERY_RECORD_FILE + (
     "blocks.jsonl", "errors.jsonl", "candidates.jsonl", "pages.csv") + CONTACT_FILES + REPORT_FILES + (
     "datapackage.json",)
@@ -366,6 +366,8 @@ class OutputStage:
                     (self.out_dir / name).unlink()
                 except FileNotFoundError:
                     pass
+                except IsADirectoryError:  # report.sources/
+                    shutil.rmtree(self.out_dir / name, ignore_errors=True)
         remove_stale_temps(self.out_dir)
         fsync_dir(self.out_dir)
         return names
