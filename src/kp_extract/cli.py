@@ -619,6 +619,12 @@ def diff_command(
         None, "--html", metavar="FILE", show_default=False,
         help="Also write the changes as a static HTML page (e.g. changes.html) in the review report's style.",
     ),
+    ignore: list[str] = typer.Option(
+        [], "--ignore", metavar="FIELD[,FIELD]", show_default=False,
+        help="Record fields whose changes do not count (repeatable or comma-separated), e.g. "
+             "`--ignore sources,confidence` after a re-crawl that renamed files or changed the site's chrome: "
+             "a record then counts as altered only when its content changed.",
+    ),
 ) -> None:
     """List what changed from OLD_OUT to NEW_OUT: projects and partnerships new, gone and altered (field by field, old -> new).
 
@@ -629,8 +635,14 @@ def diff_command(
     from kp_extract.outputs.reader import OutputReadError
     from kp_extract.review import diff as changes
 
+    ignored = [name.strip() for value in ignore for name in value.split(",") if name.strip()]
     try:
-        result = changes.diff_outputs(old, new)
+        changes.check_ignored(ignored)
+    except ValueError as exc:
+        _err(f"error: --ignore: {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    try:
+        result = changes.diff_outputs(old, new, ignored)
     except OutputReadError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_FAILED) from None

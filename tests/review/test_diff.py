@@ -71,6 +71,32 @@ def test_new_gone_and_a_changed_year():
     assert diff.projects.unchanged == 2
 
 
+
+def test_ignored_fields_do_not_make_a_record_altered():
+    # a re-crawl: files renamed, offsets moved by new chrome, a confidence nudged; one record's year changed
+    moved = [dict(p, sources=[{"file": "new_a.txt", "start": 40, "end": 50}], confidence=0.5) for p in OLD_PROJECTS]
+    moved[1] = dict(moved[1], start_date="2020")
+    assert len(diff_records(OLD_PROJECTS, moved).projects.altered) == 4
+    diff = diff_records(OLD_PROJECTS, moved, ignore=["sources", "confidence"])
+    (altered,) = diff.projects.altered
+    assert [(c.field, c.old, c.new) for c in altered.changes] == [("start_date", "2019", "2020")]
+    assert diff.projects.unchanged == 3
+    with pytest.raises(ValueError, match="no such record field: sorces"):
+        diff_records(OLD_PROJECTS, moved, ignore=["sorces"])
+
+
+def test_cli_ignore_option(two_outputs):
+    old, new = two_outputs
+    plain = runner.invoke(app, ["diff", str(old), str(new), "--json"])
+    ignoring = runner.invoke(app, ["diff", str(old), str(new), "--json", "--ignore", "sources,confidence",
+                                   "--ignore", "start_date"])
+    assert plain.exit_code == ignoring.exit_code == 0, ignoring.output
+    # the one change between the two outputs is a start date
+    assert json.loads(plain.stdout)["counts"]["projects"]["altered"] == 1
+    assert json.loads(ignoring.stdout)["counts"]["projects"]["altered"] == 0
+    bad = runner.invoke(app, ["diff", str(old), str(new), "--ignore", "nonsense"])
+    assert bad.exit_code == 2 and "--ignore: no such record field: nonsense" in bad.output
+
 def test_a_corrected_title_is_altered_not_gone_and_new():
     corrected = dict(OLD_PROJECTS[0], record_id="kp-00000000000000b1", title="Safe schools in Kisumu County")
     diff = diff_records(OLD_PROJECTS, [corrected] + OLD_PROJECTS[1:])

@@ -250,10 +250,12 @@ def _match_partnerships(old: list[dict], new: list[dict]) -> list[tuple[int, int
 _MATCHERS = {"projects": _match_projects, "partnerships": _match_partnerships}
 
 
-def _changes(old: dict, new: dict, fields: tuple[str, ...]) -> list[FieldChange]:
-    """The fields (the record's fields in order, then any other key) whose values differ."""
+def _changes(old: dict, new: dict, fields: tuple[str, ...], ignore: frozenset[str] = frozenset()
+             ) -> list[FieldChange]:
+    """The fields (the record's fields in order, then any other key) whose values differ, but for
+    those in ignore."""
     names = list(fields) + [k for k in list(old) + list(new) if k not in fields]
-    out, seen = [], set()
+    out, seen = [], set(ignore)
     for name in names:
         if name in seen:
             continue
@@ -266,14 +268,14 @@ def _changes(old: dict, new: dict, fields: tuple[str, ...]) -> list[FieldChange]
     return out
 
 
-def _diff_kind(kind: str, old: list[dict], new: list[dict]) -> KindDiff:
+def _diff_kind(kind: str, old: list[dict], new: list[dict], ignore: frozenset[str] = frozenset()) -> KindDiff:
     pairs = _MATCHERS[kind](old, new)
     matched_old = {i for i, _, _ in pairs}
     matched_new = {j for _, j, _ in pairs}
     result = KindDiff(new=[r for j, r in enumerate(new) if j not in matched_new],
                       gone=[r for i, r in enumerate(old) if i not in matched_old])
     for i, j, how in sorted(pairs, key=lambda p: p[1]):
-        changes = _changes(old[i], new[j], FIELDS[kind])
+        changes = _changes(old[i], new[j], FIELDS[kind], ignore)
         if changes:
             result.altered.append(Altered(old[i], new[j], how, changes))
         else:
@@ -282,18 +284,35 @@ def _diff_kind(kind: str, old: list[dict], new: list[dict]) -> KindDiff:
 
 
 def diff_records(old_projects: Sequence[dict], new_projects: Sequence[dict], old_partnerships: Sequence[dict] = (),
-                 new_partnerships: Sequence[dict] = (), old_label: str = "old", new_label: str = "new") -> Diff:
-    """What changed from the old records to the new (dicts as in projects.json / partnerships.json)."""
-    return Diff(_diff_kind("projects", list(old_projects), list(new_projects)),
-                _diff_kind("partnerships", list(old_partnerships), list(new_partnerships)), old_label, new_label)
+                 new_partnerships: Sequence[dict] = (), old_label: str = "old", new_label: str = "new",
+                 ignore: Iterable[str] = ()) -> Diff:
+    """What changed from the old records to the new (dicts as in projects.json / partnerships.json).
+    ignore: fields whose changes do not make a matched record altered (e.g. sources and confidence,
+    which a re-crawl with renamed files or new chrome changes while the records stay the same);
+    ValueError for a name that is no field of either kind."""
+    ignored = check_ignored(ignore)
+    return Diff(_diff_kind("projects", list(old_projects), list(new_projects), ignored),
+                _diff_kind("partnerships", list(old_partnerships), list(new_partnerships), ignored),
+                old_label, new_label)
 
 
-def diff_outputs(old_dir: Path, new_dir: Path) -> Diff:
+def check_ignored(names: Iterable[str]) -> frozenset[str]:
+    """The field names to ignore, each a field of projects or partnerships; ValueError otherwise."""
+    ignored = frozenset(names)
+    known = set(PROJECT_FIELDS) | set(PARTNERSHIP_FIELDS)
+    unknown = sorted(ignored - known)
+    if unknown:
+        raise ValueError(f"no such record field: {', '.join(unknown)} (fields: {', '.join(sorted(known))})")
+    return ignored
+
+
+def diff_outputs(old_dir: Path, new_dir: Path, ignore: Iterable[str] = ()) -> Diff:
     """What changed from the run output in old_dir to that in new_dir (any format a run writes).
     outputs.reader.OutputReadError (NoRunOutput for a folder without run output) when one is unreadable."""
+    ignored = check_ignored(ignore)
     old, new = read_records(old_dir), read_records(new_dir)
     return diff_records(old.projects, new.projects, old.partnerships, new.partnerships,
-                        input_label(old_dir), input_label(new_dir))
+                        input_label(old_dir), input_label(new_dir), ignored)
 
 
 # ---------------------------------------------------------------- the JSON shape
