@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from kp_extract.outputs.schema import table_schema
 from kp_extract.outputs.writer import write_outputs
 from kp_extract.run import pipeline
 from tests.conftest import RAW
+from tests.outputs.test_datapackage import validate
 
 runner = CliRunner()
 TABLE_SCHEMA_V2 = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -40,16 +40,6 @@ def frictionless_cli(out: Path) -> subprocess.CompletedProcess:
     """`frictionless validate datapackage.json` in out (the installed command line, as a user runs it)."""
     return subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=out,
                           capture_output=True, text=True, timeout=300)
-
-
-def _validate_in(out: Path) -> frictionless.Report:
-    """frictionless.validate on out/datapackage.json (relative paths resolve against the cwd)."""
-    cwd = os.getcwd()
-    os.chdir(out)
-    try:
-        return frictionless.validate("datapackage.json")
-    finally:
-        os.chdir(cwd)
 
 
 def all_keys(obj) -> set[str]:
@@ -142,17 +132,17 @@ def _edit_link_table(out: Path, dest: Path, edit) -> Path:
 
 def test_the_link_table_must_point_at_existing_records(seeds_all, tmp_path):
     same = _edit_link_table(seeds_all, tmp_path / "same", lambda rows: rows)
-    assert _validate_in(same).valid  # the copy alone changes nothing
+    assert validate(same).valid  # the copy alone changes nothing
     unknown_project = _edit_link_table(seeds_all, tmp_path / "project",
                                        lambda rows: rows + [[rows[1][0], "kp-0000000000000000"]])
-    report = _validate_in(unknown_project)
+    report = validate(unknown_project)
     assert not report.valid and "foreign-key" in error_types(report)
     unknown_pair = _edit_link_table(seeds_all, tmp_path / "pair",
                                     lambda rows: rows + [["kp-p-0000000000000000", rows[1][1]]])
-    report = _validate_in(unknown_pair)
+    report = validate(unknown_pair)
     assert not report.valid and "foreign-key" in error_types(report)
     repeated = _edit_link_table(seeds_all, tmp_path / "repeated", lambda rows: rows + rows[1:2])
-    report = _validate_in(repeated)
+    report = validate(repeated)
     assert not report.valid and {"primary-key", "unique-error"} & error_types(report)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections import Counter
@@ -15,12 +14,11 @@ from kp_extract.cli import app
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s1_read import read_page
 from kp_extract.review.report import PageCounts, build_report, sidecar_dir, write_report
+from tests.review.browser import chromium_page
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -384,31 +382,15 @@ def test_run_with_report(tmp_path, seeds_out):
 
 # ---------------------------------------------------------------- a real browser
 
-def _chromium() -> str:
-    path = os.environ.get("KP_EXTRACT_CHROMIUM", "/usr/bin/chromium")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"Chromium not found at {path}: run `sh scripts/install_browser.sh` (make test does) "
-                    "or set KP_EXTRACT_CHROMIUM to a Chromium binary", pytrace=False)
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser_page(seeds_out):
     """The seeds' report open in headless Chromium, with console errors and page errors collected."""
     from playwright.sync_api import sync_playwright
 
-    executable = _chromium()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("request", lambda r: problems.append(f"request: {r.url}") if not r.url.startswith(("file:", "data:")) else None)
+    with sync_playwright() as pw, chromium_page(pw) as (page, problems):
         page.goto((seeds_out / "report.html").as_uri())
         page.wait_for_load_state("load")
         yield page, problems
-        browser.close()
 
 
 def _visible_rows(page) -> list[dict]:

@@ -11,7 +11,8 @@ from kp_extract.model import Decision
 from kp_extract.review.report import candidate_target, write_report
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s7_decide import COLUMNS, read_decisions
-from tests.review.test_report import CHROMIUM_ARGS, RAW, _chromium, report_text
+from tests.review.browser import LOCAL_PAGES, chromium_page
+from tests.review.test_report import RAW, report_text
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +46,9 @@ def test_browser_download_is_a_decisions_file(seeds_out, tmp_path):
 
     projects = json.loads((seeds_out / "projects.json").read_text(encoding="utf-8"))
     first, second = projects[0]["record_id"], projects[1]["record_id"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(accept_downloads=True)
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    # the download is a blob: URL the page makes itself
+    with sync_playwright() as pw, chromium_page(pw, LOCAL_PAGES + ("blob:",), accept_downloads=True) as (page,
+                                                                                                         problems):
         page.goto((seeds_out / "report.html").as_uri())
         page.fill("#d-reviewer", "Anna Berg")
         page.fill("#d-date", "2026-12-01")
@@ -78,7 +76,6 @@ def test_browser_download_is_a_decisions_file(seeds_out, tmp_path):
         path = tmp_path / "decisions.csv"
         download.value.save_as(path)
         assert download.value.suggested_filename == "decisions.csv"
-        browser.close()
     assert problems == []
     data = path.read_bytes()
     assert data.startswith(b"action,target,field,value,reviewer,date,note\r\n")

@@ -22,7 +22,8 @@ from kp_extract.bench.corpus import generate
 from kp_extract.run.pipeline import run
 from kp_extract.review.report import PAGE_SIZE, PARALLEL_FROM, build_report, display_title, sidecar_dir
 
-from .test_report import ARTIFACTS, CHROMIUM_ARGS, _chromium
+from .browser import chromium_page
+from .test_report import ARTIFACTS
 
 SCALE_MB = float(os.environ.get("KP_EXTRACT_REPORT_SCALE_MB", "5"))
 OPEN_SECONDS = 5.0
@@ -109,13 +110,7 @@ def test_browser_at_scale(scale_run):
     n = len(projects)
     by_id = {p["record_id"]: p for p in projects}
     measured: dict[str, float] = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("request", lambda r: problems.append(f"request: {r.url}") if not r.url.startswith("file:") else None)
+    with sync_playwright() as pw, chromium_page(pw, ("file:",)) as (page, problems):
 
         started = time.perf_counter()
         page.goto(scale_run["report"].as_uri())
@@ -181,7 +176,6 @@ def test_browser_at_scale(scale_run):
         page.click(f"#partnership-table a[href='#{pid}']")
         page.locator(f"section[id='{pid}'] .block").first.wait_for(state="visible")
         assert page.locator(f"section[id='{pid}'] .block").count() == by_sources[0]
-        browser.close()
     _keep({k: round(v, 3) for k, v in measured.items()})
     assert problems == []
     assert measured["open"] < OPEN_SECONDS, measured

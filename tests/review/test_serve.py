@@ -21,7 +21,8 @@ from kp_extract.cli import app
 from kp_extract.outputs.sqlite import DATABASE_FILE, TABLES
 from kp_extract.review.serve import datasette_args, metadata_path
 from kp_extract.run.pipeline import run
-from tests.review.test_report import ARTIFACTS, CHROMIUM_ARGS, _chromium
+from tests.review.browser import chromium_page
+from tests.review.test_report import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "raw"
@@ -179,15 +180,8 @@ def server(seeds_out, tmp_path_factory):
 def browser(server):
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
-        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("request", lambda r: problems.append(f"request: {r.url}") if not r.url.startswith(server) else None)
+    with sync_playwright() as pw, chromium_page(pw, (server,)) as (page, problems):
         yield page, problems
-        chromium.close()
 
 
 def _result_rows(page) -> list[dict]:

@@ -312,17 +312,15 @@ def test_an_output_written_before_conflicts_existed_differs_only_where_there_are
 def test_the_report_table_marks_the_record_in_the_browser(disagreeing_run) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.review.test_report import CHROMIUM_ARGS, _chromium
+    from tests.review.browser import chromium_page
 
     out, _ = disagreeing_run
     report = write_report(out)
     (project,) = _records(out, "projects")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with sync_playwright() as pw, chromium_page(pw) as (page, problems):
         page.goto(report.as_uri())
         marker = page.locator(f"#project-table tr[data-id='{project['record_id']}'] .conflict-marker")
         assert marker.inner_text() == "sources disagree"
         fields = dict.fromkeys(CONFLICT_LABELS[c["field"]] for c in project["conflicts"])
         assert marker.get_attribute("title") == "sources disagree: " + ", ".join(fields)
-        browser.close()
+    assert problems == []
