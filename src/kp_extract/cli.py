@@ -514,7 +514,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of the output records to stdout.
 
-    The schemas are the files in src/kp_extract/schema/; every run validates against them.
+    The schemas are the files in src/kp_extract/schema/; the test suite validates the output against them (a run does not: validate its records with any JSON Schema validator, or its tables with `frictionless validate OUT/datapackage.json`).
     """
     from kp_extract.outputs.schema import load_schema
 
