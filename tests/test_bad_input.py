@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kp_extract.run import pipeline
+from kp_extract.run import pages
 from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import MAX_POSSIBLE_DUPLICATES
 from kp_extract.stages.s1_read import MAX_LINE_CHARS
@@ -296,10 +296,10 @@ def test_page_of_100000_empty_cards_is_bounded_and_reported(tmp_path, seed_alone
     assert_clean_output(result)
     [err] = errors_of(out)
     assert (err["file"], err["stage"]) == ("cards.txt", "segment")
-    assert f"only the first {pipeline.MAX_PAGE_BLOCKS}" in err["reason"]
+    assert f"only the first {pages.MAX_PAGE_BLOCKS}" in err["reason"]
     assert len(summary_lines_naming(result, "cards.txt")) == 1
     blocks = (out / "blocks.jsonl").read_text().splitlines()
-    assert sum(1 for b in blocks if '"cards.txt"' in b) == pipeline.MAX_PAGE_BLOCKS
+    assert sum(1 for b in blocks if '"cards.txt"' in b) == pages.MAX_PAGE_BLOCKS
     seed_ids = {p["record_id"] for p in json.loads(seed_alone["projects.json"])}
     got = {p["record_id"]: p for p in json.loads(records(out)["projects.json"])}
     assert seed_ids <= set(got)

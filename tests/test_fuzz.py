@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kp_extract.run import pipeline
+from kp_extract.run import pages, pipeline
 from kp_extract.privacy import find_contacts, scrub_contacts
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe
@@ -87,7 +87,7 @@ def check_stages(text: str) -> None:
 
 def check_pipeline(text: str) -> None:
     page = page_of(text)
-    out = pipeline.process_page(page)
+    out = pages.process_page(page)
     projects, partnerships, _ = dedupe(list(out.result.mentions), list(out.result.partnerships))
     pj = [project_to_dict(p) for p in projects]
     sj = [partnership_to_dict(p) for p in partnerships]
@@ -97,7 +97,7 @@ def check_pipeline(text: str) -> None:
         for src in rec["sources"]:
             assert src["file"] == "fuzz.txt" and 0 <= src["start"] <= src["end"] <= n
     records_csv(pj, PROJECT_FIELDS)
-    digest = pipeline.digest(out)
+    digest = pages.digest(out)
     index = pipeline.SpanIndex(projects, partnerships)
     rows = [pipeline.block_row(index, page.file, *row, digest.no_record_reason) for row in digest.blocks]
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kp_extract.privacy import EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, find_contacts, parse_contact, scrub_contacts
-from kp_extract.run import pipeline
+from kp_extract.run import pages, pipeline
 from kp_extract.cli import app
 from kp_extract.model import Page
 from kp_extract.stages.s2_clean import clean_page
@@ -344,11 +344,11 @@ def test_run_without_contacts_after_one_with_them_forgets_them(full_corpus, tmp_
 
 
 def test_digest_scrubs_a_copy_and_keeps_contact_rows_only_on_request():
-    out = pipeline.process_page(Page("full.txt", FULL_PAGE, ""))
+    out = pages.process_page(Page("full.txt", FULL_PAGE, ""))
     raw_texts = "\n".join(stored_strings([out.result.mentions, out.result.partnerships]))
     assert leaks(raw_texts), "extraction itself sees the details: the digest is what must drop them"
-    digest = pipeline.digest(out)
+    digest = pages.digest(out)
     assert digest.mentions and leaks("\n".join(stored_strings(digest))) == []
     assert digest.contacts == [] and len(out.contacts) >= 2
     assert leaks("\n".join(stored_strings(out.result.mentions))), "the page's own result is left as it was"
-    assert pipeline.digest(out, include_contacts=True).contacts == out.contacts
+    assert pages.digest(out, include_contacts=True).contacts == out.contacts

@@ -13,7 +13,7 @@ that looks for them or removes them asks this module:
   "[e-post]", phone numbers "[telefon]", contact-person phrases and lines that start with a
   contact label are dropped. `scrub` / `scrub_items` apply it to values and lists, and the
   `scrubbed_*` functions to what a page gives (mentions, partnership statements, candidate rows):
-  the pipeline scrubs each page's result once (run/pipeline.digest), so that neither the per-page
+  the pipeline scrubs each page's result once (run/pages.digest), so that neither the per-page
   cache nor the main process holds what no output may show; the record dicts
   (outputs/records.py), errors.jsonl, the run summary and the review report scrub what they show
   again, which changes nothing in scrubbed text;

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from kp_extract.run import pipeline
+from kp_extract.run import pages
 from kp_extract.stages.s6_dedupe import MAX_POSSIBLE_DUPLICATES, dedupe, merge_groups, possible_duplicates
 from kp_extract.model import Mention, Page, Partner, Project, Source
 
@@ -55,9 +55,9 @@ def operations(fn: Callable[[], object]) -> int:
 def growth(make: Callable[[int], str], n: int, name: str) -> float:
     """Operations of process_page on make(GROWTH * n) over those on make(n). Both texts must be new to
     this process: the per-text parse caches would serve a text seen before."""
-    pipeline.warm_up()
-    small = operations(lambda: pipeline.process_page(Page(f"{name}-small.txt", make(n), "")))
-    large = operations(lambda: pipeline.process_page(Page(f"{name}-large.txt", make(GROWTH * n), "")))
+    pages.warm_up()
+    small = operations(lambda: pages.process_page(Page(f"{name}-small.txt", make(n), "")))
+    large = operations(lambda: pages.process_page(Page(f"{name}-large.txt", make(GROWTH * n), "")))
     return large / small
 
 
@@ -93,7 +93,7 @@ def test_one_long_paragraph_is_linear(line_breaks):
 
 def test_many_mentions_of_one_pair_are_linear():
     ratio = growth(grant_sentences, 300, "grants")
-    out = pipeline.process_page(Page("grants.txt", grant_sentences(250), ""))
+    out = pages.process_page(Page("grants.txt", grant_sentences(250), ""))
     assert len(out.result.mentions) == 250  # one mention per sentence: the input is what it is meant to be
     assert ratio < MAX_RATIO, ratio
 
@@ -102,8 +102,8 @@ def test_many_empty_cards_are_linear_up_to_the_block_bound():
     # 4 * 1 000 cards are 8 000 blocks: past MAX_PAGE_BLOCKS, so the larger run also cuts and reports
     ratio = growth(empty_cards, 1_000, "cards")
     assert ratio < MAX_RATIO, ratio
-    out = pipeline.process_page(Page("cards.txt", empty_cards(4_000), ""))
-    assert len(out.blocks) == pipeline.MAX_PAGE_BLOCKS and out.warnings
+    out = pages.process_page(Page("cards.txt", empty_cards(4_000), ""))
+    assert len(out.blocks) == pages.MAX_PAGE_BLOCKS and out.warnings
 
 
 # ------------------------------------------------------------------ dedup of one partner pair
@@ -139,7 +139,7 @@ def test_8000_mentions_of_one_pair_dedupe_within_the_cap():
     # repeated (which would be one item again), so all are near-misses of each other
     text = " ".join(f"Växjö kommun och Kisumu County i Kenya beviljades medel för samarbetet (ärende {i})."
                     for i in range(8_000))
-    out = pipeline.process_page(Page("grants.txt", text, ""))
+    out = pages.process_page(Page("grants.txt", text, ""))
     projects, _, merged = dedupe(list(out.result.mentions), list(out.result.partnerships))
     assert (len(projects), merged) == (8_000, 0)
     assert {len(p.possible_duplicates) for p in projects} == {MAX_POSSIBLE_DUPLICATES}

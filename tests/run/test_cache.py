@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kp_extract.run import cache as cache_mod
-from kp_extract.run import pipeline
+from kp_extract.run import pages, pipeline
 from kp_extract.cli import app
 from tests.conftest import read_outputs
 
@@ -210,7 +210,7 @@ def test_output_folder_cache_is_not_read_as_input(raw_copy, tmp_path):
 def test_page_and_contacts_entries_are_kept_apart(tmp_path):
     cache = cache_mod.PageCache(tmp_path, "f" * 64)
     key = cache.key("page.txt", hashlib.sha256(b"bytes").hexdigest())
-    digest = pipeline.PageDigest("page.txt", [(0, 5, "prose", "sv", None, None)], [], [], "no pair")
+    digest = pages.PageDigest("page.txt", [(0, 5, "prose", "sv", None, None)], [], [], "no pair")
     cache.put(key, digest)
     assert cache.get(key) == digest
     assert cache.get(key, cache_mod.CONTACTS) is None  # a page entry holds no contact rows

@@ -11,6 +11,7 @@ import pytest
 
 from kp_extract.stages import s5_extract as extract
 from kp_extract.run import pipeline
+from kp_extract.run.pages import PageDigest
 from kp_extract.stages.s5_extract.scoring import Head, PairModel
 from kp_extract.model import Mention, Partner, PartnershipMention, Source
 from tests.stages.s5_extract.pages import CARD
@@ -154,7 +155,7 @@ def candidate(name: str, partner: float, project: float) -> dict:
 
 
 def test_split_by_confidence_keeps_what_reaches_each_threshold_and_spools_the_rest():
-    item = pipeline.PageDigest("p.txt", [], [mention(0.7, "Hög"), mention(0.5, "Lagom"), mention(0.3, "Låg")],
+    item = PageDigest("p.txt", [], [mention(0.7, "Hög"), mention(0.5, "Lagom"), mention(0.3, "Låg")],
                                [statement(0.65, "Nyeri"), statement(0.55, "Kisumu")],
                                candidates=[candidate("Nyeri", 0.65, 0.7), candidate("Kisumu", 0.55, 0.1)])
     spool = io.StringIO()

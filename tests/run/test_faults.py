@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kp_extract.run import pipeline
+from kp_extract.run import pages, pipeline
 from kp_extract.bench.corpus import generate
 from kp_extract.cli import app
 from kp_extract.outputs.writer import STAGING_PREFIX
@@ -27,7 +27,7 @@ CRASH_FILE = "002_e8ce17b8f4e7c177.txt"
 
 
 def _crash_on(target: str):
-    real = pipeline.extract_page
+    real = pages.extract_page
 
     def extract_page(page, blocks):
         if page.file == target:
@@ -49,7 +49,7 @@ def test_extract_crash_is_caught_at_the_page_boundary(workers, tmp_path, monkeyp
         # the monkeypatch reaches worker processes only when they are forked; earlier tests in the
         # session may have left idle threads, which makes the pipeline prefer forkserver
         monkeypatch.setattr(pipeline, "_mp_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(pipeline, "extract_page", _crash_on(CRASH_FILE))
+    monkeypatch.setattr(pages, "extract_page", _crash_on(CRASH_FILE))
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--workers", str(workers), "--no-cache"])
     assert result.exit_code == 1, result.output

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kp_extract.run import pipeline
+from kp_extract.run import pages, pipeline
 from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.model import FileError
@@ -64,7 +64,7 @@ def _reference_outputs(folder: Path, out: Path) -> None:
         if isinstance(item, FileError):
             errors.append(item)
             continue
-        outputs.append(pipeline.process_page(item))
+        outputs.append(pages.process_page(item))
     mentions, statements, candidates = _kept(outputs)
     projects, partnerships, _ = dedupe(mentions, statements)
     write_outputs(out, projects, partnerships, _naive_block_records(outputs, projects, partnerships), errors)
@@ -111,7 +111,7 @@ def test_streaming_run_equals_in_memory_export(corpus, small_corpus, serial_outp
 
 
 def test_block_records_matches_the_naive_overlap_scan(small_corpus):
-    outputs = [pipeline.process_page(p) for p in read_pages(small_corpus) if not isinstance(p, FileError)]
+    outputs = [pages.process_page(p) for p in read_pages(small_corpus) if not isinstance(p, FileError)]
     mentions, statements, _ = _kept(outputs)
     projects, partnerships, _ = dedupe(mentions, statements)
     assert pipeline.block_records(outputs, projects, partnerships) == \

@@ -1,6 +1,6 @@
 """`kp-extract inspect FILE`: one page's blocks and mentions, values highlighted in the terminal.
 
-The page goes through the per-page stages (pipeline.process_page: clean, segment, language,
+The page goes through the per-page stages (pages.process_page: clean, segment, language,
 extract). Each block is printed with its index, kind, language and offsets, and its text with the
 values of the mentions that cite it marked in place (highlight.find_value_spans): in colour on a
 terminal, as «value» in plain output. Contact details are hidden as in the review report.
@@ -143,7 +143,7 @@ def show(path: Path, color: bool | None = None, console: Console | None = None, 
     """Print the inspection of one page file to `console` (default: stdout). color None: colour only
     on a terminal. root: the input folder the page's name is relative to (default: its folder).
     header: lines printed first (run_page's)."""
-    from kp_extract.run.pipeline import process_page
+    from kp_extract.run.pages import process_page
 
     path = Path(path)
     try:

@@ -1,7 +1,7 @@
 """Per-page result cache for incremental runs.
 
 Every page's per-page result (its block rows, project mentions and partnership
-statements; see pipeline.PageDigest) is stored under a key made of
+statements; see pages.PageDigest) is stored under a key made of
 
 * sha256 of the page's bytes,
 * the page's path relative to the input folder (records carry it in their
@@ -42,7 +42,7 @@ CacheKeyMismatch rather than refusing every entry its peers wrote. When no
 key can be had (the variable unset and the file cannot be created) the cache
 is off for the run, with one warning.
 
-Personal data: a page entry holds what pipeline.digest keeps, which is scrubbed of
+Personal data: a page entry holds what pages.digest keeps, which is scrubbed of
 e-mail addresses, phone numbers and contact-person phrases and has no contact
 rows. A page's contact rows (clean.find_contacts) are a separate entry,
 `DIR/<fingerprint[:16]>/contacts/<key[:2]>/<key>.jsonl`, written only by runs
@@ -325,7 +325,7 @@ class PageCache:
 
 
 class _RejectedLookup:
-    """What pipeline.process_file returns for "served from the cache?" when the page's entry was there
+    """What pages.process_file returns for "served from the cache?" when the page's entry was there
     but rejected: false, like a miss (the page was recomputed), and told apart by `is REJECTED` so the
     run can count it. Pickles as the module's one instance (it crosses process boundaries)."""
 
@@ -342,6 +342,7 @@ class _RejectedLookup:
 
 
 REJECTED = _RejectedLookup()
+CacheLookup = bool | _RejectedLookup  # served from the cache? True, False, or REJECTED (false too)
 
 
 def remove_contacts(root: Path | str) -> None:

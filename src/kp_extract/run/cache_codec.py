@@ -1,7 +1,7 @@
 """JSON encoding of the cache's entries, shaped by the code, never by the data.
 
 The per-page cache (cache.py) stores two kinds of value: a page's
-pipeline.PageDigest and a page's contact rows (a list of tuples). `encode_page`
+pages.PageDigest and a page's contact rows (a list of tuples). `encode_page`
 / `decode_page` and `encode_contacts` / `decode_contacts` turn them into JSON
 and back. What a JSON value becomes is decided here, by the declared type of
 the field it fills (dataclass annotations, read once): a dataclass is an array
@@ -232,7 +232,7 @@ def _codec(tp: Any, codecs: dict[type, tuple[Encoder, Decoder]]) -> tuple[Encode
 @lru_cache(maxsize=1)
 def _page_codec() -> tuple[Encoder, Decoder]:
     from kp_extract.model import Mention, Partner, PartnershipMention, Source
-    from kp_extract.run.pipeline import PageDigest
+    from kp_extract.run.pages import PageDigest
 
     codecs: dict[type, tuple[Encoder, Decoder]] = {}
     for cls in (Source, Partner, Mention, PartnershipMention):  # the classes a digest may hold
@@ -260,12 +260,12 @@ def _loads(data: bytes) -> Any:
 
 
 def encode_page(digest: Any) -> bytes:
-    """A pipeline.PageDigest as JSON bytes; CodecError if any value is not of its declared type."""
+    """A pages.PageDigest as JSON bytes; CodecError if any value is not of its declared type."""
     return _dumps(_page_codec()[0](digest))
 
 
 def decode_page(data: bytes) -> Any:
-    """The pipeline.PageDigest encode_page wrote; CodecError for anything else."""
+    """The pages.PageDigest encode_page wrote; CodecError for anything else."""
     return _page_codec()[1](_loads(data))
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 from kp_extract.run.cache import check_key_id, key_id
-from kp_extract.run.pipeline import process_chunk
+from kp_extract.run.pages import process_chunk
 
 IN_FLIGHT_PER_WORKER = 3
 DASHBOARD_ADDRESS = ":8787"  # with --dashboard: Dask's usual port (it takes a free one if that is in use)

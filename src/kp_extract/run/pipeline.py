@@ -23,7 +23,6 @@ import bisect
 import dataclasses
 import gc
 import heapq
-import hashlib
 import inspect
 import json
 import logging
@@ -39,19 +38,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import accumulate
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 
-from kp_extract.run.cache import CONTACTS, REJECTED, PageCache, fingerprint, remove_contacts as remove_cached_contacts
-from kp_extract.stages.s2_clean import clean_page
+from kp_extract.run.cache import REJECTED, PageCache, fingerprint, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s7_decide import COLUMNS as DECISION_COLUMNS, DecisionsFile, apply_decisions, unmatched_rows
-from kp_extract.stages.s5_extract import PageResult, extract_page
-from kp_extract.stages.s4_language import assign_languages
-from kp_extract.model import (Block, CitedSource, FileError, Mention, Page, Partner, PartnershipMention, Project,
+from kp_extract.model import (CitedSource, FileError, Mention, Partner, PartnershipMention, Project,
                               Source)
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
@@ -61,12 +56,12 @@ from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, csv_dialect as get_csv_d
 from kp_extract.outputs.jsontext import json_line
 from kp_extract.outputs.writer import (CONTACT_FILES, DEFAULT_FORMATS, OUTPUT_NAMES, OutputStage, parse_formats,
                                        record_files, write_contacts, write_outputs, write_pages)
-from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
+from kp_extract.privacy import scrub
 from kp_extract.stages.s5_extract.scoring import load_model
+from kp_extract.run.pages import PageDigest, PageOutput, process_chunk, process_file, warm_up
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
-from kp_extract.stages.s1_read import (PARTIAL, ReadError, _check_input_dir, _relative_posix, not_read_reason,
-                                       page_from_bytes, read_bytes, walk_input)
-from kp_extract.stages.s3_segment import segment_page
+from kp_extract.stages.s1_read import (PARTIAL, _check_input_dir, _relative_posix, not_read_reason,
+                                       walk_input)
 
 log = logging.getLogger(__name__)
 
@@ -82,42 +77,6 @@ ENGINES = ("local", "dask")
 # Bytes of page dumps per task handed to a worker, and tasks in flight per worker.
 CHUNK_BYTES = 512 * 1024
 IN_FLIGHT_PER_WORKER = 3
-# Blocks of one page that are extracted: real pages have at most about a hundred; a page of
-# thousands of empty cards would otherwise take extraction and dedup (quadratic in mentions that
-# share partners) out of bounds. The rest is reported as a warning in errors.jsonl.
-MAX_PAGE_BLOCKS = 5000
-
-
-@dataclass
-class PageOutput:
-    """What one page contributes: its blocks, mentions and partnership statements."""
-
-    file: str
-    blocks: list[Block]
-    result: PageResult
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (stage, reason): page processed in part
-    contacts: list[tuple] = field(default_factory=list)  # privacy.find_contacts rows
-
-
-@dataclass
-class PageDigest:
-    """The compact per-page result that crosses process boundaries and is cached.
-
-    `blocks` holds (start, end, kind, language, item, section) per block: all
-    that blocks.jsonl needs, without the text. Made by `digest`: its texts hold
-    no e-mail address, phone number or contact-person phrase, and `contacts` is
-    empty unless the run asked for contacts.
-    """
-
-    file: str
-    blocks: list[tuple]
-    mentions: list[Mention]
-    partnerships: list[PartnershipMention]
-    no_record_reason: str | None = None
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    contacts: list[tuple] = field(default_factory=list)
-    candidates: list[dict] = field(default_factory=list)  # the pairs the model scored (extract.records)
-    url: str | None = None  # the page's own canonical URL (HTML pages: Page.url)
 
 
 @dataclass
@@ -151,135 +110,6 @@ class RunSummary:
     pages_no_record: int = 0  # pages that failed or gave no record (reasons in pages.csv; files not read aside)
     output_written: bool = True  # False: the run wrote nothing (not_written_reason says why)
     not_written_reason: str | None = None
-
-
-# ---------------------------------------------------------------- per page
-
-def process_page(page: Page, seconds: dict[str, float] | None = None) -> PageOutput:
-    """Every per-page stage for one page. seconds: when given, each stage's wall time is added to it
-    under its name (clean, segment, language, extract), for the run's stage log lines."""
-    seconds = {} if seconds is None else seconds
-    lap = time.perf_counter()
-
-    def timed(stage: str) -> None:
-        nonlocal lap
-        now = time.perf_counter()
-        seconds[stage] = seconds.get(stage, 0.0) + now - lap
-        lap = now
-
-    warnings = []
-    if page.metadata.get("read_warning"):
-        warnings.append(("read", page.metadata["read_warning"]))
-    page = clean_page(page)
-    timed("clean")
-    blocks = segment_page(page)
-    if len(blocks) > MAX_PAGE_BLOCKS:
-        warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted ({PARTIAL})"))
-        del blocks[MAX_PAGE_BLOCKS:]
-    timed("segment")
-    blocks = assign_languages(blocks)
-    timed("language")
-    result = extract_page(page, blocks)
-    contacts = find_contacts(page)
-    timed("extract")
-    return PageOutput(page.file, blocks, result, warnings, contacts)
-
-
-def digest(out: PageOutput, include_contacts: bool = False) -> PageDigest:
-    """The page's compact result, free of personal data unless include_contacts: every text a record or
-    errors.jsonl can show is scrubbed here (privacy.scrubbed_mention and the like), so that neither the
-    cache nor the main process holds what no output may show; the contact rows are kept only when
-    include_contacts. out is not changed. Export scrubs again, which changes nothing (scrubbed text
-    has nothing left to scrub). Merging and record ids thus see the text the records show: they
-    differ from scrubbing at export only where a title or partner name itself holds a contact detail."""
-    rows = [(b.start, b.end, b.kind, b.language, b.item, b.section) for b in out.blocks]
-    return PageDigest(out.file, rows, [scrubbed_mention(m) for m in out.result.mentions],
-                      [scrubbed_statement(s) for s in out.result.partnerships], out.result.no_record_reason,
-                      [(stage, scrub(reason)) for stage, reason in out.warnings],
-                      list(out.contacts) if include_contacts else [],
-                      [scrubbed_candidate(c) for c in out.result.candidates])
-
-
-WARMUP_TEXT = (
-    "Svensk partner: Växjö kommun\n\nVäxjö and JB Marks, South Africa\n\n"
-    "Project: Warm-up\n\nVäxjö kommun har sedan 2005 ett samarbete med JB Marks i Sydafrika. "
-    "The project runs 2023-2025.\n\n  • Växjö kommun ska tillsammans med Kalush i Ukraina arbeta.\n\n"
-    "Projektområde\nUrban planning\nGlobala mål\n5 - Jämställdhet\nSvensk partner\nVäxjö Kommun\n"
-    "Internationell partner\nJB Marks Local Municipality\n"
-)
-
-
-@lru_cache(maxsize=1)
-def warm_up() -> bool:
-    """Load spaCy, the gazetteers and every table once in this process (worker initializer)."""
-    try:
-        process_page(Page("warm-up.txt", WARMUP_TEXT, ""))
-    except Exception:  # noqa: BLE001 - warming is an optimisation only
-        log.debug("warm-up failed", exc_info=True)
-    return True
-
-
-def process_file(path: str, root: str, cache: PageCache | None = None, include_contacts: bool = False
-                 ) -> tuple[PageDigest | FileError, bool, str | None, dict[str, float]]:
-    """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
-    the file's bytes or None when they could not be read, seconds per stage spent on it: read, and for
-    a page processed here clean, segment, language, extract). The hash comes from the bytes read here,
-    with or without a cache hit, so datapackage.json is the same either way. The digest carries the
-    page's contact rows only with include_contacts; only then are they cached (in an entry of their
-    own), and only a page whose rows are cached too is a hit then."""
-    rel = _relative_posix(Path(path), Path(root))
-    key = None
-    t0 = time.perf_counter()
-    seconds: dict[str, float] = {}
-
-    def done(item, hit, sha256):
-        seconds.setdefault("read", time.perf_counter() - t0)
-        return item, hit, sha256, seconds
-
-    try:
-        raw = read_bytes(Path(path))
-    except ReadError as exc:
-        return done(FileError(rel, "read", exc.reason), False, None)
-    sha256 = hashlib.sha256(raw).hexdigest()  # once: for the cache key, the page and datapackage.json
-    missed = False  # cache.REJECTED (false too) when the page's entry was there but damaged or foreign
-    if cache is not None:
-        key = cache.key(rel, sha256)
-        rejected = cache.rejected
-        hit = cache.get(key)
-        if hit is not None and include_contacts:
-            contacts = cache.get(key, CONTACTS)
-            hit = None if contacts is None else dataclasses.replace(hit, contacts=contacts)
-        if hit is not None:
-            return done(hit, True, sha256)
-        missed = REJECTED if cache.rejected > rejected else False
-    try:
-        page = page_from_bytes(raw, Path(path), Path(root), sha256)
-    except ReadError as exc:
-        return done(FileError(rel, "read", exc.reason), missed, sha256)
-    seconds["read"] = time.perf_counter() - t0
-    if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
-        warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
-        reason = f"no text left: {warning}" if warning else "empty file (no text)"
-        return done(FileError(page.file, "read", reason), missed, page.sha256)
-    try:
-        result = digest(process_page(page, seconds), include_contacts)
-    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
-        log.debug("page %s failed", page.file, exc_info=True)
-        return done(FileError(page.file, "extract", f"{exc.__class__.__name__}: {exc}"), missed, page.sha256)
-    result.url = page.url
-    if key is not None:
-        cache.put(key, dataclasses.replace(result, contacts=[]))
-        if include_contacts:
-            cache.put(key, result.contacts, CONTACTS)
-    return done(result, missed, page.sha256)
-
-
-def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
-                  include_contacts: bool = False) -> list:
-    """process_file over a chunk of files (one worker task)."""
-    warm_up()
-    cache = PageCache(cache_root, fp) if cache_root else None
-    return [process_file(p, root, cache, include_contacts) for p in paths]
 
 
 # ---------------------------------------------------------------- scheduling
