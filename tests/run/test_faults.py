@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kp_extract.run import pages, pipeline
+from kp_extract.run import engines, pages, pipeline
 from kp_extract.bench.corpus import generate
 from kp_extract.cli import app
 from kp_extract.outputs.writer import STAGING_PREFIX
@@ -48,7 +48,7 @@ def test_extract_crash_is_caught_at_the_page_boundary(workers, tmp_path, monkeyp
     if workers > 1:
         # the monkeypatch reaches worker processes only when they are forked; earlier tests in the
         # session may have left idle threads, which makes the pipeline prefer forkserver
-        monkeypatch.setattr(pipeline, "_mp_context", lambda: multiprocessing.get_context("fork"))
+        monkeypatch.setattr(engines, "_mp_context", lambda: multiprocessing.get_context("fork"))
     monkeypatch.setattr(pages, "extract_page", _crash_on(CRASH_FILE))
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(RAW), "--out", str(out), "--workers", str(workers), "--no-cache"])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kp_extract.run import pages, pipeline
+from kp_extract.run import engines, pages, pipeline
 from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.model import FileError
@@ -31,8 +31,8 @@ def test_two_workers_give_the_same_bytes_as_one(corpus, small_corpus, serial_out
 
 
 def test_three_workers_and_tiny_chunks(small_corpus, serial_outputs, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 1)  # one file per task: many tasks, out-of-order completion
-    monkeypatch.setattr(pipeline, "IN_FLIGHT_PER_WORKER", 1)
+    monkeypatch.setattr(engines, "CHUNK_BYTES", 1)  # one file per task: many tasks, out-of-order completion
+    monkeypatch.setattr(engines, "IN_FLIGHT_PER_WORKER", 1)
     pipeline.run(small_corpus, tmp_path, workers=3)
     assert read_outputs(tmp_path) == serial_outputs["corpus"]
 
@@ -155,7 +155,7 @@ def test_record_json_refuses_nan():
 
 def test_make_chunks_keeps_order_and_every_file(small_corpus):
     files = sorted(small_corpus.rglob("*.txt"))
-    chunks = pipeline.make_chunks(files, workers=2, chunk_bytes=10_000)
+    chunks = engines.make_chunks(files, workers=2, chunk_bytes=10_000)
     assert [p for c in chunks for p in c] == [str(f) for f in files]
     assert len(chunks) > 2
 
@@ -165,7 +165,7 @@ def test_make_chunks_shrink_towards_the_end(small_corpus):
     at chunk_bytes), so the last chunks are small and no worker is left with a large one."""
     files = sorted(small_corpus.rglob("*.txt"))
     size = {str(f): f.stat().st_size for f in files}
-    chunks = pipeline.make_chunks(files, workers=2, chunk_bytes=10_000)
+    chunks = engines.make_chunks(files, workers=2, chunk_bytes=10_000)
     remaining = sum(size.values())
     for chunk in chunks[:-1]:
         target = min(10_000, remaining // 8)

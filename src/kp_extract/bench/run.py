@@ -155,7 +155,7 @@ def _folder_bytes(folder: Path) -> int:
 def main() -> int:
     sizes = _sizes()
     seed = int(os.environ.get("BENCH_SEED", "1"))
-    from kp_extract.run.pipeline import default_workers
+    from kp_extract.run.engines import default_workers
 
     workers = int(os.environ.get("BENCH_WORKERS", "0")) or default_workers()
     out_path = Path(os.environ.get("BENCH_OUT", "bench/results.json"))

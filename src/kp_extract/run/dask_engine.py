@@ -1,12 +1,12 @@
-"""Run the per-page stages on a Dask distributed cluster.
+"""The Dask engine: the cluster, and how a chunk of files is submitted to it.
 
-A dask.bag over the file paths (one partition per chunk of files) maps
-pipeline.process_chunk over each partition; each worker loads spaCy and the
-gazetteers once (pipeline.warm_up is a module-level cached loader). The client
-computes at most a few partitions per worker at a time and takes their results
-in partition order, so the client's memory stays bounded and the corpus-wide
-dedup and the export (done by pipeline.run on the client) see the pages in the
-same order as the local engine: the output is byte-identical.
+dask_submitter connects to a Dask scheduler (or starts a LocalCluster) and gives
+engines.windowed_results a submitter: one Client.submit of dask_chunk (pages.process_chunk) per
+chunk, each chunk as engines.make_chunks made it. The window and the order of the results are
+engines.windowed_results's, as for the local process pool: the client's memory stays bounded, and
+the corpus-wide dedup and the export (done by pipeline.run on the client) see the pages in the same
+order as with the local engine, so the output is byte-identical. Each worker loads spaCy and the
+gazetteers once (pages.warm_up is a module-level cached loader).
 
 The workers read the files and the cache folder themselves, so on a real
 cluster both must be on a filesystem every worker sees, at the same path. They
@@ -24,36 +24,35 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections import deque
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 from kp_extract.run.cache import check_key_id, key_id
 from kp_extract.run.pages import process_chunk
 
-IN_FLIGHT_PER_WORKER = 3
 DASHBOARD_ADDRESS = ":8787"  # with --dashboard: Dask's usual port (it takes a free one if that is in use)
 log = logging.getLogger(__name__)
 
 
-def _partition(paths, root: str, cache_root: str | None, fp: str | None, include_contacts: bool = False,
-               cache_key_id: str | None = None) -> list:
+def dask_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None, include_contacts: bool,
+               cache_key_id: str | None) -> list:
+    """pages.process_chunk on a Dask worker, once the worker's cache key is checked against the client's."""
     if cache_root:
         check_key_id(cache_key_id)
-    return process_chunk(list(paths), root, cache_root, fp, include_contacts)
+    return process_chunk(paths, root, cache_root, fp, include_contacts)
 
 
-def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp: str | None,
-                 scheduler: str | None = None, workers: int = 1, include_contacts: bool = False,
-                 dashboard: bool = False) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?, sha256 or None, seconds per stage) per file
-    (pipeline.process_file), in file order, computed on Dask. dashboard: serve the LocalCluster's
-    dashboard (DASHBOARD_ADDRESS, or name the scheduler's) and print its link on stderr; without it the
-    LocalCluster serves none and opens no port 8787 behind the user's back."""
-    if not chunks:
-        return
+@contextmanager
+def dask_submitter(root: str, cache_root: str | None, fp: str | None, include_contacts: bool,
+                   scheduler: str | None = None, workers: int = 1, dashboard: bool = False
+                   ) -> Iterator[tuple[Callable[[list[str]], Any], int]]:
+    """(submit, workers): submit(chunk) runs dask_chunk on the cluster and returns its future; workers
+    is how many the cluster has (at least 1). The cluster is the scheduler's at that address, else a
+    LocalCluster of `workers` processes started here and closed on exit. dashboard: serve the
+    LocalCluster's dashboard (DASHBOARD_ADDRESS, or name the scheduler's) and print its link on stderr;
+    without it the LocalCluster serves none and opens no port 8787 behind the user's back."""
     quiet_dask_loggers()
-    import dask.bag as db
     from distributed import Client, LocalCluster
 
     with ExitStack() as stack:
@@ -70,30 +69,15 @@ def dask_results(chunks: list[list[str]], root: str, cache_root: str | None, fp:
         if dashboard:
             link = client.dashboard_link if client.dashboard_link else "none (the scheduler serves no dashboard)"
             print(f"Dask dashboard: {link}", file=sys.stderr, flush=True)  # asked for: shown even with --quiet
-        paths = [p for chunk in chunks for p in chunk]
-        bag = db.from_sequence(paths, partition_size=max(1, max(len(c) for c in chunks)))
         cache_key_id = key_id() if cache_root else None
-        parts = bag.map_partitions(_partition, root, cache_root, fp, include_contacts, cache_key_id).to_delayed()
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        window = n_workers * IN_FLIGHT_PER_WORKER
-        todo = iter(parts)
-        pending: deque = deque()
-        try:
-            for part in todo:
-                pending.append(client.compute(part))
-                if len(pending) >= window:
-                    break
-            while pending:
-                future = pending.popleft()
-                results = future.result()
-                future.release()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append(client.compute(nxt))
-                yield from results
-        finally:
-            for future in pending:  # a run stopped early: nothing left computing when the cluster closes
-                future.cancel()
+
+        def submit(chunk: list[str]) -> Any:
+            # pure=False: a new task each time, never the result of an earlier run's task with the same
+            # files (the pages or the cache may have changed since)
+            return client.submit(dask_chunk, chunk, root, cache_root, fp, include_contacts, cache_key_id,
+                                 pure=False)
+
+        yield submit, max(1, len(client.scheduler_info().get("workers", {})) or workers)
 
 
 # Loggers of Dask and distributed (and of their web and comm layers) that talk at INFO on every run.
@@ -120,5 +104,5 @@ def quiet_dask_loggers() -> None:
         import dask
 
         dask.config.set({"logging.distributed": name})
-    except ImportError:  # pragma: no cover - dask missing: dask_results fails with a clear ImportError
+    except ImportError:  # pragma: no cover - dask missing: dask_submitter fails with a clear ImportError
         pass

@@ -27,23 +27,21 @@ import inspect
 import json
 import logging
 import math
-import multiprocessing
 import os
 import tempfile
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 
-from kp_extract.run.cache import REJECTED, PageCache, fingerprint, remove_contacts as remove_cached_contacts
+from kp_extract.run.cache import REJECTED, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s7_decide import COLUMNS as DECISION_COLUMNS, DecisionsFile, apply_decisions, unmatched_rows
 from kp_extract.model import (CitedSource, FileError, Mention, Partner, PartnershipMention, Project,
@@ -58,7 +56,8 @@ from kp_extract.outputs.writer import (CONTACT_FILES, DEFAULT_FORMATS, OUTPUT_NA
                                        record_files, write_contacts, write_outputs, write_pages)
 from kp_extract.privacy import scrub
 from kp_extract.stages.s5_extract.scoring import load_model
-from kp_extract.run.pages import PageDigest, PageOutput, process_chunk, process_file, warm_up
+from kp_extract.run.engines import ENGINES, default_workers, iter_page_results
+from kp_extract.run.pages import PageDigest, PageOutput
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
 from kp_extract.stages.s1_read import (PARTIAL, _check_input_dir, _relative_posix, not_read_reason,
                                        walk_input)
@@ -73,10 +72,6 @@ NO_RECORD_REASONS = {
     "prose": "no project or partnership named",
     "bullet": "bullet names no project",
 }
-ENGINES = ("local", "dask")
-# Bytes of page dumps per task handed to a worker, and tasks in flight per worker.
-CHUNK_BYTES = 512 * 1024
-IN_FLIGHT_PER_WORKER = 3
 
 
 @dataclass
@@ -110,96 +105,6 @@ class RunSummary:
     pages_no_record: int = 0  # pages that failed or gave no record (reasons in pages.csv; files not read aside)
     output_written: bool = True  # False: the run wrote nothing (not_written_reason says why)
     not_written_reason: str | None = None
-
-
-# ---------------------------------------------------------------- scheduling
-
-def default_workers() -> int:
-    """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def make_chunks(files: list[Path], workers: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[str]]:
-    """Consecutive runs of files, in order. Each chunk holds about remaining / (4 * workers) bytes of
-    what is left to hand out, but at most chunk_bytes and 256 files: chunks shrink towards the end of
-    the run (guided scheduling), so the workers finish together instead of one idling while another
-    works through a large last chunk."""
-    sizes = []
-    for f in files:
-        try:
-            sizes.append(os.stat(f).st_size)
-        except OSError:
-            sizes.append(0)
-    def share(left: int) -> int:
-        return max(1, min(chunk_bytes, left // max(1, workers * 4)))
-
-    remaining = sum(sizes)
-    chunks: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    target = share(remaining)
-    for f, n in zip(files, sizes):
-        current.append(str(f))
-        size += n
-        if size >= target or len(current) >= 256:
-            chunks.append(current)
-            remaining -= size
-            current, size = [], 0
-            target = share(remaining)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _mp_context():
-    """fork when it is safe (no other threads), else forkserver/spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _pool_results(chunks: list[list[str]], root: str, workers: int, cache_root: str | None,
-                  fp: str | None, include_contacts: bool = False) -> Iterator[tuple]:
-    """Run chunks in a process pool, at most workers*IN_FLIGHT_PER_WORKER at a time, yielding in order."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
-        todo = iter(chunks)
-        pending: deque = deque()
-        for chunk in todo:
-            pending.append(pool.submit(process_chunk, chunk, root, cache_root, fp, include_contacts))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                break
-        while pending:
-            results = pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(pool.submit(process_chunk, nxt, root, cache_root, fp, include_contacts))
-            yield from results
-
-
-def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
-                      cache_root: Path | None = None, scheduler: str | None = None,
-                      include_contacts: bool = False, dashboard: bool = False) -> Iterator[tuple]:
-    """(PageDigest or FileError, cache hit?, sha256 or None, seconds per stage) for every file, in the
-    order of files (process_file); digests carry contact rows only with include_contacts. dashboard: with
-    engine "dask", serve Dask's dashboard (see dask_engine.dask_results)."""
-    fp = fingerprint() if cache_root is not None else None
-    cache_arg = str(cache_root) if cache_root is not None else None
-    if engine == "dask":
-        from kp_extract.run.dask_engine import dask_results
-
-        yield from dask_results(make_chunks(files, max(workers, 2)), str(root), cache_arg, fp,
-                                scheduler=scheduler, workers=workers, include_contacts=include_contacts,
-                                dashboard=dashboard)
-    elif workers <= 1 or len(files) <= 1:
-        cache = PageCache(cache_arg, fp) if cache_arg else None
-        for f in files:
-            yield process_file(str(f), str(root), cache, include_contacts)
-    else:
-        yield from _pool_results(make_chunks(files, workers), str(root), workers, cache_arg, fp, include_contacts)
 
 
 # ---------------------------------------------------------------- the run
