@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kp_extract.run import pages, pipeline
+from kp_extract.run import pages
+from kp_extract.run.blocks import SpanIndex, block_row
 from kp_extract.privacy import find_contacts, scrub_contacts
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s6_dedupe import dedupe
@@ -98,8 +99,8 @@ def check_pipeline(text: str) -> None:
             assert src["file"] == "fuzz.txt" and 0 <= src["start"] <= src["end"] <= n
     records_csv(pj, PROJECT_FIELDS)
     digest = pages.digest(out)
-    index = pipeline.SpanIndex(projects, partnerships)
-    rows = [pipeline.block_row(index, page.file, *row, digest.no_record_reason) for row in digest.blocks]
+    index = SpanIndex(projects, partnerships)
+    rows = [block_row(index, page.file, *row, digest.no_record_reason) for row in digest.blocks]
     with tempfile.TemporaryDirectory() as tmp:
         write_outputs(Path(tmp), projects, partnerships, rows, [])
         assert json.loads((Path(tmp) / "projects.json").read_text(encoding="utf-8")) == pj

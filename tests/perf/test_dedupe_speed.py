@@ -20,7 +20,7 @@ from kp_extract.stages.s6_dedupe import (
 from kp_extract.lexicon.gazetteer import place_country
 from kp_extract.model import Mention, Partner, Source, unique, unique_partners
 from kp_extract.lexicon.partners import partner_key
-from kp_extract.run.pipeline import SummaryStore, compact
+from kp_extract.run.compact import SummaryStore, compact
 
 WORDS = st.sampled_from(["Kumasi", "kumasi", "Kumasi Metropolitan Assembly", "Nyeri County", "Tema", "Å", "",
                          "the City of Tema", "Green Schools!", "green schools", "?!", "Växjö kommun", "2019"])

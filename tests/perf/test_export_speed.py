@@ -353,7 +353,7 @@ class _Rec:
 # an end below -1 once fooled a running max that started from -1
 @example(project_spans=[], partnership_spans=[("a", -1, -2)], blocks=[("a", -2, 0)])
 def test_span_index_equals_the_overlap_scan(project_spans, partnership_spans, blocks):
-    from kp_extract.run.pipeline import SpanIndex
+    from kp_extract.run.blocks import SpanIndex
 
     projects = [_Rec(f"kp-{i}", spans) for i, spans in enumerate(project_spans)]
     partnerships = [_Rec("", partnership_spans)]
@@ -369,7 +369,7 @@ def test_span_index_equals_the_overlap_scan(project_spans, partnership_spans, bl
 def test_summary_store_resolve_equals_dataclasses_replace():
     import dataclasses
 
-    from kp_extract.run.pipeline import SummaryStore
+    from kp_extract.run.compact import SummaryStore
 
     with SummaryStore() as store:
         for i in range(12):

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from kp_extract.stages import s5_extract as extract
-from kp_extract.run import pipeline
+from kp_extract.run import blocks, pipeline
 from kp_extract.run.pages import PageDigest
 from kp_extract.stages.s5_extract.scoring import Head, PairModel
 from kp_extract.model import Mention, Partner, PartnershipMention, Source
@@ -180,10 +180,10 @@ def test_candidate_project_row():
 
 
 def test_block_row_candidates_and_reasons():
-    spans = pipeline.candidate_spans([candidate("Nyeri", 0.4, 0.35), candidate("Kisumu", 0.2, 0.3)])
+    spans = blocks.candidate_spans([candidate("Nyeri", 0.4, 0.35), candidate("Kisumu", 0.2, 0.3)])
     assert spans == ((3, 40, "Tranås kommun", "Kisumu", 0.2, 0.3), (3, 40, "Tranås kommun", "Nyeri", 0.4, 0.35))
-    empty = pipeline.SpanIndex([], [])
-    row = pipeline.block_row(empty, "p.txt", 0, 50, "prose", "sv", 0, 0, None, spans)
+    empty = blocks.SpanIndex([], [])
+    row = blocks.block_row(empty, "p.txt", 0, 50, "prose", "sv", 0, 0, None, spans)
     assert row["candidates"] == [
         {"swedish_partner": "Tranås kommun", "international_partner": "Kisumu", "partner_score": 0.2,
          "project_score": 0.3},
@@ -191,7 +191,7 @@ def test_block_row_candidates_and_reasons():
          "project_score": 0.35}]
     assert row["reason"] == "candidate pairs below the confidence threshold (best score 0.40)"
     # a block after the pairs' sentences shows none of them; a chrome block never does
-    later = pipeline.block_row(empty, "p.txt", 50, 90, "prose", "sv", 0, 0, "a programme description", spans)
+    later = blocks.block_row(empty, "p.txt", 50, 90, "prose", "sv", 0, 0, "a programme description", spans)
     assert "candidates" not in later and later["reason"] == "page gives no project: a programme description"
-    chrome = pipeline.block_row(empty, "p.txt", 0, 50, "chrome", "sv", 0, 0, None, spans)
-    assert "candidates" not in chrome and chrome["reason"] == pipeline.NO_RECORD_REASONS["chrome"]
+    chrome = blocks.block_row(empty, "p.txt", 0, 50, "chrome", "sv", 0, 0, None, spans)
+    assert "candidates" not in chrome and chrome["reason"] == blocks.NO_RECORD_REASONS["chrome"]

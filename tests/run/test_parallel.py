@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kp_extract.run import engines, pages, pipeline
+from kp_extract.run import blocks, engines, pages, pipeline
 from kp_extract.cli import app
 from kp_extract.stages.s6_dedupe import dedupe
 from kp_extract.model import FileError
@@ -98,7 +98,7 @@ def _naive_block_records(outputs, projects, partnerships) -> list[dict]:
                     best = max(max(c["partner_score"], c["project_score"]) for c in here)
                     row["reason"] = f"candidate pairs below the confidence threshold (best score {best:.2f})"
                 else:
-                    row["reason"] = pipeline.NO_RECORD_REASONS.get(b.kind, "no record")
+                    row["reason"] = blocks.NO_RECORD_REASONS.get(b.kind, "no record")
             rows.append(row)
     return rows
 
@@ -114,7 +114,7 @@ def test_block_records_matches_the_naive_overlap_scan(small_corpus):
     outputs = [pages.process_page(p) for p in read_pages(small_corpus) if not isinstance(p, FileError)]
     mentions, statements, _ = _kept(outputs)
     projects, partnerships, _ = dedupe(mentions, statements)
-    assert pipeline.block_records(outputs, projects, partnerships) == \
+    assert blocks.block_records(outputs, projects, partnerships) == \
         _naive_block_records(outputs, projects, partnerships)
 
 
@@ -125,7 +125,7 @@ def test_span_index_overlaps():
         def __init__(self, rid, spans):
             self.record_id, self.sources = rid, [Source("f", s, e) for s, e in spans]
 
-    index = pipeline.SpanIndex([P("a", [(0, 100)]), P("b", [(10, 20), (50, 60)]), P("c", [(95, 200)])], [])
+    index = blocks.SpanIndex([P("a", [(0, 100)]), P("b", [(10, 20), (50, 60)]), P("c", [(95, 200)])], [])
     assert index.record_ids("f", 0, 5) == ["a"]
     assert index.record_ids("f", 15, 55) == ["a", "b"]
     assert index.record_ids("f", 99, 101) == ["a", "c"]

@@ -19,33 +19,23 @@ run spools them and writes them, last, into datapackage.json (datapackage.py).
 """
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import gc
 import heapq
-import inspect
 import json
 import logging
 import math
-import os
 import tempfile
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import attrgetter
 from pathlib import Path
-from types import MappingProxyType
 
 from kp_extract.run.cache import REJECTED, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
 from kp_extract.stages.s7_decide import COLUMNS as DECISION_COLUMNS, DecisionsFile, apply_decisions, unmatched_rows
-from kp_extract.model import (CitedSource, FileError, Mention, Partner, PartnershipMention, Project,
-                              Source)
+from kp_extract.model import (CitedSource, FileError, Mention, Partner, PartnershipMention)
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
 from kp_extract.outputs.reader import READ_ORDER, read_records
@@ -57,21 +47,17 @@ from kp_extract.outputs.writer import (CONTACT_FILES, DEFAULT_FORMATS, OUTPUT_NA
 from kp_extract.privacy import scrub
 from kp_extract.stages.s5_extract.scoring import load_model
 from kp_extract.run.engines import ENGINES, default_workers, iter_page_results
-from kp_extract.run.pages import PageDigest, PageOutput
+from kp_extract.run.blocks import candidate_spans, spooled_block_rows
+from kp_extract.run.compact import SummaryStore, compact, compact_statements, held_objects_frozen
+from kp_extract.run.pages import PageDigest
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
 from kp_extract.stages.s1_read import (PARTIAL, _check_input_dir, _relative_posix, not_read_reason,
                                        walk_input)
 
 log = logging.getLogger(__name__)
 
-NO_RECORD_REASONS = {
-    "chrome": "site chrome",
-    "footer": "footer of an item that named no project",
-    "heading": "heading names no project or partnership",
-    "title": "title line of an item that named no partner pair",
-    "prose": "no project or partnership named",
-    "bullet": "bullet names no project",
-}
+# How often the main process moves what it holds out of the collector's reach (see held_objects_frozen).
+FREEZE_EVERY_PAGES = 256
 
 
 @dataclass
@@ -260,7 +246,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         with OutputStage(out_dir) as stage:
             written = write_outputs(stage.path, (cite_sources(summaries.resolve(p), origins) for p in projects),
                                     [cite_sources(r, origins) for r in partnerships],
-                                    _spooled_rows(spool, projects, partnerships), summary.errors,
+                                    spooled_block_rows(spool, projects, partnerships), summary.errors,
                                     formats=formats, csv_dialect=csv_dialect,
                                     side_process=workers > 1, candidate_lines=candidate_spool,
                                     inputs=(tuple(json.loads(line)[:2]) for line in input_spool))
@@ -543,245 +529,3 @@ def candidate_project_row(m: Mention) -> dict:
             "swedish_partner_codes": [p.code for p in m.swedish_partners],
             "international_partners": list(m.international_partners), "countries": list(m.countries),
             "confidence": round(m.confidence, 4), "sources": [s.to_dict() for s in m.sources]}
-
-
-# ---------------------------------------------------------------- main-process state
-
-# How often the main process moves what it holds out of the collector's reach (see held_objects_frozen).
-FREEZE_EVERY_PAGES = 256
-
-
-@contextmanager
-def held_objects_frozen() -> Iterator:
-    """Yields freeze(), which moves every object alive now into the collector's permanent generation;
-    on exit they go back under collection (gc.unfreeze). Why: the main process holds every mention of
-    the corpus until export, millions of objects with no reference cycles (freed by reference
-    counting all the same), and each full collection walks all of them again: at 20 MB of input,
-    freezing took dedupe from 5.3 to 4.2 s CPU in a whole run. Cyclic garbage frozen with them is
-    reclaimed after the run, once unfrozen."""
-    gc.freeze()  # what imports created (spaCy, tables): young objects are then only what the run makes
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
-
-
-class SummaryStore:
-    """Mention summaries on disk rather than in memory: the main process holds every mention until
-    dedupe, and their text is most of their size. A summary becomes a short handle until export."""
-
-    PREFIX = "\x00summary:"
-
-    def __enter__(self) -> "SummaryStore":
-        self.fh = tempfile.TemporaryFile(prefix="kp-summaries-")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.fh.close()
-
-    def put(self, text: str) -> str:
-        if not text:
-            return text
-        data = text.encode("utf-8")
-        offset = self.fh.seek(0, os.SEEK_END)
-        self.fh.write(data)
-        return f"{self.PREFIX}{offset}:{len(data)}"
-
-    def get(self, handle: str) -> str:
-        if not handle.startswith(self.PREFIX):
-            return handle
-        offset, length = map(int, handle[len(self.PREFIX):].split(":"))
-        self.fh.seek(offset)
-        return self.fh.read(length).decode("utf-8")
-
-    def resolve(self, project: Project) -> Project:
-        """A copy of project with its summary text in place of the handle (project is not changed:
-        the run keeps its projects, and their summaries stay on disk)."""
-        if type(project) is not Project or not _PROJECT_INIT_IS_FIELDS:
-            return dataclasses.replace(project, summary=self.get(project.summary))
-        # dataclasses.replace, made quicker: Project's __init__ takes exactly its fields, in order,
-        # so Project(*every field) is what replace builds; one C attrgetter reads them all.
-        values = _project_fields(project)
-        return Project(*values[:_SUMMARY_AT], self.get(project.summary), *values[_SUMMARY_AT + 1:])
-
-
-_PROJECT_FIELDS = [f.name for f in dataclasses.fields(Project)]
-_PROJECT_INIT_IS_FIELDS = list(inspect.signature(Project).parameters) == _PROJECT_FIELDS
-_project_fields = attrgetter(*_PROJECT_FIELDS)
-_SUMMARY_AT = _PROJECT_FIELDS.index("summary")
-
-
-NO_PARTNER_COUNTRIES: Mapping[str, str] = MappingProxyType({})  # one read-only empty map for most mentions
-
-
-def compact(mentions: list[Mention], summaries: SummaryStore, interned: dict[str, Partner]) -> list[Mention]:
-    """Mentions as the main process keeps them until dedupe, which only reads them: summaries on
-    disk, one Partner object per body, lists as tuples (an empty one costs nothing), repeated
-    values and file names as one shared string each. The main process holds every mention of the
-    corpus, so their size is the run's memory growth. It runs while the workers extract, on the
-    cores they use: the fields are named one by one and mapped in C rather than by generators."""
-    intern = sys.intern
-    for m in mentions:
-        m.summary = summaries.put(m.summary)
-        m.swedish_partners = tuple([interned.setdefault(p.name, p) for p in m.swedish_partners])
-        m.file = intern(m.file)
-        # values that repeat across the corpus (codes, labels, names): one string object each
-        m.countries = tuple(map(intern, m.countries))
-        m.project_areas = tuple(map(intern, m.project_areas))
-        m.themes = tuple(map(intern, m.themes))
-        m.tags = tuple(map(intern, m.tags))
-        m.languages = tuple(map(intern, m.languages))
-        m.international_partners = tuple(map(intern, m.international_partners))
-        m.other_participants = tuple(m.other_participants)
-        m.sdgs = tuple(m.sdgs)
-        m.partner_countries = ({intern(n): intern(c) for n, c in m.partner_countries.items()}
-                               if m.partner_countries else NO_PARTNER_COUNTRIES)
-        if m.title:
-            m.title = intern(m.title)
-        m.sources = tuple(m.sources)  # unpickling already shares one file string per page
-        if m.start_date:
-            m.start_date = intern(m.start_date)
-        if m.end_date:
-            m.end_date = intern(m.end_date)
-        m.kind = intern(m.kind)
-        if m.context_country:
-            m.context_country = intern(m.context_country)
-    return mentions
-
-
-def compact_statements(statements: list[PartnershipMention], interned: dict[str, Partner]
-                       ) -> list[PartnershipMention]:
-    """One page's statements as the main process keeps them: statements that say exactly the same
-    (same bodies, name, country, year) become one with every source (dedupe reads them in the same
-    order, so the partnerships come out the same); shared strings and Partner objects."""
-    intern = sys.intern
-    kept: dict[tuple, PartnershipMention] = {}
-    repeats: dict[tuple, list[Source]] = {}
-    for s in statements:
-        sw = interned.setdefault(s.swedish_partner.name, s.swedish_partner)
-        key = (sw.name, s.international_partner, s.country, s.since_year)
-        if key in kept:
-            repeats.setdefault(key, []).extend((s.source,) + tuple(s.more_sources))
-            kept[key].confidence = max(kept[key].confidence, s.confidence)
-            continue
-        s.swedish_partner = sw
-        s.country = intern(s.country) if s.country else s.country
-        kept[key] = s
-    for key, sources in repeats.items():
-        kept[key].more_sources = tuple(kept[key].more_sources) + tuple(sources)
-    return list(kept.values())
-
-
-# ---------------------------------------------------------------- block rows
-
-class SpanIndex:
-    """Which records fed which spans, per file: overlap queries in O(log n + hits)."""
-
-    def __init__(self, projects, partnerships):
-        fed: dict[str, list[tuple[int, int, str]]] = {}
-        for p in projects:
-            rid = p.record_id
-            for s in p.sources:
-                spans = fed.get(s.file)
-                if spans is None:
-                    spans = fed[s.file] = []
-                spans.append((s.start, s.end, rid))
-        self.fed = {f: self._index(spans) for f, spans in fed.items()}
-        part: dict[str, list[tuple[int, int, str]]] = {}
-        for r in partnerships:
-            for s in r.sources:
-                spans = part.get(s.file)
-                if spans is None:
-                    spans = part[s.file] = []
-                spans.append((s.start, s.end, ""))
-        self.partnered = {f: self._index(spans) for f, spans in part.items()}
-
-    @staticmethod
-    def _index(spans: list[tuple[int, int, str]]):
-        """(starts, spans, max_end) of spans sorted without repeats; max_end[i] is the largest end
-        of spans[0..i] (spans before index i end at most max_end[i])."""
-        spans = sorted(set(spans))
-        max_end = list(accumulate([e for _, e, _ in spans], max))
-        return [s for s, _, _ in spans], spans, max_end
-
-    @staticmethod
-    def _bounds(index, start: int, end: int) -> tuple[int, int]:
-        """(lo, hi): the spans that may overlap [start, end) are spans[lo:hi]: those starting before
-        the block ends, without the prefix whose spans all end at or before the block starts. spans[lo]
-        itself overlaps when lo < hi: max_end[lo] > start while max_end[lo - 1] <= start, so its end is
-        the one above start."""
-        starts, _, max_end = index
-        hi = bisect.bisect_left(starts, end)
-        return bisect.bisect_right(max_end, start, 0, hi), hi
-
-    @staticmethod
-    def _overlapping(index, start: int, end: int) -> Iterator[tuple[int, int, str]]:
-        lo, hi = SpanIndex._bounds(index, start, end)
-        return (span for span in index[1][lo:hi] if span[1] > start)
-
-    def record_ids(self, file: str, start: int, end: int) -> list[str]:
-        index = self.fed.get(file)
-        if index is None:
-            return []
-        lo, hi = self._bounds(index, start, end)
-        if lo >= hi:
-            return []
-        return sorted({rid for _, e, rid in index[1][lo:hi] if e > start})
-
-    def partnered_within(self, file: str, start: int, end: int) -> bool:
-        index = self.partnered.get(file)
-        if index is None:
-            return False
-        lo, hi = self._bounds(index, start, end)
-        return lo < hi  # see _bounds: spans[lo] overlaps
-
-
-def block_row(index: SpanIndex, file: str, start: int, end: int, kind: str, language, item: int,
-              section: int, page_reason: str | None = None, candidates: tuple = ()) -> dict:
-    """One blocks.jsonl row: where the block is, what it is, the records it fed, the pairs the model
-    scored in it (candidates: (start, end, Swedish body, partner abroad, partner score, project score)
-    of the page), and why it fed no record: the page's kind when it gave no project at all, else the
-    block's."""
-    ids = index.record_ids(file, start, end) if kind != "chrome" else []
-    row = {"file": file, "start": start, "end": end, "kind": kind, "language": language,
-           "item": item, "section": section, "record_ids": ids}
-    here = [c for c in candidates if start <= c[0] < end] if kind != "chrome" else []
-    if here:
-        row["candidates"] = [{"swedish_partner": sw, "international_partner": intl, "partner_score": ps,
-                              "project_score": js} for _s, _e, sw, intl, ps, js in here]
-    if not ids:
-        if kind == "chrome":
-            row["reason"] = NO_RECORD_REASONS["chrome"]
-        elif index.partnered_within(file, start, end):
-            row["reason"] = "partnership statement only"
-        elif here:
-            best = max(max(ps, js) for _s, _e, _sw, _i, ps, js in here)
-            row["reason"] = f"candidate pairs below the confidence threshold (best score {best:.2f})"
-        elif page_reason:
-            row["reason"] = f"page gives no project: {page_reason}"
-        else:
-            row["reason"] = NO_RECORD_REASONS.get(kind, "no record")
-    return row
-
-
-def block_records(outputs: list[PageOutput], projects, partnerships) -> list[dict]:
-    """One row per block of in-memory PageOutputs (the streaming run uses block_row directly)."""
-    index = SpanIndex(projects, partnerships)
-    return [block_row(index, b.file, b.start, b.end, b.kind, b.language, b.item, b.section,
-                      o.result.no_record_reason, candidate_spans(o.result.candidates))
-            for o in outputs for b in o.blocks]
-
-
-def candidate_spans(rows: list[dict]) -> tuple:
-    """What blocks.jsonl shows of a page's candidate rows: (start, end, Swedish body, partner abroad, partner
-    score, project score), in page order."""
-    return tuple(sorted((r["start"], r["end"], r["swedish_partner"], r["international_partner"],
-                         r["partner_score"], r["project_score"]) for r in rows))
-
-
-def _spooled_rows(spool, projects, partnerships) -> Iterator[dict]:
-    index = SpanIndex(projects, partnerships)
-    for line in spool:
-        file, rows, page_reason, candidates = json.loads(line)
-        for start, end, kind, language, item, section in rows:
-            yield block_row(index, file, start, end, kind, language, item, section, page_reason, candidates)
