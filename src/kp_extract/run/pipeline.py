@@ -28,14 +28,16 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kp_extract.run.cache import REJECTED, remove_contacts as remove_cached_contacts
 from kp_extract.stages.s6_dedupe import dedupe, prepare as prepare_dedupe
-from kp_extract.stages.s7_decide import COLUMNS as DECISION_COLUMNS, DecisionsFile, apply_decisions, unmatched_rows
-from kp_extract.model import (CitedSource, FileError, Mention, Partner, PartnershipMention)
+from kp_extract.stages.s7_decide import (COLUMNS as DECISION_COLUMNS, DecisionsFile, Outcome, apply_decisions,
+                                         unmatched_rows)
+from kp_extract.model import CitedSource, FileError, Mention, Partner, Partnership, PartnershipMention, Project
 from kp_extract.outputs.datapackage import input_label, write_datapackage
 from kp_extract.run.manifest import Manifest, PageOrigin, origin as page_origin, read_manifest
 from kp_extract.outputs.reader import READ_ORDER, read_records
@@ -51,7 +53,7 @@ from kp_extract.run.blocks import candidate_spans, spooled_block_rows
 from kp_extract.run.compact import SummaryStore, compact, compact_statements, held_objects_frozen
 from kp_extract.run.pages import PageDigest
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
-from kp_extract.stages.s1_read import (PARTIAL, _check_input_dir, _relative_posix, not_read_reason,
+from kp_extract.stages.s1_read import (PARTIAL, InputListing, _check_input_dir, _relative_posix, not_read_reason,
                                        walk_input)
 
 log = logging.getLogger(__name__)
@@ -131,160 +133,280 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     why); an exception before or during the export leaves out_dir as it was.
     """
     t0 = time.perf_counter()
+    formats, thresholds, manifest = checked_options(engine, formats, csv_dialect, min_confidence, manifest, compare)
+    previous = read_records(compare) if compare is not None else None  # before out_dir is written over
+    workers = workers or default_workers()
+    out_dir = Path(out_dir)
+    input_dir, listing = list_input(Path(input_dir), out_dir)
+    summary = start_summary(listing, input_dir, workers, engine, thresholds, manifest)
+    prepare_cache(summary, cache_dir, include_contacts)
+    with RunSpools() as spools, held_objects_frozen() as freeze:
+        collected = collect_pages(listing.files, input_dir, summary, spools, freeze, thresholds, progress,
+                                  workers=workers, engine=engine, cache_dir=cache_dir, scheduler=scheduler,
+                                  include_contacts=include_contacts, dashboard=dashboard)
+        if summary.pages_read == 0:  # nothing to write: the last good output stays as it is
+            summary.output_written = False
+            summary.not_written_reason = ("no page file in the input folder" if not listing.files
+                                          else "no page could be read")
+            summary.seconds = time.perf_counter() - t0
+            return summary
+        t = time.perf_counter()
+        records = dedupe_pages(collected, freeze)
+        decided = None
+        if decisions is not None:
+            decided = decide(records, decisions, spools, summary)
+        log.info("stage dedupe: %d mentions and %d partnership statements kept -> %d projects (%d merged) and "
+                 "%d partnerships, %.2f s", records.mentions, records.statements, len(records.projects),
+                 records.merged, len(records.partnerships), time.perf_counter() - t)
+        t = time.perf_counter()
+        origins = attach_origins(spools, manifest, summary)
+        moved = export(out_dir, records, origins, spools, summary, listing, collected.contacts,
+                       formats=formats, csv_dialect=csv_dialect, workers=workers, include_contacts=include_contacts,
+                       input_dir=input_dir, manifest=manifest, package_meta=package_meta,
+                       previous=previous, compare=compare, decisions=decisions, decided=decided)
+        log.info("stage export: %d files, %d block rows, %.2f s", len(moved), summary.blocks,
+                 time.perf_counter() - t)
+    count_records(summary, records, collected.languages)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+# ---------------------------------------------------------------- the steps of the run
+
+def checked_options(engine: str, formats: tuple[str, ...] | list[str] | str, csv_dialect: str,
+                    min_confidence: float | None, manifest: Manifest | Path | str | None, compare: Path | None
+                    ) -> tuple[tuple[str, ...], tuple[float, float], Manifest | None]:
+    """(formats, confidence thresholds, manifest) of the run, once its options are checked: ValueError for
+    an unknown engine, format or dialect, a confidence outside 0..1, or compare without a record format it
+    can read back; the manifest read when given as a path (ManifestError); before anything else is read."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    formats = parse_formats(formats)
+    parsed = parse_formats(formats)
     get_csv_dialect(csv_dialect)
     if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
         raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
     thresholds = confidence_thresholds(min_confidence)
     if manifest is not None and not isinstance(manifest, Manifest):
         manifest = read_manifest(manifest)
-    if compare is not None and not set(formats) & set(READ_ORDER):
+    if compare is not None and not set(parsed) & set(READ_ORDER):
         raise ValueError(f"compare needs the run to write records it can read back: one of {', '.join(READ_ORDER)} "
                          f"among the formats")
-    previous = read_records(compare) if compare is not None else None  # before out_dir is written over
-    workers = workers or default_workers()
-    out_dir = Path(out_dir)
-    input_dir = _check_input_dir(Path(input_dir))
+    return parsed, thresholds, manifest
+
+
+def list_input(input_dir: Path, out_dir: Path) -> tuple[Path, InputListing]:
+    """The checked input folder and what it holds (the output folder left out when it lies inside)."""
+    input_dir = _check_input_dir(input_dir)
     listing = walk_input(input_dir, exclude=out_dir if _inside(out_dir, input_dir) else None)
-    files = listing.files
+    log.info("input %s: %d page files, %d files not read, %d folders not listed", input_dir, len(listing.files),
+             len(listing.not_read), len(listing.dir_errors))
+    return input_dir, listing
+
+
+def start_summary(listing: InputListing, input_dir: Path, workers: int, engine: str,
+                  thresholds: tuple[float, float], manifest: Manifest | None) -> RunSummary:
+    """The run's summary before any page is read: the files not read, the folders not listed, and how
+    the manifest matches the input files."""
     summary = RunSummary(workers=workers, engine=engine, min_confidence=thresholds,
                          not_read=[_relative_posix(p, input_dir) for p in listing.not_read])
     summary.errors.extend(FileError(rel, "read", f"cannot list folder: {reason}") for rel, reason in listing.dir_errors)
-    log.info("input %s: %d page files, %d files not read, %d folders not listed", input_dir, len(files),
-             len(listing.not_read), len(listing.dir_errors))
     if manifest is not None:
-        names = {_relative_posix(f, input_dir) for f in files}
+        names = {_relative_posix(f, input_dir) for f in listing.files}
         summary.manifest_rows = len(manifest.rows)
         summary.manifest_unmatched = manifest.unmatched(names)
         summary.pages_without_row = sum(1 for n in names if n not in manifest.rows)
-        del names
-    if cache_dir is not None:
-        summary.cache_hits = summary.cache_misses = 0
-        if not include_contacts:  # like contacts.json: personal data only a run asking for it may leave
-            remove_cached_contacts(cache_dir)
-    mentions: list[Mention] = []
-    statements: list[PartnershipMention] = []
-    languages: Counter = Counter()
-    contacts: list[tuple] = []
-    interned: dict[str, Partner] = {}
-    tally = ProgressTally(progress, len(files))
+    return summary
+
+
+def prepare_cache(summary: RunSummary, cache_dir: Path | None, include_contacts: bool) -> None:
+    """With a cache: its counts start at zero, and the contact rows it holds are removed unless the run
+    asks for contacts (like contacts.json: personal data only a run asking for it may leave)."""
+    if cache_dir is None:
+        return
+    summary.cache_hits = summary.cache_misses = 0
+    if not include_contacts:
+        remove_cached_contacts(cache_dir)
+
+
+class RunSpools:
+    """The temp files the run writes each page's results to until export, so that only mentions and
+    statements stay in memory: blocks (blocks.jsonl lines to be, binary), summaries (SummaryStore),
+    inputs ([file, sha256, url] per file, for datapackage.json), candidates (candidates.jsonl lines)
+    and pages (pages.csv rows before dedupe)."""
+
+    def __enter__(self) -> RunSpools:
+        with ExitStack() as stack:
+            self.blocks = stack.enter_context(tempfile.TemporaryFile(prefix="kp-blocks-"))
+            self.summaries = stack.enter_context(SummaryStore())
+            self.inputs = stack.enter_context(_text_spool("kp-inputs-"))
+            self.candidates = stack.enter_context(_text_spool("kp-candidates-"))
+            self.pages = stack.enter_context(_text_spool("kp-pages-"))
+            self._close = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close.close()
+
+
+@dataclass
+class Collected:
+    """What the run keeps in memory of the pages until dedupe."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    statements: list[PartnershipMention] = field(default_factory=list)
+    languages: Counter = field(default_factory=Counter)
+    contacts: list[tuple] = field(default_factory=list)
+    tally: ProgressTally | None = None
+    preload: threading.Thread | None = None  # prepares dedupe while the workers extract
+
+
+def collect_pages(files: list[Path], input_dir: Path, summary: RunSummary, spools: RunSpools,
+                  freeze: Callable[[], None], thresholds: tuple[float, float], progress: ProgressCallback | None,
+                  *, workers: int, engine: str, cache_dir: Path | None, scheduler: str | None,
+                  include_contacts: bool, dashboard: bool) -> Collected:
+    """Every page's result, in file order, counted in summary and written to the spools; the mentions and
+    statements that reach the thresholds kept (compacted) for dedupe; the per-stage log lines at the end."""
+    collected = Collected(tally=ProgressTally(progress, len(files)))
+    tally = collected.tally
     stages = StageLog()
-    preload: threading.Thread | None = None
-    with tempfile.TemporaryFile(prefix="kp-blocks-") as spool, SummaryStore() as summaries, \
-            _text_spool("kp-inputs-") as input_spool, _text_spool("kp-candidates-") as candidate_spool, \
-            _text_spool("kp-pages-") as page_spool, held_objects_frozen() as freeze:
-        for item, hit, sha256, seconds in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
-                                                            include_contacts, dashboard):
-            tally.page(item)
-            stages.page(item, hit, seconds)
-            if preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
-                preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
-                preload.start()
-            input_spool.write(json.dumps([item.file, sha256, getattr(item, "url", None)]) + "\n")  # datapackage.json
-            if hit is REJECTED:  # its cache entry was damaged or foreign: recomputed
-                summary.cache_rejected += 1
-            if isinstance(item, FileError):
-                summary.errors.append(item)
-                page_spool.write(json.dumps(error_page_row(item, sha256)) + "\n")
-                continue
-            summary.pages_read += 1
-            if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
-                reasons = "; ".join(r.removesuffix(f" ({PARTIAL})") for _, r in item.warnings)
-                summary.errors.append(FileError(item.file, item.warnings[0][0], f"{reasons} ({PARTIAL})"))
-                summary.pages_partial += 1
-            if include_contacts:
-                contacts.extend((item.file,) + tuple(c) for c in item.contacts)
-            if cache_dir is not None:
-                if hit:
-                    summary.cache_hits += 1
-                else:
-                    summary.cache_misses += 1
-            kept, kept_statements = split_by_confidence(item, thresholds, candidate_spool)
-            page_spool.write(json.dumps(page_row(item, sha256, thresholds, bool(kept or kept_statements))) + "\n")
-            mentions.extend(compact(kept, summaries, interned))
-            statements.extend(compact_statements(kept_statements, interned))
-            languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
-            spool.write(json.dumps([item.file, item.blocks, item.no_record_reason, candidate_spans(item.candidates)]
-                                   ).encode("ascii") + b"\n")
-            if summary.pages_read % FREEZE_EVERY_PAGES == 0:
-                freeze()
-        summary.pages_skipped = len(summary.errors) - summary.pages_partial
-        stages.log_pages()
-        if summary.pages_read == 0:  # nothing to write: the last good output stays as it is
-            summary.output_written = False
-            summary.not_written_reason = ("no page file in the input folder" if not files
-                                          else "no page could be read")
-            summary.seconds = time.perf_counter() - t0
-            return summary
-        tally.stage(DEDUPE)
-        if preload is not None:
-            preload.join()
-        freeze()
-        t = time.perf_counter()
-        n_mentions, n_statements = len(mentions), len(statements)
-        projects, partnerships, merged = dedupe(mentions, statements)
-        del mentions, statements
+    interned: dict[str, Partner] = {}
+    for item, hit, sha256, seconds in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
+                                                        include_contacts, dashboard):
+        tally.page(item)
+        stages.page(item, hit, seconds)
+        if collected.preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
+            collected.preload = threading.Thread(target=prepare_dedupe, name="kp-prepare-dedupe", daemon=True)
+            collected.preload.start()
+        spools.inputs.write(json.dumps([item.file, sha256, getattr(item, "url", None)]) + "\n")  # datapackage.json
+        if hit is REJECTED:  # its cache entry was damaged or foreign: recomputed
+            summary.cache_rejected += 1
+        if isinstance(item, FileError):
+            summary.errors.append(item)
+            spools.pages.write(json.dumps(error_page_row(item, sha256)) + "\n")
+            continue
+        summary.pages_read += 1
+        if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
+            reasons = "; ".join(r.removesuffix(f" ({PARTIAL})") for _, r in item.warnings)
+            summary.errors.append(FileError(item.file, item.warnings[0][0], f"{reasons} ({PARTIAL})"))
+            summary.pages_partial += 1
+        if include_contacts:
+            collected.contacts.extend((item.file,) + tuple(c) for c in item.contacts)
+        if cache_dir is not None:
+            if hit:
+                summary.cache_hits += 1
+            else:
+                summary.cache_misses += 1
+        kept, kept_statements = split_by_confidence(item, thresholds, spools.candidates)
+        spools.pages.write(json.dumps(page_row(item, sha256, thresholds, bool(kept or kept_statements))) + "\n")
+        collected.mentions.extend(compact(kept, spools.summaries, interned))
+        collected.statements.extend(compact_statements(kept_statements, interned))
+        collected.languages.update(row[3] for row in item.blocks if row[3] and row[2] in ("prose", "bullet"))
+        spools.blocks.write(json.dumps([item.file, item.blocks, item.no_record_reason,
+                                        candidate_spans(item.candidates)]).encode("ascii") + b"\n")
+        if summary.pages_read % FREEZE_EVERY_PAGES == 0:
+            freeze()
+    summary.pages_skipped = len(summary.errors) - summary.pages_partial
+    stages.log_pages()
+    return collected
+
+
+@dataclass
+class Records:
+    """The run's records after dedupe (and the reviewer's decisions), and what dedupe was given."""
+
+    projects: list[Project]
+    partnerships: list[Partnership]
+    merged: int
+    mentions: int  # mentions and statements dedupe was given
+    statements: int
+
+
+def dedupe_pages(collected: Collected, freeze: Callable[[], None]) -> Records:
+    """The corpus-wide dedupe of the mentions and statements collected; they are let go of after it."""
+    collected.tally.stage(DEDUPE)
+    if collected.preload is not None:
+        collected.preload.join()
+    freeze()
+    n_mentions, n_statements = len(collected.mentions), len(collected.statements)
+    projects, partnerships, merged = dedupe(collected.mentions, collected.statements)
+    collected.mentions, collected.statements = [], []
+    return Records(projects, partnerships, merged, n_mentions, n_statements)
+
+
+def decide(records: Records, decisions: DecisionsFile, spools: RunSpools, summary: RunSummary) -> Outcome:
+    """The reviewer's decisions applied to the records (and to the candidates spooled); summary counts
+    those applied and keeps those that matched nothing."""
+    spools.candidates.seek(0)
+    decided = apply_decisions(records.projects, records.partnerships, decisions.decisions,
+                              (json.loads(line) for line in spools.candidates))
+    records.projects, records.partnerships = decided.projects, decided.partnerships
+    summary.decisions_applied, summary.decisions_unmatched = len(decided.applied), decided.unmatched
+    return decided
+
+
+def attach_origins(spools: RunSpools, manifest: Manifest | None, summary: RunSummary) -> dict[str, PageOrigin]:
+    """Where each page came from (page_origins), for the records' sources; counts the candidates spooled
+    into summary on the way; leaves the spools rewound for export."""
+    spools.blocks.seek(0)
+    spools.candidates.seek(0)
+    summary.candidates = sum(1 for _ in spools.candidates)
+    spools.inputs.seek(0)
+    origins = page_origins(spools.inputs, manifest)
+    spools.candidates.seek(0)
+    spools.inputs.seek(0)  # read again by write_outputs, only for the sqlite format's pages table
+    return origins
+
+
+def export(out_dir: Path, records: Records, origins: dict[str, PageOrigin], spools: RunSpools,
+           summary: RunSummary, listing: InputListing, contacts: list[tuple], *, formats: tuple[str, ...],
+           csv_dialect: str, workers: int, include_contacts: bool, input_dir: Path, manifest: Manifest | None,
+           package_meta: dict | None, previous, compare: Path | None, decisions: DecisionsFile | None,
+           decided: Outcome | None) -> list:
+    """Every output file written into a staging folder and moved into out_dir together, datapackage.json
+    last; files of an earlier run that this one does not write removed. The files moved."""
+    projects, partnerships = records.projects, records.partnerships
+    with OutputStage(out_dir) as stage:
+        written = write_outputs(stage.path, (cite_sources(spools.summaries.resolve(p), origins) for p in projects),
+                                [cite_sources(r, origins) for r in partnerships],
+                                spooled_block_rows(spools.blocks, projects, partnerships), summary.errors,
+                                formats=formats, csv_dialect=csv_dialect,
+                                side_process=workers > 1, candidate_lines=spools.candidates,
+                                inputs=(tuple(json.loads(line)[:2]) for line in spools.inputs))
+        summary.blocks = written.blocks
+        if include_contacts:
+            written.files.update(write_contacts(stage.path, contacts))
+            summary.contacts = len(contacts)
+        if previous is not None:
+            written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir, written_dir=stage.path)
         if decisions is not None:
-            candidate_spool.seek(0)
-            decided = apply_decisions(projects, partnerships, decisions.decisions,
-                                      (json.loads(line) for line in candidate_spool))
-            projects, partnerships = decided.projects, decided.partnerships
-            summary.decisions_applied, summary.decisions_unmatched = len(decided.applied), decided.unmatched
-        log.info("stage dedupe: %d mentions and %d partnership statements kept -> %d projects (%d merged) and "
-                 "%d partnerships, %.2f s", n_mentions, n_statements, len(projects), merged, len(partnerships),
-                 time.perf_counter() - t)
-        t = time.perf_counter()
-        spool.seek(0)
-        candidate_spool.seek(0)
-        summary.candidates = sum(1 for _ in candidate_spool)
-        input_spool.seek(0)
-        origins = page_origins(input_spool, manifest)
-        candidate_spool.seek(0)
-        input_spool.seek(0)  # read again by write_outputs, only for the sqlite format's pages table
-        with OutputStage(out_dir) as stage:
-            written = write_outputs(stage.path, (cite_sources(summaries.resolve(p), origins) for p in projects),
-                                    [cite_sources(r, origins) for r in partnerships],
-                                    spooled_block_rows(spool, projects, partnerships), summary.errors,
-                                    formats=formats, csv_dialect=csv_dialect,
-                                    side_process=workers > 1, candidate_lines=candidate_spool,
-                                    inputs=(tuple(json.loads(line)[:2]) for line in input_spool))
-            summary.blocks = written.blocks
-            if include_contacts:
-                written.files.update(write_contacts(stage.path, contacts))
-                summary.contacts = len(contacts)
-            if previous is not None:
-                written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir, written_dir=stage.path)
-            if decisions is not None:
-                written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(stage.path, summary.decisions_unmatched)
-            page_spool.seek(0)
-            rows = _final_page_rows(page_spool, summary.not_read, listing.dir_errors, projects, partnerships,
-                                    summary)
-            written.files["pages.csv"], _ = write_pages(stage.path, rows, csv_dialect)
-            input_spool.seek(0)
-            write_datapackage(stage.path, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
-                              input_dir=input_dir, inputs=_input_entries(input_spool, origins), written=written.files,
-                              manifest=None if manifest is None else {"path": input_label(manifest.path),
-                                                                      "sha256": manifest.sha256},
-                              meta=package_meta, final_dir=out_dir,
-                              decisions=decisions_provenance(decisions, decided) if decisions is not None else None)
-            # files of an earlier run that this one does not write: never mixed in with its own
-            stale = [name for name in OUTPUT_NAMES if name not in record_files(formats)] + [CHANGES_NAME,
-                                                                                          UNMATCHED_DECISIONS]
-            if include_contacts:
-                stale = [name for name in stale if name not in CONTACT_FILES]
-            moved = stage.commit(remove=stale)
-        log.info("stage export: %d files, %d block rows, %.2f s", len(moved), summary.blocks,
-                 time.perf_counter() - t)
+            written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(stage.path, summary.decisions_unmatched)
+        spools.pages.seek(0)
+        rows = _final_page_rows(spools.pages, summary.not_read, listing.dir_errors, projects, partnerships, summary)
+        written.files["pages.csv"], _ = write_pages(stage.path, rows, csv_dialect)
+        spools.inputs.seek(0)
+        write_datapackage(stage.path, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
+                          input_dir=input_dir, inputs=_input_entries(spools.inputs, origins), written=written.files,
+                          manifest=None if manifest is None else {"path": input_label(manifest.path),
+                                                                  "sha256": manifest.sha256},
+                          meta=package_meta, final_dir=out_dir,
+                          decisions=decisions_provenance(decisions, decided) if decisions is not None else None)
+        # files of an earlier run that this one does not write: never mixed in with its own
+        stale = [name for name in OUTPUT_NAMES if name not in record_files(formats)] + [CHANGES_NAME,
+                                                                                      UNMATCHED_DECISIONS]
+        if include_contacts:
+            stale = [name for name in stale if name not in CONTACT_FILES]
+        return stage.commit(remove=stale)
+
+
+def count_records(summary: RunSummary, records: Records, languages: Counter) -> None:
+    """The record counts of the summary, once the records are written."""
+    projects, partnerships = records.projects, records.partnerships
     summary.projects = len(projects)
     summary.partnerships = len(partnerships)
-    summary.merged = merged
+    summary.merged = records.merged
     summary.possible_duplicates = sum(1 for p in projects if p.possible_duplicates)
     summary.conflicts = sum(1 for r in (*projects, *partnerships) if r.conflicts)
     summary.languages = dict(sorted(languages.items()))
-    summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 # ---------------------------------------------------------------- where the pages came from
