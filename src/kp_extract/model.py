@@ -247,6 +247,19 @@ class PartnershipProject:
     project_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What every worker of a run is told, once per task, whatever the engine (it is pickled to worker
+    processes and Dask workers): the input folder (`root`, relative to which page files are named), the
+    per-page cache (`cache_root` and the code/data `fingerprint` its keys are made with; both None
+    without a cache) and whether the digests keep the pages' contact rows (`include_contacts`)."""
+
+    root: str
+    cache_root: str | None = None
+    fingerprint: str | None = None
+    include_contacts: bool = False
+
+
 @dataclass(slots=True)
 class FileError:
     """A file (or one stage of it) that could not be processed."""

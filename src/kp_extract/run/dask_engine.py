@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from kp_extract.model import RunOptions
 from kp_extract.run.cache import check_key_id, key_id
 from kp_extract.run.pages import process_chunk
 
@@ -35,17 +36,15 @@ DASHBOARD_ADDRESS = ":8787"  # with --dashboard: Dask's usual port (it takes a f
 log = logging.getLogger(__name__)
 
 
-def dask_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None, include_contacts: bool,
-               cache_key_id: str | None) -> list:
+def dask_chunk(paths: list[str], options: RunOptions, cache_key_id: str | None) -> list:
     """pages.process_chunk on a Dask worker, once the worker's cache key is checked against the client's."""
-    if cache_root:
+    if options.cache_root:
         check_key_id(cache_key_id)
-    return process_chunk(paths, root, cache_root, fp, include_contacts)
+    return process_chunk(paths, options)
 
 
 @contextmanager
-def dask_submitter(root: str, cache_root: str | None, fp: str | None, include_contacts: bool,
-                   scheduler: str | None = None, workers: int = 1, dashboard: bool = False
+def dask_submitter(options: RunOptions, scheduler: str | None = None, workers: int = 1, dashboard: bool = False
                    ) -> Iterator[tuple[Callable[[list[str]], Any], int]]:
     """(submit, workers): submit(chunk) runs dask_chunk on the cluster and returns its future; workers
     is how many the cluster has (at least 1). The cluster is the scheduler's at that address, else a
@@ -69,13 +68,12 @@ def dask_submitter(root: str, cache_root: str | None, fp: str | None, include_co
         if dashboard:
             link = client.dashboard_link if client.dashboard_link else "none (the scheduler serves no dashboard)"
             print(f"Dask dashboard: {link}", file=sys.stderr, flush=True)  # asked for: shown even with --quiet
-        cache_key_id = key_id() if cache_root else None
+        cache_key_id = key_id() if options.cache_root else None
 
         def submit(chunk: list[str]) -> Any:
             # pure=False: a new task each time, never the result of an earlier run's task with the same
             # files (the pages or the cache may have changed since)
-            return client.submit(dask_chunk, chunk, root, cache_root, fp, include_contacts, cache_key_id,
-                                 pure=False)
+            return client.submit(dask_chunk, chunk, options, cache_key_id, pure=False)
 
         yield submit, max(1, len(client.scheduler_info().get("workers", {})) or workers)
 

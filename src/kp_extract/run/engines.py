@@ -19,8 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-from kp_extract.run.cache import PageCache, fingerprint
-from kp_extract.run.pages import process_chunk, process_file, warm_up
+from kp_extract.model import RunOptions
+from kp_extract.run.cache import fingerprint
+from kp_extract.run.pages import open_cache, process_chunk, process_file, warm_up
 
 ENGINES = ("local", "dask")
 # Bytes of page dumps per task handed to a worker, at most this many files per task, and tasks in
@@ -121,24 +122,24 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
     """(PageDigest or FileError, cache hit?, sha256 or None, seconds per stage) for every file, in the
     order of files (pages.process_file); digests carry contact rows only with include_contacts. dashboard:
     with engine "dask", serve Dask's dashboard (see dask_engine.dask_submitter)."""
-    fp = fingerprint() if cache_root is not None else None
-    cache_arg = str(cache_root) if cache_root is not None else None
+    options = RunOptions(str(root), str(cache_root) if cache_root is not None else None,
+                         fingerprint() if cache_root is not None else None, include_contacts)
     if engine == "dask":
         chunks = make_chunks(files, max(workers, 2))
         if not chunks:
             return
         from kp_extract.run.dask_engine import dask_submitter
 
-        with dask_submitter(str(root), cache_arg, fp, include_contacts, scheduler=scheduler, workers=workers,
-                            dashboard=dashboard) as (submit, dask_workers):
+        with dask_submitter(options, scheduler=scheduler, workers=workers, dashboard=dashboard) as (submit,
+                                                                                                   dask_workers):
             yield from windowed_results(chunks, submit, dask_workers)
     elif workers <= 1 or len(files) <= 1:
-        cache = PageCache(cache_arg, fp) if cache_arg and fp else None
+        cache = open_cache(options)
         for f in files:
-            yield process_file(str(f), str(root), cache, include_contacts)
+            yield process_file(str(f), options, cache)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
             def submit(chunk: list[str]) -> ChunkFuture:
-                return pool.submit(process_chunk, chunk, str(root), cache_arg, fp, include_contacts)
+                return pool.submit(process_chunk, chunk, options)
 
             yield from windowed_results(make_chunks(files, workers), submit, workers)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kp_extract.model import Block, FileError, Mention, Page, PartnershipMention
+from kp_extract.model import Block, FileError, Mention, Page, PartnershipMention, RunOptions
 from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.run.cache import CONTACTS, REJECTED, CacheLookup, PageCache
 from kp_extract.stages.s1_read import PARTIAL, ReadError, _relative_posix, page_from_bytes, read_bytes
@@ -129,14 +129,15 @@ def warm_up() -> bool:
     return True
 
 
-def process_file(path: str, root: str, cache: PageCache | None = None, include_contacts: bool = False
+def process_file(path: str, options: RunOptions, cache: PageCache | None = None
                  ) -> tuple[PageDigest | FileError, CacheLookup, str | None, dict[str, float]]:
     """Read, process and digest one file: (PageDigest or FileError, served from cache?, sha256 hex of
     the file's bytes or None when they could not be read, seconds per stage spent on it: read, and for
     a page processed here clean, segment, language, extract). The hash comes from the bytes read here,
     with or without a cache hit, so datapackage.json is the same either way. The digest carries the
-    page's contact rows only with include_contacts; only then are they cached (in an entry of their
-    own), and only a page whose rows are cached too is a hit then."""
+    page's contact rows only with options.include_contacts; only then are they cached (in an entry of
+    their own), and only a page whose rows are cached too is a hit then. cache: options' cache, opened."""
+    root, include_contacts = options.root, options.include_contacts
     rel = _relative_posix(Path(path), Path(root))
     key = None
     t0 = time.perf_counter()
@@ -184,9 +185,15 @@ def process_file(path: str, root: str, cache: PageCache | None = None, include_c
     return done(result, missed, page.sha256)
 
 
-def process_chunk(paths: list[str], root: str, cache_root: str | None, fp: str | None,
-                  include_contacts: bool = False) -> list:
+def process_chunk(paths: list[str], options: RunOptions) -> list:
     """process_file over a chunk of files (one worker task)."""
     warm_up()
-    cache = PageCache(cache_root, fp) if cache_root and fp else None
-    return [process_file(p, root, cache, include_contacts) for p in paths]
+    cache = open_cache(options)
+    return [process_file(p, options, cache) for p in paths]
+
+
+def open_cache(options: RunOptions) -> PageCache | None:
+    """The run's per-page cache, None without one."""
+    if options.cache_root and options.fingerprint:
+        return PageCache(options.cache_root, options.fingerprint)
+    return None
