@@ -1,4 +1,4 @@
-"""Tests for kp_extract.cli, with kp_extract.run.pipeline.run replaced by a stub."""
+"""Tests for kp_extract.cli, with kp_extract.run.pipeline.run replaced by a stub (monkeypatch)."""
 from __future__ import annotations
 
 import subprocess
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from kp_extract import __version__
 from kp_extract.cli import app
 from kp_extract.model import FileError
+from kp_extract.run import pipeline
 
 runner = CliRunner()
 
@@ -35,18 +36,17 @@ class FakeSummary:
 
 @pytest.fixture
 def fake_pipeline(monkeypatch):
-    """Install a stub kp_extract.run.pipeline whose run() returns `state["summary"]`."""
-    state = {"summary": FakeSummary(), "calls": [], "raise": None}
+    """Replace kp_extract.run.pipeline.run by a stub that returns `state["summary"]`."""
+    state = {"summary": FakeSummary(), "calls": [], "options": [], "raise": None}
 
-    def run(input_dir: Path, out_dir: Path):
+    def run(input_dir: Path, out_dir: Path, **options):
         state["calls"].append((Path(input_dir), Path(out_dir)))
+        state["options"].append(options)
         if state["raise"] is not None:
             raise state["raise"]
         return state["summary"]
 
-    module = types.ModuleType("kp_extract.run.pipeline")
-    module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
+    monkeypatch.setattr(pipeline, "run", run)
     return state
 
 
@@ -114,6 +114,21 @@ def test_success_exit_0_and_summary(fake_pipeline, raw_dir, tmp_path):
     assert result.stdout == ""
 
 
+def test_run_hands_the_pipeline_every_option_as_given(fake_pipeline, raw_dir, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(raw_dir), "--out", str(out), "--workers", "3", "--cache", str(tmp_path / "c"),
+                                 "--format", "json", "--csv-dialect", "excel-sv", "--min-confidence", "0.7",
+                                 "--include-contacts"])
+    assert result.exit_code == 0, result.output
+    [options] = fake_pipeline["options"]
+    assert {k: options[k] for k in ("workers", "engine", "cache_dir", "scheduler", "include_contacts", "formats",
+                                    "csv_dialect", "min_confidence", "manifest", "compare", "package_meta",
+                                    "decisions", "dashboard")} == {
+        "workers": 3, "engine": "local", "cache_dir": tmp_path / "c", "scheduler": None, "include_contacts": True,
+        "formats": ("json",), "csv_dialect": "excel-sv", "min_confidence": 0.7, "manifest": None, "compare": None,
+        "package_meta": None, "decisions": None, "dashboard": False}
+
+
 def summary_rows(stderr: str) -> dict[str, str]:
     """label -> value of the plain summary (label and value are two or more spaces apart)."""
     rows = {}
@@ -155,7 +170,7 @@ def progress_pipeline(monkeypatch):
 
     calls = []
 
-    def run(input_dir: Path, out_dir: Path, *, progress=None):
+    def run(input_dir: Path, out_dir: Path, *, progress=None, **options):
         calls.append(progress)
         tally = ProgressTally(progress, 3)
         for item in (types.SimpleNamespace(blocks=[1] * 10, mentions=[1] * 4), FileError("x.txt", "read", "bad"),
@@ -164,9 +179,7 @@ def progress_pipeline(monkeypatch):
         tally.stage("dedupe")
         return FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
 
-    module = types.ModuleType("kp_extract.run.pipeline")
-    module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
+    monkeypatch.setattr(pipeline, "run", run)
     return calls
 
 
@@ -302,16 +315,14 @@ def confidence_pipeline(monkeypatch):
     """A stub pipeline whose run() takes min_confidence and records what it was given."""
     calls = []
 
-    def run(input_dir: Path, out_dir: Path, *, min_confidence=None):
+    def run(input_dir: Path, out_dir: Path, *, min_confidence=None, **options):
         calls.append(min_confidence)
         summary = FakeSummary()
         summary.candidates = 3
         summary.min_confidence = (0.6, 0.4) if min_confidence is None else (min_confidence, min_confidence)
         return summary
 
-    module = types.ModuleType("kp_extract.run.pipeline")
-    module.run = run
-    monkeypatch.setitem(sys.modules, "kp_extract.run.pipeline", module)
+    monkeypatch.setattr(pipeline, "run", run)
     return calls
 
 

@@ -11,8 +11,6 @@ the run itself). No traceback is printed unless --debug.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import inspect
 import json
 import logging
 import os
@@ -162,17 +160,6 @@ def _print_summary(input_dir: Path, out: Path, summary: Any, console: Any, quiet
             _err(line)
     for line in run_summary.error_lines(list(getattr(summary, "errors", None) or [])):
         _err(line)
-
-
-def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """The options func takes (all of them if it takes **kwargs)."""
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return options
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return options
-    return {k: v for k, v in options.items() if k in params}
 
 
 @app.command()
@@ -382,37 +369,22 @@ def run(
         except DecisionsError as exc:
             _err(f"error: --decisions {exc}")
             raise typer.Exit(EXIT_FAILED) from None
-    options: dict[str, Any] = {
-        "workers": workers or None,
-        "engine": engine,
-        "cache_dir": None if no_cache else (cache if cache is not None else out / ".cache"),
-        "scheduler": scheduler,
-        "formats": chosen_formats,
-        "csv_dialect": csv_dialect,
-    }
-    if include_contacts:
-        options["include_contacts"] = True
-    if package_meta is not None:
-        options["package_meta"] = meta
-    if min_confidence is not None:
-        options["min_confidence"] = min_confidence
-    if crawl_manifest is not None:
-        options["manifest"] = crawl_manifest
-    if compare is not None:
-        options["compare"] = compare
-    if decisions_file is not None:
-        options["decisions"] = decisions_file
-    if dashboard:
-        options["dashboard"] = True
-
     try:
-        pipeline = importlib.import_module("kp_extract.run.pipeline")
+        from kp_extract.run import pipeline
+
         with contextlib.ExitStack() as stack:
+            progress = None
             if console is not None:
                 from kp_extract.run.progress import ProgressBar
 
-                options["progress"] = stack.enter_context(ProgressBar(console))
-            summary = pipeline.run(input_dir, out, **_accepted(pipeline.run, options))
+                progress = stack.enter_context(ProgressBar(console))
+            summary = pipeline.run(input_dir, out, workers=workers or None, engine=engine,
+                                   cache_dir=None if no_cache else (cache if cache is not None else out / ".cache"),
+                                   scheduler=scheduler, include_contacts=include_contacts, formats=chosen_formats,
+                                   csv_dialect=csv_dialect, progress=progress, min_confidence=min_confidence,
+                                   manifest=crawl_manifest, compare=compare,
+                                   package_meta=meta if package_meta is not None else None,
+                                   decisions=decisions_file, dashboard=dashboard)
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130) from None
