@@ -145,7 +145,7 @@ def test_summary_is_plain_text_when_stderr_is_not_a_terminal(fake_pipeline, raw_
         errors=[FileError("a.png.txt", "read", "binary content (PNG image)"),
                 FileError("b.zip.txt", "read", "binary content (zip archive)"),
                 FileError("c.txt", "extract", "ValueError: boom"),
-                FileError("d.txt", "read", "invalid UTF-8 bytes replaced (page processed)")])
+                FileError("d.txt", "read", "invalid UTF-8 bytes replaced", partial=True)])
     fake_pipeline["summary"].pages_partial = 1
     result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1

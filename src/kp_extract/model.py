@@ -260,13 +260,24 @@ class RunOptions:
     include_contacts: bool = False
 
 
+# What errors.jsonl and the summary add to the reason of a page that was only partly read.
+PARTIAL = "page processed"
+
+
 @dataclass(slots=True)
 class FileError:
-    """A file (or one stage of it) that could not be processed."""
+    """A file (or one stage of it) that could not be processed. partial: the page was processed all the
+    same, with a warning (reason says what was left out), rather than skipped."""
 
     file: str
     stage: str
     reason: str
+    partial: bool = False
+
+    def shown_reason(self) -> str:
+        """The reason as errors.jsonl and the summary show it: a partly read page's ends in
+        "(page processed)"."""
+        return f"{self.reason} ({PARTIAL})" if self.partial else self.reason
 
 
 def unique(items) -> list:

@@ -42,13 +42,12 @@ def jsonl(records: Iterable[Any]) -> str:
 
 
 def errors_jsonl(errors: Iterable[FileError]) -> str:
-    """errors.jsonl: one {"file", "stage", "reason"} per line, reasons scrubbed of contact details."""
+    """errors.jsonl: one {"file", "stage", "reason"} per line, a partly read page's reason ending in
+    "(page processed)", reasons scrubbed of contact details."""
     rows = []
     for e in errors:
-        d = dict(_as_dict(e))
-        if isinstance(d.get("reason"), str):
-            d["reason"] = scrub_contacts(d["reason"])
-        rows.append(d)
+        reason = f"{e.reason} (page processed)" if e.partial else e.reason
+        rows.append({"file": e.file, "stage": e.stage, "reason": scrub_contacts(reason)})
     return jsonl(rows)
 
 

@@ -47,8 +47,7 @@ from typing import Any
 from kp_extract.model import FileError
 from kp_extract.outputs.csv import DEFAULT_CSV_DIALECT, CsvDialect
 from kp_extract.outputs.csv import csv_dialect as get_csv_dialect
-from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, JsonLinesExporter, ParquetExporter,
-                                          as_dict)
+from kp_extract.outputs.exporters import (CsvExporter, Exporter, JsonExporter, JsonLinesExporter, ParquetExporter)
 from kp_extract.outputs.files import FileStat, atomic_file, file_stat, fsync_dir, hashed_atomic_file
 from kp_extract.outputs.iati import IATI_FILE, IatiExporter, report_time_from_environment
 from kp_extract.outputs.records import LINK_STEM, RECORD_FIELDS, RECORD_STEMS, RECORD_TO_DICT, TABLE_STEMS, link_rows
@@ -210,12 +209,10 @@ def _export_all(exporter: Exporter, rows: Iterable[dict]) -> None:
 
 
 def _error_rows(errors: Iterable[FileError]) -> Iterable[dict]:
-    """errors.jsonl rows: {"file", "stage", "reason"}, the reason scrubbed of contact details."""
+    """errors.jsonl rows: {"file", "stage", "reason"}, the reason as FileError.shown_reason shows it,
+    scrubbed of contact details."""
     for e in errors:
-        row = dict(as_dict(e))
-        if isinstance(row.get("reason"), str):
-            row["reason"] = scrub_contacts(row["reason"])
-        yield row
+        yield {"file": e.file, "stage": e.stage, "reason": scrub_contacts(e.shown_reason())}
 
 
 def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[dict], errors: list[FileError], *,

@@ -18,7 +18,7 @@ from pathlib import Path
 from kp_extract.model import Block, FileError, Mention, Page, PartnershipMention, RunOptions
 from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.run.cache import CONTACTS, REJECTED, CacheLookup, PageCache
-from kp_extract.stages.s1_read import PARTIAL, ReadError, _relative_posix, page_from_bytes, read_bytes
+from kp_extract.stages.s1_read import ReadError, _relative_posix, page_from_bytes, read_bytes
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s3_segment import segment_page
 from kp_extract.stages.s4_language import assign_languages
@@ -84,7 +84,7 @@ def process_page(page: Page, seconds: dict[str, float] | None = None) -> PageOut
     timed("clean")
     blocks = segment_page(page)
     if len(blocks) > MAX_PAGE_BLOCKS:
-        warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted ({PARTIAL})"))
+        warnings.append(("segment", f"{len(blocks)} blocks, only the first {MAX_PAGE_BLOCKS} extracted"))
         del blocks[MAX_PAGE_BLOCKS:]
     timed("segment")
     blocks = assign_languages(blocks)
@@ -169,7 +169,7 @@ def process_file(path: str, options: RunOptions, cache: PageCache | None = None
         return done(FileError(rel, "read", exc.reason), missed, sha256)
     seconds["read"] = time.perf_counter() - t0
     if not page.text.strip():  # an empty dump is a crawl failure worth reporting, not a page
-        warning = page.metadata.get("read_warning", "").removesuffix(f" ({PARTIAL})")
+        warning = page.metadata.get("read_warning", "")
         reason = f"no text left: {warning}" if warning else "empty file (no text)"
         return done(FileError(page.file, "read", reason), missed, page.sha256)
     try:

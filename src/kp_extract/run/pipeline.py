@@ -53,7 +53,7 @@ from kp_extract.run.blocks import candidate_spans, spooled_block_rows
 from kp_extract.run.compact import SummaryStore, compact, compact_statements, held_objects_frozen
 from kp_extract.run.pages import PageDigest
 from kp_extract.run.progress import DEDUPE, ProgressCallback, ProgressTally
-from kp_extract.stages.s1_read import (PARTIAL, InputListing, _check_input_dir, _relative_posix, not_read_reason,
+from kp_extract.stages.s1_read import (InputListing, _check_input_dir, _relative_posix, not_read_reason,
                                        walk_input)
 
 log = logging.getLogger(__name__)
@@ -286,8 +286,8 @@ def collect_pages(files: list[Path], input_dir: Path, summary: RunSummary, spool
             continue
         summary.pages_read += 1
         if item.warnings:  # one errors.jsonl line per page: the first stage, every reason
-            reasons = "; ".join(r.removesuffix(f" ({PARTIAL})") for _, r in item.warnings)
-            summary.errors.append(FileError(item.file, item.warnings[0][0], f"{reasons} ({PARTIAL})"))
+            reasons = "; ".join(r for _, r in item.warnings)
+            summary.errors.append(FileError(item.file, item.warnings[0][0], reasons, partial=True))
             summary.pages_partial += 1
         if include_contacts:
             collected.contacts.extend((item.file,) + tuple(c) for c in item.contacts)

@@ -19,15 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kp_extract.stages.s1_read import PARTIAL
-
 Row = tuple[str, str]
 SUB = "  "  # indent of a reason row under its pages row
-
-
-def is_partial(error: Any) -> bool:
-    """A FileError of a page that was processed with a warning (not skipped)."""
-    return str(error.reason).endswith(f"({PARTIAL})")
 
 
 def reason_group(error: Any) -> str:
@@ -82,8 +75,8 @@ def _decision_rows(s: Any) -> list[Row]:
 def summary_rows(s: Any) -> list[Row]:
     """The rows of the summary of a RunSummary (attributes added later are optional)."""
     errors = list(getattr(s, "errors", None) or [])
-    skipped = [e for e in errors if not is_partial(e)]
-    partial = [e for e in errors if is_partial(e)]
+    skipped = [e for e in errors if not e.partial]
+    partial = [e for e in errors if e.partial]
     rows: list[Row] = [("pages read", str(s.pages_read)), ("pages skipped", str(s.pages_skipped))]
     rows += _why_rows(skipped)
     if getattr(s, "pages_partial", 0) or partial:
@@ -171,8 +164,8 @@ def error_lines(errors: list, limit: int = 20) -> list[str]:
 
     lines = []
     for e in errors[:limit]:
-        verb = "partly read" if is_partial(e) else "skipped"
-        lines.append(f"  {verb} {e.file} ({e.stage}): {scrub_contacts(str(e.reason))}")
+        verb = "partly read" if e.partial else "skipped"
+        lines.append(f"  {verb} {e.file} ({e.stage}): {scrub_contacts(str(e.shown_reason()))}")
     if len(errors) > limit:
         lines.append(f"  ... and {len(errors) - limit} more (see errors.jsonl)")
     return lines

@@ -261,7 +261,6 @@ def normalise_text(text: str) -> str:
 # which keeps every later stage bounded: extraction time grows faster than linearly with a block's
 # length.
 MAX_LINE_CHARS = 20_000
-PARTIAL = "page processed"  # the tail of every read warning's reason: the page was not skipped
 
 
 def blank_long_lines(text: str, limit: int = MAX_LINE_CHARS) -> tuple[str, int]:
@@ -351,7 +350,7 @@ def page_from_bytes(raw: bytes, path: Path, root: Path, sha256: str | None = Non
     if long_lines:
         warnings.append(f"{long_lines} line(s) longer than {MAX_LINE_CHARS} characters left out")
     if warnings:
-        page.metadata["read_warning"] = "; ".join(warnings) + f" ({PARTIAL})"
+        page.metadata["read_warning"] = "; ".join(warnings)
     return page
 
 
