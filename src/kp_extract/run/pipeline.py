@@ -4,9 +4,9 @@ read -> clean -> segment -> language -> extract (per page) -> dedupe (corpus)
 -> export. A failure inside one page is caught at the page boundary and
 reported; the run goes on.
 
-The per-page stages run in-process (workers=1), in a pool of worker processes
+The per-page stages (pages.py) run in-process (workers=1), in a pool of worker processes
 (workers>1; each loads spaCy and the gazetteers once, in its initializer) or
-on a Dask cluster (engine="dask", see dask_engine.py). Files are read lazily
+on a Dask cluster (engine="dask"): engines.py, dask_engine.py. Files are read lazily
 by the workers and handed out in bounded chunks; each page comes back as a
 small PageDigest (block rows, mentions, partnership statements; no page text,
 no spaCy Doc), in file order whatever the engine, so the output is
