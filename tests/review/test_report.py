@@ -6,6 +6,7 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -45,16 +46,48 @@ def report_data(page: str) -> dict:
     return json.loads(body)
 
 
-def report_sections(report: Path) -> dict[str, str]:
-    """Every record's section HTML, by id, from the report's sources files (kpReportChunk(N,{...});),
-    in chunk order."""
-    sections: dict[str, str] = {}
-    files = sorted(sidecar_dir(report).glob("chunk-*.js"), key=lambda f: int(f.stem.split("-")[1]))
+def _calls(report: Path, kind: str, function: str) -> dict[str, Any]:
+    """The objects of the sources files SIDECAR/KIND-N.js (each `FUNCTION(N,{...});`), merged in file order."""
+    merged: dict[str, Any] = {}
+    files = sorted(sidecar_dir(report).glob(f"{kind}-*.js"), key=lambda f: int(f.stem.split("-")[1]))
     for f in files:
         call = f.read_text(encoding="utf-8")
-        prefix = re.match(r"kpReportChunk\((\d+),", call)
+        prefix = re.match(function + r"\((\d+),", call)
         assert prefix and call.endswith(");\n") and int(prefix.group(1)) == int(f.stem.split("-")[1])
-        sections.update(json.loads(call[prefix.end():-3]))
+        merged.update(json.loads(call[prefix.end():-3]))
+    return merged
+
+
+def _block_html(text: list, ref: list, fields: list[str]) -> str:
+    """A block's <pre> content as the page's script (report.py's JS blockHtml) assembles it."""
+    base, out, m, end = text[0], [], 2, -1
+    for i in range(1, len(text), 2):
+        at, piece = text[i], text[i + 1]
+        if end >= 0 and at >= end:
+            out.append("</mark>")
+            end = -1
+        if end < 0 and m < len(ref) and ref[m] == at and not piece.startswith("<"):
+            out.append(f'<mark data-field="{fields[ref[m + 2]]}" data-start="{base + at}" data-end="{base + ref[m + 1]}">')
+            end = ref[m + 1]
+            m += 3
+        out.append(piece)
+    if end >= 0:
+        out.append("</mark>")
+    return "".join(out)
+
+
+def report_sections(report: Path) -> dict[str, str]:
+    """Every record's section HTML, by id, as the page's script draws it: from the report's record files
+    (kpReportChunk(N,{id: [HTML, refs]});), each empty <pre> filled with its block's text from the text
+    files (kpReportText(N,{ref: segments});) and the record's marks; in chunk order."""
+    fields = report_data(report.read_text(encoding="utf-8"))["fields"]
+    texts = _calls(report, "text", "kpReportText")
+    sections: dict[str, str] = {}
+    for rid, (section, refs) in _calls(report, "chunk", "kpReportChunk").items():
+        pieces = section.split("<pre></pre>")
+        assert len(pieces) == len(refs) + 1, rid
+        sections[rid] = pieces[0] + "".join(f"<pre>{_block_html(texts[str(ref[1])], ref, fields)}</pre>{after}"
+                                            for ref, after in zip(refs, pieces[1:]))
     return sections
 
 
@@ -185,6 +218,9 @@ def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
     assert "[e-post]" in text and "[telefon]" in text
     assert 'data-field="title"' in text  # the hostile title is still marked, escaped
     assert "source not available" in text  # gone.txt
+    for f in sidecar_dir(report).iterdir():  # the files as written: text escaped, contacts never stored
+        raw = f.read_text(encoding="utf-8")
+        assert HOSTILE not in raw and "<img" not in raw and "anna.ek" not in raw and "41 00 00" not in raw, f.name
 
 
 def test_hostile_partnership_is_escaped(tmp_path):
@@ -219,7 +255,7 @@ def test_input_folder_without_a_recorded_one(tmp_path, monkeypatch):
         result = build_report(out)
         text = report_text(result.path)
         assert text.count("source not available: the run recorded no input folder") == 3
-        records = text.split('<p class="legend">')[1].split("</p>", 1)[1]  # after the legend's own marks
+        records = "\n".join(report_sections(result.path).values())  # the page's script builds marks: not it
         assert "<mark" not in records and "<pre>" not in records
         assert result.pages == PageCounts(total=2, gone=2)
 

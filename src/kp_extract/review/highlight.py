@@ -11,6 +11,7 @@ first in FIELDS, then to the earlier position, so the result is deterministic.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from kp_extract.lexicon import gazetteer
 from kp_extract.lexicon import values
 from kp_extract.privacy import contact_spans
 
-__all__ = ["ValueSpan", "FIELDS", "find_value_spans", "non_overlapping", "mention_values", "render_segments"]
+__all__ = ["ValueSpan", "FIELDS", "find_value_spans", "non_overlapping", "mention_values", "render_segments",
+           "cut_segments"]
 
 # Record fields that are highlighted, in tie-break order (a title outranks the names inside it).
 FIELDS = (
@@ -463,4 +465,35 @@ def render_segments(text: str, spans: list[ValueSpan]) -> list[tuple[str, str, V
         pos = e
     if pos < len(text):
         out.append(("text", text[pos:], None))
+    return out
+
+
+def cut_segments(text: str, cuts: Iterable[int]) -> list[tuple[int, str, str]]:
+    """`text` cut for display at every offset of `cuts` (the ends of the marks of every record that
+    cites it), contact details hidden as render_segments hides them: a list of (start, kind, text),
+    kind "text" (text is text[start:next start]) or "redacted" (the placeholder of the contact details
+    that stood there). The marks render_segments keeps (none touches contact details) start and end
+    at segment boundaries, so a viewer marks a record's values by wrapping whole segments."""
+    hidden: list[tuple[int, int, str]] = []
+    pos = 0
+    for hs, he, rep in sorted(contact_spans(text), key=lambda t: (t[0], t[1])):
+        if hs < pos:  # overlaps an earlier one, as render_segments skips it
+            continue
+        hidden.append((hs, he, rep))
+        pos = he
+    bounds = sorted({c for c in cuts if 0 < c < len(text)})
+    out: list[tuple[int, str, str]] = []
+
+    def plain(a: int, b: int) -> None:
+        for c in [*bounds[bisect.bisect_right(bounds, a):bisect.bisect_left(bounds, b)], b]:
+            if c > a:
+                out.append((a, "text", text[a:c]))
+                a = c
+
+    pos = 0
+    for hs, he, rep in hidden:
+        plain(pos, hs)
+        out.append((hs, "redacted", rep or "[kontakt]"))
+        pos = he
+    plain(pos, len(text))
     return out

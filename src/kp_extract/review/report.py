@@ -44,7 +44,7 @@ from kp_extract.privacy import scrub_contacts, scrub_record
 from kp_extract.outputs.files import atomic_write_text
 from kp_extract.outputs.reader import read_records
 from kp_extract.lexicon.gazetteer import load_gazetteer
-from kp_extract.review.highlight import FIELDS, find_value_spans, render_segments
+from kp_extract.review.highlight import FIELDS, cut_segments, find_value_spans, render_segments
 from kp_extract.outputs.datapackage import DATAPACKAGE
 from kp_extract.stages.s1_read import ReadError, page_from_bytes, read_bytes
 
@@ -75,6 +75,8 @@ class SourceText:
     language: str | None = None
     status: str = GONE
     note: str = ""
+    ref: int = -1  # its number in the text files (shown blocks only: assign_text_files)
+    text_file: int = 0  # the text file (report.sources/text-N.js) that holds it
 
 
 @dataclass(frozen=True)
@@ -706,7 +708,13 @@ def _badge_html(block: SourceText) -> str:
     return f' <span class="badge badge-{block.status}" title="{esc(block.note)}">{esc(label)}</span>'
 
 
-def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
+BlockRef = list[int]  # [text file, block ref, then start, end, field index of each mark, block-relative]
+_FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
+
+
+def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> tuple[str, BlockRef | None]:
+    """A source block of a record: its HTML with an empty <pre> when its text is shown, and what the
+    page's script fills it with (the block's text, from its text file, with the record's marks)."""
     file, start, end = src["file"], int(src["start"]), int(src["end"])
     meta = " · ".join(x for x in (block.kind, block.language) if x)
     head = (f'<div class="block-head"><code>{esc(file)}:{start}-{end}</code>{_badge_html(block)}'
@@ -715,36 +723,35 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> str:
         what = {CHANGED: "page changed since the run: its text is not shown", GONE: "source not available"}
         note = f": {block.note}" if block.status == GONE and block.note else ""
         return (f'<div class="block" id="{esc(anchor)}" data-status="{esc(block.status)}">{head}'
-                f'<p class="missing">{esc(what.get(block.status, "source not available") + note)}</p></div>')
-    parts = []
-    for kind, text, span in render_segments(block.text, find_value_spans(block.text, p)):
-        if kind == "text":
-            parts.append(html.escape(text))
-        elif kind == "redacted":
-            parts.append(f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>')
-        elif span is not None:
-            parts.append(f'<mark data-field="{span.field}" data-start="{start + span.start}" '
-                         f'data-end="{start + span.end}">{html.escape(text)}</mark>')
+                f'<p class="missing">{esc(what.get(block.status, "source not available") + note)}</p></div>'), None
+    ref: BlockRef = [block.text_file, block.ref]
+    for kind, _text, span in render_segments(block.text, find_value_spans(block.text, p)):
+        if kind == "mark" and span is not None:  # render_segments drops the marks touching contact details
+            ref += [span.start, span.end, _FIELD_INDEX[span.field]]
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
-            f'data-end="{end}" data-status="{esc(block.status)}">{head}<pre>{"".join(parts)}</pre></div>')
+            f'data-end="{end}" data-status="{esc(block.status)}">{head}<pre></pre></div>'), ref
 
 
-def _sources_html(values: dict, rid: str, srcs: list[dict], sources: dict) -> tuple[str, str]:
-    """(the list of source links, the source blocks with `values` marked) of one record."""
+def _sources_html(values: dict, rid: str, srcs: list[dict], sources: dict) -> tuple[str, str, list[BlockRef]]:
+    """(the list of source links, the source blocks, what fills their <pre>s with `values` marked, in
+    order) of one record."""
     links = "".join(
         f'<li><a href="#{esc(rid)}-s{i}"><code>{esc(s["file"])}:{int(s["start"])}-{int(s["end"])}</code></a></li>'
         for i, s in enumerate(srcs))
-    blocks = "\n".join(
-        _block_html(values, s, sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None)),
-                    f"{rid}-s{i}")
-        for i, s in enumerate(srcs))
-    return links, blocks
+    parts, refs = [], []
+    for i, s in enumerate(srcs):
+        block = sources.get((s["file"], int(s["start"]), int(s["end"])), SourceText(None))
+        part, ref = _block_html(values, s, block, f"{rid}-s{i}")
+        parts.append(part)
+        if ref is not None:
+            refs.append(ref)
+    return links, "\n".join(parts), refs
 
 
-def _record_html(p: dict, sources: dict, titles: dict[str, str]) -> str:
+def _record_html(p: dict, sources: dict, titles: dict[str, str]) -> tuple[str, list[BlockRef]]:
     rid = str(p["record_id"])
     srcs = p.get("sources") or []
-    src_links, blocks = _sources_html(p, rid, srcs, sources)
+    src_links, blocks, refs = _sources_html(p, rid, srcs, sources)
     anchors = {(str(s["file"]), int(s["start"]), int(s["end"])): f"{rid}-s{i}" for i, s in enumerate(srcs)}
     conflicts = _conflicts_html(p, anchors)
     if conflicts:
@@ -766,10 +773,10 @@ def _record_html(p: dict, sources: dict, titles: dict[str, str]) -> str:
 </div>
 <h3>Source text</h3>
 {blocks}
-</section>"""
+</section>""", refs
 
 
-def _partnership_html(pt: dict, sources: dict, titles: dict[str, str]) -> str:
+def _partnership_html(pt: dict, sources: dict, titles: dict[str, str]) -> tuple[str, list[BlockRef]]:
     """A partnership as a record: its fields, its projects (links), its source blocks with its
     parties and country marked (as the project fields they are)."""
     pid = partnership_id(pt)
@@ -778,7 +785,7 @@ def _partnership_html(pt: dict, sources: dict, titles: dict[str, str]) -> str:
               "international_partners": [pt.get("international_partner")] if pt.get("international_partner") else [],
               "countries": [pt.get("country")] if pt.get("country") else []}
     srcs = pt.get("sources") or []
-    src_links, blocks = _sources_html(values, pid, srcs, sources)
+    src_links, blocks, refs = _sources_html(values, pid, srcs, sources)
     names = _country_names()
     country = pt.get("country")
     rows = [("swedish_partners", "Swedish partner", _field_value_html(values, "swedish_partners")),
@@ -803,7 +810,7 @@ def _partnership_html(pt: dict, sources: dict, titles: dict[str, str]) -> str:
 </div>
 <h3>Source text</h3>
 {blocks}
-</section>"""
+</section>""", refs
 
 
 def _legend() -> str:
@@ -837,7 +844,7 @@ def _decide_html(rid: str, applied: list[dict]) -> str:
 <button type="button" class="d-reject">Reject</button>
 <label>merge in <input type="text" class="d-merge-value" placeholder="record_id or title"></label>
 <button type="button" class="d-merge">Merge</button>
-<label>set <select class="d-field">{_settable_options()}</select></label>
+<label>set <select class="d-field"></select></label>
 <input type="text" class="d-value" placeholder="value (lists: a | b)">
 <button type="button" class="d-set">Set</button>
 </div>"""
@@ -1130,17 +1137,24 @@ JS = r"""
   var chunkOf = {};
   data.projects.forEach(function (r) { chunkOf[r[0]] = r[12]; });
   data.partnerships.forEach(function (r) { chunkOf[r[0]] = r[8]; });
-  var view = $("record-view"), loaded = {}, failed = {}, wanted = null;
-  window.kpReportChunk = function (n, sections) {
-    loaded[n] = sections;
+  var view = $("record-view"), sections = {}, texts = {}, done = {}, failed = {}, wanted = null;
+  var FIELDS = data.fields;
+  window.kpReportChunk = function (n, chunk) {
+    Object.keys(chunk).forEach(function (k) { sections[k] = chunk[k]; });
+    done["chunk-" + n] = true;
     show();
   };
-  function load(n) {
-    if (loaded[n] || failed[n] || document.querySelector("script[data-chunk='" + n + "']")) { return; }
+  window.kpReportText = function (n, blocks) {
+    Object.keys(blocks).forEach(function (k) { texts[k] = blocks[k]; });
+    done["text-" + n] = true;
+    show();
+  };
+  function load(name) {  // chunk-N (records) or text-N (the blocks' text)
+    if (done[name] || failed[name] || document.querySelector("script[data-chunk='" + name + "']")) { return; }
     var s = document.createElement("script");
-    s.src = data.sidecar + "/chunk-" + n + ".js";
-    s.setAttribute("data-chunk", String(n));
-    s.onerror = function () { failed[n] = true; show(); };
+    s.src = data.sidecar + "/" + name + ".js";
+    s.setAttribute("data-chunk", name);
+    s.onerror = function () { failed[name] = true; show(); };
     document.head.appendChild(s);
   }
   function message(cls, text) {
@@ -1150,26 +1164,61 @@ JS = r"""
     view.textContent = "";
     view.appendChild(p);
   }
+  // a block's text with a record's marks: the text file holds [page start, then the start and the
+  // escaped HTML of each segment] (cut by report.py at the ends of every mark), the record's ref
+  // [text file, block, then start, end, field index of each mark]: a mark wraps whole segments
+  function blockHtml(text, ref) {
+    var base = text[0], out = [], m = 2, end = -1;
+    for (var i = 1; i < text.length; i += 2) {
+      var at = text[i], piece = text[i + 1];
+      if (end >= 0 && at >= end) { out.push("</mark>"); end = -1; }
+      if (end < 0 && m < ref.length && ref[m] === at && piece.charAt(0) !== "<") {
+        out.push('<mark data-field="' + FIELDS[ref[m + 2]] + '" data-start="' + (base + at) +
+                 '" data-end="' + (base + ref[m + 1]) + '">');
+        end = ref[m + 1];
+        m += 3;
+      }
+      out.push(piece);
+    }
+    if (end >= 0) { out.push("</mark>"); }
+    return out.join("");
+  }
+  function draw(section) {
+    view.innerHTML = section[0];  // written and escaped by report.py
+    var pres = view.querySelectorAll(".block pre");
+    section[1].forEach(function (ref, i) { pres[i].innerHTML = blockHtml(texts[ref[1]], ref); });
+    // the decision controls' fields: those of the page's own form
+    var fields = Array.prototype.slice.call($("d-field").options, 1);
+    Array.prototype.forEach.call(view.querySelectorAll("select.d-field"), function (sel) {
+      fields.forEach(function (o) { sel.appendChild(o.cloneNode(true)); });
+    });
+  }
+  function unavailable(name) {
+    message("load-error", "The sources of this record could not be loaded: " + data.sidecar +
+      "/" + name + ".js must be in the folder next to the report.");
+  }
   function show() {
     var hash = decodeURIComponent(location.hash.slice(1));
     var id = hash.replace(/-s\d+$/, "");
     if (!(id in chunkOf)) { id = hash; }
     if (!(id in chunkOf)) { wanted = null; view.textContent = ""; return; }
-    var n = chunkOf[id];
-    if (loaded[n]) {
-      if (wanted !== id || !$(id)) {
-        view.innerHTML = loaded[n][id];  // written and escaped by report.py
-        wanted = id;
-      }
-      var target = $(hash) || $(id);
-      if (target) { target.scrollIntoView(); }
-    } else if (failed[n]) {
-      message("load-error", "The sources of this record could not be loaded: " + data.sidecar +
-        "/chunk-" + n + ".js must be in the folder next to the report.");
-    } else {
-      message("loading", "loading the sources…");
-      load(n);
+    var name = "chunk-" + chunkOf[id];
+    if (failed[name]) { unavailable(name); return; }
+    if (!done[name]) { message("loading", "loading the sources…"); load(name); return; }
+    var section = sections[id], need = [];
+    section[1].forEach(function (ref) {
+      var t = "text-" + ref[0];
+      if (!done[t] && need.indexOf(t) < 0) { need.push(t); }
+    });
+    var bad = need.filter(function (t) { return failed[t]; });
+    if (bad.length) { unavailable(bad[0]); return; }
+    if (need.length) { message("loading", "loading the sources…"); need.forEach(load); return; }
+    if (wanted !== id || !$(id)) {
+      draw(section);
+      wanted = id;
     }
+    var target = $(hash) || $(id);
+    if (target) { target.scrollIntoView(); }
   }
   window.addEventListener("hashchange", show);
   show();
@@ -1272,21 +1321,24 @@ BATCH = 200  # records per task of the rendering pool
 _render_state: tuple[list[dict], dict, dict[str, str]] | None = None
 
 
-def _section(rec: dict, sources: dict, titles: dict[str, str]) -> tuple[str, str]:
+Section = tuple[str, list[BlockRef]]  # a record's HTML (its <pre>s empty) and what fills them
+
+
+def _section(rec: dict, sources: dict, titles: dict[str, str]) -> tuple[str, Section]:
     if "record_id" in rec:
         return str(rec["record_id"]), _record_html(rec, sources, titles)
     return partnership_id(rec), _partnership_html(rec, sources, titles)
 
 
-def _render_batch(batch: range) -> list[tuple[str, str]]:
+def _render_batch(batch: range) -> list[tuple[str, Section]]:
     assert _render_state is not None, "the rendering pool's state is set before it forks"
     records, sources, titles = _render_state
     return [_section(records[i], sources, titles) for i in batch]
 
 
 def _sections(projects: list[dict], partnerships: list[dict], sources: dict,
-              progress: ReportProgress | None, workers: int = 0) -> Iterator[tuple[str, str]]:
-    """(id, section HTML) of every project, then every partnership, in that order. Marking the values
+              progress: ReportProgress | None, workers: int = 0) -> Iterator[tuple[str, Section]]:
+    """(id, section) of every project, then every partnership, in that order. Marking the values
     in every source block is most of a report's work: a big one is rendered by `workers` forked
     processes (0: one per core), in batches taken back in order, so the output is the same."""
     global _render_state
@@ -1317,24 +1369,65 @@ def _sections(projects: list[dict], partnerships: list[dict], sources: dict,
         _render_state = None
 
 
-def chunk_sections(sections: Iterable[tuple[str, str]], limit: int = CHUNK_CHARS) -> Iterator[tuple[int, dict[str, str]]]:
+def chunk_sections(sections: Iterable[tuple[str, Section]], limit: int = CHUNK_CHARS
+                   ) -> Iterator[tuple[int, dict[str, Section]]]:
     """The sections grouped in order into chunks of about `limit` characters (a section larger than
     that is a chunk alone), numbered from 1."""
-    chunk: dict[str, str] = {}
+    chunk: dict[str, Section] = {}
     size, n = 0, 1
     for rid, section in sections:
-        if chunk and size + len(section) > limit:
+        weight = len(section[0]) + 12 * sum(len(r) for r in section[1])
+        if chunk and size + weight > limit:
             yield n, chunk
             chunk, size, n = {}, 0, n + 1
         chunk[rid] = section
-        size += len(section)
+        size += weight
     if chunk:
         yield n, chunk
 
 
-def chunk_script(n: int, sections: dict[str, str]) -> str:
-    """A sources file: one call of the report's kpReportChunk with the chunk's sections by id."""
-    return f"kpReportChunk({n},{json.dumps(sections, ensure_ascii=False, separators=(',', ':'))});\n"
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def chunk_script(n: int, sections: dict[str, Section]) -> str:
+    """A record file: one call of the report's kpReportChunk with the chunk's sections by id, each
+    [its HTML, [[text file, block ref, start, end, field index, ...] of each shown block]]."""
+    return f"kpReportChunk({n},{_compact({rid: [h, refs] for rid, (h, refs) in sections.items()})});\n"
+
+
+def assign_text_files(sources: dict[tuple[str, int, int], SourceText], limit: int = CHUNK_CHARS) -> None:
+    """Number the shown blocks (ref, in key order) and group them in order into text files of about
+    `limit` characters of text (text_file, from 1): each block's text is written once, in one file."""
+    ref, n, size = 0, 1, 0
+    for key in sorted(sources):
+        block = sources[key]
+        if block.text is None:
+            continue
+        if size and size + len(block.text) > limit:
+            n, size = n + 1, 0
+        block.ref, block.text_file = ref, n
+        ref += 1
+        size += len(block.text)
+
+
+def text_scripts(sources: dict[tuple[str, int, int], SourceText], cuts: dict[int, set[int]]) -> Iterator[tuple[int, str]]:
+    """The text files: kpReportText(N, {ref: [page start, then the start and HTML of each segment]}),
+    each block's text cut at the ends of the marks of every record citing it (cuts, by ref), escaped,
+    contact details hidden (highlight.cut_segments)."""
+    files: dict[int, dict[str, list[Any]]] = {}
+    for (_file, start, _end), block in sorted(sources.items()):
+        if block.text is None:
+            continue
+        entry: list[Any] = [start]
+        for at, kind, text in cut_segments(block.text, cuts.get(block.ref, ())):
+            if kind == "text":
+                entry += [at, html.escape(text)]
+            else:
+                entry += [at, f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>']
+        files.setdefault(block.text_file, {})[str(block.ref)] = entry
+    for n, blocks in sorted(files.items()):
+        yield n, f"kpReportText({n},{_compact(blocks)});\n"
 
 
 def sidecar_dir(report: Path) -> Path:
@@ -1350,7 +1443,7 @@ def render_report(projects: list[dict], partnerships: list[dict], sources: dict[
     decisions (candidates: the rows of candidates.jsonl, offered for promotion), the pages that gave
     no record (pages.csv rows with a reason: read_pages_without_record; no section when None)."""
     data = {
-        "page_size": PAGE_SIZE, "sidecar": sidecar,
+        "page_size": PAGE_SIZE, "sidecar": sidecar, "fields": list(FIELDS),
         "projects": [_project_row(p, chunks[str(p["record_id"])]) for p in projects],
         "partnerships": [_partnership_row(pt, chunks[partnership_id(pt)]) for pt in partnerships],
     }
@@ -1387,18 +1480,29 @@ def render_report(projects: list[dict], partnerships: list[dict], sources: dict[
 """
 
 
-def _write_sidecar(folder: Path, chunks: Iterable[tuple[int, dict[str, str]]]) -> dict[str, int]:
-    """Write the sources files into folder (each atomically), remove any other chunk-*.js there (an
-    earlier, larger report's), and return the chunk number of every record id."""
+def _write_sidecar(folder: Path, chunks: Iterable[tuple[int, dict[str, Section]]],
+                   sources: dict[tuple[str, int, int], SourceText]) -> dict[str, int]:
+    """Write the sources files into folder (each atomically): the records' files (chunk-N.js) as they
+    come, then the text files (text-N.js), whose segments need the marks of every record; remove any
+    other chunk-*.js and text-*.js there (an earlier, larger report's), and return the chunk number of
+    every record id."""
     folder.mkdir(parents=True, exist_ok=True)
     where: dict[str, int] = {}
     names = set()
+    cuts: dict[int, set[int]] = {}
     for n, sections in chunks:
         name = f"chunk-{n}.js"
         atomic_write_text(folder / name, chunk_script(n, sections))
         names.add(name)
         where.update(dict.fromkeys(sections, n))
-    for stale in folder.glob("chunk-*.js"):
+        for _html, refs in sections.values():
+            for ref in refs:
+                cuts.setdefault(ref[1], set()).update(ref[2 + i] for i in range(len(ref) - 2) if i % 3 != 2)
+    for n, script in text_scripts(sources, cuts):
+        name = f"text-{n}.js"
+        atomic_write_text(folder / name, script)
+        names.add(name)
+    for stale in [*folder.glob("chunk-*.js"), *folder.glob("text-*.js")]:
         if stale.name not in names:
             stale.unlink()
     return where
@@ -1430,10 +1534,12 @@ def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
         if progress is not None and (i % 100 == 0 or i == len(files)):
             progress("pages", i, len(files))
     sources = load_sources(projects + partnerships, checks, out_dir / "blocks.jsonl")
+    assign_text_files(sources)
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     sidecar = sidecar_dir(target)
-    chunks = _write_sidecar(sidecar, chunk_sections(_sections(projects, partnerships, sources, progress, workers)))
+    chunks = _write_sidecar(sidecar, chunk_sections(_sections(projects, partnerships, sources, progress, workers)),
+                            sources)
     page = render_report(projects, partnerships, sources, chunks, sidecar.name, run_metadata(out_dir), candidates,
                          read_pages_without_record(out_dir))
     atomic_write_text(target, page)
