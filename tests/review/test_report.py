@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from kp_extract.cli import app
 from kp_extract.run.pipeline import run
 from kp_extract.stages.s1_read import read_page
-from kp_extract.review.report import PageCounts, build_report, sidecar_dir, write_report
+from kp_extract.review.report import PageCounts, build_report, sidecar_dir, unpack, write_report
 from tests.review.browser import chromium_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def _calls(report: Path, kind: str, function: str) -> dict[str, Any]:
         call = f.read_text(encoding="utf-8")
         prefix = re.match(function + r"\((\d+),", call)
         assert prefix and call.endswith(");\n") and int(prefix.group(1)) == int(f.stem.split("-")[1])
-        merged.update(json.loads(call[prefix.end():-3]))
+        merged.update(unpack(json.loads(call[prefix.end():-3])))
     return merged
 
 
@@ -78,8 +78,8 @@ def _block_html(text: list, ref: list, fields: list[str]) -> str:
 
 def report_sections(report: Path) -> dict[str, str]:
     """Every record's section HTML, by id, as the page's script draws it: from the report's record files
-    (kpReportChunk(N,{id: [HTML, refs]});), each empty <pre> filled with its block's text from the text
-    files (kpReportText(N,{ref: segments});) and the record's marks; in chunk order."""
+    (kpReportChunk(N,"packed {id: [HTML, refs]}");), each empty <pre> filled with its block's text from the
+    text files (kpReportText(N,"packed {ref: segments}");) and the record's marks; in chunk order."""
     fields = report_data(report.read_text(encoding="utf-8"))["fields"]
     texts = _calls(report, "text", "kpReportText")
     sections: dict[str, str] = {}
@@ -115,8 +115,8 @@ def test_every_project_has_a_row_and_a_record(seeds_out, seeds_html):
     assert len(data["partnerships"]) == len(partnerships)
     # each row names the file that holds its section (a project's 13th field, a partnership's 9th)
     for r, chunk in [(r, r[12]) for r in data["projects"]] + [(r, r[8]) for r in data["partnerships"]]:
-        assert r[0] in json.loads((seeds_out / "report.sources" / f"chunk-{chunk}.js").read_text(
-            encoding="utf-8").split(",", 1)[1][:-3])
+        assert r[0] in unpack(json.loads((seeds_out / "report.sources" / f"chunk-{chunk}.js").read_text(
+            encoding="utf-8").split(",", 1)[1][:-3]))
     for p in projects:
         if p["title"]:
             assert f"<h2>{p['title']}</h2>" in text.replace("&#x27;", "'")
@@ -219,7 +219,7 @@ def test_hostile_text_is_escaped_and_contacts_hidden(tmp_path):
     assert 'data-field="title"' in text  # the hostile title is still marked, escaped
     assert "source not available" in text  # gone.txt
     for f in sidecar_dir(report).iterdir():  # the files as written: text escaped, contacts never stored
-        raw = f.read_text(encoding="utf-8")
+        raw = json.dumps(unpack(json.loads(f.read_text(encoding="utf-8").split(",", 1)[1][:-3])), ensure_ascii=False)
         assert HOSTILE not in raw and "<img" not in raw and "anna.ek" not in raw and "41 00 00" not in raw, f.name
 
 

@@ -26,6 +26,8 @@ never shown beside text it was not read from (check_pages, PageCheck).
 """
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import html
 import io
@@ -1139,16 +1141,25 @@ JS = r"""
   data.partnerships.forEach(function (r) { chunkOf[r[0]] = r[8]; });
   var view = $("record-view"), sections = {}, texts = {}, done = {}, failed = {}, wanted = null;
   var FIELDS = data.fields;
-  window.kpReportChunk = function (n, chunk) {
-    Object.keys(chunk).forEach(function (k) { sections[k] = chunk[k]; });
-    done["chunk-" + n] = true;
-    show();
-  };
-  window.kpReportText = function (n, blocks) {
-    Object.keys(blocks).forEach(function (k) { texts[k] = blocks[k]; });
-    done["text-" + n] = true;
-    show();
-  };
+  // a sources file's object comes gzipped in base64 (report.py's pack)
+  function unpack(name, packed, into) {
+    try {
+      var bin = atob(packed), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      new Response(stream).text().then(function (json) {
+        var value = JSON.parse(json);
+        Object.keys(value).forEach(function (k) { into[k] = value[k]; });
+        done[name] = true;
+        show();
+      }, function () { failed[name] = true; show(); });
+    } catch (e) {
+      failed[name] = true;
+      show();
+    }
+  }
+  window.kpReportChunk = function (n, packed) { unpack("chunk-" + n, packed, sections); };
+  window.kpReportText = function (n, packed) { unpack("text-" + n, packed, texts); };
   function load(name) {  // chunk-N (records) or text-N (the blocks' text)
     if (done[name] || failed[name] || document.querySelector("script[data-chunk='" + name + "']")) { return; }
     var s = document.createElement("script");
@@ -1195,7 +1206,8 @@ JS = r"""
   }
   function unavailable(name) {
     message("load-error", "The sources of this record could not be loaded: " + data.sidecar +
-      "/" + name + ".js must be in the folder next to the report.");
+      "/" + name + ".js must be in the folder next to the report (and the browser must read gzip: " +
+      "DecompressionStream).");
   }
   function show() {
     var hash = decodeURIComponent(location.hash.slice(1));
@@ -1390,10 +1402,23 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def pack(value: Any) -> str:
+    """value as a sources file carries it: its compact JSON, gzipped (no timestamp: the same bytes
+    every time) and in base64, which the page's script unpacks (DecompressionStream). The sections'
+    HTML repeats itself from record to record, and gzip takes most of that out."""
+    data = gzip.compress(_compact(value).encode("utf-8"), compresslevel=6, mtime=0)
+    return base64.b64encode(data).decode("ascii")
+
+
+def unpack(packed: str) -> Any:
+    """The value pack packed."""
+    return json.loads(gzip.decompress(base64.b64decode(packed)).decode("utf-8"))
+
+
 def chunk_script(n: int, sections: dict[str, Section]) -> str:
     """A record file: one call of the report's kpReportChunk with the chunk's sections by id, each
     [its HTML, [[text file, block ref, start, end, field index, ...] of each shown block]]."""
-    return f"kpReportChunk({n},{_compact({rid: [h, refs] for rid, (h, refs) in sections.items()})});\n"
+    return f'kpReportChunk({n},"{pack({rid: [h, refs] for rid, (h, refs) in sections.items()})}");\n'
 
 
 def assign_text_files(sources: dict[tuple[str, int, int], SourceText], limit: int = CHUNK_CHARS) -> None:
@@ -1427,7 +1452,7 @@ def text_scripts(sources: dict[tuple[str, int, int], SourceText], cuts: dict[int
                 entry += [at, f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>']
         files.setdefault(block.text_file, {})[str(block.ref)] = entry
     for n, blocks in sorted(files.items()):
-        yield n, f"kpReportText({n},{_compact(blocks)});\n"
+        yield n, f'kpReportText({n},"{pack(blocks)}");\n'
 
 
 def sidecar_dir(report: Path) -> Path:
