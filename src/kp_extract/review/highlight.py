@@ -441,12 +441,15 @@ def mention_values(mention: Any) -> dict[str, Any]:
     }
 
 
-def render_segments(text: str, spans: list[ValueSpan]) -> list[tuple[str, str, ValueSpan | None]]:
+def render_segments(text: str, spans: list[ValueSpan], hidden: list[tuple[int, int, str]] | None = None
+                    ) -> list[tuple[str, str, ValueSpan | None]]:
     """`text` cut for display, contact details hidden: a list of (kind, text, span) with kind
     "text", "mark" (text is text[span.start:span.end]) or "redacted" (text is the placeholder
     that stands for a removed e-mail address, phone number or contact line). Offsets of the marks
-    stay those of `text`; a mark that touches contact details is dropped."""
-    hidden = contact_spans(text)
+    stay those of `text`; a mark that touches contact details is dropped. hidden: contact_spans(text),
+    when the caller has it already (a block cited by many records)."""
+    if hidden is None:
+        hidden = contact_spans(text)
     marks = [s for s in spans if not any(s.start < he and hs < s.end for hs, he, _ in hidden)]
     events: list[tuple[int, int, str, ValueSpan | str]] = sorted(
         [(s.start, s.end, "mark", s) for s in marks] + [(hs, he, "redacted", rep) for hs, he, rep in hidden],
@@ -468,18 +471,20 @@ def render_segments(text: str, spans: list[ValueSpan]) -> list[tuple[str, str, V
     return out
 
 
-def cut_segments(text: str, cuts: Iterable[int]) -> list[tuple[int, str, str]]:
+def cut_segments(text: str, cuts: Iterable[int], hidden: list[tuple[int, int, str]] | None = None
+                 ) -> list[tuple[int, str, str]]:
     """`text` cut for display at every offset of `cuts` (the ends of the marks of every record that
     cites it), contact details hidden as render_segments hides them: a list of (start, kind, text),
     kind "text" (text is text[start:next start]) or "redacted" (the placeholder of the contact details
     that stood there). The marks render_segments keeps (none touches contact details) start and end
-    at segment boundaries, so a viewer marks a record's values by wrapping whole segments."""
-    hidden: list[tuple[int, int, str]] = []
+    at segment boundaries, so a viewer marks a record's values by wrapping whole segments. hidden:
+    contact_spans(text), when the caller has it already."""
+    shown: list[tuple[int, int, str]] = []
     pos = 0
-    for hs, he, rep in sorted(contact_spans(text), key=lambda t: (t[0], t[1])):
+    for hs, he, rep in sorted(contact_spans(text) if hidden is None else hidden, key=lambda t: (t[0], t[1])):
         if hs < pos:  # overlaps an earlier one, as render_segments skips it
             continue
-        hidden.append((hs, he, rep))
+        shown.append((hs, he, rep))
         pos = he
     bounds = sorted({c for c in cuts if 0 < c < len(text)})
     out: list[tuple[int, str, str]] = []
@@ -491,7 +496,7 @@ def cut_segments(text: str, cuts: Iterable[int]) -> list[tuple[int, str, str]]:
                 a = c
 
     pos = 0
-    for hs, he, rep in hidden:
+    for hs, he, rep in shown:
         plain(pos, hs)
         out.append((hs, "redacted", rep or "[kontakt]"))
         pos = he

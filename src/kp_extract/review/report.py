@@ -11,8 +11,13 @@ the text (<mark data-field data-start data-end>, page offsets), its sources and 
 duplicates or projects. A record whose sources disagree about a value (its `conflicts`) is
 marked in the table and above its fields, and lists every value stated with links to the source
 blocks that state it; partnerships whose sources disagree are listed after the projects. Those sections are HTML written here and kept out of the page, in
-out_dir/report.sources/chunk-N.js (a few hundred kB each, one <script> loaded per record opened:
-a script loads from file:// where fetch() does not). Nothing else is fetched: CSS, script and
+out_dir/report.sources/: chunk-N.js holds records' sections with their source blocks' <pre>s empty
+and, per block, the record's marks (offsets and fields); text-N.js holds every cited block's text
+once, escaped and with contact details hidden, cut into segments at the ends of every record's marks,
+so that the page's script marks a record's values by wrapping whole segments (a listing block cited
+by a hundred records is stored once, not a hundred times). Each file is one call, its object gzipped
+in base64 (pack), loaded with a <script> when a record is opened (a script loads from file:// where
+fetch() does not) and unpacked with DecompressionStream. Nothing else is fetched: CSS, script and
 charts are inline and the Content-Security-Policy allows the page's own scripts and the sources
 files beside it ('self'), nothing more. Page text is hostile input: everything is escaped, and
 e-mail addresses, phone numbers and contact lines are hidden (privacy.contact_spans) while the other
@@ -42,7 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kp_extract.privacy import scrub_contacts, scrub_record
+from kp_extract.privacy import contact_spans, scrub_contacts, scrub_record
 from kp_extract.outputs.files import atomic_write_text
 from kp_extract.outputs.reader import read_records
 from kp_extract.lexicon.gazetteer import load_gazetteer
@@ -79,6 +84,7 @@ class SourceText:
     note: str = ""
     ref: int = -1  # its number in the text files (shown blocks only: assign_text_files)
     text_file: int = 0  # the text file (report.sources/text-N.js) that holds it
+    hidden: list[tuple[int, int, str]] | None = None  # privacy.contact_spans(text), once per block (find_hidden)
 
 
 @dataclass(frozen=True)
@@ -727,7 +733,7 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> tuple[str
         return (f'<div class="block" id="{esc(anchor)}" data-status="{esc(block.status)}">{head}'
                 f'<p class="missing">{esc(what.get(block.status, "source not available") + note)}</p></div>'), None
     ref: BlockRef = [block.text_file, block.ref]
-    for kind, _text, span in render_segments(block.text, find_value_spans(block.text, p)):
+    for kind, _text, span in render_segments(block.text, find_value_spans(block.text, p), block.hidden):
         if kind == "mark" and span is not None:  # render_segments drops the marks touching contact details
             ref += [span.start, span.end, _FIELD_INDEX[span.field]]
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
@@ -989,9 +995,11 @@ mark{border-radius:3px;padding:0 1px;color:inherit}
 
 # The tables are drawn from the rows in #report-data (a page at a time: sorting and filtering work
 # on arrays, never on DOM rows), and a record is drawn when its id is the location's hash, from the
-# sources file (SIDECAR/chunk-N.js, a <script> that calls kpReportChunk: a script loads from file://
-# where fetch() does not) that holds its section. Every text reaches the DOM as textContent; only
-# the record sections, escaped by the Python that wrote them, are set as HTML.
+# sources files (SIDECAR/chunk-N.js, a <script> that calls kpReportChunk, and the text-N.js of its
+# blocks, kpReportText: a script loads from file:// where fetch() does not) that hold its section.
+# Every text reaches the DOM as textContent; only the record sections and the blocks' segments,
+# escaped by the Python that wrote them, are set as HTML, with <mark>s of a known field name and
+# integer offsets around whole segments.
 JS = r"""
 (function () {
   "use strict";
@@ -1436,23 +1444,70 @@ def assign_text_files(sources: dict[tuple[str, int, int], SourceText], limit: in
         size += len(block.text)
 
 
-def text_scripts(sources: dict[tuple[str, int, int], SourceText], cuts: dict[int, set[int]]) -> Iterator[tuple[int, str]]:
-    """The text files: kpReportText(N, {ref: [page start, then the start and HTML of each segment]}),
-    each block's text cut at the ends of the marks of every record citing it (cuts, by ref), escaped,
-    contact details hidden (highlight.cut_segments)."""
-    files: dict[int, dict[str, list[Any]]] = {}
-    for (_file, start, _end), block in sorted(sources.items()):
-        if block.text is None:
-            continue
+TextFile = list[tuple[int, int, str, list[tuple[int, int, str]] | None]]  # (page start, ref, text, hidden)
+_text_state: tuple[dict[int, TextFile], dict[int, set[int]]] | None = None  # as _render_state
+
+
+def _hidden_batch(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    return [contact_spans(t) for t in texts]
+
+
+def find_hidden(sources: dict[tuple[str, int, int], SourceText], workers: int = 1) -> None:
+    """The contact details of every shown block (its `hidden`), found once per block rather than once
+    per record citing it; by `workers` processes (the blocks' texts are small to send)."""
+    shown = [b for _k, b in sorted(sources.items()) if b.text is not None]
+    batches = [[b.text or "" for b in shown[i:i + 500]] for i in range(0, len(shown), 500)]
+    if workers > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = [h for batch in pool.imap(_hidden_batch, batches) for h in batch]
+    else:
+        found = [h for batch in batches for h in _hidden_batch(batch)]
+    for block, hidden in zip(shown, found):
+        block.hidden = hidden
+
+
+def _text_script(n: int, blocks: TextFile, cuts: dict[int, set[int]]) -> str:
+    """One text file: kpReportText(N, packed {ref: [page start, then the start and HTML of each
+    segment]}), each block's text cut at the ends of the marks of every record citing it (cuts, by
+    ref), escaped, contact details hidden (highlight.cut_segments)."""
+    out: dict[str, list[Any]] = {}
+    for start, ref, text, hidden in blocks:
         entry: list[Any] = [start]
-        for at, kind, text in cut_segments(block.text, cuts.get(block.ref, ())):
+        for at, kind, piece in cut_segments(text, cuts.get(ref, ()), hidden):
             if kind == "text":
-                entry += [at, html.escape(text)]
+                entry += [at, html.escape(piece)]
             else:
-                entry += [at, f'<span class="redacted" title="contact details hidden">{html.escape(text)}</span>']
-        files.setdefault(block.text_file, {})[str(block.ref)] = entry
-    for n, blocks in sorted(files.items()):
-        yield n, f'kpReportText({n},"{pack(blocks)}");\n'
+                entry += [at, f'<span class="redacted" title="contact details hidden">{html.escape(piece)}</span>']
+        out[str(ref)] = entry
+    return f'kpReportText({n},"{pack(out)}");\n'
+
+
+def _text_batch(n: int) -> str:
+    assert _text_state is not None, "the text pool's state is set before it forks"
+    files, cuts = _text_state
+    return _text_script(n, files[n], cuts)
+
+
+def text_scripts(sources: dict[tuple[str, int, int], SourceText], cuts: dict[int, set[int]],
+                 workers: int = 1) -> Iterator[tuple[int, str]]:
+    """(N, the text file text-N.js) of every text file (assign_text_files), in order; `workers` forked
+    processes make them when there are many (the same bytes either way)."""
+    global _text_state
+    files: dict[int, TextFile] = {}
+    for (_file, start, _end), block in sorted(sources.items()):
+        if block.text is not None:
+            files.setdefault(block.text_file, []).append((start, block.ref, block.text, block.hidden))
+    numbers = sorted(files)
+    if not (workers > 1 and len(numbers) > 1 and "fork" in multiprocessing.get_all_start_methods()):
+        for n in numbers:
+            yield n, _text_script(n, files[n], cuts)
+        return
+    _text_state = (files, cuts)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from zip(numbers, pool.imap(_text_batch, numbers))
+    finally:
+        _text_state = None
 
 
 def sidecar_dir(report: Path) -> Path:
@@ -1506,7 +1561,7 @@ def render_report(projects: list[dict], partnerships: list[dict], sources: dict[
 
 
 def _write_sidecar(folder: Path, chunks: Iterable[tuple[int, dict[str, Section]]],
-                   sources: dict[tuple[str, int, int], SourceText]) -> dict[str, int]:
+                   sources: dict[tuple[str, int, int], SourceText], workers: int = 1) -> dict[str, int]:
     """Write the sources files into folder (each atomically): the records' files (chunk-N.js) as they
     come, then the text files (text-N.js), whose segments need the marks of every record; remove any
     other chunk-*.js and text-*.js there (an earlier, larger report's), and return the chunk number of
@@ -1523,7 +1578,7 @@ def _write_sidecar(folder: Path, chunks: Iterable[tuple[int, dict[str, Section]]
         for _html, refs in sections.values():
             for ref in refs:
                 cuts.setdefault(ref[1], set()).update(ref[2 + i] for i in range(len(ref) - 2) if i % 3 != 2)
-    for n, script in text_scripts(sources, cuts):
+    for n, script in text_scripts(sources, cuts, workers):
         name = f"text-{n}.js"
         atomic_write_text(folder / name, script)
         names.add(name)
@@ -1560,11 +1615,14 @@ def build_report(out_dir: Path, input_dir: Path | None = None, out_file: Path | 
             progress("pages", i, len(files))
     sources = load_sources(projects + partnerships, checks, out_dir / "blocks.jsonl")
     assign_text_files(sources)
+    n_records = len(projects) + len(partnerships)
+    text_workers = (workers or os.cpu_count() or 1) if n_records >= PARALLEL_FROM else 1
+    find_hidden(sources, text_workers)
     target = Path(out_file) if out_file is not None else out_dir / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     sidecar = sidecar_dir(target)
     chunks = _write_sidecar(sidecar, chunk_sections(_sections(projects, partnerships, sources, progress, workers)),
-                            sources)
+                            sources, text_workers)
     page = render_report(projects, partnerships, sources, chunks, sidecar.name, run_metadata(out_dir), candidates,
                          read_pages_without_record(out_dir))
     atomic_write_text(target, page)
