@@ -51,7 +51,7 @@ from kp_extract.privacy import contact_spans, scrub_contacts, scrub_record
 from kp_extract.outputs.files import atomic_write_text
 from kp_extract.outputs.reader import read_records
 from kp_extract.lexicon.gazetteer import load_gazetteer
-from kp_extract.review.highlight import FIELDS, cut_segments, find_value_spans, render_segments
+from kp_extract.review.highlight import FIELDS, cut_segments, find_value_spans
 from kp_extract.outputs.datapackage import DATAPACKAGE
 from kp_extract.stages.s1_read import ReadError, page_from_bytes, read_bytes
 
@@ -733,8 +733,10 @@ def _block_html(p: dict, src: dict, block: SourceText, anchor: str) -> tuple[str
         return (f'<div class="block" id="{esc(anchor)}" data-status="{esc(block.status)}">{head}'
                 f'<p class="missing">{esc(what.get(block.status, "source not available") + note)}</p></div>'), None
     ref: BlockRef = [block.text_file, block.ref]
-    for kind, _text, span in render_segments(block.text, find_value_spans(block.text, p), block.hidden):
-        if kind == "mark" and span is not None:  # render_segments drops the marks touching contact details
+    hidden = contact_spans(block.text) if block.hidden is None else block.hidden
+    for span in find_value_spans(block.text, p):
+        # the marks render_segments keeps: none that touches contact details
+        if not any(span.start < he and hs < span.end for hs, he, _ in hidden):
             ref += [span.start, span.end, _FIELD_INDEX[span.field]]
     return (f'<div class="block" id="{esc(anchor)}" data-file="{esc(file)}" data-start="{start}" '
             f'data-end="{end}" data-status="{esc(block.status)}">{head}<pre></pre></div>'), ref
