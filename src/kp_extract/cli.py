@@ -126,7 +126,7 @@ def _configure_logging(debug: bool, quiet: bool, console: Any, verbose: int = 0,
         root.removeHandler(old)
         old.close()
     for handler in handlers:
-        handler._kp_extract = True  # type: ignore[attr-defined] - ours, to replace on the next call
+        handler._kp_extract = True  # type: ignore[attr-defined]  # ours, to replace on the next call
         handler.setLevel(level)
         root.addHandler(handler)
     root.setLevel(level)
@@ -753,7 +753,7 @@ CACHE_DIR_HELP = ("The cache folder: `run`'s --cache DIR, or OUT/.cache for `run
                   "(default: output/.cache, the cache of `run` with its default --out).")
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"

@@ -103,6 +103,13 @@ class HashedText:
         self.stat = FileStat(self.size, self._sha.hexdigest())
         return self.stat
 
+    @property
+    def written(self) -> FileStat:
+        """The FileStat of the finished file; RuntimeError before finish()."""
+        if self.stat is None:
+            raise RuntimeError("the file is not finished yet")
+        return self.stat
+
 
 @contextmanager
 def hashed_atomic_file(path: Path) -> Iterator[HashedText]:

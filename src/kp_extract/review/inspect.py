@@ -61,6 +61,8 @@ def run_page(out_dir: Path, file: str, input_dir: Path | None = None) -> tuple[P
              else f"{name}: not checked: {check.note}"]
     if name in recorded.urls:
         lines.append(f"source: {recorded.urls[name]}")
+    if folder is None:  # check_page calls a page without a folder gone: not reached
+        raise InspectError(f"page {name} of the run in {out_dir}: no input folder recorded; use --input")
     return folder / name, folder, lines
 
 
@@ -100,7 +102,7 @@ def block_text(block: Block, records: list[dict], color: bool) -> Text:
     out = Text()
     for kind, text, span in render_segments(block.text, spans):
         if kind == "mark":
-            if color:
+            if color and span is not None:  # a mark always carries its span
                 out.append(text, style=STYLES.get(span.field, "reverse"))
             else:
                 out.append(f"{PLAIN_MARK[0]}{text}{PLAIN_MARK[1]}")

@@ -99,16 +99,16 @@ def fingerprint() -> str:
         pass
     # a plugged-in trained pipeline changes what extraction sees
     h.update(f"model {os.environ.get('KP_EXTRACT_SPACY_MODEL', '')}\0".encode())
-    files = []
+    files: list[tuple[str, Path]] = []
     for path in PACKAGE_DIR.rglob("*"):
         rel = path.relative_to(PACKAGE_DIR)
         if not path.is_file() or _SKIP_DIRS.intersection(rel.parts[:-1]):
             continue
         if rel.parts[0] in ("data", "schema") or path.suffix == ".py":
             files.append((rel.as_posix(), path))
-    for rel, path in sorted(files):
-        h.update(rel.encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, file in sorted(files):
+        h.update(name.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(file.read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -252,11 +252,11 @@ class RunSpools:
 class Collected:
     """What the run keeps in memory of the pages until dedupe."""
 
+    tally: ProgressTally
     mentions: list[Mention] = field(default_factory=list)
     statements: list[PartnershipMention] = field(default_factory=list)
     languages: Counter = field(default_factory=Counter)
     contacts: list[tuple] = field(default_factory=list)
-    tally: ProgressTally | None = None
     preload: threading.Thread | None = None  # prepares dedupe while the workers extract
 
 
@@ -292,10 +292,10 @@ def collect_pages(files: list[Path], input_dir: Path, summary: RunSummary, spool
         if include_contacts:
             collected.contacts.extend((item.file,) + tuple(c) for c in item.contacts)
         if cache_dir is not None:
-            if hit:
-                summary.cache_hits += 1
+            if hit:  # both counts start at 0 when there is a cache (start_summary)
+                summary.cache_hits = (summary.cache_hits or 0) + 1
             else:
-                summary.cache_misses += 1
+                summary.cache_misses = (summary.cache_misses or 0) + 1
         kept, kept_statements = split_by_confidence(item, thresholds, spools.candidates)
         spools.pages.write(json.dumps(page_row(item, sha256, thresholds, bool(kept or kept_statements))) + "\n")
         collected.mentions.extend(compact(kept, spools.summaries, interned))
@@ -366,7 +366,7 @@ def export(out_dir: Path, records: Records, origins: dict[str, PageOrigin], spoo
     last; files of an earlier run that this one does not write removed. The files moved."""
     projects, partnerships = records.projects, records.partnerships
     with OutputStage(out_dir) as stage:
-        written = write_outputs(stage.path, (cite_sources(spools.summaries.resolve(p), origins) for p in projects),
+        written = write_outputs(stage.folder, (cite_sources(spools.summaries.resolve(p), origins) for p in projects),
                                 [cite_sources(r, origins) for r in partnerships],
                                 spooled_block_rows(spools.blocks, projects, partnerships), summary.errors,
                                 formats=formats, csv_dialect=csv_dialect,
@@ -374,17 +374,17 @@ def export(out_dir: Path, records: Records, origins: dict[str, PageOrigin], spoo
                                 inputs=(tuple(json.loads(line)[:2]) for line in spools.inputs))
         summary.blocks = written.blocks
         if include_contacts:
-            written.files.update(write_contacts(stage.path, contacts))
+            written.files.update(write_contacts(stage.folder, contacts))
             summary.contacts = len(contacts)
-        if previous is not None:
-            written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir, written_dir=stage.path)
+        if previous is not None and compare is not None:  # previous is read from compare
+            written.files[CHANGES_NAME] = compare_run(previous, Path(compare), out_dir, written_dir=stage.folder)
         if decisions is not None:
-            written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(stage.path, summary.decisions_unmatched)
+            written.files[UNMATCHED_DECISIONS] = write_unmatched_decisions(stage.folder, summary.decisions_unmatched)
         spools.pages.seek(0)
         rows = _final_page_rows(spools.pages, summary.not_read, listing.dir_errors, projects, partnerships, summary)
-        written.files["pages.csv"], _ = write_pages(stage.path, rows, csv_dialect)
+        written.files["pages.csv"], _ = write_pages(stage.folder, rows, csv_dialect)
         spools.inputs.seek(0)
-        write_datapackage(stage.path, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
+        write_datapackage(stage.folder, formats=formats, csv_dialect=csv_dialect, include_contacts=include_contacts,
                           input_dir=input_dir, inputs=_input_entries(spools.inputs, origins), written=written.files,
                           manifest=None if manifest is None else {"path": input_label(manifest.path),
                                                                   "sha256": manifest.sha256},
@@ -405,7 +405,7 @@ def count_records(summary: RunSummary, records: Records, languages: Counter) -> 
     summary.partnerships = len(partnerships)
     summary.merged = records.merged
     summary.possible_duplicates = sum(1 for p in projects if p.possible_duplicates)
-    summary.conflicts = sum(1 for r in (*projects, *partnerships) if r.conflicts)
+    summary.conflicts = sum(1 for p in projects if p.conflicts) + sum(1 for r in partnerships if r.conflicts)
     summary.languages = dict(sorted(languages.items()))
 
 
@@ -603,7 +603,7 @@ def write_unmatched_decisions(out_dir: Path, unmatched: list[tuple]):
         for row in unmatched_rows(unmatched):
             exporter.export_item(dict(zip(header, map(scrub, row))))
         exporter.finish_exporting()
-    return sink.stat
+    return sink.written
 
 
 def decisions_provenance(decisions: DecisionsFile, decided) -> dict:
@@ -632,7 +632,8 @@ def split_by_confidence(item: PageDigest, thresholds: tuple[float, float], spool
     """The page's mentions and statements that reach the thresholds; the rest, as candidates.jsonl lines,
     to spool: a project mention below its threshold, a pair whose partner score is below its threshold."""
     t_project, t_partner = thresholds
-    kept, low = [], []
+    kept: list[Mention] = []
+    low: list[Mention] = []
     for m in item.mentions:
         (kept if m.confidence >= t_project else low).append(m)
     statements = [s for s in item.partnerships if s.confidence >= t_partner]

@@ -69,7 +69,7 @@ class InputDirError(FileNotFoundError):
 
 
 # Magic numbers of binary formats a crawler may save under a .txt name.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
+_MAGIC: tuple[tuple[bytes, str | None], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF87a", "GIF image"),

@@ -22,6 +22,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from itertools import chain, islice
 from operator import attrgetter
+from typing import Any
 
 from kp_extract.lexicon.gazetteer import place_country
 from kp_extract.model import (Conflict, ConflictValue, Mention, Partner, Partnership, PartnershipMention, Project,
@@ -249,11 +250,11 @@ def _partners_agree(a: Mention, b: Mention) -> bool:
 
 def _precise(dates: Iterable[str | None]) -> str | None:
     """The most precise of the dates that agree with the first one's year."""
-    dates = list(filter(None, dates))
-    if len(dates) < 2:  # most records: one date or none
-        return dates[0] if dates else None
-    year = dates[0][:4]
-    return max((d for d in dates if d[:4] == year), key=len)
+    stated = [d for d in dates if d]
+    if len(stated) < 2:  # most records: one date or none
+        return stated[0] if stated else None
+    year = stated[0][:4]
+    return max((d for d in stated if d[:4] == year), key=len)
 
 
 _INTERNATIONAL = attrgetter("international_partners")
@@ -325,7 +326,7 @@ def record_id(p: Project, keys: Keys | None = None, fingerprint: str = "") -> st
     its mentions': a repeat of the same card elsewhere does not change it)."""
     keys = keys or Keys()
     if p.title:
-        key = ["title", keys.title(p.title) or ""]  # norm_key(title): title_key gives None for ""
+        key: list[Any] = ["title", keys.title(p.title) or ""]  # norm_key(title): title_key gives None for ""
     else:
         key = ["parties", sorted(c for c in p.swedish_partner_codes if c) or sorted(p.swedish_partners),
                sorted(map(keys.partner, p.international_partners)), _year(p.start_date), _year(p.end_date),
@@ -407,9 +408,9 @@ def _list_compatible(group: list[Project], limit: int, keys: Keys | None = None)
             lists = []
             for stated in all_stated:
                 proj = tuple(d for d in stated if d in mine)
-                ids = index.get((stated, proj, tuple(sig[d] for d in proj)))
-                if ids:
-                    lists.append(ids)
+                compatible = index.get((stated, proj, tuple(sig[d] for d in proj)))
+                if compatible:
+                    lists.append(compatible)
             found[sig] = list(islice(heapq.merge(*lists), limit + 1))
         ids = found[sig]
         if p.record_id in ids:  # a record is compatible with itself; it may sort past the first limit + 1
