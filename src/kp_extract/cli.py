@@ -322,8 +322,6 @@ def run(
         where = "" if spacy_model else " (from the KP_EXTRACT_SPACY_MODEL environment variable)"
         _err(f"error: {problem}{where}")
         raise typer.Exit(EXIT_FAILED)
-    if spacy_model:
-        os.environ["KP_EXTRACT_SPACY_MODEL"] = spacy_model  # worker processes inherit it
     if engine not in ("local", "dask"):
         _err(f"error: unknown --engine {engine!r} (choose local or dask)")
         raise typer.Exit(EXIT_FAILED)
@@ -384,7 +382,7 @@ def run(
                                    csv_dialect=csv_dialect, progress=progress, min_confidence=min_confidence,
                                    manifest=crawl_manifest, compare=compare,
                                    package_meta=meta if package_meta is not None else None,
-                                   decisions=decisions_file, dashboard=dashboard)
+                                   decisions=decisions_file, dashboard=dashboard, spacy_model=model or None)
     except KeyboardInterrupt:
         _err("interrupted")
         raise typer.Exit(130) from None

@@ -252,12 +252,15 @@ class RunOptions:
     """What every worker of a run is told, once per task, whatever the engine (it is pickled to worker
     processes and Dask workers): the input folder (`root`, relative to which page files are named), the
     per-page cache (`cache_root` and the code/data `fingerprint` its keys are made with; both None
-    without a cache) and whether the digests keep the pages' contact rows (`include_contacts`)."""
+    without a cache), whether the digests keep the pages' contact rows (`include_contacts`) and the
+    trained spaCy pipeline the workers parse with (`spacy_model`; None: a blank one, or the
+    KP_EXTRACT_SPACY_MODEL environment variable of the worker when it has one)."""
 
     root: str
     cache_root: str | None = None
     fingerprint: str | None = None
     include_contacts: bool = False
+    spacy_model: str | None = None
 
 
 # What errors.jsonl and the summary add to the reason of a page that was only partly read.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,19 @@ def test_a_plugged_in_pipeline_is_used_and_a_missing_one_is_a_clear_error(tmp_pa
         import os
         os.environ.pop(partners.MODEL_ENV, None)
         partners.reset_caches()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_spacy_model_reaches_the_workers_in_the_run_options(tmp_path, workers, monkeypatch):
+    """--spacy-model travels in RunOptions, not in the environment: a model that is not there fails
+    every page in the workers too, and the run leaves the process's own choice as it was."""
+    from kp_extract.lexicon import partners
+    from kp_extract.run import pipeline
+
+    monkeypatch.delenv(partners.MODEL_ENV, raising=False)
+    missing = str(tmp_path / "no-such-pipeline")
+    summary = pipeline.run(RAW, tmp_path / "out", workers=workers, spacy_model=missing)
+    assert summary.pages_read == 0 and len(summary.errors) == 5
+    assert all(missing in e.reason and "not installed" in e.reason for e in summary.errors)
+    assert partners.MODEL_ENV not in os.environ and partners._chosen_model is None
+    assert pipeline.run(RAW, tmp_path / "plain", workers=workers).pages_read == 5  # back to the blank one

@@ -16,6 +16,8 @@ import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -103,6 +105,28 @@ class PairGroup:
 
 
 MODEL_ENV = "KP_EXTRACT_SPACY_MODEL"
+_chosen_model: str | None = None  # use_model's choice for this process; None: MODEL_ENV, else blank
+
+
+def use_model(name: str | None) -> None:
+    """Parse with the installed spaCy pipeline `name` from now on in this process (None: the one
+    KP_EXTRACT_SPACY_MODEL names, else a blank one). A run's workers call it with RunOptions.spacy_model;
+    the caches of parses are reset when the choice changes."""
+    global _chosen_model
+    if name != _chosen_model:
+        _chosen_model = name
+        reset_caches()
+
+
+@contextmanager
+def using_model(name: str | None) -> Iterator[None]:
+    """use_model(name) for the with-block, the earlier choice back after it (a run in this process)."""
+    before = _chosen_model
+    use_model(name)
+    try:
+        yield
+    finally:
+        use_model(before)
 
 
 @lru_cache(maxsize=4)
@@ -115,7 +139,7 @@ def _nlp(lang: str, model: str | None = None):
     the KP_EXTRACT_SPACY_MODEL environment variable: its tokenizer and, if it has one, its parser or
     senter then give the sentences.
     """
-    model = model if model is not None else os.environ.get(MODEL_ENV) or None
+    model = model if model is not None else _chosen_model or os.environ.get(MODEL_ENV) or None
     if model:
         try:
             return spacy.load(model)

@@ -210,7 +210,8 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
                       input_dir: Path | str, inputs: Iterable[tuple],
                       written: Mapping[str, FileStat] | None = None,
                       manifest: Mapping[str, str] | None = None, meta: Mapping | None = None,
-                      decisions: dict | None = None, final_dir: Path | None = None) -> Path:
+                      decisions: dict | None = None, final_dir: Path | None = None,
+                      spacy_model: str | None = None) -> Path:
     """Write out_dir/datapackage.json (see the module docstring) for the files a run has written there.
 
     inputs: (path relative to the input folder, sha256 hex or None[, source_url or None[, retrieved_at
@@ -248,7 +249,7 @@ def write_datapackage(out_dir: Path, *, formats: Iterable[str] | str, csv_dialec
         "resources": resources_,
         "kp_extract": {
             "version": __version__,
-            "fingerprint": fingerprint(),
+            "fingerprint": fingerprint(spacy_model),
             "options": {"formats": list(formats), "csv_dialect": csv_dialect,
                         "include_contacts": bool(include_contacts)},
             "input": input_location(input_dir, final_dir if final_dir is not None else out_dir),

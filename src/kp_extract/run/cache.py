@@ -84,9 +84,10 @@ _CODECS = {
 }
 
 
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
-    """Hash of everything a page's result depends on besides the page itself."""
+@lru_cache(maxsize=4)
+def fingerprint(spacy_model: str | None = None) -> str:
+    """Hash of everything a page's result depends on besides the page itself (spacy_model: the run's
+    trained spaCy pipeline; None: the KP_EXTRACT_SPACY_MODEL environment variable's, else none)."""
     from kp_extract import __version__
 
     h = hashlib.sha256()
@@ -98,7 +99,7 @@ def fingerprint() -> str:
     except ImportError:  # pragma: no cover - spaCy is a dependency
         pass
     # a plugged-in trained pipeline changes what extraction sees
-    h.update(f"model {os.environ.get('KP_EXTRACT_SPACY_MODEL', '')}\0".encode())
+    h.update(f"model {spacy_model or os.environ.get('KP_EXTRACT_SPACY_MODEL', '')}\0".encode())
     files: list[tuple[str, Path]] = []
     for path in PACKAGE_DIR.rglob("*"):
         rel = path.relative_to(PACKAGE_DIR)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from kp_extract.model import RunOptions
 from kp_extract.run.cache import fingerprint
+from kp_extract.lexicon.partners import using_model
 from kp_extract.run.pages import open_cache, process_chunk, process_file, warm_up
 
 ENGINES = ("local", "dask")
@@ -118,12 +119,14 @@ def _mp_context() -> Any:
 
 def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: str = "local",
                       cache_root: Path | None = None, scheduler: str | None = None,
-                      include_contacts: bool = False, dashboard: bool = False) -> Iterator[tuple]:
+                      include_contacts: bool = False, dashboard: bool = False,
+                      spacy_model: str | None = None) -> Iterator[tuple]:
     """(PageDigest or FileError, cache hit?, sha256 or None, seconds per stage) for every file, in the
     order of files (pages.process_file); digests carry contact rows only with include_contacts. dashboard:
     with engine "dask", serve Dask's dashboard (see dask_engine.dask_submitter)."""
     options = RunOptions(str(root), str(cache_root) if cache_root is not None else None,
-                         fingerprint() if cache_root is not None else None, include_contacts)
+                         fingerprint(spacy_model) if cache_root is not None else None, include_contacts,
+                         spacy_model)
     if engine == "dask":
         chunks = make_chunks(files, max(workers, 2))
         if not chunks:
@@ -134,9 +137,10 @@ def iter_page_results(files: list[Path], root: Path, workers: int = 1, engine: s
                                                                                                    dask_workers):
             yield from windowed_results(chunks, submit, dask_workers)
     elif workers <= 1 or len(files) <= 1:
-        cache = open_cache(options)
-        for f in files:
-            yield process_file(str(f), options, cache)
+        with using_model(options.spacy_model):
+            cache = open_cache(options)
+            for f in files:
+                yield process_file(str(f), options, cache)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=warm_up) as pool:
             def submit(chunk: list[str]) -> ChunkFuture:

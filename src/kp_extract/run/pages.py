@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kp_extract.lexicon.partners import use_model
 from kp_extract.model import Block, FileError, Mention, Page, PartnershipMention, RunOptions
 from kp_extract.privacy import find_contacts, scrub, scrubbed_candidate, scrubbed_mention, scrubbed_statement
 from kp_extract.run.cache import CONTACTS, REJECTED, CacheLookup, PageCache
@@ -187,6 +188,7 @@ def process_file(path: str, options: RunOptions, cache: PageCache | None = None
 
 def process_chunk(paths: list[str], options: RunOptions) -> list:
     """process_file over a chunk of files (one worker task)."""
+    use_model(options.spacy_model)
     warm_up()
     cache = open_cache(options)
     return [process_file(p, options, cache) for p in paths]

@@ -103,7 +103,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         csv_dialect: str = DEFAULT_CSV_DIALECT, progress: ProgressCallback | None = None,
         min_confidence: float | None = None, manifest: Manifest | Path | str | None = None,
         compare: Path | None = None, package_meta: dict | None = None,
-        decisions: DecisionsFile | None = None, dashboard: bool = False) -> RunSummary:
+        decisions: DecisionsFile | None = None, dashboard: bool = False,
+        spacy_model: str | None = None) -> RunSummary:
     """Run the whole pipeline over input_dir and write the outputs to out_dir.
 
     workers: worker processes for the per-page stages (None or 0: all cores;
@@ -143,7 +144,7 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
     with RunSpools() as spools, held_objects_frozen() as freeze:
         collected = collect_pages(listing.files, input_dir, summary, spools, freeze, thresholds, progress,
                                   workers=workers, engine=engine, cache_dir=cache_dir, scheduler=scheduler,
-                                  include_contacts=include_contacts, dashboard=dashboard)
+                                  include_contacts=include_contacts, dashboard=dashboard, spacy_model=spacy_model)
         if summary.pages_read == 0:  # nothing to write: the last good output stays as it is
             summary.output_written = False
             summary.not_written_reason = ("no page file in the input folder" if not listing.files
@@ -163,7 +164,8 @@ def run(input_dir: Path, out_dir: Path, *, workers: int | None = 1, engine: str 
         moved = export(out_dir, records, origins, spools, summary, listing, collected.contacts,
                        formats=formats, csv_dialect=csv_dialect, workers=workers, include_contacts=include_contacts,
                        input_dir=input_dir, manifest=manifest, package_meta=package_meta,
-                       previous=previous, compare=compare, decisions=decisions, decided=decided)
+                       previous=previous, compare=compare, decisions=decisions, decided=decided,
+                       spacy_model=spacy_model)
         log.info("stage export: %d files, %d block rows, %.2f s", len(moved), summary.blocks,
                  time.perf_counter() - t)
     count_records(summary, records, collected.languages)
@@ -263,7 +265,7 @@ class Collected:
 def collect_pages(files: list[Path], input_dir: Path, summary: RunSummary, spools: RunSpools,
                   freeze: Callable[[], None], thresholds: tuple[float, float], progress: ProgressCallback | None,
                   *, workers: int, engine: str, cache_dir: Path | None, scheduler: str | None,
-                  include_contacts: bool, dashboard: bool) -> Collected:
+                  include_contacts: bool, dashboard: bool, spacy_model: str | None = None) -> Collected:
     """Every page's result, in file order, counted in summary and written to the spools; the mentions and
     statements that reach the thresholds kept (compacted) for dedupe; the per-stage log lines at the end."""
     collected = Collected(tally=ProgressTally(progress, len(files)))
@@ -271,7 +273,7 @@ def collect_pages(files: list[Path], input_dir: Path, summary: RunSummary, spool
     stages = StageLog()
     interned: dict[str, Partner] = {}
     for item, hit, sha256, seconds in iter_page_results(files, input_dir, workers, engine, cache_dir, scheduler,
-                                                        include_contacts, dashboard):
+                                                        include_contacts, dashboard, spacy_model):
         tally.page(item)
         stages.page(item, hit, seconds)
         if collected.preload is None and workers > 1:  # after the pool started: fork-safety needs one thread then
@@ -361,7 +363,7 @@ def export(out_dir: Path, records: Records, origins: dict[str, PageOrigin], spoo
            summary: RunSummary, listing: InputListing, contacts: list[tuple], *, formats: tuple[str, ...],
            csv_dialect: str, workers: int, include_contacts: bool, input_dir: Path, manifest: Manifest | None,
            package_meta: dict | None, previous, compare: Path | None, decisions: DecisionsFile | None,
-           decided: Outcome | None) -> list:
+           decided: Outcome | None, spacy_model: str | None = None) -> list:
     """Every output file written into a staging folder and moved into out_dir together, datapackage.json
     last; files of an earlier run that this one does not write removed. The files moved."""
     projects, partnerships = records.projects, records.partnerships
@@ -388,7 +390,7 @@ def export(out_dir: Path, records: Records, origins: dict[str, PageOrigin], spoo
                           input_dir=input_dir, inputs=_input_entries(spools.inputs, origins), written=written.files,
                           manifest=None if manifest is None else {"path": input_label(manifest.path),
                                                                   "sha256": manifest.sha256},
-                          meta=package_meta, final_dir=out_dir,
+                          meta=package_meta, final_dir=out_dir, spacy_model=spacy_model,
                           decisions=decisions_provenance(decisions, decided) if decisions is not None else None)
         # files of an earlier run that this one does not write: never mixed in with its own
         stale = [name for name in OUTPUT_NAMES if name not in record_files(formats)] + [CHANGES_NAME,
