@@ -52,7 +52,7 @@ def test_renamed_page_is_a_miss(raw_copy, tmp_path):
 def test_new_code_or_data_fingerprint_invalidates_everything(raw_copy, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
     pipeline.run(raw_copy, tmp_path / "a", cache_dir=cache_dir)
-    monkeypatch.setattr(engines, "fingerprint", lambda: "0" * 64)
+    monkeypatch.setattr(engines, "fingerprint", lambda spacy_model=None: "0" * 64)
     changed = pipeline.run(raw_copy, tmp_path / "b", cache_dir=cache_dir)
     assert (changed.cache_hits, changed.cache_misses) == (0, 5)
     again = pipeline.run(raw_copy, tmp_path / "c", cache_dir=cache_dir)
