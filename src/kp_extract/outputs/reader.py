@@ -114,13 +114,22 @@ def read_record_file(path: Path, stem: str) -> list[dict]:
 
 # ---------------------------------------------------------------- JSON, JSON Lines
 
-def _checked(data: Any, stem: str, path: Path) -> list[dict]:
-    """The record list of a JSON file: the array itself, or data[stem] of an object."""
+def record_list(data: Any, key: str) -> list[dict] | None:
+    """The record list of a parsed JSON file: the array itself, or data[key] (else data["records"]) of
+    an object; None when that is not a list of objects. (Also how evaluate reads a gold file.)"""
     if isinstance(data, dict):
-        data = data.get(stem, data.get("records", []))
+        data = data.get(key, data.get("records", []))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise OutputReadError(f"{path}: expected a JSON array of {stem} records (objects)")
+        return None
     return data
+
+
+def _checked(data: Any, stem: str, path: Path) -> list[dict]:
+    """The record list of a JSON file (record_list); OutputReadError when there is none."""
+    records = record_list(data, stem)
+    if records is None:
+        raise OutputReadError(f"{path}: expected a JSON array of {stem} records (objects)")
+    return records
 
 
 def _read_json(path: Path, stem: str) -> list[dict]:

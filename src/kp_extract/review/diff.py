@@ -534,20 +534,12 @@ def render_html(diff: Diff) -> str:
     """changes.html: a static page in the review report's style (its CSS and Content-Security-
     Policy: no script, nothing fetched), the counts, then a table per kind of record. Every value is
     escaped."""
-    from kp_extract.review.report import CSP, CSS
+    from kp_extract.review.report import CSP, CSS, page_head
 
     stats = "".join(f'<div class="stat"><b>{n}</b><span>{esc(kind)} {esc(what)}</span></div>'
                     for kind, d in diff.kinds() for what, n in d.counts().items() if what != "unchanged")
     sections = "\n".join(_kind_html(kind, d) for kind, d in diff.kinds())
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kp_extract changes</title>
-<style>{CSS}{_DIFF_CSS}</style>
-</head>
+    return f"""{page_head("kp_extract changes", CSP, CSS + _DIFF_CSS)}
 <body>
 <header><h1>kp_extract changes</h1>
 <p>From {esc(diff.old_label)} to {esc(diff.new_label)}: records new, gone and altered (matched by id, then by parties and title).</p></header>

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kp_extract import DATA_DIR
+from kp_extract.outputs.reader import record_list
 
 LIST_FIELDS = ("swedish_partners", "swedish_partner_codes", "international_partners",
                "countries", "project_areas", "themes", "sdgs", "tags", "languages")
@@ -352,12 +353,11 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def _records(data: Any, key: str, path: Path) -> list[dict]:
-    """The record list of a file: the array itself, or data[key] of an object."""
-    if isinstance(data, dict):
-        data = data.get(key, data.get("records", []))
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+    """The record list of a file (reader.record_list); EvaluationError when there is none."""
+    records = record_list(data, key)
+    if records is None:
         raise EvaluationError(f"{path}: expected a JSON array of {key} records (objects)")
-    return data
+    return records
 
 
 def load_output(output: Path) -> tuple[list[dict], list[dict]]:

@@ -376,6 +376,20 @@ def _year_bars(ax: Any, years: Counter, title: str, colour: str) -> None:
 
 # ---------------------------------------------------------------- HTML pieces
 
+def page_head(title: str, csp: str, css: str) -> str:
+    """The start of a static page in the report's style, to its </head>: the Content-Security-Policy
+    that keeps it from loading or running anything but its own (the report and changes.html)."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+<style>{css}</style>
+</head>"""
+
+
 def esc(value: Any) -> str:
     """Text for HTML content or a quoted attribute (record text is scrubbed once, in scrub_record)."""
     return html.escape(str(value), quote=True)
@@ -1529,15 +1543,7 @@ def render_report(projects: list[dict], partnerships: list[dict], sources: dict[
         "projects": [_project_row(p, chunks[str(p["record_id"])]) for p in projects],
         "partnerships": [_partnership_row(pt, chunks[partnership_id(pt)]) for pt in partnerships],
     }
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kp_extract review report</title>
-<style>{CSS}{DECISIONS_CSS}</style>
-</head>
+    return f"""{page_head("kp_extract review report", REPORT_CSP, CSS + DECISIONS_CSS)}
 <body>
 <header><h1>kp_extract review report</h1>
 <p>Projects and partnerships extracted from municipal partnership pages, with the source text each record was read from.</p></header>
