@@ -28,6 +28,7 @@ from typing import cast
 from functools import lru_cache
 
 from kp_extract.lexicon import values
+from kp_extract.lexicon.scan import Needles, may_match, needles
 from kp_extract.lexicon.gazetteer import (area_label, country_code, find_countries, find_swedish_bodies, load_gazetteer,
                         organisation_kind, split_glued_labels, split_glued_swedish)
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source, unique, unique_partners
@@ -66,6 +67,13 @@ def triggers() -> dict[str, re.Pattern]:
     """The word patterns of data/triggers.json, one compiled alternation per kind."""
     return {k: re.compile("|".join(v), re.IGNORECASE) for k, v in _trigger_data().items()
             if not k.startswith("_") and isinstance(v, list)}
+
+
+@lru_cache(maxsize=1)
+def trigger_needles() -> dict[str, Needles]:
+    """Per trigger kind, the strings one of which a lower-cased text holds whenever the pattern can match
+    (lexicon/scan.py): a gate read from the data file's own words, not a copy of them in the code."""
+    return {k: needles(p) for k, p in triggers().items()}
 
 
 @lru_cache(maxsize=1)
@@ -735,12 +743,15 @@ NAMED_IN_TEXT = re.compile(  # what introduces a name, where the text has no lab
     rf"|\b[Tt]he\s+(?P<c>{_NAME})\s+project\b")  # 'the Inclusive Market Planning project'
 
 
+_NAMED_IN_TEXT_NEEDLES = needles(NAMED_IN_TEXT)
+
+
 def named_in_text(text: str) -> str | None:
     """A project name the running text gives without label or quotes: an apposition to 'projektet', or
     a title-case name right after or before 'project' ('the three-year project Inclusive Market
     Planning', 'the Inclusive Market Planning project'). Names of Swedish bodies and countries are no
     project names ('the Växjö Kalush project' names its parties)."""
-    if "roje" not in text:
+    if not may_match(_NAMED_IN_TEXT_NEEDLES, text.lower()):
         return None  # every match holds 'projekt' or 'project'
     for m in NAMED_IN_TEXT.finditer(text):
         name = m.group("a") or m.group("b") or m.group("c")
@@ -1610,8 +1621,8 @@ YEAR = re.compile(r"(?<![\d-])(?:19|20)\d\d(?![\d-])")
 def decided_year(sentence: str) -> list[int]:
     """[year] for 'I maj 2022 beslutade kommunstyrelsen att inleda ett partnerskap med X' or 'In spring 2023
     the council decided to enter into a partnership with X': the sentence's one year, else []."""
-    if "artner" not in sentence:
-        return []  # every partnership_decision pattern ends in 'partnerskap' or 'partnership'
+    if not may_match(trigger_needles()["partnership_decision"], sentence.lower()):
+        return []  # the pattern cannot match: most sentences
     if not triggers()["partnership_decision"].search(sentence):
         return []
     years = {int(y) for y in YEAR.findall(sentence)}
