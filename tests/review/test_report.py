@@ -23,15 +23,6 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def seeds_out(tmp_path_factory) -> Path:
-    """The pipeline's output on raw/ with its report (report.html)."""
-    out = tmp_path_factory.mktemp("report-seeds")
-    run(RAW, out, workers=1)
-    write_report(out, RAW)
-    return out
-
-
-@pytest.fixture(scope="session")
 def seeds_html(seeds_out) -> str:
     return (seeds_out / "report.html").read_text(encoding="utf-8")
 

@@ -5,22 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from kp_extract.model import Decision
-from kp_extract.review.report import candidate_target, write_report
-from kp_extract.run.pipeline import run
+from kp_extract.review.report import candidate_target
 from kp_extract.stages.s7_decide import COLUMNS, read_decisions
 from tests.review.browser import LOCAL_PAGES, chromium_page
-from tests.review.test_report import RAW, report_text
-
-
-@pytest.fixture(scope="module")
-def seeds_out(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report-decisions")
-    run(RAW, out, workers=1)
-    write_report(out, RAW)
-    return out
+from tests.review.test_report import report_text
 
 
 def _candidates(out: Path) -> list[dict]:
