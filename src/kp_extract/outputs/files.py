@@ -78,7 +78,7 @@ class HashedText:
     def __init__(self, raw) -> None:
         self.raw = raw
         self.size = 0
-        self.stat: FileStat | None = None
+        self._stat: FileStat | None = None
         self._sha = hashlib.sha256()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._hash, name="kp-hash-output", daemon=True)
@@ -100,15 +100,15 @@ class HashedText:
         """Stop the helper thread; the FileStat of the bytes written (also kept as `stat`)."""
         self._queue.put(None)
         self._thread.join()
-        self.stat = FileStat(self.size, self._sha.hexdigest())
-        return self.stat
+        self._stat = FileStat(self.size, self._sha.hexdigest())
+        return self._stat
 
     @property
-    def written(self) -> FileStat:
+    def stat(self) -> FileStat:
         """The FileStat of the finished file; RuntimeError before finish()."""
-        if self.stat is None:
+        if self._stat is None:
             raise RuntimeError("the file is not finished yet")
-        return self.stat
+        return self._stat
 
 
 @contextmanager

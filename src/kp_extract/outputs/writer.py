@@ -183,7 +183,7 @@ def write_records(out_dir: Path, stem: str, records: Iterable[dict], formats: It
                 export(record)
         for exporter in exporters:
             exporter.finish_exporting()
-    stats = {name: sink.written for name, sink in sinks.items()}
+    stats = {name: sink.stat for name, sink in sinks.items()}
     if "parquet" in formats:  # written by pyarrow, not through a hashing sink: hashed once written
         stats[f"{stem}.parquet"] = file_stat(out_dir / f"{stem}.parquet")
     return stats
@@ -198,7 +198,7 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> tuple[FileStat, int]:
         for row in rows:
             exporter.export_item(row)
         exporter.finish_exporting()
-    return sink.written, exporter.count
+    return sink.stat, exporter.count
 
 
 def _export_all(exporter: Exporter, rows: Iterable[dict]) -> None:
@@ -274,7 +274,7 @@ def write_outputs(out_dir: Path, projects, partnerships, block_rows: Iterable[di
     with hashed_atomic_file(out_dir / "candidates.jsonl") as sink:
         for line in candidate_lines:
             sink.write(line)
-    written.files["candidates.jsonl"] = sink.written
+    written.files["candidates.jsonl"] = sink.stat
     remove_unselected(out_dir, formats)
     return written
 
@@ -294,7 +294,7 @@ def write_contacts(out_dir: Path, rows: Iterable[tuple]) -> dict[str, FileStat]:
             for d in dicts:
                 exporter.export_item(d)
             exporter.finish_exporting()
-        stats[name] = sink.written
+        stats[name] = sink.stat
     return stats
 
 
@@ -323,7 +323,7 @@ def write_pages(out_dir: Path, rows: Iterable[dict], dialect: CsvDialect | str =
                 row = dict(row, reason=scrub_contacts(row["reason"]))
             exporter.export_item(row)
         exporter.finish_exporting()
-    return sink.written, exporter.count
+    return sink.stat, exporter.count
 
 
 # ---------------------------------------------------------------- the folder
@@ -358,11 +358,11 @@ class OutputStage:
     def commit(self, remove: Iterable[str] = ()) -> list[str]:
         """Move every staged file into out_dir (datapackage.json last), then remove each name of remove
         that is in out_dir and was not staged, and the temp files a killed run left. The names moved."""
-        assert self.path is not None, "commit outside the with-block"
-        names = sorted(p.name for p in self.path.iterdir() if p.is_file())
+        folder = self.folder
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
         names.sort(key=lambda n: n == "datapackage.json")
         for name in names:
-            os.replace(self.path / name, self.out_dir / name)
+            os.replace(folder / name, self.out_dir / name)
             self.committed.append(name)
         for name in remove:
             if name not in names:

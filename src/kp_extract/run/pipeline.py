@@ -605,7 +605,7 @@ def write_unmatched_decisions(out_dir: Path, unmatched: list[tuple]):
         for row in unmatched_rows(unmatched):
             exporter.export_item(dict(zip(header, map(scrub, row))))
         exporter.finish_exporting()
-    return sink.written
+    return sink.stat
 
 
 def decisions_provenance(decisions: DecisionsFile, decided) -> dict:
