@@ -5,7 +5,6 @@ import subprocess
 import sys
 import types
 from enum import Enum
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,17 @@ from kp_extract.run import pipeline
 runner = CliRunner()
 
 
-@dataclass
-class FakeSummary:
-    pages_read: int = 5
-    pages_skipped: int = 0
-    blocks: int = 120
-    projects: int = 25
-    partnerships: int = 18
-    merged: int = 7
-    possible_duplicates: int = 2
-    languages: dict = field(default_factory=lambda: {"sv": 3, "en": 2})
-    seconds: float = 1.25
-    errors: list = field(default_factory=list)
+def small_run_summary(**fields) -> pipeline.RunSummary:
+    """The RunSummary of a small run (the fields a test gives override these)."""
+    values: dict = dict(pages_read=5, pages_skipped=0, blocks=120, projects=25, partnerships=18, merged=7,
+                        possible_duplicates=2, languages={"sv": 3, "en": 2}, seconds=1.25, errors=[])
+    return pipeline.RunSummary(**{**values, **fields})
 
 
 @pytest.fixture
 def fake_pipeline(monkeypatch):
     """Replace kp_extract.run.pipeline.run by a stub that returns `state["summary"]`."""
-    state = {"summary": FakeSummary(), "calls": [], "options": [], "raise": None}
+    state = {"summary": small_run_summary(), "calls": [], "options": [], "raise": None}
 
     def run(input_dir: Path, out_dir: Path, **options):
         state["calls"].append((Path(input_dir), Path(out_dir)))
@@ -140,7 +132,7 @@ def summary_rows(stderr: str) -> dict[str, str]:
 
 
 def test_summary_is_plain_text_when_stderr_is_not_a_terminal(fake_pipeline, raw_dir, tmp_path):
-    fake_pipeline["summary"] = FakeSummary(
+    fake_pipeline["summary"] = small_run_summary(
         pages_read=4, pages_skipped=3,
         errors=[FileError("a.png.txt", "read", "binary content (PNG image)"),
                 FileError("b.zip.txt", "read", "binary content (zip archive)"),
@@ -177,7 +169,7 @@ def progress_pipeline(monkeypatch):
                      types.SimpleNamespace(blocks=[1] * 5, mentions=[1])):
             tally.page(item)
         tally.stage("dedupe")
-        return FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
+        return small_run_summary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
 
     monkeypatch.setattr(pipeline, "run", run)
     return calls
@@ -188,7 +180,7 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(progress_pipeline, raw
     assert progress_pipeline == [None]
     from kp_extract.run.summary import error_lines, plain_lines
 
-    summary = FakeSummary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
+    summary = small_run_summary(pages_read=2, pages_skipped=1, errors=[FileError("x.txt", "read", "bad")])
     expected = plain_lines(raw_dir, tmp_path / "o", summary) + error_lines(summary.errors)
     assert result.stderr.splitlines() == expected  # the summary and nothing else
 
@@ -243,7 +235,7 @@ def test_quiet_prints_nothing_on_success(fake_pipeline, raw_dir, tmp_path):
 
 
 def test_skipped_files_exit_1(fake_pipeline, raw_dir, tmp_path):
-    fake_pipeline["summary"] = FakeSummary(
+    fake_pipeline["summary"] = small_run_summary(
         pages_read=4, pages_skipped=1,
         errors=[FileError("bad.txt", "read", "binary content (PNG image)")])
     result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o"), "-q"])
@@ -268,7 +260,7 @@ def test_input_is_a_file_exit_2(fake_pipeline, tmp_path):
 
 
 def test_no_readable_page_exit_2(fake_pipeline, raw_dir, tmp_path):
-    fake_pipeline["summary"] = FakeSummary(
+    fake_pipeline["summary"] = small_run_summary(
         pages_read=0, pages_skipped=1, projects=0, partnerships=0, blocks=0,
         languages={}, errors=[FileError("a.txt", "read", "binary content (zip archive)")])
     result = runner.invoke(app, ["run", str(raw_dir), "--out", str(tmp_path / "o")])
@@ -317,7 +309,7 @@ def confidence_pipeline(monkeypatch):
 
     def run(input_dir: Path, out_dir: Path, *, min_confidence=None, **options):
         calls.append(min_confidence)
-        summary = FakeSummary()
+        summary = small_run_summary()
         summary.candidates = 3
         summary.min_confidence = (0.6, 0.4) if min_confidence is None else (min_confidence, min_confidence)
         return summary
