@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache, lru_cache
 from itertools import chain, islice
@@ -447,22 +447,34 @@ def unique_ids(projects: list[Project], groups: list[list[Mention]], keys: Keys)
     key (title, parties, years and fingerprint), never by their order, so that a page added or moved does
     not renumber them; only records equal in all of it (which the merge has not joined) get -1, -2, … in
     the order of their sources."""
+    def by_whole_key(i: int) -> str:
+        p = projects[i]
+        whole = record_id(replace(p, title=None), keys, min(m.fingerprint for m in groups[i]))
+        return "kp-" + hashlib.sha256((p.record_id + whole).encode("ascii")).hexdigest()[:16]
+
+    for p, new_id in zip(projects, distinct_ids([p.record_id for p in projects], by_whole_key)):
+        p.record_id = new_id
+
+
+def distinct_ids(ids: list[str], rehash: Callable[[int], str]) -> list[str]:
+    """ids with every collision settled, the same whatever the order of the items: each item of an id
+    that several share gets rehash(its index) (a hash of its whole key); an id still shared after that
+    gets -1, -2, … on its second, third, … item."""
     by_id: dict[str, list[int]] = {}
-    for i, p in enumerate(projects):
-        by_id.setdefault(p.record_id, []).append(i)
+    for i, shared in enumerate(ids):
+        by_id.setdefault(shared, []).append(i)
+    out = list(ids)
     for same in by_id.values():
-        if len(same) < 2:
-            continue
-        for i in same:
-            p = projects[i]
-            whole = record_id(replace(p, title=None), keys, min(m.fingerprint for m in groups[i]))
-            p.record_id = "kp-" + hashlib.sha256((p.record_id + whole).encode("ascii")).hexdigest()[:16]
+        if len(same) > 1:
+            for i in same:
+                out[i] = rehash(i)
     seen: dict[str, int] = {}
-    for p in projects:
-        n = seen.get(p.record_id, 0)
-        seen[p.record_id] = n + 1
+    for i, settled in enumerate(out):
+        n = seen.get(settled, 0)
+        seen[settled] = n + 1
         if n:
-            p.record_id = f"{p.record_id}-{n}"
+            out[i] = f"{settled}-{n}"
+    return out
 
 
 def _stated_country(group: list[Mention], name: str) -> str | None:
@@ -556,21 +568,13 @@ def unique_partnership_ids(partnerships: list[Partnership]) -> None:
     told apart by the Swedish body's name as written, never by their order, so that a page added or moved
     does not renumber them; only pairs equal in that too get -1, -2, … in the order of their names (pairs
     are built sorted by Swedish name and partner key, which no input order changes)."""
-    by_id: dict[str, list[Partnership]] = {}
-    for p in partnerships:
-        by_id.setdefault(p.partnership_id, []).append(p)
-    for same in by_id.values():
-        if len(same) < 2:
-            continue
-        for p in same:
-            whole = _encode_key([p.partnership_id, p.swedish_partner])
-            p.partnership_id = PARTNERSHIP_ID_PREFIX + hashlib.sha256(whole.encode("utf-8")).hexdigest()[:16]
-    seen: dict[str, int] = {}
-    for p in partnerships:
-        n = seen.get(p.partnership_id, 0)
-        seen[p.partnership_id] = n + 1
-        if n:
-            p.partnership_id = f"{p.partnership_id}-{n}"
+    def by_written_name(i: int) -> str:
+        p = partnerships[i]
+        whole = _encode_key([p.partnership_id, p.swedish_partner])
+        return PARTNERSHIP_ID_PREFIX + hashlib.sha256(whole.encode("utf-8")).hexdigest()[:16]
+
+    for p, new_id in zip(partnerships, distinct_ids([p.partnership_id for p in partnerships], by_written_name)):
+        p.partnership_id = new_id
 
 
 # ---------------------------------------------------------------- conflicts
