@@ -306,6 +306,11 @@ def test_find_countries():
     assert [c for *_x, c, _d in find_countries("Sverige och Sweden", allow_sweden=True)] == ["SE", "SE"]
 
 
+def test_country_of_two_parts_found_however_they_are_joined():
+    for text in ("Bosnia Herzegovina", "Bosnia & Herzegovina", "Trinidad och Tobago", "Trinidad and Tobago"):
+        assert [(s, e) for s, e, *_ in find_countries(text)] == [(0, len(text))], text
+
+
 def test_find_countries_word_bounded():
     assert find_countries("Nigeria") == [(0, 7, "NG", False)]
     assert find_countries("Ukrainaresan, sydafrikanskan") == []

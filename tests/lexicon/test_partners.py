@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kp_extract.lexicon.partners import (find_pairs, looks_like_name, partner_key, split_glued_names,
-                                 tidy_foreign)
+from kp_extract.lexicon.partners import (find_pairs, landscape_compound, looks_like_name, partner_key,
+                                 split_glued_names, tidy_foreign)
 
 
 def pairs(text: str, lang: str = "sv", known: dict | None = None) -> list[tuple[list[str], list[str]]]:
@@ -165,3 +165,8 @@ def test_an_installed_pipeline_can_be_plugged_in(tmp_path, monkeypatch) -> None:
     finally:
         monkeypatch.delenv(partners.MODEL_ENV)
         partners.reset_caches()
+
+
+def test_landscape_compound_is_a_name_glued_to_a_landscape_noun():
+    assert landscape_compound("Zorrodeltat") and landscape_compound("Zembalasjön")
+    assert not landscape_compound("Dalen") and not landscape_compound("Zorro") and not landscape_compound("Zorro-dalen")

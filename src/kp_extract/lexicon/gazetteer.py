@@ -818,7 +818,7 @@ def _country_index() -> _CountryIndex:
     folded: list[tuple[str, str, bool, str]] = []
     for c in gaz.countries:
         ambiguous.update(_norm(a) for a in c.text_ambiguous)
-        forms = [(f, False) for f in (c.name_en, c.name_sv, *c.variants)]
+        forms = [(f, False) for f in _joined_forms((c.name_en, c.name_sv, *c.variants))]
         forms += [(f, True) for f in c.demonyms]
         for f, dem in forms:
             key = _norm(f)
@@ -840,6 +840,23 @@ def _country_index() -> _CountryIndex:
     non_se = [f for f in text_forms if lookup[_norm(f)] != "SE"]
     alphabet = {ch for f in text_forms for ch in f.casefold()}
     return _CountryIndex(lookup, kind, canon, tuple(text_forms), tuple(non_se), _case_odd_chars(alphabet))
+
+
+# the words that join the two parts of a country's name ('Bosnia and Herzegovina', 'Trinidad och Tobago')
+_COUNTRY_JOINS = re.compile(r" (?:and|och|&) ")
+
+
+def _joined_forms(names: tuple[str, ...]) -> list[str]:
+    """The country's names, and those of two parts in every way texts join them: with 'and', 'och' or '&',
+    or with none ('Bosnia Herzegovina'), so that no part of the name is read as a place of its own."""
+    out = list(dict.fromkeys(names))
+    for name in names:
+        if _COUNTRY_JOINS.search(name):
+            for join in (" and ", " och ", " & ", " "):
+                form = _COUNTRY_JOINS.sub(join, name)
+                if form not in out:
+                    out.append(form)
+    return out
 
 
 @lru_cache(maxsize=4)

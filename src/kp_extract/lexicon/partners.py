@@ -24,7 +24,7 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import IDX, ORTH
 
-from kp_extract.lexicon.gazetteer import admin_words, find_countries, find_swedish_bodies, is_admin_word, organisation_kind
+from kp_extract.lexicon.gazetteer import DATA_DIR, admin_words, find_countries, find_swedish_bodies, is_admin_word, organisation_kind
 from kp_extract.model import Partner
 
 NAME_INITIALS = "A-ZÅÄÖÜÉÈÁÀÇŁŚŻŽČŠĐ"  # the capitals a name token starts with (a regex class body)
@@ -333,6 +333,22 @@ _is_admin = lru_cache(maxsize=65536)(is_admin_word)
 _is_admin_prefix = lru_cache(maxsize=65536)(lambda word: is_admin_word(word, "prefix"))  # the gazetteer's words do not change during a run
 
 
+@lru_cache(maxsize=1)
+def _landscape_compound_regex() -> re.Pattern:
+    import json
+
+    cues = json.loads((DATA_DIR / "candidate_cues.json").read_text("utf-8"))
+    nouns = sorted(cues["sv_landscape_nouns"]["words"], key=len, reverse=True)
+    return re.compile(rf"\w{{3,}}(?:{'|'.join(map(re.escape, nouns))})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def landscape_compound(word: str) -> bool:
+    """Whether a word is a name glued to a Swedish definite noun of a landscape or water ('Xdeltat',
+    'Xsjön'; candidate_cues.json sv_landscape_nouns): a region of nature, not a local government."""
+    return _landscape_compound_regex().fullmatch(word) is not None
+
+
 def fuller(a: str, b: str) -> str:
     """The fuller of two forms of one partner's name (more words, then longer; ties keep a)."""
     return b if (len(b.split()), len(b)) > (len(a.split()), len(a)) else a
@@ -595,6 +611,8 @@ def _candidate(text: str, s: int, e: int, sent_start: int, known: dict[str, str]
         return None
     if organisation_kind(raw) or all(_is_admin(w.casefold()) for w in words):
         return None
+    if landscape_compound(words[-1]):
+        return None  # 'Xdeltat': a Swedish word for a region of nature
     key = _partner_key(raw)
     if key not in known and SWEDISH_GENITIVE.search(raw) and _partner_key(raw[:-1]) in known:
         raw, key = raw[:-1], _partner_key(raw[:-1])

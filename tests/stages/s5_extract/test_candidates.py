@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from kp_extract.stages.s5_extract.candidates import (EVIDENCE, Candidate, find_candidates, lookup_place, partner_countries,
-                                           place_key)
+from kp_extract.stages.s5_extract.candidates import (EVIDENCE, Candidate, find_candidates, lookup_place, page_aliases,
+                                           partner_countries, place_key)
 from kp_extract.lexicon.partners import partner_key
 
 
@@ -228,3 +228,82 @@ def test_scan_is_fast():
     for b in blocks:
         find_candidates(b)
     assert time.perf_counter() - t0 < 5  # ~0.35 MB; well under a second on the dev machine
+
+
+# ---------------------------------------------------------------- one partner, one key (page_aliases)
+
+def cand(name: str, at: int, *evidence: str) -> Candidate:
+    return Candidate(name, partner_key(name), at, at + len(name), None, frozenset(evidence))
+
+
+def test_part_of_a_lexicon_place_takes_its_key_and_name():
+    # written on its own ('Zorro bay' in lower case reads as 'Zorro') and inside the name
+    found = [cand("Zorro Bay", 0, "lexicon_city"), cand("Zorro", 100, "context", "joined_swedish"),
+             cand("Bay", 5, "context")]
+    assert page_aliases(found) == {"zorro": ("zorro bay", "Zorro Bay"), "bay": ("zorro bay", "Zorro Bay")}
+
+
+def test_part_written_only_inside_a_local_government_form_takes_its_key():
+    found = [cand("Q.R Vento Municipality", 0, "admin_suffix", "gov_form"), cand("Vento", 4, "lexicon_city", "in_longer")]
+    assert page_aliases(found) == {"vento": ("q r vento", "Q.R Vento Municipality")}
+
+
+def test_place_written_on_its_own_is_no_part_of_a_local_government_form():
+    found = [cand("Vento Water Board Council", 0, "admin_suffix", "gov_form"), cand("Vento", 50, "lexicon_city")]
+    assert page_aliases(found) == {}
+
+
+def test_part_of_two_places_apart_keeps_its_key():
+    found = [cand("Zorro Bay", 0, "lexicon_city"), cand("Zorro Hills", 20, "lexicon_admin"),
+             cand("Zorro", 40, "context")]
+    assert page_aliases(found) == {}
+
+
+def test_part_of_a_name_no_evidence_makes_whole_keeps_its_key():
+    found = [cand("Zorro Ventures", 0, "context", "heading"), cand("Zorro", 30, "context", "known")]
+    assert page_aliases(found) == {}
+
+
+def test_part_of_names_glued_together_keeps_its_key():
+    found = [cand("Zorro MunicipalityVento Bay", 0, "lexicon_city", "admin_suffix"), cand("Zorro", 50, "context")]
+    assert page_aliases(found) == {}
+
+
+def test_run_that_swallowed_words_after_a_lexicon_place_is_cut_back_to_it():
+    found = [cand("Zorro Province", 0, "lexicon_admin", "admin_suffix"),
+             cand("Zorro Green Towns", 40, "context", "heading"), cand("Zorro Green", 40, "lexicon_part")]
+    aliases = page_aliases(found)
+    assert aliases == {"zorro green towns": ("zorro", "Zorro Province"), "zorro green": ("zorro", "Zorro Province")}
+
+
+def test_lexicon_place_written_only_inside_a_longer_run_does_not_cut_it():
+    found = [cand("Zorro", 0, "lexicon_city", "in_longer"), cand("Zorro Green Towns", 0, "context")]
+    assert page_aliases(found) == {}
+
+
+def test_words_before_a_lexicon_place_are_not_cut():
+    found = [cand("Zorro", 0, "lexicon_city"), cand("Green Zorro", 20, "context")]
+    assert page_aliases(found) == {}
+
+
+def test_second_part_of_a_country_name_never_a_candidate():
+    for text in ("Norrköping and Zembala – Bosnia Herzegovina", "Staff came from Zembala, Bosnia Herzegovina, in May."):
+        assert not {c.key for c in find_candidates(text, lang="en")} & {"herzegovina", "hercegovina"}, text
+
+
+def test_genitive_inside_a_run_of_names_is_no_genitive():
+    # 'Tomas' would read as the genitive of a small lexicon place; a surname follows, so it is a person
+    text = "Ordföranden i nämnden Tomas Andersson (S) reser till Indonesien i vår."
+    assert not any("Toma" in c.name for c in find_candidates(text))
+    assert "Homa Bay" in by_name("De ville förstå Homa Bays förutsättningar för arbetet.")
+
+
+def test_name_glued_to_a_swedish_landscape_noun_never_a_candidate():
+    # a country after it would otherwise make it a solid partner of the context patterns
+    assert find_candidates("Staden ligger vackert inom Zorrodeltat i Vietnam.") == []
+    assert find_candidates("Vi besökte byarna vid Zembalasjön i Kenya.") == []
+    assert "Zembala" in by_name("Vi besökte Zembala-provinsen i Kenya.")
+
+
+def test_continent_never_a_candidate():
+    assert find_candidates("Tanzania is one of Africa’s largest tourist countries.") == []

@@ -262,3 +262,12 @@ def test_mutual_nearest_goes_to_the_pairs_the_sentence_joins():
     assert joined == {("Eksjö kommun", "nyeri"), ("Tranås kommun", "kisumu")}  # this part holds today
     nearest = {k for k, p in pairs.items() if p.features["mutual_nearest"]}
     assert nearest == joined  # today: {("Tranås kommun", "nyeri")}
+
+
+def test_short_form_of_a_partner_makes_no_pair_of_its_own():
+    # 'Homa bay' (lower-case bay) and 'Homa' are read as the lexicon place 'Homa'; the page names the partner
+    # in full too, so the short form is the same partner: one key, the full name
+    a = analysed("Tranås kommun i Kenya\n\nTranås kommun samarbetar med Homa Bay County i Kenya sedan 2019.\n\n"
+                 "Mötet mellan Tranås och Homa bay blev lyckat, och nästa år reser politiker från Homa till Tranås.\n")
+    assert {(p.swedish.name, p.key) for p in a.pairs} == {("Tranås kommun", "homa bay")}
+    assert {c.name for c in a.candidates} == {"Homa Bay County"}

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from kp_extract.model import Block, Page
 from kp_extract.lexicon.partners import partner_key
-from kp_extract.stages.s5_extract.candidates import Candidate, find_candidates
+from kp_extract.stages.s5_extract.candidates import Candidate, find_candidates, page_aliases
 from kp_extract.stages.s5_extract.features import PairCandidate, page_pairs
 from kp_extract.stages.s5_extract.parties import Parties, SwedishParty, find_parties
 from kp_extract.stages.s5_extract.proposals import PageResult, propose
@@ -78,6 +78,10 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
         for c in find_candidates(b.text, b.language or language, known):
             found.append(Candidate(c.name, c.key, b.start + c.start, b.start + c.end, c.country, c.evidence,
                                    c.population))
+    aliases = page_aliases(found)
+    if aliases:
+        found = [_aliased(c, aliases) for c in found]
+        _rename_rule_partners(proposed, aliases)
     found.extend(_rule_candidates(page, proposed, found, parties))
     pairs = page_pairs(page, blocks, units, parties, found, proposed.mentions, proposed.partnerships,
                        programme_countries())
@@ -107,6 +111,29 @@ def _tidy_rule_names(proposed: PageResult) -> None:
             m.international_partners = list(dict.fromkeys(names))
     for s in proposed.partnerships:
         s.international_partner = tidy_name(s.international_partner)
+
+
+def _aliased(c: Candidate, aliases: dict[str, tuple[str, str]]) -> Candidate:
+    """The candidate under the key and name of the partner it is a part of (candidates.page_aliases)."""
+    if c.key not in aliases:
+        return c
+    key, name = aliases[c.key]
+    return Candidate(name, key, c.start, c.end, c.country, c.evidence, c.population)
+
+
+def _rename_rule_partners(proposed: PageResult, aliases: dict[str, tuple[str, str]]) -> None:
+    """The rules' names abroad under the name of the partner they are a part of, as the candidates are
+    (so that a rule's pair and the candidates' pair are one pair)."""
+    def rename(name: str) -> str:
+        return aliases.get(partner_key(name), (name, name))[1]
+
+    for m in proposed.mentions:
+        names = [rename(n) for n in m.international_partners]
+        if names != m.international_partners:
+            m.partner_countries = {rename(n): iso for n, iso in m.partner_countries.items()}
+            m.international_partners = list(dict.fromkeys(names))
+    for s in proposed.partnerships:
+        s.international_partner = rename(s.international_partner)
 
 
 def _rule_candidates(page: Page, proposed: PageResult, found: list[Candidate], parties: Parties) -> list[Candidate]:

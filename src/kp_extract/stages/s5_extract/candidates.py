@@ -41,7 +41,7 @@ from typing import Mapping
 from kp_extract.lexicon import partners
 from kp_extract.lexicon.gazetteer import DATA_DIR, _fold, admin_words, load_gazetteer
 
-__all__ = ["Candidate", "EVIDENCE", "find_candidates", "place_key", "partner_countries", "lookup_place"]
+__all__ = ["Candidate", "EVIDENCE", "find_candidates", "page_aliases", "place_key", "partner_countries", "lookup_place"]
 
 EVIDENCE: dict[str, str] = {
     "context": "partners.foreign_names (today's context patterns) proposed this span",
@@ -620,6 +620,8 @@ def _piece_segments(piece: str) -> tuple[_Seg, ...]:
                 if raw[i + n - 1] in partners.CONNECTOR_SET:
                     continue
                 m = _lex_match(piece, toks, i, n)
+                if m and m[3] & _ENDING_CUTS and i + n < n_tok and _name_goes_on(raw, words, i + n):
+                    continue  # 'Tomas Hansson': a name word after it, so no genitive ended the word
                 if m:
                     hit = (n + (m[0] > toks[i + n - 1][1]), *m)  # one more word: a name's own 's
                     break
@@ -675,6 +677,18 @@ def _piece_segments(piece: str) -> tuple[_Seg, ...]:
     return tuple(out)
 
 
+# the endings _lex_match cuts off a name's last word that end the name too: a genitive or an inhabitant
+# word is followed by a noun, not by another word of the name
+_ENDING_CUTS = frozenset({"genitive", "demonym"})
+
+
+def _name_goes_on(raw: list[str], words: list[str], k: int) -> bool:
+    """Whether token k of a run goes on with the name before it: a name word, not a connector, a break or
+    an administrative phrase ('Chobes District Council' is still a genitive and a designation)."""
+    return (raw[k] not in partners.CONNECTOR_SET and words[k] not in _SEGMENT_BREAKS
+            and _admin_at(words, k, len(words)) is None and raw[k][:1].isupper())
+
+
 def _latin(form: str) -> bool:
     """No letter beyond the Latin blocks (Cyrillic, Greek)."""
     return all(ord(ch) < 0x370 or 0x1E00 <= ord(ch) < 0x1F00 for ch in form if ch.isalpha())
@@ -699,6 +713,8 @@ def _segment(piece: str, toks: list[list[int]], words: list[str], cls: list[str]
         return None  # 'SALAR', 'ICLD': an organisation; 'G': no name
     if all(cls[k] == "N" and _bare(words[k]) in _trim_words() for k in range(a, b)):
         return None
+    if cls[b - 1] == "N" and partners.landscape_compound(words[b - 1]):
+        return None  # 'Xdeltat', 'Xsjön': a Swedish word for a region of nature, no local government
     # administrative phrases around: prefixes right before, suffixes right after
     p = a
     while p > 0 and cls[p - 1] == "P":
@@ -1001,3 +1017,74 @@ def _fuzzy_index() -> dict[str, dict[int, tuple[str, ...]]]:
             lengths.setdefault(len(k), []).append(k)
         out[iso] = {n: tuple(ks) for n, ks in lengths.items()}
     return out
+
+
+# --------------------------------------------------------------------------- one partner, one key
+
+# evidence that the whole of a name is a place or a local government: the lexicon knows it as one name, or
+# a local-government designation is written around it ('J.B Marks Municipality')
+_WHOLE_NAME = frozenset({"lexicon_city", "lexicon_admin", "admin_prefix", "admin_suffix", "gov_form"})
+
+
+def page_aliases(candidates: list[Candidate]) -> dict[str, tuple[str, str]]:
+    """key -> (key, name) of the partner the candidates of that key name on one page, for the keys that are
+    a contiguous part of another key of the page ('nguyen' of 'thai nguyen', 'homa' of 'homa bay'):
+
+    - a part of a name the lexicon knows as one place is that place: a word of the longer name read on its
+      own, or the page's short form of it; so is a part of a local-government form ('J.B Marks
+      Municipality') that the page writes only inside that form;
+    - a name that only a lexicon place starts, and that goes on with words no place has ('X Sustainable
+      Municipalities' from a project title after province X), is that place, when the page writes the
+      place on its own too: the run swallowed the title.
+
+    A part of two such longer names, a name that is no part of one, or a part of a run of names glued
+    together ('X MunicipalityY Bay', a card's fields without spaces) keeps its key."""
+    evidence: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in candidates:
+        evidence.setdefault(c.key, set()).update(c.evidence)
+        names[c.key] = partners.fuller(names[c.key], c.name) if c.key in names else c.name
+        spans.setdefault(c.key, []).append((c.start, c.end))
+    keys = sorted(k for k in evidence if not _glued(names[k]))
+    out: dict[str, tuple[str, str]] = {}
+    for short in keys:
+        longer = [k for k in keys if _inside(short, k)]
+        if not longer:
+            continue
+        # every time the page writes the part, it writes it inside one of the longer names
+        nested = all(any(a <= s and e <= b and (a, b) != (s, e) for k in longer for a, b in spans[k])
+                     for s, e in spans[short])
+        whole = [k for k in longer if evidence[k] & _LEXICON_WHOLE or (nested and evidence[k] & _WHOLE_NAME)]
+        if whole:
+            # the widest place that holds the part; two places apart ('X Bay', 'X Hills') hold it both
+            tops = [k for k in whole if not any(_inside(k, o) for o in whole)]
+            if len(tops) == 1:
+                out[short] = (tops[0], names[tops[0]])
+        elif evidence[short] & _LEXICON_WHOLE and not nested:
+            for k in longer:  # the longer runs only a lexicon place starts: cut back to the place
+                if k.startswith(short + " ") and k not in out and not evidence[k] & _WHOLE_NAME:
+                    out[k] = (short, names[short])
+    # a chain (a part of a part) ends at the widest name
+    for k, (target, name) in list(out.items()):
+        seen = {k}
+        while target in out and target not in seen:
+            seen.add(target)
+            target, name = out[target]
+        out[k] = (target, name)
+    return {k: v for k, v in out.items() if v[0] != k}
+
+
+_LEXICON_WHOLE = frozenset({"lexicon_city", "lexicon_admin"})
+# words glued without a space ('MunicipalityWalvis'), or a word of one letter ("Telavi's" read as 'Telavi s')
+_GLUED = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]|(?<![\w.])\w(?![\w.])")
+
+
+def _glued(name: str) -> bool:
+    """Whether a name is no clean name: words glued together, or a stray letter."""
+    return _GLUED.search(name) is not None
+
+
+def _inside(short: str, long: str) -> bool:
+    """Whether the words of key `short` are a contiguous part of key `long`'s."""
+    return f" {short} " in f" {long} " and short != long
