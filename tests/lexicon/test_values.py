@@ -189,6 +189,9 @@ def test_amount_offsets_and_order():
     ("mellan januari 2019 och december 2020", ("2019-01", "2020-12")),
     ("under perioden 1 januari 2019 till 31 december 2021", ("2019-01-01", "2021-12-31")),
     ("Project period: Sep 2020 - Aug 2023", ("2020-09", "2023-08")),
+    ("Förstudien genomförs mellan mars och oktober 2026.", ("2026-03", "2026-10")),
+    ("Kommunen deltog under 2011 och 2012 i ett projekt om vatten.", ("2011", "2012")),
+    ("Arbetet påbörjades 2 februari och pågår till sista maj 2027.", ("2027-02-02", "2027-05-31")),
 ])
 def test_date_ranges(text, expected):
     found = find_date_ranges(text)
@@ -203,6 +206,8 @@ def test_date_ranges(text, expected):
     "2019-01-15",                    # a single ISO date
     "telefon 0470-796720",
     "under 2013 och 2015",           # a list, not a range
+    "Vi träffades i mars och oktober 2026.",  # two months, no "mellan": a list
+    "Vi ses 2 februari. Arbetet pågår till maj 2027.",  # a yearless day borrows no year across sentences
     "Senast uppdaterad: 4 juli 2018",
     "sedan 2005",
     "https://example.com/videos/723525815140549/",
@@ -217,6 +222,7 @@ def test_not_date_ranges(text):
     ("Last updated: March 2018 - April 2018", "publication"),
     ("Styrelsen beslutade i januari 2019-februari 2019", "decision"),
     ("besöket januari 2019-februari 2019", "visit"),
+    ("gästerna besöker staden i tre veckor någon gång mellan april 2027- juni 2027", "visit"),
     ("Statistik 2015-2018 visar", "statistics"),
 ])
 def test_date_range_context(text, context):
@@ -235,6 +241,8 @@ def test_date_range_context(text, context):
     ("2019-05-03", "2019-05-03", "day"),
     ("results will by 2025 relate", "2025", "year"),
     ("in September 2022", "2022-09", "month"),
+    ("sista mars 2026", "2026-03-31", "day"),
+    ("the last day of February 2028", "2028-02-29", "day"),
 ])
 def test_single_dates(text, expected, kind):
     found = find_single_dates(text)
@@ -283,6 +291,8 @@ def test_not_single_dates(text):
     ("a 4-year programme", 4), ("ett 3-årigt projekt", 3),
     ("ett och ett halvt år", 1.5), ("a 24-month project", 2), ("ett femårigt avtal", 5),
     ("The project lasts for two years", 2),
+    ("The exchange will last 2 years", 2),
+    ("Under inceptionsåret kartläggs behoven.", 1), ("During the inception year, the towns map needs", 1),
     ("ett treårsprojekt", 3), ("ett 3-årsprojekt", 3), ("a three year project", 3),
 ])
 def test_durations(text, expected):
@@ -294,6 +304,7 @@ def test_durations(text, expected):
 @pytest.mark.parametrize("text", [
     "for many years", "three years ago", "a 15 year old girl", "för tre år sedan",
     "the project consists of 15 activities", "three goals", "2019-2021",
+    "Over the last 12 years the town has grown",
 ])
 def test_not_durations(text):
     assert find_durations(text) == []

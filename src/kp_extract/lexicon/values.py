@@ -447,7 +447,7 @@ _RANGE_SEP = (
 )
 # "januari-december 2021": a lone month before a dash and a month+year
 _MONTH_RANGE_RE = re.compile(
-    rf"(?<![\w])(?P<m1>{_MONTH})(?P<sep>{_DASH}|\s+(?:till|to|until|through)\s+)(?P<m2>{_MONTH})(?![\w]),?\s+(?P<y>{_YEAR})",
+    rf"(?<![\w])(?P<m1>{_MONTH})(?P<sep>{_DASH}|\s+(?:till|to|until|through|och|and)\s+)(?P<m2>{_MONTH})(?![\w]),?\s+(?P<y>{_YEAR})",
     _I,
 )
 # "1-15 mars 2021" / "1 juli-30 september 2021"
@@ -463,6 +463,8 @@ _RANGE_RE = re.compile(
 _SHORT_RANGE_RE = re.compile(
     rf"(?P<y1>{_YEAR})(?P<sep>{_DASH}|/)(?P<y2>\d\d)(?![\d]|[-–]\d|\.\d|,\d)", _I)
 _BETWEEN_BEFORE = re.compile(r"(?:mellan|between)\s+(?:år(?:en)?\s+|the\s+years\s+)?$", _I)
+# "under 2005 och 2006": two years in a row that the work spans are one period ("under 2013 och 2015" is a list)
+_DURING_BEFORE = re.compile(r"(?:under|during)\s+(?:år(?:en)?\s+|the\s+years\s+)?$", _I)
 _NOT_A_YEAR_BEFORE = re.compile(
     r"(?<![\w])(?:agenda|vision|horizon|horisont|europa|europe|strategi|strategy|iso|en|ss|sfs|nr|no|nummer|number|"
     r"kapitel|chapter|sida|page|version|v|lag|law|plan|program|programme)[\s.:]*$",
@@ -478,7 +480,9 @@ _CONTEXT_BEFORE = [
         r"adopted|approved)\b[^\n]{0,25}$",
         _I)),
     ("visit", re.compile(
-        r"(?:besök\w*|visit\w*|resa|reste|resan|trip|study\s+tour|studieresa)\b[^\n]{0,25}$", _I)),
+        # "besöker X i två veckor någon gång mellan …": a visit's dates, unless a project comes between
+        r"(?:besök\w*|visit\w*|resa|reste|resan|trip|study\s+tour|studieresa)\b(?:(?!projekt|project)[^\n]){0,50}$",
+        _I)),
     ("statistics", re.compile(
         r"(?:statisti\w*|invånare|befolkning\w*|population|census|folkmängd)\b[^\n]{0,30}$", _I)),
     ("since", re.compile(r"(?:sedan|since|alltsedan)\s+(?:\w+\s+){0,2}$", _I)),
@@ -575,6 +579,9 @@ def _direct_ranges(text: str, wins: list[tuple[int, int]]) -> list[Found]:
         y = m.group("y")
         m1 = _MONTHS[m.group("m1").lower().rstrip(".")]
         m2 = _MONTHS[m.group("m2").lower().rstrip(".")]
+        if m.group("sep").strip().lower() in ("och", "and") \
+                and not _BETWEEN_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
+            continue  # "i mars och juni 2025": two months, not a period
         if m2 >= m1:
             found.append(Found((f"{y}-{m1:02d}", f"{y}-{m2:02d}"), m.start(), m.end(), kind="range"))
     for m in _range_matches(text, wins):
@@ -583,7 +590,9 @@ def _direct_ranges(text: str, wins: list[tuple[int, int]]) -> list[Found]:
         last = _iso_from(m, "b_")
         if not first or not last:
             continue
-        if sep in ("och", "and") and not _BETWEEN_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
+        if sep in ("och", "and") and not _BETWEEN_BEFORE.search(text[max(0, m.start() - 20):m.start()]) \
+                and not (first[1] == last[1] == "year" and int(last[0]) == int(first[0]) + 1
+                         and _DURING_BEFORE.search(text[max(0, m.start() - 20):m.start()])):
             continue
         if sep == "/" and not (first[1] == "year" and last[1] == "year"):
             continue
@@ -640,7 +649,41 @@ def _all_single_dates(text: str, wins: list[tuple[int, int]]) -> list[Found]:
         if r[1] == "year" and not _year_ok(text, m.start()):
             continue
         kind = "decade" if r[1] == "year" and _DECADE_AFTER.match(text, m.end()) else r[1]
-        out.append(Found(r[0], m.start(), m.end(), kind=kind))
+        start, value = m.start(), r[0]
+        last = _LAST_DAY_BEFORE.search(text, max(0, start - 20), start) if kind == "month" else None
+        if last:  # "sista juni 2018": the month's last day
+            y, mo = int(value[:4]), int(value[5:7])
+            start, value, kind = last.start(), f"{value}-{calendar.monthrange(y, mo)[1]:02d}", "day"
+        out.append(Found(value, start, m.end(), kind=kind))
+    return out
+
+
+_LAST_DAY_BEFORE = re.compile(r"(?<![\w])(?:sista|(?:the\s+)?last\s+day\s+of)\s+$", _I)
+# "1 januari" with no year of its own
+_YEARLESS_DAY_RE = re.compile(
+    rf"(?<![\w\d])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mo>{_MONTH})(?![\w])(?!,?\s+(?:of\s+)?\d)", _I)
+
+
+def _yearless_cue_ranges(text: str, singles: list[Found], taken: list[tuple[int, int]]) -> list[Found]:
+    """'påbörjades 1 januari och pågår till sista juni 2018': a start-cued day and month with no year,
+    and an end-cued date later in the same sentence that gives the year."""
+    out: list[Found] = []
+    for g in singles:
+        if g.kind not in ("day", "month") or any(a <= g.start < b for a, b in taken) \
+                or not _END_CUE.search(text[max(0, g.start - 40):g.start]):
+            continue
+        before = _sentence_before(text, g.start, 120)
+        lo = g.start - len(before)
+        for d in _YEARLESS_DAY_RE.finditer(text, lo, g.start):
+            if not _START_CUE.search(_sentence_before(text, d.start(), 40)):
+                continue
+            y, mo, day = int(str(g.value)[:4]), _MONTHS[d.group("mo").lower().rstrip(".")], int(d.group("d"))
+            if not 1 <= day <= calendar.monthrange(y, mo)[1]:
+                continue
+            first = f"{y:04d}-{mo:02d}-{day:02d}"
+            if _range_ok(first, str(g.value)):
+                out.append(Found((first, g.value), d.start(), g.end, kind="range"))
+            break
     return out
 
 
@@ -683,6 +726,7 @@ def _ranges_and_singles(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...]
     direct = _dedupe_spans(_direct_ranges(text, wins))
     taken = [(f.start, f.end) for f in direct]
     cued = _cue_ranges(text, singles, taken)
+    cued += _yearless_cue_ranges(text, singles, taken + [(f.start, f.end) for f in cued])
     res = _dedupe_spans(direct + cued)
     ranges = [
         Found(f.value, f.start, f.end, kind="range", context=_date_context(text, f.start, f.end))
@@ -770,6 +814,7 @@ _AMBITION = re.compile(
 )
 
 
+_LOOKBACK_BEFORE = re.compile(r"(?<![\w])the\s+$", _I)  # "the last ten years"
 _DUR_KEY = re.compile(r"år|year|month|månad", _I)
 
 
@@ -809,6 +854,9 @@ def find_durations(text: str) -> list[Found]:
         s, e = m.start(), m.end()
         if m.group("cue"):
             s = m.start("nn")
+            if _LOOKBACK_BEFORE.search(text[max(0, m.start() - 12):m.start()]) \
+                    and m.group("cue").lower().startswith("last"):
+                continue  # "over the last 10 years": time looked back on, no duration
         if any(a <= s < b or a < e <= b for a, b in taken):
             continue
         if m.group("svc"):
@@ -833,10 +881,15 @@ def find_durations(text: str) -> list[Found]:
         if years > 15:
             continue
         out.append(Found(years, s, e, kind=_dur_kind(text, s, e)))
+    for m in _scan(_INCEPTION_YEAR_RE, text, wins):
+        if not any(a <= m.start() < b for a, b in taken):
+            out.append(Found(1.0, m.start(), m.end(), kind=_dur_kind(text, m.start(), m.end())))
     out.sort(key=lambda f: (f.start, f.end))
     return out
 
 
+# the programme's one-year inception phase, named by its length: "during the inception year"
+_INCEPTION_YEAR_RE = re.compile(r"(?<![\w])(?:inception[-\s]year|inceptionsåret|inceptionsår)(?![\w])", _I)
 _PHASE_BEFORE = re.compile(rf"(?<![\w]){_PHASE_WORDS}\s+(?:\w+\s+){{0,3}}$", _I)
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from kp_extract.stages.s2_clean import clean_page
 from kp_extract.stages.s5_extract.proposals import (propose, no_record_reason, parse_footer, parse_party_heading,
-                                named_in_text, parse_partner_section, since_years, states_values_only,
-                                text_areas)
+                                named_in_text, parse_partner_section, project_sentences, since_years,
+                                stated_start, states_values_only, text_areas)
 from kp_extract.stages.s4_language import assign_languages
 from kp_extract.model import Block, Page
 from kp_extract.stages.s3_segment import segment_page
@@ -535,3 +535,25 @@ def test_a_new_partner_under_a_later_heading_does_not_take_the_section_country()
             "north-western Ukraine. The two regions are currently preparing a joint project application.")
     (m,) = [m for m in extract(text).mentions if "Lutsk City Council" in m.international_partners]
     assert m.countries == ["UA"]
+
+
+def test_a_titled_bullet_with_one_year_runs_that_year() -> None:
+    text = "Projekt inom partnerskapet (Tranås/Nyeri)\n\n  • Clean Markets, 2014 (Tranås/Nyeri)\n"
+    (m,) = extract(text).mentions
+    assert (m.title, m.start_date, m.end_date) == ("Clean Markets", "2014", "2014")
+
+
+@pytest.mark.parametrize("sentence, start", [
+    ("En delegation från kommunen reste i början av mars 2027 till Nyeri.", None),  # a trip's "från", no start
+    ("Arbetet pågår från och med mars 2027.", "2027-03"),
+    ("Projektet startade i mars 2027 med ett möte.", "2027-03"),
+])
+def test_a_start_preposition_stands_just_before_its_date(sentence: str, start) -> None:
+    assert stated_start(sentence) == start
+
+
+def test_project_sentences_are_those_about_the_project_itself() -> None:
+    text = ("Kommunen får dela på pengarna. Projektet är treårigt. The project runs until 2027.\nVi ses snart. "
+            "During the two-year project (2026–2027) we meet. Kommunen har 3 000 anställda.")
+    assert project_sentences(text) == ["Projektet är treårigt.", "The project runs until 2027.",
+                                       "During the two-year project (2026–2027) we meet."]

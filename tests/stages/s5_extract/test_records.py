@@ -212,3 +212,19 @@ def test_a_title_inside_the_text_of_a_titled_rule_mention_names_no_other_project
     assert summary(m) == ("title", "Green Schools", ["Tranås kommun"], ["Kisumu"])
     assert all(s.start > quoted[0].end for s in m.sources)
     assert [x.title for x in result.mentions if x.via == "card"] == ["Clean Markets for All"]
+
+
+STRETCH = ("Nyheter\n\nTranås kommun och Kisumu samarbetar om avfall.\n\nAvfallet sorteras nu i tre fraktioner.\n\n"
+           "Projektet pågår 2025-2027\n\nProjektet är treårigt och leds av en styrgrupp.\n\nÖvrigt\n\n"
+           "Projektet startade i mars 2019.\n")
+
+
+def test_a_pair_mention_takes_dates_and_length_its_item_states_about_the_project():
+    (m,) = decide(analysed(STRETCH), model(project=head({"same_sentence": 3.0}, -1.0))).mentions
+    assert (m.via, m.start_date, m.end_date, m.duration_years) == ("pair", "2025", "2027", 3)
+
+
+def test_a_pair_mention_takes_no_project_sentence_after_a_heading_on_another_topic():
+    text = STRETCH.replace("Projektet pågår 2025-2027\n\nProjektet är treårigt och leds av en styrgrupp.\n\n", "")
+    (m,) = decide(analysed(text), model(project=head({"same_sentence": 3.0}, -1.0))).mentions
+    assert (m.via, m.start_date, m.end_date, m.duration_years) == ("pair", None, None, None)

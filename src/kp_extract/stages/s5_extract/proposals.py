@@ -440,6 +440,60 @@ def fill_values(m: Mention, body: list[Block], ctx: PageContext) -> None:
 
 
 PROJECT_NOUN = re.compile(r"projekt|project|förstudie|pre-?study|inception", re.IGNORECASE)
+
+
+# a sentence whose subject is "the project" itself: what it states about dates and length belongs to the
+# item's one project, wherever in the item it stands ("Projektet pågår 2022-2024", "Projektet är treårigt")
+PROJECT_SUBJECT = re.compile(r"(?:själva\s+)?(?:projektet|förstudien|inceptionsfasen|detta\s+projekt|"
+                             r"the\s+project|this\s+project|the\s+pre-?study|the\s+inception\s+phase)\b",
+                             re.IGNORECASE)
+PROJECT_REFERENCE = re.compile(r"\b(?:the|this)\s+(?:[\w-]+\s+){0,2}(?:project|pre-?study|inception\s+phase)\b|"
+                               r"\b\w*projektet\b|\bförstudien\b|\bdetta\s+projekt\b", re.IGNORECASE)
+SENTENCE_START = re.compile(r"(?:^|(?<=[.!?])\s+|\n)(?=\S)")
+
+
+def project_sentences(text: str) -> list[str]:
+    """The sentences of a text whose subject is the project itself."""
+    starts = [m.end() for m in SENTENCE_START.finditer(text)]
+    out = []
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else len(text)
+        if PROJECT_SUBJECT.match(text, a) or PROJECT_REFERENCE.search(text, a, b):
+            out.append(text[a:b].strip())
+    return out
+
+
+def item_stretch(blocks: list[Block], body: list[Block]) -> list[Block]:
+    """The blocks of the body's item from its first block on, up to a heading that starts another
+    topic (a heading that is itself a sentence about the project stays in: 'Projektet pågår 2022-2024')."""
+    if not body:
+        return []
+    first = body[0]
+    out = []
+    for b in blocks:
+        if b.start < first.start or b.item != first.item:
+            continue
+        if b.kind == "heading" and b.start > first.start and b.section != first.section \
+                and not project_sentences(b.text) and not any(x is b for x in body):
+            break
+        if b.kind in ("prose", "bullet", "heading"):
+            out.append(b)
+    return out
+
+
+def fill_from_project_sentences(m: Mention, blocks: list[Block], ctx: PageContext) -> None:
+    """Missing dates and duration of a mention from its item's sentences about "the project"."""
+    if m.start_date is not None and m.duration_years is not None:
+        return
+    said = [replace(b, text=sent, kind="prose") for b in blocks for sent in project_sentences(b.text)]
+    if not said:
+        return
+    found = Mention(file=m.file, kind=m.kind)
+    fill_values(found, said, ctx)
+    if m.start_date is None and found.start_date is not None:
+        m.start_date, m.end_date = found.start_date, found.end_date
+    if m.duration_years is None:
+        m.duration_years = found.duration_years
 PARTNERSHIP_NOUN = re.compile(r"\b(?:partnerskap\w*|partnership\w*|vänort\w*|twin\w*)\b", re.IGNORECASE)
 
 
@@ -1032,9 +1086,13 @@ def bullet_mention(ctx: PageContext, b: Block, footer: Footer | None, listed: bo
         m = new_mention(ctx, [b], footer, via="titled_bullet")
         m.languages = [ctx.language]  # a list line with no body takes its page's language
         m.title = _clean_title(tb.group("title"))
-        ranges = values.find_date_ranges(tb.group("period") or tb.group("range"), ctx.language)
+        period = tb.group("period") or tb.group("range")
+        ranges = values.find_date_ranges(period, ctx.language)
+        singles = values.find_single_dates(period)
         if ranges:
             m.start_date, m.end_date = ranges[0].value
+        elif len(singles) == 1:  # "• Title, 2009": a list line's one date is the whole period
+            m.start_date = m.end_date = str(singles[0].value)
         if tb.group("parties"):
             left, _, right = tb.group("parties").partition("/")
             swedish = [x.partner for x in find_swedish_bodies(left) if x.partner]
@@ -1389,8 +1447,11 @@ def quoted_title(text: str) -> str | None:
 
 PARTNERSHIP_WORD = re.compile(r"\b(?:partnerskap\w*|samarbete\w*|partnership\w*|cooperation|vänort\w*)\b[^.!?]*$",
                              re.IGNORECASE)
-START_CUE = re.compile(r"\b(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
-                       r"kick(?:s|ed)?\s+off|launch(?:es|ed)?|från|from|under)\b[^.!?]{0,40}$", re.IGNORECASE)
+# a start verb may stand a few words before its date; a preposition only just before it, since "från"/"from"
+# also introduce places ("en delegation från X åkte i november 2021 till Y" is a trip, not a start)
+START_CUE = re.compile(r"\b(?:(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
+                       r"kick(?:s|ed)?\s+off|launch(?:es|ed)?)\b[^.!?]{0,40}"
+                       r"|(?:från|from|under)\s+(?:[^\s.!?]+\s+){0,3})$", re.IGNORECASE)
 
 
 START_VERB_AFTER = re.compile(r"\s+(?:inleds|inleddes|startar|startade|påbörjas|påbörjades|begins|began|starts|"

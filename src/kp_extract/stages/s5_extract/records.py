@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
 from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
 from kp_extract.stages.s5_extract.features import PairCandidate
-from kp_extract.stages.s5_extract.proposals import GUESSED, PageContext, PageResult, find_title, new_mention, set_partners, since_years
+from kp_extract.stages.s5_extract.proposals import (GUESSED, PageContext, PageResult, fill_from_project_sentences, find_title,
+                                                   item_stretch, new_mention, set_partners, since_years)
 from kp_extract.stages.s5_extract.scoring import PairModel
 from kp_extract.stages.s5_extract.titles import TitleCandidate
 
@@ -274,6 +275,7 @@ def _mention(page: Page, blocks: list[Block], ctx: PageContext, group: list[Scor
     body = [b for b in blocks if b.kind in ("prose", "bullet", "heading", "title")
             and any(b.start <= a < b.end for a, _ in spans)]
     m = new_mention(ctx, body, None, via="pair")
+    fill_from_project_sentences(m, item_stretch(blocks, body), ctx)
     m.sources = [Source(page.file, a, b) for a, b in spans]
     m.title = find_title(body)
     swedish: list[Partner] = []
