@@ -21,10 +21,13 @@ is the caller's job. Flags say what the words around a value imply:
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from kp_extract import DATA_DIR
 
 __all__ = [
     "Found",
@@ -35,6 +38,7 @@ __all__ = [
     "find_sdgs",
     "parse_sdg_footer",
     "find_since_years",
+    "since_phrases",
     "SDG_NAMES",
 ]
 
@@ -1130,6 +1134,14 @@ def parse_sdg_footer(value: str) -> list[int]:
 
 # ---------------------------------------------------------------------------
 # Since-years
+
+@lru_cache(maxsize=1)
+def since_phrases() -> dict[str, str]:
+    """data/since_phrases.json: each list of fragments as one alternation."""
+    with open(DATA_DIR / "since_phrases.json", encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {k: "|".join(v) for k, v in data.items() if not k.startswith("_")}
+
 
 _SY_LEAD = (
     rf"(?:(?:år|year|the\s+year)\s+|(?:{_SEASON})\s+(?:of\s+)?(?:år\s+)?|(?:{_MONTH})\s+|"

@@ -402,6 +402,16 @@ def test_the_page_owner_is_the_swedish_side_of_a_dated_partnership() -> None:
     assert ("Lidköpings kommun", "Bucha City Council", 2022) in got
 
 
+def test_a_year_after_a_pair_dates_it_unless_the_sentence_is_about_a_party_of_its_own() -> None:
+    def since(second: str) -> set:
+        text = f"Nyheter\n\nTranås kommun och Kisumu County har ett partnerskap. {second}"
+        return {p.since_year for p in extract(text).partnerships if p.since_year
+                and (p.swedish_partner.name, p.international_partner) == ("Tranås kommun", "Kisumu County")}
+    assert since("Sedan 2012 har fler än tio projekt genomförts.") == {2012}  # no party named: the pair's
+    assert since("Kisumu har tagit emot många nya invånare sedan 2015.") == set()  # the city's own history
+    assert since("Kisumu har varit en del av partnerskapet sedan 2014.") == {2014}  # said of the partnership
+
+
 @pytest.mark.parametrize("text, title", [
     ("When the Green Market Streets project closed, the town had a plan.", "Green Market Streets"),
     ("ICLD granted SEK 2 million for the three-year project Safer School Routes in 2021.", "Safer School Routes"),

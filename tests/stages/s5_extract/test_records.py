@@ -88,6 +88,43 @@ def test_the_earliest_since_year_of_the_pairs_sentences():
     assert len(s.more_sources) == 1  # the other sentence that names the pair
 
 
+def since_of(text: str) -> dict[str, int | None]:
+    """Each partner abroad's since-year, with a model that believes every pair written in one sentence."""
+    result = decide(analysed(text), model(partner=head({"same_sentence": 2.0}, 0.0)))
+    return {s.international_partner: s.since_year for s in result.partnerships}
+
+
+def test_a_sentence_below_the_pair_that_refers_back_to_it_gives_its_since_year():
+    # a paragraph break between: the rules' own carry (one block) does not reach it
+    text = "Nyheter\n\nTranås kommun och Kisumu samarbetar om avfall.\n\nPartnerskapet inleddes 2012 med en förstudie.\n"
+    assert analysed(text).pairs[0].since_year is None
+    assert since_of(text) == {"Kisumu": 2012}
+
+
+def test_a_sentence_before_the_pair_that_refers_to_it_gives_its_since_year():
+    text = "Nyheter\n\nVi har samarbetat sedan 2012. Tranås kommun och Kisumu arbetar nu med avfall.\n"
+    assert since_of(text) == {"Kisumu": 2012}
+
+
+def test_a_near_sentence_without_an_anaphor_or_a_name_dates_nothing():
+    text = "Nyheter\n\nTranås kommun och Kisumu samarbetar om avfall.\n\nEtt annat partnerskap startade 2012.\n"
+    assert since_of(text) == {"Kisumu": None}
+
+
+def test_the_walk_to_near_sentences_stops_at_another_partner():
+    # the year follows the second pair: it dates that one, not the first
+    text = ("Nyheter\n\nTranås kommun och Kisumu samarbetar om avfall.\n\nTranås kommun och Nyeri arbetar med "
+            "vatten.\n\nPartnerskapet inleddes 2012.\n")
+    assert since_of(text) == {"Kisumu": None, "Nyeri": 2012}
+
+
+def test_a_twin_town_year_is_not_the_partnerships():
+    text = "Nyheter\n\nTranås kommun och Kisumu har varit vänorter sedan 1994.\n"
+    assert since_of(text) == {"Kisumu": None}
+    signed = "Nyheter\n\nVänortsavtalet om partnerskap mellan Tranås kommun och Kisumu tecknades 2019.\n"
+    assert since_of(signed) == {"Kisumu": 2019}  # a twin-town agreement of the partnership itself
+
+
 def test_two_partners_abroad_of_one_body_in_one_sentence_are_one_mention():
     text = "Nyheter\n\nTranås kommun samarbetar med Kisumu och Nyeri om avfall.\n"
     a = analysed(text)
@@ -228,3 +265,12 @@ def test_a_pair_mention_takes_no_project_sentence_after_a_heading_on_another_top
     text = STRETCH.replace("Projektet pågår 2025-2027\n\nProjektet är treårigt och leds av en styrgrupp.\n\n", "")
     (m,) = decide(analysed(text), model(project=head({"same_sentence": 3.0}, -1.0))).mentions
     assert (m.via, m.start_date, m.end_date, m.duration_years) == ("pair", None, None, None)
+
+
+def test_the_walk_to_near_sentences_stops_at_another_swedish_body():
+    # the next sentence dates the partner's partnership with the other Swedish body, not this pair's
+    text = ("Nyheter\n\nTranås kommun ingår i ett partnerskap med Kisumu och Eksjö kommun. "
+            "Partnerskapet mellan Kisumu och Eksjö startade 2005.\n")
+    result = decide(analysed(text), model(partner=head({"same_sentence": 2.0}, 0.0)))
+    since = {(s.swedish_partner.name, s.international_partner): s.since_year for s in result.partnerships}
+    assert since[("Tranås kommun", "Kisumu")] is None

@@ -165,7 +165,7 @@ def _rule_candidates(page: Page, proposed: PageResult, found: list[Candidate], p
 
 def decide(analysis: PageAnalysis, model: PairModel | None = None) -> PageResult:
     """Stages 7-8: the model's decisions over an analysis."""
-    return _decide(analysis.page, analysis.blocks, analysis.proposed, analysis.pairs, analysis.titles,
+    return _decide(analysis.page, analysis.blocks, analysis.units, analysis.proposed, analysis.pairs, analysis.titles,
                    model or load_model())
 
 

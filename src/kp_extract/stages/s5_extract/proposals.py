@@ -1558,9 +1558,13 @@ def partnership_statements(ctx: PageContext, blocks: list[Block], result: PageRe
                     _remember(ctx.known, f.name)  # a partner this page names with context: known from here on
             for sw, f in pairs:
                 state(b, s, e, sw, f, years)
-            if not pairs and years:
-                for sw, f in previous:
-                    state(b, s, e, sw, f, years)
+            if not pairs and years and previous:
+                # the year of a sentence after a pair's dates that pair, unless the sentence tells of one of
+                # the parties on its own ('Kisumu har tagit emot många nya invånare sedan 2015')
+                stems = name_stems([n for sw, f in previous for n in (sw.name, f.name)])
+                if stems is None or not stems.search(sent) or since_about_partnership_or_decision(sent):
+                    for sw, f in previous:
+                        state(b, s, e, sw, f, years)
             if pairs:
                 previous = pairs
             swedish = [x.partner for g in groups for x in g.swedish]
@@ -1658,6 +1662,18 @@ def implied_partners(blocks: list[Block], section_partner: dict[tuple[int, int],
         if partner:
             out[(b.item, b.section)] = partner
     return out
+
+
+def name_stems(names: list[str]) -> re.Pattern | None:
+    """A pattern for the names' first proper words, a Swedish genitive s cut off ('Falkenbergs kommun' ->
+    'Falkenberg…'), or None when no name has one."""
+    heads = set()
+    for name in names:
+        words = partner_key(name).split()
+        if words and len(words[0]) > 2:
+            w = words[0]
+            heads.add(re.escape(w[:-1] if w.endswith("s") and len(w) > 4 else w))
+    return re.compile(rf"\b(?:{'|'.join(sorted(heads))})", re.IGNORECASE) if heads else None
 
 
 PARTY_WORD = re.compile(r"\b(?:parter|parterna|part|party|parties)\b", re.IGNORECASE)

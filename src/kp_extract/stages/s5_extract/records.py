@@ -23,11 +23,14 @@ from dataclasses import dataclass
 
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
 from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
+from kp_extract.lexicon.values import since_phrases
 from kp_extract.stages.s5_extract.features import PairCandidate
 from kp_extract.stages.s5_extract.proposals import (GUESSED, PageContext, PageResult, fill_from_project_sentences, find_title,
-                                                   item_stretch, new_mention, set_partners, since_years)
+                                                   item_stretch, name_stems, new_mention, set_partners,
+                                                   since_about_partnership, since_years, triggers)
 from kp_extract.stages.s5_extract.scoring import PairModel
 from kp_extract.stages.s5_extract.titles import TitleCandidate
+from kp_extract.stages.s5_extract.units import PageUnits
 
 FINGERPRINT_SPLIT = re.compile(r"[\W_]+")
 MIN_KEPT = 0.02  # pairs the model scores below this on both heads are not even candidates
@@ -40,7 +43,7 @@ class ScoredPair:
     project: float
 
 
-def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[PairCandidate],
+def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResult, pairs: list[PairCandidate],
            titles: list[TitleCandidate], model: PairModel) -> PageResult:
     """The page's mentions and statements, each with the model's confidence (see module docstring)."""
     ctx = proposed.context
@@ -74,12 +77,20 @@ def decide(page: Page, blocks: list[Block], proposed: PageResult, pairs: list[Pa
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
         m.fingerprint = text_fingerprint(page.text, [s for s in m.sources if s not in headings] or m.sources)
+    # the page's other parties (of the pairs the model believes in), by each pair: a sentence naming one
+    # dates not this pair ('… med JB Marks och Växjö kommun. Partnerskapet mellan JB Marks och Växjö startade
+    # 2005.' for the other Swedish body); a place merely mentioned ('erosion in X') does not count
+    believed = [s.pair for s in scored if s.partner >= model.partner.threshold]
+    others = {(s.pair.swedish.name, s.pair.key): _names_pattern(
+        {partner_key(q.name) for q in believed if q.key != s.pair.key},
+        [q.swedish.name for q in believed if q.swedish.name != s.pair.swedish.name]) for s in scored}
     for s in scored:
         if max(s.partner, s.project) < MIN_KEPT:
             continue
         p = s.pair
         result.partnerships.append(PartnershipMention(
-            page.file, p.swedish, p.name, p.country, _since(page.text, p), Source(page.file, *p.focus),
+            page.file, p.swedish, p.name, p.country, _since(page.text, units, p, others[(p.swedish.name, p.key)]),
+            Source(page.file, *p.focus),
             tuple(Source(page.file, a, b) for a, b in p.units if (a, b) != p.focus), confidence=s.partner))
         result.candidates.append(_candidate_row(page, s, model))
     return result
@@ -209,11 +220,71 @@ def text_fingerprint(text: str, sources: list[Source]) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
-def _since(text: str, p: PairCandidate) -> int | None:
+def _since(text: str, units: PageUnits, p: PairCandidate, others: re.Pattern | None) -> int | None:
+    """The earliest since-year of the pair's rule statements, its own sentences, and the sentences near
+    those that refer back to it ('X och Y samarbetar om vatten. Samarbetet inleddes 2013.'): a partnership
+    word by the year, and an anaphor or one of the two names. The walk from the pair's sentence stops at a
+    sentence naming another partner abroad of the page (`others`): what follows is about that one."""
     years = [p.since_year] if p.since_year else []
     for a, b in p.units:
-        years.extend(since_years(text[a:b]))
+        if not _twin_towns_only(text[a:b]):
+            years.extend(since_years(text[a:b]))
+    own = set(p.units)
+    names = name_stems([p.swedish.name, p.name])
+    near = {n for a, _b in p.units for n in _near_sentences(text, units, a, others)} - own
+    for s, e in sorted(near):
+        sent = text[s:e]
+        if _twin_towns_only(sent) or not since_about_partnership(sent):
+            continue
+        if PAIR_ANAPHOR.search(sent) or (names is not None and names.search(sent)):
+            years.extend(since_years(sent))
     return min(years) if years else None
+
+
+PARTNERSHIP_NOUN = re.compile(r"\b(?:partnerskap\w*|partnership\w*)", re.IGNORECASE)
+
+
+def _twin_towns_only(sentence: str) -> bool:
+    """'X och Y har varit vänorter sedan 1994': a twin-town tie's year, not the partnership's (a twin-town
+    agreement signed within the partnership programme is one)."""
+    return bool(triggers()["twin_town"].search(sentence)) and not PARTNERSHIP_NOUN.search(sentence)
+
+
+PAIR_ANAPHOR = re.compile(rf"\b(?:{since_phrases()['pair_anaphor']})\b", re.IGNORECASE)
+NEAR_BEFORE, NEAR_AFTER = 1, 2  # sentences read before and after a pair's own
+
+
+def _near_sentences(text: str, units: PageUnits, a: int, others: re.Pattern | None) -> list[tuple[int, int]]:
+    """Page offsets of the prose or bullet sentences near the one at offset a, in its item and section
+    (across a paragraph break: 'X and Y signed …' then, below, 'The partnership began in …'), each way up
+    to one that names another partner (`others`)."""
+    at = units.at(a)
+    if at is None:
+        return []
+    out = []
+    for step, reach in ((-1, NEAR_BEFORE), (1, NEAR_AFTER)):
+        for k in range(at.index + step, at.index + step * (reach + 1), step):
+            if not 0 <= k < len(units.units):
+                break
+            u = units.units[k]
+            if u.item != at.item or u.section != at.section or u.kind not in ("prose", "bullet"):
+                break
+            if others is not None and others.search(text, u.start, u.end):
+                break
+            out.append((u.start, u.end))
+    return out
+
+
+def _names_pattern(foreign: set[str], swedish: list[str]) -> re.Pattern | None:
+    """Partners abroad by their whole keys and Swedish bodies by their stems (name_stems), any case."""
+    alts = [rf"\b{re.escape(n)}\b" for n in sorted(foreign, key=len, reverse=True) if n]
+    stems = name_stems(swedish)
+    if stems is not None:
+        alts.append(stems.pattern)
+    return re.compile("|".join(alts), re.IGNORECASE) if alts else None
+
+
+PAIR_ANAPHOR = re.compile(rf"\b(?:{since_phrases()['pair_anaphor']})\b", re.IGNORECASE)
 
 
 def _candidate_row(page: Page, s: ScoredPair, model: PairModel) -> dict:
