@@ -274,3 +274,25 @@ def test_the_walk_to_near_sentences_stops_at_another_swedish_body():
     result = decide(analysed(text), model(partner=head({"same_sentence": 2.0}, 0.0)))
     since = {(s.swedish_partner.name, s.international_partner): s.since_year for s in result.partnerships}
     assert since[("Tranås kommun", "Kisumu")] is None
+# one accepted pair and two names listed with it: the list is the page's own word that they are one cooperation
+LISTED = ("Nyheter\n\nTranås kommun driver ett projekt om avfall. Projektet genomförs av kommunerna Kisumu, Nyeri "
+          "och Moberg Vattenfors (Kenya) tillsammans med Tranås kommun.\n")
+
+
+def test_names_listed_with_a_projects_partner_abroad_join_its_mention():
+    a = analysed(LISTED)
+    assert {p.name for p in a.pairs} == {"Kisumu", "Nyeri", "Moberg Vattenfors"}
+    # the project head accepts only the one name with context evidence; the partner head believes in the others
+    result = decide(a, model(partner=head({"ev_lexicon_city": 4.0}, -3.0), project=head({"ev_context": 3.0}, -1.0)))
+    (m,) = result.mentions
+    assert summary(m) == ("pair", None, ["Tranås kommun"], ["Moberg Vattenfors", "Kisumu", "Nyeri"])
+    assert m.countries == ["KE"]
+    assert m.confidence == pytest.approx(sigmoid(2.0))
+
+
+def test_a_listed_name_the_partner_head_all_but_rules_out_does_not_join():
+    result = decide(analysed(LISTED), model(partner=head({"ev_context": 5.0}, -3.0),
+                                            project=head({"ev_context": 3.0}, -1.0)))
+    accepted = [m for m in result.mentions if m.confidence >= 0.5]
+    (m,) = accepted
+    assert m.international_partners == ["Moberg Vattenfors"]  # the others score sigmoid(-3) < LIST_SIBLING_MIN

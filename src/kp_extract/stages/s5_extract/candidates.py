@@ -270,6 +270,11 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
+def list_gap() -> re.Pattern:
+    """What stands between two items of one list of names (a comma, 'och', 'and', '&', …)."""
+    return _patterns()["list_gap"]
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
     cues = _cues()

@@ -50,6 +50,7 @@ class PairCandidate:
     focus: tuple[int, int] = (0, 0)  # the unit that shows the pair best (for review and candidates.jsonl)
     rule_mentions: list[int] = field(default_factory=list)  # indexes of the rule mentions that name the pair
     since_year: int | None = None  # the earliest since-year the rules' statements give the pair
+    spans: tuple[tuple[int, int], ...] = ()  # where the page writes the partner abroad (page offsets)
 
 
 def _log(n: float) -> float:
@@ -171,6 +172,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
         pop = max(c.population for c in occ)
         f_units = [(c, u) for c in occ for u in (unit_of(c.start),) if u is not None]
         f_items = {u.item for _c, u in f_units}
+        spans = tuple(sorted({(c.start, c.end) for c in occ}))
         for body, partner in bodies.items():
             named, is_owner, s_units = body_units[body]
             if not (is_owner or any(u.item in f_items for _m, u in s_units)
@@ -244,7 +246,8 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 feats.update({f"unproposed:{k}": v for k, v in list(feats.items())})
             since = [s.since_year for s in stated.get((body, key), ()) if s.since_year]
             out.append(PairCandidate(partner, key, name, country, feats, units_both, focus,
-                                     rule_pairs.get((body, key), []), min(since) if since else None))
+                                     rule_pairs.get((body, key), []), min(since) if since else None,
+                                     spans))
     return out
 
 

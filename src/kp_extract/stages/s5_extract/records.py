@@ -7,7 +7,8 @@ Every pair gets two probabilities (scoring.py). From them:
 * pairs the model believes are a project of theirs but that no rule mention names become new
   project mentions over the sentences that name them; pairs that the text joins (one Swedish
   body with two partners named together, two Swedish bodies with one partner) become one
-  mention, as the GUIDE's one cooperation with two partners is one record;
+  mention, as the GUIDE's one cooperation with two partners is one record; names the text lists
+  with a mention's partner abroad ('Kisumu, Nyeri och Eldoret') join that mention;
 * every pair becomes a partnership statement with its partner probability as confidence, and
   the since-year its sentences state.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
 from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
 from kp_extract.lexicon.values import since_phrases
+from kp_extract.stages.s5_extract.candidates import list_gap
 from kp_extract.stages.s5_extract.features import PairCandidate
 from kp_extract.stages.s5_extract.proposals import (GUESSED, PageContext, PageResult, fill_from_project_sentences, find_title,
                                                    item_stretch, name_stems, new_mention, set_partners,
@@ -34,6 +36,9 @@ from kp_extract.stages.s5_extract.units import PageUnits
 
 FINGERPRINT_SPLIT = re.compile(r"[\W_]+")
 MIN_KEPT = 0.02  # pairs the model scores below this on both heads are not even candidates
+# a name listed with a project's partner abroad joins it unless the model all but rules the pair out (people
+# and institutions listed beside a partner score below this; measured on the real pages, cross-validated)
+LIST_SIBLING_MIN = 0.1
 
 
 @dataclass(slots=True)
@@ -70,6 +75,7 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
         elif m.confidence < model.project.threshold:
             _repartner(m, keys, blocks, scored, model)
             keys = [partner_key(n) for n in m.international_partners]
+        keys = _add_list_siblings(page.text, m, scored, ctx)
         covered.update((sw.name, k) for sw in m.swedish_partners for k in keys)
         result.mentions.append(m)
     result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model))
@@ -140,6 +146,7 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
                      None, ctx)
         m.confidence = confidence
         covered.add(pair_key)
+        covered.update((best.pair.swedish.name, k) for k in _add_list_siblings(page.text, m, scored, ctx))
         out.append(m)
     return out
 
@@ -189,6 +196,41 @@ def _choose_partner(m: Mention, blocks: list[Block], scored: list[ScoredPair]) -
     if best.pair.swedish.name not in bodies:
         m.swedish_partners = [best.pair.swedish]
     m.confidence = max(best.project, best.partner)
+
+
+def _add_list_siblings(text: str, m: Mention, scored: list[ScoredPair], ctx: PageContext) -> list[str]:
+    """A mention's partners abroad with the names written in one list with one of them inside its own text
+    ('the municipalities A, B, C and D work with …'): the GUIDE's one cooperation of several partners is
+    one record, and a list is the page saying so, more than the model's belief in each pair alone. A name
+    joins when one of the mention's Swedish bodies is paired with it at LIST_SIBLING_MIN or more as partners.
+    Returns the partner keys after."""
+    keys = [partner_key(n) for n in m.international_partners]
+    if not keys or not m.sources:
+        return keys
+    bodies = {sw.name for sw in m.swedish_partners}
+    inside = [(s.start, s.end) for s in m.sources]
+    spans = sorted({(a, b, s.pair.key) for s in scored for a, b in s.pair.spans
+                    if any(lo <= a and b <= hi for lo, hi in inside)})
+    gap = list_gap()
+    chains: list[list[tuple[int, int, str]]] = []
+    for span in spans:
+        last = chains[-1][-1] if chains else None
+        if last is not None and last[1] <= span[0] and gap.fullmatch(text, last[1], span[0]):
+            chains[-1].append(span)
+        else:
+            chains.append([span])
+    wanted = set(keys)
+    joining = [k for chain in chains if wanted & {k for _a, _b, k in chain} for _a, _b, k in chain
+               if k not in wanted]
+    for key in dict.fromkeys(joining):
+        own = [s for s in scored if s.pair.key == key and (not bodies or s.pair.swedish.name in bodies)
+               and s.partner >= LIST_SIBLING_MIN]
+        if not own:
+            continue
+        p = max(own, key=lambda s: s.partner).pair
+        set_partners(m, m.swedish_partners, [ForeignName(p.name, p.focus[0], p.focus[1], p.country)], None, ctx)
+        keys.append(key)
+    return keys
 
 
 def _repartner(m: Mention, keys: list[str], blocks: list[Block], scored: list[ScoredPair], model: PairModel) -> None:
@@ -307,7 +349,10 @@ def _new_mentions(page: Page, blocks: list[Block], ctx: PageContext, scored: lis
     for group in groups:
         if any((s.pair.swedish.name, s.pair.key) in covered for s in group):
             continue  # a rule mention already tells of this cooperation
-        out.append(_mention(page, blocks, ctx, group))
+        m = _mention(page, blocks, ctx, group)
+        bodies = [sw.name for sw in m.swedish_partners]
+        covered.update((b, k) for b in bodies for k in _add_list_siblings(page.text, m, scored, ctx))
+        out.append(m)
     for s in scored:
         if MIN_KEPT <= s.project < threshold and (s.pair.swedish.name, s.pair.key) not in covered:
             out.append(_mention(page, blocks, ctx, [s]))
