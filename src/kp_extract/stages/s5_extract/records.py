@@ -61,6 +61,7 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
         by_key.setdefault(s.pair.key, []).append(s)
     result = PageResult(no_record_reason=proposed.no_record_reason, context=ctx)
     covered: set[tuple[str, str]] = set()
+    lists = name_lists(page.text, scored)
     for m in proposed.mentions:
         if not m.international_partners:
             _adopt_pair(m, scored)  # a card that names its project but not its partner abroad
@@ -75,11 +76,12 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
         elif m.confidence < model.project.threshold:
             _repartner(m, keys, blocks, scored, model)
             keys = [partner_key(n) for n in m.international_partners]
-        keys = _add_list_siblings(page.text, m, scored, ctx)
+        keys = _add_list_siblings(m, lists, by_key, ctx)
         covered.update((sw.name, k) for sw in m.swedish_partners for k in keys)
         result.mentions.append(m)
-    result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model))
-    result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model))
+    result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model,
+                                                    lists, by_key))
+    result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model, lists, by_key))
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
         m.fingerprint = text_fingerprint(page.text, [s for s in m.sources if s not in headings] or m.sources)
@@ -104,7 +106,7 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
 
 def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: list[TitleCandidate],
                      scored: list[ScoredPair], mentions: list[Mention], covered: set[tuple[str, str]],
-                     model: PairModel) -> list[Mention]:
+                     model: PairModel, lists: NameLists, by_key: dict[str, list[ScoredPair]]) -> list[Mention]:
     """A project mention for each title the model believes names a project and no rule mention has: it
     goes to the rule mention of its item that has no title yet, else it is a mention of its own, with
     the pair its item (else its page) believes most in."""
@@ -146,7 +148,7 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
                      None, ctx)
         m.confidence = confidence
         covered.add(pair_key)
-        covered.update((best.pair.swedish.name, k) for k in _add_list_siblings(page.text, m, scored, ctx))
+        covered.update((best.pair.swedish.name, k) for k in _add_list_siblings(m, lists, by_key, ctx))
         out.append(m)
     return out
 
@@ -198,19 +200,20 @@ def _choose_partner(m: Mention, blocks: list[Block], scored: list[ScoredPair]) -
     m.confidence = max(best.project, best.partner)
 
 
-def _add_list_siblings(text: str, m: Mention, scored: list[ScoredPair], ctx: PageContext) -> list[str]:
-    """A mention's partners abroad with the names written in one list with one of them inside its own text
-    ('the municipalities A, B, C and D work with …'): the GUIDE's one cooperation of several partners is
-    one record, and a list is the page saying so, more than the model's belief in each pair alone. A name
-    joins when one of the mention's Swedish bodies is paired with it at LIST_SIBLING_MIN or more as partners.
-    Returns the partner keys after."""
-    keys = [partner_key(n) for n in m.international_partners]
-    if not keys or not m.sources:
-        return keys
-    bodies = {sw.name for sw in m.swedish_partners}
-    inside = [(s.start, s.end) for s in m.sources]
-    spans = sorted({(a, b, s.pair.key) for s in scored for a, b in s.pair.spans
-                    if any(lo <= a and b <= hi for lo, hi in inside)})
+@dataclass(slots=True)
+class NameLists:
+    """The lists of names abroad a page writes ('Kisumu, Nyeri och Eldoret'): every name written in a list of
+    two or more, in page order, with the list it belongs to."""
+
+    starts: list[int]
+    items: list[tuple[int, int, str, int]]  # (start, end, partner key, list number)
+    members: list[list[str]]                # the partner keys of each list, in page order
+
+
+def name_lists(text: str, scored: list[ScoredPair]) -> NameLists:
+    """The page's lists of names abroad: candidates whose occurrences only a list gap (a comma, 'och',
+    'and', …) separates. One pass over the page's candidate spans."""
+    spans = sorted({(a, b, s.pair.key) for s in scored for a, b in s.pair.spans})
     gap = list_gap()
     chains: list[list[tuple[int, int, str]]] = []
     for span in spans:
@@ -219,13 +222,35 @@ def _add_list_siblings(text: str, m: Mention, scored: list[ScoredPair], ctx: Pag
             chains[-1].append(span)
         else:
             chains.append([span])
+    lists = [c for c in chains if len({k for _a, _b, k in c}) > 1]
+    items = [(a, b, k, n) for n, c in enumerate(lists) for a, b, k in c]
+    return NameLists([a for a, _b, _k, _n in items], items, [list(dict.fromkeys(k for _a, _b, k in c)) for c in lists])
+
+
+def _add_list_siblings(m: Mention, lists: NameLists, by_key: dict[str, list[ScoredPair]], ctx: PageContext
+                       ) -> list[str]:
+    """A mention's partners abroad with the names written in one list with one of them inside its own text
+    ('the municipalities A, B, C and D work with …'): the GUIDE's one cooperation of several partners is
+    one record, and a list is the page saying so, more than the model's belief in each pair alone. A name
+    joins when one of the mention's Swedish bodies is paired with it at LIST_SIBLING_MIN or more as partners.
+    Returns the partner keys after."""
+    keys = [partner_key(n) for n in m.international_partners]
+    if not keys or not m.sources or not lists.items:
+        return keys
     wanted = set(keys)
-    joining = [k for chain in chains if wanted & {k for _a, _b, k in chain} for _a, _b, k in chain
-               if k not in wanted]
-    for key in dict.fromkeys(joining):
-        own = [s for s in scored if s.pair.key == key and (not bodies or s.pair.swedish.name in bodies)
+    joined: set[int] = set()
+    for src in m.sources:
+        i = bisect_right(lists.starts, src.start - 1)
+        while i < len(lists.items) and lists.items[i][0] < src.end:
+            a, b, key, n = lists.items[i]
+            if b <= src.end and key in wanted:
+                joined.add(n)
+            i += 1
+    bodies = {sw.name for sw in m.swedish_partners}
+    for key in (k for n in sorted(joined) for k in lists.members[n] if k not in wanted):
+        own = [s for s in by_key.get(key, ()) if (not bodies or s.pair.swedish.name in bodies)
                and s.partner >= LIST_SIBLING_MIN]
-        if not own:
+        if not own or key in keys:
             continue
         p = max(own, key=lambda s: s.partner).pair
         set_partners(m, m.swedish_partners, [ForeignName(p.name, p.focus[0], p.focus[1], p.country)], None, ctx)
@@ -340,7 +365,8 @@ def _candidate_row(page: Page, s: ScoredPair, model: PairModel) -> dict:
 
 
 def _new_mentions(page: Page, blocks: list[Block], ctx: PageContext, scored: list[ScoredPair],
-                  covered: set[tuple[str, str]], model: PairModel) -> list[Mention]:
+                  covered: set[tuple[str, str]], model: PairModel, lists: NameLists,
+                  by_key: dict[str, list[ScoredPair]]) -> list[Mention]:
     """Project mentions for the pairs no rule mention names (see the module docstring)."""
     threshold = model.project.threshold
     accepted = [s for s in scored if s.project >= threshold]
@@ -351,7 +377,7 @@ def _new_mentions(page: Page, blocks: list[Block], ctx: PageContext, scored: lis
             continue  # a rule mention already tells of this cooperation
         m = _mention(page, blocks, ctx, group)
         bodies = [sw.name for sw in m.swedish_partners]
-        covered.update((b, k) for b in bodies for k in _add_list_siblings(page.text, m, scored, ctx))
+        covered.update((b, k) for b in bodies for k in _add_list_siblings(m, lists, by_key, ctx))
         out.append(m)
     for s in scored:
         if MIN_KEPT <= s.project < threshold and (s.pair.swedish.name, s.pair.key) not in covered:
