@@ -29,13 +29,14 @@ Kalush City Council
 
 Projekt: Trygga skolvägar
 
-Umeå kommun arbetar tillsammans med Gulu och Lira i Uganda med trafiksäkerhet. Projektet pågår 2024–2026.
+Umeå kommun arbetar tillsammans med Gulu i Uganda med trafiksäkerhet. Projektet pågår 2024–2026. Även Lira i Uganda har visat intresse för Umeå kommun.
 
 Nyheter
 
 Under våren besökte en delegation från Falun staden Kolomyia för att se på skolor.
 """
-# with this threshold the pairs Umeå / Lira and Falun / Kolomyia are below it: candidates to promote
+# with this threshold the pairs Umeå / Lira (named apart from the project, not listed with Gulu) and Falun /
+# Kolomyia are below it: candidates to promote
 MIN_CONFIDENCE = 0.9
 HEADER = "action,target,field,value,reviewer,date,note\n"
 
