@@ -296,3 +296,19 @@ def test_a_listed_name_the_partner_head_all_but_rules_out_does_not_join():
     accepted = [m for m in result.mentions if m.confidence >= 0.5]
     (m,) = accepted
     assert m.international_partners == ["Moberg Vattenfors"]  # the others score sigmoid(-3) < LIST_SIBLING_MIN
+
+
+def test_a_rule_title_that_is_the_programmes_label_is_no_title():
+    text = "Nyheter\n\nTranås kommun driver projektet ”Kommunalt partnerskap” tillsammans med Nyeri sedan 2020.\n"
+    a = analysed(text)
+    assert [m.title for m in a.proposed.mentions] == ["Kommunalt partnerskap"]  # the rules read it as a name
+    result = decide(a, model(project=head({"rule_mention": 2.0}, -1.0)))
+    assert [summary(m) for m in result.mentions] == [("paragraph", None, ["Tranås kommun"], ["Nyeri"])]
+
+
+@pytest.mark.parametrize("heading, title", [("Gröna Parker", "Gröna Parker"), ("Kommunalt partnerskap", None)])
+def test_a_title_the_head_accepts_that_is_the_programmes_label_gives_its_project_no_name(heading, title):
+    a = analysed(f"Nyheter\n\n{heading}\n\nTranås kommun och Nyeri planterar träd i parkerna.\n")
+    assert heading in {t.text for t in a.titles}  # a candidate, judged like any other
+    result = decide(a, model(partner=head({"same_sentence": 10.0}, -5.0), title=head({"kind_heading": 2.0}, -1.0)))
+    assert [summary(m) for m in result.mentions] == [("title", title, ["Tranås kommun"], ["Nyeri"])]

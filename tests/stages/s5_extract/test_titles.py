@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kp_extract.stages.s5_extract.titles import title_candidates
+from kp_extract.stages.s5_extract.titles import is_label, title_candidates
 
 from tests.stages.s5_extract.pages import analysed, prepare
 
@@ -168,3 +168,16 @@ def test_a_candidate_is_judged_without_asking_whether_a_rule_took_it():
     with_rules = {c.text: c.features for c in title_candidates(blocks, a.proposed.mentions)}
     without = {c.text: c.features for c in title_candidates(blocks, [])}
     assert with_rules == without
+
+
+
+@pytest.mark.parametrize("title, label", [
+    ("Kommunalt partnerskap", True),                          # the programme's label, as a whole
+    ("”Kommunala partnerskap.”", True),                       # quotes and a stop aside
+    ("Internationellt centrum för lokal demokrati", True),    # the programme organisation's name
+    ("Sida", True),                                           # a funder (data/organisations.csv)
+    ("Kommunala partnerskap i Nyeri", False),                 # more than the label: the model judges it
+    ("Rena Torg", False),
+])
+def test_whether_a_would_be_title_is_the_programmes_label_or_an_organisations_name(title, label):
+    assert is_label(title) is label

@@ -31,7 +31,7 @@ from kp_extract.stages.s5_extract.proposals import (GUESSED, PageContext, PageRe
                                                    item_stretch, name_stems, new_mention, set_partners,
                                                    since_about_partnership, since_years, triggers)
 from kp_extract.stages.s5_extract.scoring import PairModel
-from kp_extract.stages.s5_extract.titles import TitleCandidate
+from kp_extract.stages.s5_extract.titles import TitleCandidate, is_label
 from kp_extract.stages.s5_extract.units import PageUnits
 
 FINGERPRINT_SPLIT = re.compile(r"[\W_]+")
@@ -84,6 +84,10 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
     result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model, lists, by_key))
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
+        if m.title and is_label(m.title):
+            # the programme's label or its funder's name where a name was expected ('projektet (ICLD …)'):
+            # the item tells of a funded project of its pair, but that is not the project's name
+            m.title = None
         m.fingerprint = text_fingerprint(page.text, [s for s in m.sources if s not in headings] or m.sources)
     # the page's other parties (of the pairs the model believes in), by each pair: a sentence naming one
     # dates not this pair ('… med JB Marks och Växjö kommun. Partnerskapet mellan JB Marks och Växjö startade

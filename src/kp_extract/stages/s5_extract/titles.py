@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kp_extract.lexicon.gazetteer import find_countries
+from kp_extract.lexicon.gazetteer import find_countries, organisation_kind
 from kp_extract.model import Block, Mention
 from kp_extract.lexicon.partners import norm_key, swedish_bodies
 from kp_extract.stages.s3_segment import inline_field
@@ -46,6 +46,15 @@ class TitleCandidate:
 
 def names_pair(text: str) -> bool:
     return parse_party_heading(text) is not None
+
+
+def is_label(title: str) -> bool:
+    """Whether a would-be title is, as a whole, the programme's label or an organisation's name
+    ('Kommunala partnerskap', the ICLD centre's name, Sida): the page is about the programme or names
+    its funder, not a project (data/pair_cues.json's 'programme', data/organisations.csv)."""
+    text = title.strip(" .:;,–—-\"'“”")
+    return bool(text) and (organisation_kind(text) is not None
+                           or cue_patterns()["programme"].fullmatch(text) is not None)
 
 
 def _add(out: dict, text: str, start: int, end: int, kind: str, block: int) -> None:
