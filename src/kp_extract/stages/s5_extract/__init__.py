@@ -18,6 +18,7 @@ Rules propose, a model trained on labelled real pages decides. The modules, in d
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,7 +66,7 @@ def programme_countries() -> frozenset[str]:
 def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
     """Stages 1-6 for one page."""
     proposed = propose(page, blocks)
-    _tidy_rule_names(proposed)
+    _rename_rule_partners(proposed, tidy_name)
     ctx = proposed.context
     language = ctx.language if ctx is not None else "sv"
     known = {k: tidy_name(v) for k, v in ctx.known.items()} if ctx is not None else {}
@@ -81,7 +82,7 @@ def analyse(page: Page, blocks: list[Block]) -> PageAnalysis:
     aliases = page_aliases(found)
     if aliases:
         found = [_aliased(c, aliases) for c in found]
-        _rename_rule_partners(proposed, aliases)
+        _rename_rule_partners(proposed, lambda name: aliases.get(partner_key(name), (name, name))[1])
     found.extend(_rule_candidates(page, proposed, found, parties))
     pairs = page_pairs(page, blocks, units, parties, found, proposed.mentions, proposed.partnerships,
                        programme_countries())
@@ -102,15 +103,17 @@ def tidy_name(name: str) -> str:
     return name
 
 
-def _tidy_rule_names(proposed: PageResult) -> None:
-    """The rules' names abroad, tidied (tidy_name), in their mentions and statements."""
+def _rename_rule_partners(proposed: PageResult, rename: Callable[[str], str]) -> None:
+    """The rules' names abroad, renamed, in their mentions (with their countries) and statements: tidied
+    (tidy_name), and under the name of the partner they are a part of (candidates.page_aliases), so that a
+    rule's pair and the candidates' pair are one pair."""
     for m in proposed.mentions:
-        names = [tidy_name(n) for n in m.international_partners]
+        names = [rename(n) for n in m.international_partners]
         if names != m.international_partners:
-            m.partner_countries = {tidy_name(n): iso for n, iso in m.partner_countries.items()}
+            m.partner_countries = {rename(n): iso for n, iso in m.partner_countries.items()}
             m.international_partners = list(dict.fromkeys(names))
     for s in proposed.partnerships:
-        s.international_partner = tidy_name(s.international_partner)
+        s.international_partner = rename(s.international_partner)
 
 
 def _aliased(c: Candidate, aliases: dict[str, tuple[str, str]]) -> Candidate:
@@ -119,21 +122,6 @@ def _aliased(c: Candidate, aliases: dict[str, tuple[str, str]]) -> Candidate:
         return c
     key, name = aliases[c.key]
     return Candidate(name, key, c.start, c.end, c.country, c.evidence, c.population)
-
-
-def _rename_rule_partners(proposed: PageResult, aliases: dict[str, tuple[str, str]]) -> None:
-    """The rules' names abroad under the name of the partner they are a part of, as the candidates are
-    (so that a rule's pair and the candidates' pair are one pair)."""
-    def rename(name: str) -> str:
-        return aliases.get(partner_key(name), (name, name))[1]
-
-    for m in proposed.mentions:
-        names = [rename(n) for n in m.international_partners]
-        if names != m.international_partners:
-            m.partner_countries = {rename(n): iso for n, iso in m.partner_countries.items()}
-            m.international_partners = list(dict.fromkeys(names))
-    for s in proposed.partnerships:
-        s.international_partner = rename(s.international_partner)
 
 
 def _rule_candidates(page: Page, proposed: PageResult, found: list[Candidate], parties: Parties) -> list[Candidate]:

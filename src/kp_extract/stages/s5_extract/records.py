@@ -18,9 +18,9 @@ candidates.jsonl (pipeline), so that a reviewer can promote it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
@@ -211,7 +211,6 @@ class NameLists:
     """The lists of names abroad a page writes ('Kisumu, Nyeri och Eldoret'): every name written in a list of
     two or more, in page order, with the list it belongs to."""
 
-    starts: list[int]
     items: list[tuple[int, int, str, int]]  # (start, end, partner key, list number)
     members: list[list[str]]                # the partner keys of each list, in page order
 
@@ -230,7 +229,7 @@ def name_lists(text: str, scored: list[ScoredPair]) -> NameLists:
             chains.append([span])
     lists = [c for c in chains if len({k for _a, _b, k in c}) > 1]
     items = [(a, b, k, n) for n, c in enumerate(lists) for a, b, k in c]
-    return NameLists([a for a, _b, _k, _n in items], items, [list(dict.fromkeys(k for _a, _b, k in c)) for c in lists])
+    return NameLists(items, [list(dict.fromkeys(k for _a, _b, k in c)) for c in lists])
 
 
 def _add_list_siblings(m: Mention, lists: NameLists, by_key: dict[str, list[ScoredPair]], ctx: PageContext
@@ -246,7 +245,7 @@ def _add_list_siblings(m: Mention, lists: NameLists, by_key: dict[str, list[Scor
     wanted = set(keys)
     joined: set[int] = set()
     for src in m.sources:
-        i = bisect_right(lists.starts, src.start - 1)
+        i = bisect_right(lists.items, src.start - 1, key=lambda item: item[0])
         while i < len(lists.items) and lists.items[i][0] < src.end:
             a, b, key, n = lists.items[i]
             if b <= src.end and key in wanted:
@@ -361,9 +360,6 @@ def _names_pattern(foreign: frozenset[str], swedish: tuple[str, ...]) -> re.Patt
     if stems is not None:
         alts.append(stems.pattern)
     return re.compile("|".join(alts), re.IGNORECASE) if alts else None
-
-
-PAIR_ANAPHOR = re.compile(rf"\b(?:{since_phrases()['pair_anaphor']})\b", re.IGNORECASE)
 
 
 def _candidate_row(page: Page, s: ScoredPair, model: PairModel) -> dict:
