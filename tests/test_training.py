@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kp_extract import training
-from kp_extract.stages.s5_extract.scoring import HEADS, Head, PairModel
+from kp_extract.stages.s5_extract.scoring import HEADS, Head, PairModel, TreesHead
 from kp_extract.training import GoldSet, _author_set, _file, _same_partner, cross_validate, fit, load_cases
 from tests.stages.s5_extract.pages import CARD
 
@@ -154,6 +154,24 @@ def test_the_partner_head_never_reads_unproposed_features(cases):
     m = fit(cases)
     assert m.partner.weights and not [k for k in m.partner.weights if k.startswith(training.PROJECT_ONLY)]
     assert [k for k in m.project.weights if k.startswith(training.PROJECT_ONLY)]
+
+
+def test_the_title_head_is_boosted_trees_that_are_sklearns_own(cases):
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    feats = [{"a": 1.0, "b": 0.2}, {"a": 1.0}, {"b": 0.9}, {}, {"a": 0.3, "b": 0.5}, {"b": 0.1}]
+    labels, weights = [1, 1, 0, 0, 1, 0], [1.0, 2.0, 1.0, 2.0, 1.0, 1.0]
+    head = training.fit_trees(feats, labels, weights)
+    assert isinstance(head, TreesHead) and len(head.trees) == training.TITLE_TREES
+    gb = GradientBoostingClassifier(n_estimators=training.TITLE_TREES, max_depth=training.TITLE_DEPTH,
+                                    learning_rate=training.TITLE_RATE, random_state=0)
+    rows = [[f.get("a", 0.0), f.get("b", 0.0)] for f in feats]
+    gb.fit(rows, labels, sample_weight=weights)
+    for f, p in zip(feats, gb.predict_proba(rows)[:, 1]):
+        assert head.probability(f) == pytest.approx(p, abs=1e-9)
+    assert head.probability({"a": 1.0}) > 0.5 > head.probability({"b": 0.9})
+    assert isinstance(fit(cases).title, TreesHead)
+    assert training.fit_trees([{"a": 1.0}], [0], [1.0]) == TreesHead((), -4.0, training.THRESHOLD)
 
 
 def test_a_head_with_one_label_only_is_a_constant():

@@ -1,4 +1,4 @@
-"""extract.scoring: the logistic heads and the model file."""
+"""extract.scoring: the logistic and boosted heads and the model file."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kp_extract.stages.s5_extract.scoring import HEADS, MODEL_FILE, Head, ModelError, PairModel, load_model
+from kp_extract.stages.s5_extract.scoring import HEADS, MODEL_FILE, Head, ModelError, PairModel, Tree, TreesHead, load_model
 
 
 def sigmoid(z: float) -> float:
@@ -51,6 +51,34 @@ def test_reasons_strongest_first_pros_before_cons():
     assert head.reasons({"d": 10.0, "c": 1.0}) == ["-d", "-c"]
 
 
+# a stump on 'kind_quoted' and a tree that splits 'words' at 0.5, then 'whole_block' at 0.5
+STUMP = Tree(("kind_quoted", "", ""), (0.5, 0.0, 0.0), (1, -1, -1), (2, -1, -1), (0.1, -0.4, 0.7))
+TREE = Tree(("words", "", "whole_block", "", ""), (0.5, 0.0, 0.5, 0.0, 0.0), (1, -1, 3, -1, -1), (2, -1, 4, -1, -1),
+            (0.0, -1.0, 0.5, 1.5, -0.5))
+TREES = TreesHead((STUMP, TREE), -0.2, 0.5)
+
+
+def test_a_boosted_margin_is_bias_plus_the_leaf_each_tree_reaches():
+    assert TREES.margin({}) == pytest.approx(-0.2 - 0.4 - 1.0)                        # both left
+    assert TREES.margin({"kind_quoted": 1.0, "words": 0.7}) == pytest.approx(-0.2 + 0.7 + 1.5)
+    assert TREES.margin({"words": 0.7, "whole_block": 1.0}) == pytest.approx(-0.2 - 0.4 - 0.5)
+    # a value equal to the threshold goes left, as in the trees it was fitted as
+    assert TREES.margin({"words": 0.5}) == TREES.margin({})
+    assert TREES.probability({"kind_quoted": 1.0, "words": 0.7}) == pytest.approx(sigmoid(2.0))
+
+
+def test_a_boosted_head_reads_an_unknown_feature_as_nothing():
+    assert TREES.margin({"brand_new": 9.0}) == TREES.margin({})
+    assert TreesHead((), -4.0, 0.5).probability({"a": 1.0}) == pytest.approx(sigmoid(-4.0))
+
+
+def test_a_boosted_heads_reasons_are_the_splits_that_moved_it():
+    # kind_quoted 0.1 -> 0.7 (+0.6); words 0.0 -> 0.5 (+0.5), whole_block 0.5 -> -0.5 (-1.0)
+    assert TREES.reasons({"kind_quoted": 1.0, "words": 0.7, "whole_block": 1.0}) == [
+        "+kind_quoted", "+words", "-whole_block"]
+    assert TREES.reasons({}) == ["-words", "-kind_quoted"]
+
+
 def model() -> PairModel:
     return PairModel({"partner": Head({"joined": 1.25, "s_owner": -0.5, "zero": 0.0}, -1.0, 0.5),
                       "project": Head({"rule_mention": 2.123456789}, 0.3, 0.4),
@@ -71,6 +99,16 @@ def test_to_json_and_from_dict_round_trip():
     assert again.to_json() == m.to_json()
     f = {"joined": 1.0, "s_owner": 1.0, "zero": 1.0, "rule_mention": 1.0}
     assert again.partner.probability(f) == pytest.approx(m.partner.probability(f))
+
+
+def test_a_boosted_head_round_trips_one_line_per_tree():
+    m = PairModel(dict(model().heads, title=TREES), {"pages": 1})
+    text = m.to_json()
+    again = PairModel.from_dict(json.loads(text))
+    assert again.title == TREES and again.to_json() == text
+    tree_lines = [line for line in text.splitlines() if '"feature"' in line]
+    assert len(tree_lines) == 2 and all(line.strip().startswith("{") for line in tree_lines)
+    assert json.loads(text)["title"]["trees"][1]["left"] == [1, -1, 3, -1, -1]
 
 
 def test_to_json_is_stable_text():
