@@ -218,6 +218,21 @@ def test_a_title_goes_to_the_untitled_rule_mention_of_its_item():
     assert m.confidence == pytest.approx(sigmoid(5.0))  # the title's belief, above the card's own 0.73
 
 
+CARDS_OF_ONE_BODY = ("Svensk partner: Tranås kommun\n\nTranås and Nyeri\n\nDuring the inception year Tranås and Nyeri "
+                     "study how young people take part in local democracy.\n\nClean Water Plan\n\nAfter an earlier "
+                     "project the partners in Kisumu measured the water quality of three rivers.\n")
+
+
+def test_a_headings_name_goes_to_the_pair_written_under_it_not_to_the_items_likeliest():
+    a = analysed(CARDS_OF_ONE_BODY)
+    assert len({b.item for b in a.blocks}) == 1  # a listing filtered by its Swedish body: one item, two sections
+    # Nyeri's pair is written in one sentence (0.99), Kisumu's only under the heading, with the owner (0.62)
+    result = decide(a, model(partner=head({"same_sentence": 10.0}, 0.5),
+                             title=head({"block_heading": 10.0, "names_swedish": -20.0}, -5.0)))
+    assert [(m.via, m.title, m.international_partners) for m in result.mentions] == [
+        ("card", None, ["Nyeri"]), ("title", "Clean Water Plan", ["Kisumu"])]
+
+
 QUOTED = """Tranås and Nyeri, Kenya
 
 Project: Clean Markets for All

@@ -129,9 +129,13 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
         item = blocks[t.block].item
         local = [s for s, items in zip(scored, pair_items) if item in items]
         block = blocks[t.block]
-        # the pair the name's own sentence writes first, then one its block writes, then its item's
+        under = [b for b in blocks[t.block:] if b.item == item and b.section == block.section]
+        lo, hi = block.start, max(b.end for b in under)
+        # the pair the name's own sentence writes first, then one its block writes, then one whose partner
+        # abroad is written in the name's section (a card's heading and the text under it), then its item's
         best = max(local, key=lambda s: (any(a <= t.start < b for a, b in s.pair.units),
                                          any(block.start <= a < block.end for a, _b in s.pair.units),
+                                         any(lo <= a < hi for a, _b in s.pair.spans),
                                          max(s.project, s.partner)), default=None)
         if best is None or max(best.project, best.partner) < model.partner.threshold:
             continue  # a name whose own item pairs nobody the model believes in names no project here
@@ -145,8 +149,7 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
             host.title = t.text
             host.confidence = max(host.confidence, confidence)
             continue
-        section = [b for b in blocks[t.block:] if b.item == item and b.section == blocks[t.block].section
-                   and b.kind in ("prose", "bullet", "heading", "title")]
+        section = [b for b in under if b.kind in ("prose", "bullet", "heading", "title")]
         body = section if blocks[t.block].kind in ("heading", "title") else [blocks[t.block]]
         m = new_mention(ctx, body, None, via="title")
         m.title = t.text
