@@ -271,3 +271,33 @@ def test_short_form_of_a_partner_makes_no_pair_of_its_own():
                  "Mötet mellan Tranås och Homa bay blev lyckat, och nästa år reser politiker från Homa till Tranås.\n")
     assert {(p.swedish.name, p.key) for p in a.pairs} == {("Tranås kommun", "homa bay")}
     assert {c.name for c in a.candidates} == {"Homa Bay County"}
+
+
+ITEM_VALUES = ("item_period", "item_duration", "item_amount", "item_project_sentence")
+
+
+def item_values(p) -> set[str]:
+    return {k for k in ITEM_VALUES if p.features.get(k)}
+
+
+def test_a_pairs_item_that_tells_of_a_project_of_its_own():
+    text = ("Nyheter\n\nTranås kommun och Kisumu samarbetar om avfall.\n\n"
+            "Projektet pågår 2022–2024 och får 450 000 kronor. Det är ett treårigt arbete.\n")
+    (p,) = analysed(text).pairs
+    assert item_values(p) == set(ITEM_VALUES)
+    assert {k for k in unproposed(p) if k.removeprefix("unproposed:") in ITEM_VALUES} == {
+        f"unproposed:{k}" for k in ITEM_VALUES}
+
+
+def test_a_partnership_told_only_as_a_tie_has_no_project_values():
+    (p,) = analysed("Nyheter\n\nTranås kommun och Kisumu har samarbetat sedan 2008 och träffas varje vår.\n").pairs
+    assert item_values(p) == set()
+
+
+def test_project_values_count_in_the_items_that_write_the_partner_abroad_only():
+    text = ("Tranås kommuns logotyp\n\nNyheter\n\nTranås kommun och Kisumu träffas varje vår.\n\nTema\nGender Equality\n\n"
+            "Projektet med Nyeri pågår 2022–2024.\n\nTema\nHuman Rights\n")
+    a = analysed(text)
+    assert len({b.item for b in a.blocks if b.kind != "chrome"}) == 2
+    got = {p.key: item_values(p) for p in a.pairs}
+    assert got == {"kisumu": set(), "nyeri": {"item_period", "item_project_sentence"}}

@@ -5,7 +5,9 @@ abroad in the same item, or the body is the page's owner. Nothing is decided her
 description is what the model reads (extract/scoring.py) — how close the two are (same sentence,
 line, block, section, item; sentences apart; words between), what the words around them say
 (partnership, project, grant, programme, twin town, visit, agreement, pre-study, application,
-conference or network, future, a start), what the page's head says, what backs the candidate
+conference or network, future, a start), what the page's head says, what the items that write the
+partner abroad state of a project of their own (a period, a length, an amount, a sentence whose
+subject is "the project"), what backs the candidate
 (the evidence candidates.py gives: context, administrative words, a place lexicon, structure),
 and what the structure rules proposed for the pair (a project mention, a titled or dated one, a
 partnership statement, a since-year). The cue words are data (data/pair_cues.json).
@@ -22,7 +24,8 @@ from kp_extract.lexicon.gazetteer import find_countries
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention
 from kp_extract.lexicon.partners import fuller, partner_key
 from kp_extract.stages.s5_extract.parties import Parties, SwedishParty, cue_patterns
-from kp_extract.stages.s5_extract.proposals import GUESSED
+from kp_extract.lexicon.values import find_amounts, find_date_ranges, find_durations
+from kp_extract.stages.s5_extract.proposals import GUESSED, project_sentences
 from kp_extract.stages.s5_extract.units import PageUnits, Unit
 
 if TYPE_CHECKING:
@@ -71,6 +74,17 @@ def _country(occ: list[Candidate]) -> str | None:
         if c.country:
             counts[c.country] = counts.get(c.country, 0) + 1
     return max(counts, key=lambda k: (counts[k], -list(counts).index(k))) if counts else None
+
+
+def _item_values(blocks: list[Block], items: frozenset[int]) -> dict[str, float]:
+    """What the items tell of a project of their own: a period, a length, an amount, a sentence about
+    "the project". A partnership told only as a tie ('X och Y har samarbetat sedan 2008') has none of
+    them; a project's card or article has most (measured on the real pages' partner pairs: a sentence
+    about the project stands in 61 of 83 projects' items and 4 of 47 partnership-only ones')."""
+    text = "\n\n".join(b.text for b in blocks if b.item in items and b.kind not in ("chrome", "footer"))
+    found = {"item_period": bool(find_date_ranges(text)), "item_duration": bool(find_durations(text)),
+             "item_amount": bool(find_amounts(text)), "item_project_sentence": bool(project_sentences(text))}
+    return {k: 1.0 for k, v in found.items() if v}
 
 
 def _cues(text: str) -> set[str]:
@@ -162,6 +176,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
             found |= got
         return found
 
+    item_values: dict[frozenset[int], dict[str, float]] = {}  # pairs of one partner abroad share its items
     out: list[PairCandidate] = []
     for key, occ in by_key.items():
         name = occ[0].name
@@ -172,6 +187,9 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
         pop = max(c.population for c in occ)
         f_units = [(c, u) for c in occ for u in (unit_of(c.start),) if u is not None]
         f_items = {u.item for _c, u in f_units}
+        items_key = frozenset(f_items)
+        if items_key not in item_values:
+            item_values[items_key] = _item_values(blocks, items_key)
         spans = tuple(sorted({(c.start, c.end) for c in occ}))
         for body, partner in bodies.items():
             named, is_owner, s_units = body_units[body]
@@ -217,6 +235,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 "rule_other_pair_of_f": float(key in rule_keys and (body, key) not in rule_pairs
                                               and (body, key) not in stated),
             })
+            feats.update(item_values[items_key])
             for ev in evidence:
                 feats[f"ev_{ev}"] = 1.0
             for i in rule_pairs.get((body, key), ()):
