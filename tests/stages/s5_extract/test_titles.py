@@ -181,3 +181,35 @@ def test_a_candidate_is_judged_without_asking_whether_a_rule_took_it():
 ])
 def test_whether_a_would_be_title_is_the_programmes_label_or_an_organisations_name(title, label):
     assert is_label(title) is label
+
+
+@pytest.mark.parametrize("title, sequel, digit", [
+    ("“Rent vatten 2.0”", 1.0, 0.0),                # a version number
+    ("“Gröna torg III Skolor”", 1.0, 0.0),          # a roman numeral
+    ("“Samarbete Del 2 – Turism”", 1.0, 0.0),       # 'Part 2'
+    ("“TRAVA36”", 1.0, 0.0),                        # a code's number, written onto its letters
+    ("“Möte i Nyeri 14 mars 2021”", 0.0, 1.0),      # a date's day and year are dates, not sequels
+    ("“Besök 2021 i Nyeri”", 0.0, 1.0),             # a year
+    ("“Rent vatten”", 0.0, 0.0),
+])
+def test_a_sequels_number_is_told_from_the_numbers_of_dates(title, sequel, digit):
+    _page, found = candidates(f"Nyheter\n\nVi arbetar med {title} i Nyeri.\n")
+    f = found[title.strip("“”")].features
+    assert (f["sequel_number"], f["has_digit"]) == (sequel, digit)
+
+
+def test_the_next_name_of_a_quoted_list_takes_the_first_names_intro_word():
+    names = ("Rena Torg i hela Nyeri", "Gröna Parker för alla barn", "Rent Vatten i två byar", "Säkra Skolor")
+    _page, found = candidates(f"Nyheter\n\nTranås driver projekt ”{names[0]}” & ”{names[1]}” och ”{names[2]}” "
+                              f"(Dnr 12) samt ”{names[3]}” med Nyeri. Kommunen gillar ”Blå Dagar”.\n")
+    assert all(found[t].features["intro_before"] == 1.0 for t in names)
+    assert found["Blå Dagar"].features["intro_before"] == 0.0  # a sentence, not a list joiner, stands between
+
+
+def test_a_quote_left_open_before_a_lists_next_name_ends_at_the_lists_joiner():
+    page, found = candidates("Nyheter\n\nSamarbetet ledde till “Rena Torg i Nyeri (Dnr 2011-01 + 2011) and "
+                             "“Gröna Parker” (Dnr 2014-02). Det gick bra.\n")
+    assert "Rena Torg i Nyeri" in found and "Gröna Parker" in found
+    assert not [t for t in found if "Dnr" in t]
+    c = found["Rena Torg i Nyeri"]
+    assert page.text[c.start:c.end] == "Rena Torg i Nyeri"

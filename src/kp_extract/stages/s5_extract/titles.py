@@ -4,7 +4,7 @@ Recall first, as for partners: a labelled name (``Project: X``), a quoted name, 
 short first line of a paragraph, a bullet's leading words, a name in brackets after a project
 word, a title-case name the text gives a project. Whether a candidate is a project's name is
 the model's *title* head's decision (scoring.py), from how it is written (kind, length, case, a
-final stop), what stands around it (a project word before or after, a grant in its sentence,
+final stop, a sequel's number rather than a date's), what stands around it (a project word before or after, a grant in its sentence,
 prose under a heading) and whether it describes rather than names (``Kommunalt partnerskap med
 Sydafrika``, ``Bakgrund``: data/pair_cues.json's ``descriptive``).
 """
@@ -25,6 +25,15 @@ QUOTED = re.compile(r"[“”\"«„]([^“”\"«»„\n]{1,160}(?:\n[^“”\"
 BULLET_MARK = re.compile(r"^[\s•·▪◦●*‣○–—-]+")
 PAREN = re.compile(r"\(([^()\n]{3,100})\)")
 LEAD_DASH = re.compile(r"^[^–—:]{2,40}\s[–—]\s")  # 'Kenya – Governance for …': a bullet's lead before its title
+# a sequel's or a code's number is part of a name ('Social inclusion 2.0', 'Awareness III Urban gardening',
+# 'Cooperation Part 2 – X', 'Ecowama36'), unlike the numbers of dates and counts that `has_digit` says
+SEQUEL = re.compile(r"\b\d+\.\d+\b|\b(?:[Pp]art|[Dd]el|[Ff]as|[Pp]hase|[Ss]tage|[Ee]tapp)\s+\d{1,2}\b"
+                    r"|\b(?:II|III|IV|VI|VII|VIII|IX)\b|\b\d{1,2}$|(?<=[A-Za-zÅÄÖåäö])\d{1,3}\b")
+# what joins the names of a quoted list ('“A” & “B”', '“A” (Dnr 2011-0110) and “B”'): the second name takes
+# the first one's intro word ('the projects “A” & “B”')
+LIST_JOIN = re.compile(r"^\s*(?:\([^()\n]{1,60}\)\s*)?(?:,|&|\+|and|och|samt|or|eller)\s*$", re.IGNORECASE)
+# a quote left open before a list's next name ('“A (Dnr …) and “B”'): the name ends at its brackets or joiner
+OPEN_LIST_TAIL = re.compile(r"\s*(?:\([^()\n]{1,60}\)\s*)?(?:,|&|\+|\band|\boch|\bsamt)\s*$", re.IGNORECASE)
 MAX_WORDS = 25
 INTRO_WINDOW = 40
 AFTER_WINDOW = 20
@@ -70,6 +79,34 @@ def _add(out: dict, text: str, start: int, end: int, kind: str, block: int) -> N
     out[key] = TitleCandidate(title, s, min(end, s + len(title)), {kind}, block)
 
 
+def _quoted(text: str) -> list[tuple[int, int, str]]:
+    """The quoted names of a text as (start, end, name). A quote left open before the next name of a list
+    ('“A (Dnr …) and “B”') ends at that list's joiner, and the quote mark that closed it opens the next name."""
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    while True:
+        m = QUOTED.search(text, pos)
+        if not m:
+            return found
+        name, end = m.group(1), m.end(1)
+        tail = OPEN_LIST_TAIL.search(name)
+        if tail and text[m.end(1)] in "“„«":  # the mark after it opens, not closes: the quote was left open
+            name, end, pos = name[:tail.start()], m.start(1) + tail.start(), m.end(1)
+        else:
+            pos = m.end()
+        found.append((m.start(1), end, name))
+
+
+def _list_intro(c: TitleCandidate, block: Block, quoted_before: list[TitleCandidate]) -> bool:
+    """Whether a quoted name is the next item of a quoted list whose previous name has an intro word (that
+    name's own intro_before already says so for the items before it)."""
+    if not quoted_before:
+        return False
+    prev = quoted_before[-1]
+    gap = block.text[prev.end - block.start:c.start - block.start].strip(" “”\"«»„")
+    return bool(LIST_JOIN.match(gap)) and bool(prev.features.get("intro_before"))
+
+
 def title_candidates(blocks: list[Block], mentions: list[Mention], listing: bool = False) -> list[TitleCandidate]:
     """Every title candidate of a page, with its features (listing: the page is a listing of the programme
     site, filtered by a partner or country)."""
@@ -85,8 +122,8 @@ def title_candidates(blocks: list[Block], mentions: list[Mention], listing: bool
             if got and got[0] == "title":
                 _add(out, got[1], b.start + pos + got[2], b.start + pos + len(line), "labelled", i)
             pos += len(line) + 1
-        for m in QUOTED.finditer(text):
-            _add(out, m.group(1), b.start + m.start(1), b.start + m.end(1), "quoted", i)
+        for qs, qe, name in _quoted(text):
+            _add(out, name, b.start + qs, b.start + qe, "quoted", i)
         if b.kind == "heading":
             _add(out, text, b.start, b.end, "headline" if i == first_heading else "heading", i)
         elif b.kind == "title" and not inline_field(text):
@@ -126,6 +163,9 @@ def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[M
     for c in found:
         counts[c.key] = counts.get(c.key, 0) + 1
     page_text_by_block = {i: b for i, b in enumerate(blocks)}
+
+    def quoted_in_block(c: TitleCandidate) -> list[TitleCandidate]:
+        return [q for q in found if q.block == c.block and "quoted" in q.kinds and q.end <= c.start]
     for c in found:
         b = page_text_by_block[c.block]
         local_s, local_e = c.start - b.start, c.end - b.start
@@ -135,15 +175,18 @@ def _describe(found: list[TitleCandidate], blocks: list[Block], mentions: list[M
         caps = sum(1 for w in words if w[:1].isupper())
         lower = sum(1 for w in words if w[:1].islower())
         nxt = blocks[c.block + 1] if c.block + 1 < len(blocks) else None
+        unsequelled = SEQUEL.sub(" ", c.text)  # the name without its sequel or code numbers
         f = {f"kind_{k}": 1.0 for k in c.kinds}
         f.update({
             "words": math.log1p(len(words)) / math.log1p(MAX_WORDS),
             "one_word": float(len(words) == 1),
             "capitalised": caps / len(words),
             "sentence_like": float(len(words) > 6 and lower / len(words) > 0.6),
-            "has_digit": float(any(ch.isdigit() for ch in c.text)),
+            "has_digit": float(any(ch.isdigit() for ch in unsequelled)),
+            "sequel_number": float(unsequelled != c.text),
             "has_colon": float(":" in c.text),
-            "intro_before": float(bool(cues["title_intro"].search(before))),
+            "intro_before": float(bool(cues["title_intro"].search(before))
+                                  or ("quoted" in c.kinds and _list_intro(c, b, quoted_in_block(c)))),
             "project_after": float(bool(cues["title_intro"].search(after))),
             "grant_near": float(bool(cues["grant"].search(b.text))),
             "descriptive": float(bool(cues["descriptive"].search(c.text))),
