@@ -105,7 +105,9 @@ class TreesHead:
 
     def reasons(self, features: dict[str, float], n: int = 4) -> list[str]:
         """The features whose splits moved this candidate's score most, up (+) and down (-): each step
-        down a tree counts the change of the node's value for the feature it split on."""
+        down a tree counts the change of the node's value for the feature it split on. Unlike a logistic
+        head's, a feature the candidate lacks can be a reason: '+names_country' then says that naming no
+        country raised it."""
         moved: dict[str, float] = {}
         for t in self.trees:
             path = t.path(features)
