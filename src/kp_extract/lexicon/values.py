@@ -484,7 +484,7 @@ _CONTEXT_BEFORE = [
         r"adopted|approved)\b[^\n]{0,25}$",
         _I)),
     ("visit", re.compile(
-        # "besöker X i två veckor någon gång mellan …": a visit's dates, unless a project comes between
+        # "reser till X under några dagar mellan …": a visit's dates, unless a project comes between
         r"(?:besök\w*|visit\w*|resa|reste|resan|trip|study\s+tour|studieresa)\b(?:(?!projekt|project)[^\n]){0,50}$",
         _I)),
     ("statistics", re.compile(
@@ -655,7 +655,7 @@ def _all_single_dates(text: str, wins: list[tuple[int, int]]) -> list[Found]:
         kind = "decade" if r[1] == "year" and _DECADE_AFTER.match(text, m.end()) else r[1]
         start, value = m.start(), r[0]
         last = _LAST_DAY_BEFORE.search(text, max(0, start - 20), start) if kind == "month" else None
-        if last:  # "sista juni 2018": the month's last day
+        if last:  # "sista maj 2019": the month's last day
             y, mo = int(value[:4]), int(value[5:7])
             start, value, kind = last.start(), f"{value}-{calendar.monthrange(y, mo)[1]:02d}", "day"
         out.append(Found(value, start, m.end(), kind=kind))
@@ -669,7 +669,7 @@ _YEARLESS_DAY_RE = re.compile(
 
 
 def _yearless_cue_ranges(text: str, singles: list[Found], taken: list[tuple[int, int]]) -> list[Found]:
-    """'påbörjades 1 januari och pågår till sista juni 2018': a start-cued day and month with no year,
+    """'startade 1 mars och pågår till sista maj 2019': a start-cued day and month with no year,
     and an end-cued date later in the same sentence that gives the year."""
     out: list[Found] = []
     for g in singles:

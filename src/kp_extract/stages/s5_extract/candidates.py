@@ -626,7 +626,7 @@ def _piece_segments(piece: str) -> tuple[_Seg, ...]:
                     continue
                 m = _lex_match(piece, toks, i, n)
                 if m and m[3] & _ENDING_CUTS and i + n < n_tok and _name_goes_on(raw, words, i + n):
-                    continue  # 'Tomas Hansson': a name word after it, so no genitive ended the word
+                    continue  # 'Maria Holm': a name word after it, so no genitive ended the word
                 if m:
                     hit = (n + (m[0] > toks[i + n - 1][1]), *m)  # one more word: a name's own 's
                     break
@@ -689,7 +689,7 @@ _ENDING_CUTS = frozenset({"genitive", "demonym"})
 
 def _name_goes_on(raw: list[str], words: list[str], k: int) -> bool:
     """Whether token k of a run goes on with the name before it: a name word, not a connector, a break or
-    an administrative phrase ('Chobes District Council' is still a genitive and a designation)."""
+    an administrative phrase ('Nyeris District Council' is still a genitive and a designation)."""
     return (raw[k] not in partners.CONNECTOR_SET and words[k] not in _SEGMENT_BREAKS
             and _admin_at(words, k, len(words)) is None and raw[k][:1].isupper())
 

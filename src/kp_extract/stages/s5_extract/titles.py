@@ -4,9 +4,10 @@ Recall first, as for partners: a labelled name (``Project: X``), a quoted name, 
 short first line of a paragraph, a bullet's leading words, a name in brackets after a project
 word, a title-case name the text gives a project. Whether a candidate is a project's name is
 the model's *title* head's decision (scoring.py), from how it is written (kind, length, case, a
-final stop, a sequel's number rather than a date's), what stands around it (a project word before or after, a grant in its sentence,
-prose under a heading) and whether it describes rather than names (``Kommunalt partnerskap med
-Sydafrika``, ``Bakgrund``: data/pair_cues.json's ``descriptive``).
+final stop, a sequel's number rather than a date's), what stands around it (a project word before
+or after, a grant in its sentence, prose under a heading) and whether it describes rather than
+names (``Kommunalt partnerskap med Sydafrika``, ``Bakgrund``: data/pair_cues.json's
+``descriptive``).
 """
 from __future__ import annotations
 
@@ -25,11 +26,11 @@ QUOTED = re.compile(r"[“”\"«„]([^“”\"«»„\n]{1,160}(?:\n[^“”\"
 BULLET_MARK = re.compile(r"^[\s•·▪◦●*‣○–—-]+")
 PAREN = re.compile(r"\(([^()\n]{3,100})\)")
 LEAD_DASH = re.compile(r"^[^–—:]{2,40}\s[–—]\s")  # 'Kenya – Governance for …': a bullet's lead before its title
-# a sequel's or a code's number is part of a name ('Social inclusion 2.0', 'Awareness III Urban gardening',
-# 'Cooperation Part 2 – X', 'Ecowama36'), unlike the numbers of dates and counts that `has_digit` says
+# a sequel's or a code's number is part of a name ('Rent vatten 2.0', 'Gröna torg III Skolor',
+# 'Samarbete Del 2 – X', 'TRAVA36'), unlike the numbers of dates and counts that `has_digit` says
 SEQUEL = re.compile(r"\b\d+\.\d+\b|\b(?:[Pp]art|[Dd]el|[Ff]as|[Pp]hase|[Ss]tage|[Ee]tapp)\s+\d{1,2}\b"
                     r"|\b(?:II|III|IV|VI|VII|VIII|IX)\b|\b\d{1,2}$|(?<=[A-Za-zÅÄÖåäö])\d{1,3}\b")
-# what joins the names of a quoted list ('“A” & “B”', '“A” (Dnr 2011-0110) and “B”'): the second name takes
+# what joins the names of a quoted list ('“A” & “B”', '“A” (Dnr 2020-0001) and “B”'): the second name takes
 # the first one's intro word ('the projects “A” & “B”')
 LIST_JOIN = re.compile(r"^\s*(?:\([^()\n]{1,60}\)\s*)?(?:,|&|\+|and|och|samt|or|eller)\s*$", re.IGNORECASE)
 # a quote left open before a list's next name ('“A (Dnr …) and “B”'): the name ends at its brackets or joiner
