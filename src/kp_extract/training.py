@@ -172,20 +172,26 @@ def _examples(cases: list[PageCase], head: str, real_weight: float) -> tuple[lis
     return feats, labels, weights
 
 
+def _matrix(feats: list[dict]) -> tuple[list[str], list[list[float]]]:
+    """The examples' feature names in sorted order, and a row of their values (0 where absent) per example:
+    the same examples give the same columns, so a fit is deterministic."""
+    names = sorted({k for f in feats for k in f})
+    return names, [[f.get(k, 0.0) for k in names] for f in feats]
+
+
+def _constant_bias(labels: list[int]) -> float | None:
+    """A head's bias when its examples have one label only (nothing to fit): sure of it; else None."""
+    return None if len(set(labels)) > 1 else (4.0 if any(labels) else -4.0)
+
+
 def fit_head(feats: list[dict], labels: list[int], weights: list[float], c: float) -> Head:
     """One logistic head (scikit-learn's logistic regression, lbfgs), features in sorted order."""
     from sklearn.linear_model import LogisticRegression
 
-    if len(set(labels)) < 2:
-        return Head({}, 4.0 if any(labels) else -4.0, THRESHOLD)
-    names = sorted({k for f in feats for k in f})
-    index = {k: i for i, k in enumerate(names)}
-    rows = []
-    for f in feats:
-        row = [0.0] * len(names)
-        for k, v in f.items():
-            row[index[k]] = v
-        rows.append(row)
+    constant = _constant_bias(labels)
+    if constant is not None:
+        return Head({}, constant, THRESHOLD)
+    names, rows = _matrix(feats)
     lr = LogisticRegression(C=c, solver="lbfgs", max_iter=5000)
     lr.fit(rows, labels, sample_weight=weights)
     return Head({k: float(w) for k, w in zip(names, lr.coef_[0])}, float(lr.intercept_[0]), THRESHOLD)
@@ -197,10 +203,10 @@ def fit_trees(feats: list[dict], labels: list[int], weights: list[float]) -> Tre
     by the learning rate, and its inner nodes carry the weighted mean of their leaves (TreesHead.reasons)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
-    if len(set(labels)) < 2:
-        return TreesHead((), 4.0 if any(labels) else -4.0, THRESHOLD)
-    names = sorted({k for f in feats for k in f})
-    rows = [[f.get(k, 0.0) for k in names] for f in feats]
+    constant = _constant_bias(labels)
+    if constant is not None:
+        return TreesHead((), constant, THRESHOLD)
+    names, rows = _matrix(feats)
     gb = GradientBoostingClassifier(n_estimators=TITLE_TREES, max_depth=TITLE_DEPTH, learning_rate=TITLE_RATE,
                                     random_state=0)
     gb.fit(rows, labels, sample_weight=weights)
