@@ -77,11 +77,14 @@ def _country(occ: list[Candidate]) -> str | None:
     return max(counts, key=lambda k: (counts[k], -list(counts).index(k))) if counts else None
 
 
+ITEM_VALUES = ("item_period", "item_duration", "item_amount", "item_project_sentence")
+
+
 def _item_values(blocks: list[Block], items: frozenset[int]) -> dict[str, float]:
     """What the items tell of a project of their own: a period, a length, an amount, a sentence about
     "the project". A partnership told only as a tie ('X och Y har samarbetat sedan 2008') has none of
     them; a project's card or article has most (measured on the real pages' partner pairs: a sentence
-    about the project stands in 61 of 83 projects' items and 4 of 47 partnership-only ones')."""
+    about the project stands in 61 of 83 projects' items and 4 of 47 partnership-only ones)."""
     found: set[str] = set()
     for b in blocks:
         if b.item in items and b.kind not in ("chrome", "footer"):
@@ -89,9 +92,6 @@ def _item_values(blocks: list[Block], items: frozenset[int]) -> dict[str, float]
             if len(found) == len(ITEM_VALUES):
                 break
     return {k: 1.0 for k in ITEM_VALUES if k in found}
-
-
-ITEM_VALUES = ("item_period", "item_duration", "item_amount", "item_project_sentence")
 
 
 @lru_cache(maxsize=16384)
