@@ -327,3 +327,73 @@ def test_a_title_the_head_accepts_that_is_the_programmes_label_gives_its_project
     assert heading in {t.text for t in a.titles}  # a candidate, judged like any other
     result = decide(a, model(partner=head({"same_sentence": 10.0}, -5.0), title=head({"kind_heading": 2.0}, -1.0)))
     assert [summary(m) for m in result.mentions] == [("title", title, ["Tranås kommun"], ["Nyeri"])]
+
+
+
+# one pair's card whose text tells of its inception phase and of the project it led to (invented)
+INCEPTION = ("Tranås kommun och Kisumu County\n\n"
+             "Since an inception phase carried out in 2019, when both towns studied their markets, the "
+             "municipalities have run a two-year project on market waste.\n")
+# a paragraph the rules read as a pre-study's, that goes on to the project (invented)
+PRESTUDY_FIRST = ("Tranås kommun och Kisumu County samarbetar om vattenförsörjningen.\n\n"
+                  "Förstudien genomfördes 2021 och kartlade läckorna. Nu har parterna beviljats ett treårigt "
+                  "projekt om vatten.\n")
+
+
+def believing_model():
+    return model(partner=head({"same_sentence": 3.0}, -1.0), project=head({"same_sentence": 3.0}, -1.0))
+
+
+def kinds_and_text(text: str) -> list[tuple[str, str]]:
+    return sorted((m.kind, text[m.sources[0].start:m.sources[0].end])
+                  for m in decide(analysed(text), believing_model()).mentions)
+
+
+def test_a_phase_with_an_act_of_its_own_beside_the_project_is_a_record_of_its_own():
+    assert [(m.kind, m.via) for m in analysed(INCEPTION).proposed.mentions] == [("project", "card")]
+    mentions = decide(analysed(INCEPTION), believing_model()).mentions
+    (phase,) = [m for m in mentions if m.via == "phase"]
+    assert phase.kind == "prestudy"
+    assert INCEPTION[phase.sources[0].start:phase.sources[0].end] == (
+        "Since an inception phase carried out in 2019, when both towns studied their markets")
+    assert ([p.name for p in phase.swedish_partners], phase.international_partners) == (
+        ["Tranås kommun"], ["Kisumu County"])
+    assert phase.confidence == pytest.approx(max(m.confidence for m in mentions if m.via == "card"))
+
+
+def test_the_project_a_rules_pre_study_paragraph_goes_on_to_is_a_record_of_its_own():
+    assert [m.kind for m in analysed(PRESTUDY_FIRST).proposed.mentions] == ["prestudy"]
+    mentions = decide(analysed(PRESTUDY_FIRST), believing_model()).mentions
+    (project,) = [m for m in mentions if m.via == "phase"]
+    assert project.kind == "project" and project.duration_years == 3
+    assert PRESTUDY_FIRST[project.sources[0].start:project.sources[0].end] == (
+        "Nu har parterna beviljats ett treårigt projekt om vatten.")
+
+
+def test_a_phase_told_only_as_background_is_no_record_of_its_own():
+    text = INCEPTION.replace(" carried out in 2019", "")
+    assert [k for k, _t in kinds_and_text(text)] == ["project"]
+
+
+def test_a_count_of_phases_is_no_phase():
+    text = INCEPTION.replace("an inception phase", "several inception phases")
+    assert [k for k, _t in kinds_and_text(text)] == ["project"]
+
+
+def test_a_project_that_is_only_a_prospect_is_no_record_of_its_own():
+    text = PRESTUDY_FIRST.replace("Nu har parterna beviljats ett treårigt projekt om vatten.",
+                                  "Förstudien ska visa om parterna kan söka ett längre projekt.")
+    assert [k for k, _t in kinds_and_text(text)] == ["prestudy"]
+
+
+def test_a_role_named_after_the_project_is_no_project():
+    text = PRESTUDY_FIRST.replace("Nu har parterna beviljats ett treårigt projekt om vatten.",
+                                  "Our project manager met the mayor.")
+    assert [k for k, _t in kinds_and_text(text)] == ["prestudy"]
+
+
+def test_a_phase_clause_naming_another_partner_abroad_is_not_the_pairs():
+    text = INCEPTION.replace("an inception phase carried out", "an inception phase with Nakuru carried out")
+    mentions = decide(analysed(text), believing_model()).mentions
+    assert [m.via for m in mentions if m.international_partners == ["Kisumu County"]] == ["card"]
+    assert "prestudy" not in [m.kind for m in mentions]

@@ -9,6 +9,9 @@ Every pair gets two probabilities (scoring.py). From them:
   body with two partners named together, two Swedish bodies with one partner) become one
   mention, as the GUIDE's one cooperation with two partners is one record; names the text lists
   with a mention's partner abroad ('Kisumu, Nyeri och Eldoret') join that mention;
+* a pair whose item tells of a pre-study or inception phase with an act of its own and of the
+  project it led to, where the page has a mention of only one of them, gets the other as a mention
+  of its own (_phase_mentions: the GUIDE's two records, phase and project);
 * every pair becomes a partnership statement with its partner probability as confidence, and
   the since-year its sentences state.
 
@@ -28,12 +31,13 @@ from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
 from kp_extract.lexicon.values import since_phrases
 from kp_extract.stages.s5_extract.candidates import list_gap
 from kp_extract.stages.s5_extract.features import PairCandidate
-from kp_extract.stages.s5_extract.proposals import (GUESSED, PageContext, PageResult, fill_from_project_sentences, find_title,
+from kp_extract.stages.s5_extract.parties import cue_patterns
+from kp_extract.stages.s5_extract.proposals import (GUESSED, OTHER_PROJECT, PRESTUDY, PageContext, PageResult, fill_from_project_sentences, find_title,
                                                    item_stretch, name_stems, new_mention, set_partners,
                                                    since_about_partnership, since_years, triggers)
 from kp_extract.stages.s5_extract.scoring import PairModel
 from kp_extract.stages.s5_extract.titles import TitleCandidate, is_label
-from kp_extract.stages.s5_extract.units import PageUnits
+from kp_extract.stages.s5_extract.units import PageUnits, Unit
 
 FINGERPRINT_SPLIT = re.compile(r"[\W_]+")
 MIN_KEPT = 0.02  # pairs the model scores below this on both heads are not even candidates
@@ -83,6 +87,8 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
     result.mentions.extend(_titled_mentions(page, blocks, ctx, titles, scored, result.mentions, covered, model,
                                                     lists, by_key))
     result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model, lists, by_key))
+    result.mentions.extend(_phase_mentions(page, blocks, units, ctx, result.mentions, scored,
+                                                  model.project.threshold))
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
         if m.title and is_label(m.title):
@@ -441,3 +447,128 @@ def _mention(page: Page, blocks: list[Block], ctx: PageContext, group: list[Scor
     set_partners(m, swedish, foreign, None, ctx)
     m.confidence = min(s.project for s in group)
     return m
+
+
+# one phase, not a count of them ('tio projekt och förstudier'): a singular pre-study or inception
+ONE_PHASE = re.compile(r"\b(?:\w*förstudie(?:n|projekt(?:et)?)?|pre-?study|inception(?!\s+phases)(?:\s+phase)?|"
+                       r"förberedelseprojekt(?:et)?|förprojekt(?:et)?|preparatory\s+phase|planeringsprojekt(?:et)?)\b",
+                       re.IGNORECASE)
+
+
+def _project_words(text: str) -> list[re.Match]:
+    """The words for a project in text that are not a phase's ('inception phase project') or a role's
+    ('project manager')."""
+    role = cue_patterns()["project_role"]
+    return [w for w in OTHER_PROJECT.finditer(text)
+            if not PRESTUDY.search(text, max(0, w.start() - 30), w.end()) and not role.match(text, w.end())]
+
+
+def _phase_and_project(text: str, act: re.Pattern, prospect: re.Pattern) -> tuple[tuple[int, int] | None,
+                                                                                  tuple[int, int] | None]:
+    """A sentence's clause that tells of one phase with an act of its own, and its clause that tells of a
+    project that is not the phase and not only a prospect ('Efter en förstudie 2019, då parterna kartlade
+    läckorna, beviljades ett treårigt projekt'): (start, end) in the sentence, or None. A comma before the project's
+    word, after the phase's, parts the two."""
+    hit = ONE_PHASE.search(text)
+    words = _project_words(text)
+    project = (0, len(text)) if words and not prospect.search(text) else None
+    if hit is None:
+        return None, project
+    turn = next((w for w in words if w.start() > hit.end()), None)
+    comma = text.rfind(", ", hit.end(), turn.start()) if turn is not None else -1
+    phase_end = comma if comma >= 0 else len(text)
+    if project is not None and comma >= 0:
+        project = (comma + 2, len(text))
+    elif project is not None and not any(w.start() < hit.start() for w in words):
+        project = None  # the sentence's only project word is part of the phase's clause
+    # the phase's clause starts after a comma or a project's word (and its period) before the phase's word:
+    # 'The three-year project (2022-2024) builds on a pre-study …' dates the project, not the phase
+    comma_before = text.rfind(", ", 0, hit.start())
+    phase_start = max([comma_before + 2 if comma_before >= 0 else 0] + [w.end() for w in words if w.end() <= hit.start()])
+    parens = PARENTHESIS.match(text, phase_start)
+    phase_start = parens.end() if parens else phase_start
+    phase = (phase_start, phase_end) if act.search(text, phase_start, phase_end) else None
+    return phase, project
+
+
+PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+
+
+def _is_phase(m: Mention) -> bool:
+    return m.kind == "prestudy" or bool(m.title and PRESTUDY.search(m.title))
+
+
+def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: PageContext,
+                    mentions: list[Mention], scored: list[ScoredPair], threshold: float) -> list[Mention]:
+    """The GUIDE's two records of one pair: a pre-study or inception phase with an act of its own (a year,
+    a grant, started or carried out: pair_cues.json's phase_act) and the project it leads to. Where the
+    page has only one of them for a pair (the model's project, or the rules' prestudy paragraph) and the
+    pair's item tells of the other too, the other becomes a mention of its own over its clause. Only for
+    a pair that is its item's only pair (else whose phase a sentence tells is unsure), for a clause no
+    other mention of the pair holds and that names no other party of the page. A project the phase may
+    lead to ('ska visa om …', 'their ambition is …': future and phase_prospect words) is no project yet,
+    and a phase told only as background (no act of its own) stays part of its project."""
+    cues = cue_patterns()
+    act, prospect = cues["phase_act"], re.compile(f"{cues['future'].pattern}|{cues['phase_prospect'].pattern}",
+                                                    re.IGNORECASE)
+    believed = [m for m in mentions if m.confidence >= threshold and m.international_partners and m.sources]
+    item_partners: dict[int, set[str]] = {}
+    groups: dict[tuple, list[Mention]] = {}  # the believed mentions of each pair, in page order
+    by_party: dict[tuple[str, str], list[int]] = {}  # the believed mentions naming a body and a partner abroad
+    for n, m in enumerate(believed):
+        keys = frozenset(map(partner_key, m.international_partners))
+        bodies = frozenset(sw.name for sw in m.swedish_partners)
+        groups.setdefault((bodies, keys), []).append(m)
+        for party in {(b, k) for b in bodies for k in keys}:
+            by_party.setdefault(party, []).append(n)
+        for src in m.sources:
+            item = _item_at(blocks, src.start)
+            if item is not None:
+                item_partners.setdefault(item, set()).update(keys)
+    units_of_item: dict[int, list[Unit]] = {}
+    for u in units.units:
+        if u.kind in ("prose", "bullet"):
+            units_of_item.setdefault(u.item, []).append(u)
+    # the page's parties abroad and Swedish bodies the model gives some belief as partners
+    named = [s.pair for s in scored if s.partner >= LIST_SIBLING_MIN]
+    named_keys, named_bodies = {p.key for p in named}, {p.swedish.name for p in named}
+    out: list[Mention] = []
+    for (bodies, keys), group in groups.items():
+        m = group[0]
+        items = {i for i in (_item_at(blocks, s.start) for s in m.sources) if i is not None}
+        if any(item_partners.get(i, set()) - keys for i in items):
+            continue
+        also = [believed[n] for n in sorted({n for b in bodies for k in keys for n in by_party[(b, k)]})]
+        want_phase = not _is_phase(m)
+        if (want_phase and any(_is_phase(x) for x in also)) or (not want_phase and len(also) > 1):
+            continue  # the pair has both already (in a mention of its own or one it shares)
+        phase: tuple[int, int, Unit] | None = None
+        project: tuple[int, int, Unit] | None = None
+        for u in sorted((u for i in items for u in units_of_item.get(i, ())), key=lambda u: u.start):
+            ph, pj = _phase_and_project(page.text[u.start:u.end], act, prospect)
+            if ph and phase is None:
+                phase = (u.start + ph[0], u.start + ph[1], u)
+            if pj and project is None:
+                project = (u.start + pj[0], u.start + pj[1], u)
+        if want_phase and phase is not None and (project is not None or m.title):
+            kind, span = "prestudy", phase
+        elif not want_phase and project is not None:
+            kind, span = "project", project
+        else:
+            continue
+        a, b, u = span
+        if any(x is not m and bodies & {sw.name for sw in x.swedish_partners}
+               and keys & set(map(partner_key, x.international_partners))
+               and any(s.start <= a < s.end for s in x.sources) for x in mentions):
+            continue  # another mention of the pair tells of it already
+        others = _names_pattern(frozenset(k for k in named_keys if k not in keys), tuple(named_bodies - bodies))
+        if others is not None and others.search(page.text, a, b):
+            continue  # a clause about another pair of the page
+        block = blocks[u.block]
+        sub = Block(block.file, a, b, page.text[a:b], block.kind, block.item, block.section, block.language)
+        new = new_mention(ctx, [sub], None, kind=kind, via="phase")
+        set_partners(new, m.swedish_partners, [ForeignName(n, a, b, m.partner_countries.get(n))
+                                               for n in m.international_partners], None, ctx)
+        new.confidence = m.confidence
+        out.append(new)
+    return out
