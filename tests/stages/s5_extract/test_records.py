@@ -397,3 +397,28 @@ def test_a_phase_clause_naming_another_partner_abroad_is_not_the_pairs():
     mentions = decide(analysed(text), believing_model()).mentions
     assert [m.via for m in mentions if m.international_partners == ["Kisumu County"]] == ["card"]
     assert "prestudy" not in [m.kind for m in mentions]
+
+
+def test_a_phase_clause_naming_another_swedish_body_is_not_the_pairs():
+    text = INCEPTION.replace("carried out in 2019", "carried out in 2019 by Kungsbacka kommun")
+    # a model that believes in no pair of Kungsbacka's: the clause's Swedish body alone tells it is not the pair's
+    strict = model(partner=head({"same_sentence": 5.0}, -4.0), project=head({"same_sentence": 5.0}, -4.0))
+    mentions = decide(analysed(text), strict).mentions
+    assert [m.via for m in mentions if m.confidence >= 0.5] == ["card"]
+    assert "prestudy" not in [m.kind for m in mentions]
+
+
+def test_a_project_sentence_that_does_not_speak_of_the_pair_is_not_its_project():
+    text = PRESTUDY_FIRST.replace("Nu har parterna beviljats", "Nu har kommunen beviljats")
+    assert [k for k, _t in kinds_and_text(text)] == ["prestudy"]
+
+
+def test_in_an_item_about_two_pairs_only_a_mentions_own_text_tells_of_its_phase_or_project():
+    text = PRESTUDY_FIRST + ("\nTranås kommun och Nakuru County har också ett partnerskap. Under 2020 genomfördes "
+                             "en förstudie i Nakuru om avfall.\n")
+    a = analysed(text)
+    assert len({b.item for b in a.blocks}) == 1
+    mentions = decide(a, believing_model()).mentions
+    assert [(m.kind, m.international_partners) for m in mentions if m.via == "phase"] == []
+    assert sorted((m.kind, m.international_partners[0]) for m in mentions) == [
+        ("prestudy", "Nakuru County"), ("project", "Kisumu County")]

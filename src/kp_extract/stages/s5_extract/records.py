@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
-from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key
+from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key, swedish_bodies
 from kp_extract.lexicon.values import since_phrases
 from kp_extract.stages.s5_extract.candidates import list_gap
 from kp_extract.stages.s5_extract.features import PairCandidate
@@ -456,7 +456,7 @@ ONE_PHASE = re.compile(r"\b(?:\w*förstudie(?:n|projekt(?:et)?)?|pre-?study|ince
 
 
 def _project_words(text: str) -> list[re.Match]:
-    """The words for a project in text that are not a phase's ('inception phase project') or a role's
+    """The words for one project in text that are not a phase's ('inception phase project'), a role's
     ('project manager')."""
     role = cue_patterns()["project_role"]
     return [w for w in OTHER_PROJECT.finditer(text)
@@ -471,7 +471,7 @@ def _phase_and_project(text: str, act: re.Pattern, prospect: re.Pattern) -> tupl
     word, after the phase's, parts the two."""
     hit = ONE_PHASE.search(text)
     words = _project_words(text)
-    project = (0, len(text)) if words and not prospect.search(text) else None
+    project = (0, len(text)) if words and not prospect.search(text) and len(text.split()) >= MIN_CLAUSE_WORDS else None
     if hit is None:
         return None, project
     turn = next((w for w in words if w.start() > hit.end()), None)
@@ -492,6 +492,7 @@ def _phase_and_project(text: str, act: re.Pattern, prospect: re.Pattern) -> tupl
 
 
 PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+MIN_CLAUSE_WORDS = 5  # a project's clause is a sentence, not a label ('EU-projekt', a menu's 'Projekt')
 
 
 def _is_phase(m: Mention) -> bool:
@@ -503,16 +504,19 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
     """The GUIDE's two records of one pair: a pre-study or inception phase with an act of its own (a year,
     a grant, started or carried out: pair_cues.json's phase_act) and the project it leads to. Where the
     page has only one of them for a pair (the model's project, or the rules' prestudy paragraph) and the
-    pair's item tells of the other too, the other becomes a mention of its own over its clause. Only for
-    a pair that is its item's only pair (else whose phase a sentence tells is unsure), for a clause no
-    other mention of the pair holds and that names no other party of the page. A project the phase may
-    lead to ('ska visa om …', 'their ambition is …': future and phase_prospect words) is no project yet,
-    and a phase told only as background (no act of its own) stays part of its project."""
+    pair's text tells of the other too, the other becomes a mention of its own over its clause.
+
+    The pair's text is its item, or only the mention's own text when the item tells of other pairs too
+    (a listing's cards, an article about several). A project's sentence must speak of the pair (name
+    it, or 'parterna', 'the two', 'both': partners_anaphor and the since phrases' pair_anaphor) and be
+    more than a prospect ('ska visa om …', 'their ambition is …', 'inte': future and phase_prospect
+    words); a phase told only as background (no act of its own) stays part of its project; a clause
+    that names another party of the page is not the pair's."""
     cues = cue_patterns()
+    about = re.compile(f"{PAIR_ANAPHOR.pattern}|{cues['partners_anaphor'].pattern}", re.IGNORECASE)
     act, prospect = cues["phase_act"], re.compile(f"{cues['future'].pattern}|{cues['phase_prospect'].pattern}",
                                                     re.IGNORECASE)
     believed = [m for m in mentions if m.confidence >= threshold and m.international_partners and m.sources]
-    item_partners: dict[int, set[str]] = {}
     groups: dict[tuple, list[Mention]] = {}  # the believed mentions of each pair, in page order
     by_party: dict[tuple[str, str], list[int]] = {}  # the believed mentions naming a body and a partner abroad
     for n, m in enumerate(believed):
@@ -521,10 +525,6 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
         groups.setdefault((bodies, keys), []).append(m)
         for party in {(b, k) for b in bodies for k in keys}:
             by_party.setdefault(party, []).append(n)
-        for src in m.sources:
-            item = _item_at(blocks, src.start)
-            if item is not None:
-                item_partners.setdefault(item, set()).update(keys)
     units_of_item: dict[int, list[Unit]] = {}
     for u in units.units:
         if u.kind in ("prose", "bullet"):
@@ -536,16 +536,24 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
     for (bodies, keys), group in groups.items():
         m = group[0]
         items = {i for i in (_item_at(blocks, s.start) for s in m.sources) if i is not None}
-        if any(item_partners.get(i, set()) - keys for i in items):
-            continue
+        # in an item that tells of other pairs too (a listing's cards, an article about several), only the
+        # mention's own text tells of its pair's phase or project
+        shared = any(not keys & set(map(partner_key, x.international_partners))
+                     and any(_item_at(blocks, s.start) in items for s in x.sources) for x in believed)
+        own = [(s.start, s.end) for s in m.sources] if shared else [(0, len(page.text))]
         also = [believed[n] for n in sorted({n for b in bodies for k in keys for n in by_party[(b, k)]})]
         want_phase = not _is_phase(m)
+        names = _names_pattern(frozenset(keys), tuple(bodies))
         if (want_phase and any(_is_phase(x) for x in also)) or (not want_phase and len(also) > 1):
             continue  # the pair has both already (in a mention of its own or one it shares)
         phase: tuple[int, int, Unit] | None = None
         project: tuple[int, int, Unit] | None = None
         for u in sorted((u for i in items for u in units_of_item.get(i, ())), key=lambda u: u.start):
+            if not any(lo <= u.start < hi for lo, hi in own):
+                continue
             ph, pj = _phase_and_project(page.text[u.start:u.end], act, prospect)
+            if pj and not (about.search(page.text, u.start, u.end) or (names and names.search(page.text, u.start, u.end))):
+                pj = None  # a project of the page that the sentence does not tie to the pair
             if ph and phase is None:
                 phase = (u.start + ph[0], u.start + ph[1], u)
             if pj and project is None:
@@ -562,8 +570,9 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
                and any(s.start <= a < s.end for s in x.sources) for x in mentions):
             continue  # another mention of the pair tells of it already
         others = _names_pattern(frozenset(k for k in named_keys if k not in keys), tuple(named_bodies - bodies))
-        if others is not None and others.search(page.text, a, b):
-            continue  # a clause about another pair of the page
+        if (others is not None and others.search(page.text, a, b)) \
+                or {p.name for p, *_ in swedish_bodies(page.text[a:b])} - bodies:
+            continue  # a clause about another pair of the page, or another Swedish body's
         block = blocks[u.block]
         sub = Block(block.file, a, b, page.text[a:b], block.kind, block.item, block.section, block.language)
         new = new_mention(ctx, [sub], None, kind=kind, via="phase")
