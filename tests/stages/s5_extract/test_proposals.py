@@ -557,6 +557,8 @@ def test_a_titled_bullet_with_one_year_runs_that_year() -> None:
     ("En delegation från kommunen reste i början av mars 2027 till Nyeri.", None),  # a trip's "från", no start
     ("Arbetet pågår från och med mars 2027.", "2027-03"),
     ("Projektet startade i mars 2027 med ett möte.", "2027-03"),
+    ("A pre-study initiated in 2027 mapped the town's wells.", "2027"),  # 'initiated' starts it too
+    ("Förstudien initierades i maj 2027.", "2027-05"),
 ])
 def test_a_start_preposition_stands_just_before_its_date(sentence: str, start) -> None:
     assert stated_start(sentence) == start

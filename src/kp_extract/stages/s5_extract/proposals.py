@@ -1450,6 +1450,7 @@ PARTNERSHIP_WORD = re.compile(r"\b(?:partnerskap\w*|samarbete\w*|partnership\w*|
 # a start verb may stand a few words before its date; a preposition only just before it, since "från"/"from"
 # also introduce places ("en delegation från X åkte i november 2021 till Y" is a trip, not a start)
 START_CUE = re.compile(r"\b(?:(?:start(?:ar|ade|ed|s|ing)?|begin(?:s|ning)?|began|inleds|inleddes|påbörja(?:s|des)?|"
+                       r"initiat(?:ed|es)?|initierade?s?|"
                        r"kick(?:s|ed)?\s+off|launch(?:es|ed)?)\b[^.!?]{0,40}"
                        r"|(?:från|from|under)\s+(?:[^\s.!?]+\s+){0,3})$", re.IGNORECASE)
 
