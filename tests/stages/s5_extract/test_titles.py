@@ -178,8 +178,11 @@ def test_a_candidate_is_judged_without_asking_whether_a_rule_took_it():
     ("Sida", True),                                           # a funder (data/organisations.csv)
     ("Kommunala partnerskap i Nyeri", False),                 # more than the label: the model judges it
     ("Rena Torg", False),
+    ("Letter of intent", True),                               # an agreement's kind, as a whole
+    ("avsiktsförklaringen", True),
+    ("Avtal om rent vatten i Nyeri", False),                  # more than the kind: the model judges it
 ])
-def test_whether_a_would_be_title_is_the_programmes_label_or_an_organisations_name(title, label):
+def test_whether_a_would_be_title_is_the_programmes_label_an_organisations_name_or_an_agreements_kind(title, label):
     assert is_label(title) is label
 
 

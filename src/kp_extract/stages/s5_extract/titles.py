@@ -59,12 +59,14 @@ def names_pair(text: str) -> bool:
 
 
 def is_label(title: str) -> bool:
-    """Whether a would-be title is, as a whole, the programme's label or an organisation's name
-    ('Kommunala partnerskap', the ICLD centre's name, Sida): the page is about the programme or names
-    its funder, not a project (data/pair_cues.json's 'programme', data/organisations.csv)."""
+    """Whether a would-be title is, as a whole, the programme's label, an organisation's name or an
+    agreement's kind ('Kommunala partnerskap', the ICLD centre's name, Sida, 'letter of intent'): the page
+    is about the programme, names its funder or an agreement, not a project (data/pair_cues.json's
+    'programme' and 'agreement', data/organisations.csv)."""
     text = title.strip(" .:;,–—-\"'“”")
-    return bool(text) and (organisation_kind(text) is not None
-                           or cue_patterns()["programme"].fullmatch(text) is not None)
+    cues = cue_patterns()
+    return bool(text) and (organisation_kind(text) is not None or cues["programme"].fullmatch(text) is not None
+                           or cues["agreement"].fullmatch(text) is not None)
 
 
 def _add(out: dict, text: str, start: int, end: int, kind: str, block: int) -> None:
