@@ -301,3 +301,22 @@ def test_project_values_count_in_the_items_that_write_the_partner_abroad_only():
     assert len({b.item for b in a.blocks if b.kind != "chrome"}) == 2
     got = {p.key: item_values(p) for p in a.pairs}
     assert got == {"kisumu": set(), "nyeri": {"item_period", "item_project_sentence"}}
+
+
+# an invented listing of one Swedish body's projects: a heading and text per project
+SECTIONS = ("Svensk partner: Tranås kommun\n\n"
+            "Rena marknader\n\n"
+            "Projektet i Nyeri förbättrar avfallshanteringen. Nyeri har tre marknader, som Karatina.\n\n"
+            "Vatten för alla\n\n"
+            "I Kisumu bygger projektet vattenkiosker.\n")
+
+
+def test_the_partner_a_section_under_a_heading_is_most_about_is_its_section_top():
+    tops = {p.key: p.features["f_section_top"] for p in analysed(SECTIONS).pairs}
+    assert tops["nyeri"] == tops["kisumu"] == 1.0  # each its own heading's section's most written
+    assert tops["karatina"] == 0.0                  # written once where Nyeri is written twice
+
+
+def test_no_section_top_where_no_heading_leads_the_section():
+    text = "Tranås kommun samarbetar med Nyeri. Nyeri och Karatina ligger i Kenya.\n"
+    assert {p.key: p.features["f_section_top"] for p in analysed(text).pairs} == {"nyeri": 0.0, "karatina": 0.0}

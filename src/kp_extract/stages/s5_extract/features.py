@@ -7,7 +7,8 @@ line, block, section, item; sentences apart; words between), what the words arou
 (partnership, project, grant, programme, twin town, visit, agreement, pre-study, application,
 conference or network, future, a start), what the page's head says, what the items that write the
 partner abroad state of a project of their own (a period, a length, an amount, a sentence whose
-subject is "the project"), what backs the candidate
+subject is "the project"), whether the candidate is what a section under a heading is most about,
+what backs the candidate
 (the evidence candidates.py gives: context, administrative words, a place lexicon, structure),
 and what the structure rules proposed for the pair (a project mention, a titled or dated one, a
 partnership statement, a since-year). The cue words are data (data/pair_cues.json).
@@ -139,6 +140,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
     page_countries = {iso for b in blocks if b.kind != "chrome" for _s, _e, iso, _d in find_countries(b.text)}
     n_bodies = len([n for n, ms in by_body.items() if any(m.via == "name" for m in ms)])
     n_keys = len(by_key)
+    section_tops = _section_tops(blocks, units, by_key)
     footer_text = " ".join(b.text for b in blocks if b.kind == "footer")
 
     def unit_of(offset: int) -> Unit | None:
@@ -238,6 +240,7 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                 "f_country_unknown": float(country is None),
                 "f_country_on_page": float(country in page_countries) if country else 0.0,
                 "f_in_footer_text": float(bool(footer_text) and key in partner_key(footer_text)),
+                "f_section_top": float(key in section_tops),
                 "page_bodies": _log(n_bodies),
                 "page_guessed_projects": _log(guesses),
                 "page_candidates": _log(n_keys),
@@ -283,6 +286,24 @@ def page_pairs(page: Page, blocks: list[Block], units: PageUnits, parties: Parti
                                      rule_pairs.get((body, key), []), min(since) if since else None,
                                      spans))
     return out
+
+
+def _section_tops(blocks: list[Block], units: PageUnits, by_key: dict[str, list[Candidate]]) -> set[str]:
+    """The candidates abroad written most often in some section that a heading leads (a card of a listing,
+    a part of an article under its own heading; ties all count): what that section is about. Measured on
+    the real pages, cross-validated by site: 0.832 / 0.847 / 0.867 -> 0.840 / 0.857 / 0.862."""
+    headed = {(b.item, b.section) for b in blocks if b.kind == "heading"}
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for key, occ in by_key.items():
+        for c in occ:
+            u = units.at(c.start)
+            if u is not None and u.kind in ("prose", "bullet", "heading") and (u.item, u.section) in headed:
+                counts[(u.item, u.section)][key] = counts[(u.item, u.section)].get(key, 0) + 1
+    tops: set[str] = set()
+    for by_count in counts.values():
+        most = max(by_count.values())
+        tops.update(k for k, n in by_count.items() if n == most)
+    return tops
 
 
 def _around(units: PageUnits, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
