@@ -25,6 +25,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kp_extract.model import Block, Mention, Page, Partner, PartnershipMention, Source
 from kp_extract.lexicon.partners import ForeignName, norm_key, partner_key, swedish_bodies
@@ -454,6 +455,9 @@ ONE_PHASE = re.compile(r"\b(?:\w*förstudie(?:n|projekt(?:et)?)?|pre-?study|ince
                        r"förberedelseprojekt(?:et)?|förprojekt(?:et)?|preparatory\s+phase|planeringsprojekt(?:et)?)\b",
                        re.IGNORECASE)
 
+PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+MIN_CLAUSE_WORDS = 5  # a project's clause is a sentence, not a label ('EU-projekt', a menu's 'Projekt')
+
 
 def _project_words(text: str) -> list[re.Match]:
     """The words for one project in text that are not a phase's ('inception phase project'), a role's
@@ -491,8 +495,15 @@ def _phase_and_project(text: str, act: re.Pattern, prospect: re.Pattern) -> tupl
     return phase, project
 
 
-PARENTHESIS = re.compile(r"\s*\([^)]*\)")
-MIN_CLAUSE_WORDS = 5  # a project's clause is a sentence, not a label ('EU-projekt', a menu's 'Projekt')
+
+@lru_cache(maxsize=1)
+def _phase_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """What speaks of a pair (the since phrases' pair_anaphor, pair_cues.json's partners_anaphor), a
+    phase's own act (phase_act), and what makes a project only a prospect (future, phase_prospect)."""
+    cues = cue_patterns()
+    return (re.compile(f"{PAIR_ANAPHOR.pattern}|{cues['partners_anaphor'].pattern}", re.IGNORECASE),
+            cues["phase_act"],
+            re.compile(f"{cues['future'].pattern}|{cues['phase_prospect'].pattern}", re.IGNORECASE))
 
 
 def _is_phase(m: Mention) -> bool:
@@ -512,18 +523,16 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
     more than a prospect ('ska visa om …', 'their ambition is …', 'inte': future and phase_prospect
     words); a phase told only as background (no act of its own) stays part of its project; a clause
     that names another party of the page is not the pair's."""
-    cues = cue_patterns()
-    about = re.compile(f"{PAIR_ANAPHOR.pattern}|{cues['partners_anaphor'].pattern}", re.IGNORECASE)
-    act, prospect = cues["phase_act"], re.compile(f"{cues['future'].pattern}|{cues['phase_prospect'].pattern}",
-                                                    re.IGNORECASE)
+    about, act, prospect = _phase_patterns()
     believed = [m for m in mentions if m.confidence >= threshold and m.international_partners and m.sources]
-    groups: dict[tuple, list[Mention]] = {}  # the believed mentions of each pair, in page order
+    items_of = [{i for i in (_item_at(blocks, s.start) for s in m.sources) if i is not None} for m in believed]
+    keys_of = [frozenset(map(partner_key, m.international_partners)) for m in believed]
+    first: dict[tuple, int] = {}  # the first believed mention of each pair
     by_party: dict[tuple[str, str], list[int]] = {}  # the believed mentions naming a body and a partner abroad
     for n, m in enumerate(believed):
-        keys = frozenset(map(partner_key, m.international_partners))
         bodies = frozenset(sw.name for sw in m.swedish_partners)
-        groups.setdefault((bodies, keys), []).append(m)
-        for party in {(b, k) for b in bodies for k in keys}:
+        first.setdefault((bodies, keys_of[n]), n)
+        for party in {(b, k) for b in bodies for k in keys_of[n]}:
             by_party.setdefault(party, []).append(n)
     units_of_item: dict[int, list[Unit]] = {}
     for u in units.units:
@@ -533,13 +542,11 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
     named = [s.pair for s in scored if s.partner >= LIST_SIBLING_MIN]
     named_keys, named_bodies = {p.key for p in named}, {p.swedish.name for p in named}
     out: list[Mention] = []
-    for (bodies, keys), group in groups.items():
-        m = group[0]
-        items = {i for i in (_item_at(blocks, s.start) for s in m.sources) if i is not None}
+    for (bodies, keys), n in first.items():
+        m, items = believed[n], items_of[n]
         # in an item that tells of other pairs too (a listing's cards, an article about several), only the
         # mention's own text tells of its pair's phase or project
-        shared = any(not keys & set(map(partner_key, x.international_partners))
-                     and any(_item_at(blocks, s.start) in items for s in x.sources) for x in believed)
+        shared = any(not keys & keys_of[x] and items & items_of[x] for x in range(len(believed)))
         own = [(s.start, s.end) for s in m.sources] if shared else [(0, len(page.text))]
         also = [believed[n] for n in sorted({n for b in bodies for k in keys for n in by_party[(b, k)]})]
         want_phase = not _is_phase(m)
