@@ -90,7 +90,6 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
     result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model, lists, by_key))
     result.mentions.extend(_phase_mentions(page, blocks, units, ctx, result.mentions, scored,
                                                   model.project.threshold))
-    result.mentions = untold_apart(result.mentions, blocks, model.project.threshold)
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
         if m.title and is_label(m.title):
@@ -116,45 +115,6 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
             tuple(Source(page.file, a, b) for a, b in p.units if (a, b) != p.focus), confidence=s.partner))
         result.candidates.append(_candidate_row(page, s, model))
     return result
-
-
-TOLD_APART = ("start_date", "end_date", "duration_years", "amount_sek")  # values that tell two projects apart
-
-
-def untold_apart(mentions: list[Mention], blocks: list[Block], threshold: float) -> list[Mention]:
-    """The GUIDE's 'several projects of one pair that the text does not tell apart are one record', in
-    one item of a page (an article, a card): believed mentions with no title, of the same parties and
-    the same kind (project or pre-study), whose dates, durations and amounts do not differ, become the
-    first of them, with every source and the values only the others give. Why: two rules (a grant
-    sentence and its paragraph) can each propose the same pre-study. Two cards of a listing stay two,
-    a phase and its project stay two, and so do mentions the model does not believe (they go to review
-    as they are)."""
-    out: list[Mention] = []
-    first: dict[tuple, list[Mention]] = {}
-    for m in mentions:
-        if m.title or m.confidence < threshold or not m.international_partners:
-            out.append(m)
-            continue
-        key = (_item_at(blocks, m.sources[0].start) if m.sources else None, m.kind,
-               frozenset(sw.name for sw in m.swedish_partners),
-               frozenset(partner_key(n) for n in m.international_partners))
-        host = next((h for h in first.get(key, ()) if _untold(h, m)), None)
-        if host is None:
-            first.setdefault(key, []).append(m)
-            out.append(m)
-            continue
-        host.sources.extend(s for s in m.sources if s not in host.sources)
-        for f in TOLD_APART:
-            if getattr(host, f) is None:
-                setattr(host, f, getattr(m, f))
-        host.confidence = max(host.confidence, m.confidence)
-    return out
-
-
-def _untold(a: Mention, b: Mention) -> bool:
-    """Whether nothing the two state tells them apart."""
-    return all(getattr(a, f) is None or getattr(b, f) is None or getattr(a, f) == getattr(b, f)
-               for f in TOLD_APART)
 
 
 def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: list[TitleCandidate],
