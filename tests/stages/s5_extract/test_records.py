@@ -8,7 +8,8 @@ import pytest
 
 from kp_extract.stages.s5_extract import decide
 from kp_extract.stages.s5_extract.proposals import GUESSED
-from kp_extract.stages.s5_extract.records import MIN_KEPT
+from kp_extract.model import Block, Mention, Partner, Source
+from kp_extract.stages.s5_extract.records import MIN_KEPT, untold_apart
 
 from tests.stages.s5_extract.pages import CARD, analysed, head, model
 
@@ -422,3 +423,38 @@ def test_in_an_item_about_two_pairs_only_a_mentions_own_text_tells_of_its_phase_
     assert [(m.kind, m.international_partners) for m in mentions if m.via == "phase"] == []
     assert sorted((m.kind, m.international_partners[0]) for m in mentions) == [
         ("prestudy", "Nakuru County"), ("project", "Kisumu County")]
+
+
+def _mention(start: int, kind: str = "prestudy", **values) -> Mention:
+    m = Mention("p.txt", swedish_partners=[Partner("Tranås kommun", "0687")], international_partners=["Kisumu"],
+                sources=[Source("p.txt", start, start + 10)], kind=kind, confidence=0.9)
+    for k, v in values.items():
+        setattr(m, k, v)
+    return m
+
+
+def _blocks(*items: int) -> list[Block]:
+    """One 90-character paragraph per item number given, 100 characters apart."""
+    return [Block("p.txt", i * 100, i * 100 + 90, "x" * 90, "prose", item=item) for i, item in enumerate(items)]
+
+
+def test_one_untitled_project_told_in_two_paragraphs_of_an_item_is_one_record_with_both_sources():
+    a, b = _mention(0), _mention(100, duration_years=2.0)
+    (m,) = untold_apart([a, b], _blocks(0, 0), 0.5)
+    assert m is a
+    assert [(s.start, s.end) for s in m.sources] == [(0, 10), (100, 110)]
+    assert m.duration_years == 2.0  # a value only the other stated is kept
+
+
+@pytest.mark.parametrize("second, start, items", [
+    (dict(start_date="2019"), 100, (0, 0)),      # a date of its own tells them apart
+    (dict(kind="project"), 100, (0, 0)),         # a phase and its project are two
+    (dict(title="Rena gator"), 100, (0, 0)),     # a named project is its own
+    (dict(confidence=0.2), 100, (0, 0)),         # a mention the model does not believe goes to review as it is
+    ({}, 100, (0, 1)),                           # two cards of a listing are two
+    ({}, 50, (0, 0)),                            # two grants in one paragraph are two
+])
+def test_mentions_the_text_tells_apart_stay_apart(second, start, items):
+    a = _mention(0, start_date="2018")
+    b = _mention(start, **{k: v for k, v in second.items() if k != "kind"}, kind=second.get("kind", "prestudy"))
+    assert untold_apart([a, b], _blocks(*items), 0.5) == [a, b]

@@ -90,6 +90,7 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
     result.mentions.extend(_new_mentions(page, blocks, ctx, scored, covered, model, lists, by_key))
     result.mentions.extend(_phase_mentions(page, blocks, units, ctx, result.mentions, scored,
                                                   model.project.threshold))
+    result.mentions = untold_apart(result.mentions, blocks, model.project.threshold)
     headings = {b.source for b in blocks if b.kind in ("heading", "title")}
     for m in result.mentions:
         if m.title and is_label(m.title):
@@ -115,6 +116,55 @@ def decide(page: Page, blocks: list[Block], units: PageUnits, proposed: PageResu
             tuple(Source(page.file, a, b) for a, b in p.units if (a, b) != p.focus), confidence=s.partner))
         result.candidates.append(_candidate_row(page, s, model))
     return result
+
+
+TOLD_APART = ("start_date", "end_date", "duration_years", "amount_sek")  # values that tell two projects apart
+
+
+def untold_apart(mentions: list[Mention], blocks: list[Block], threshold: float) -> list[Mention]:
+    """The GUIDE's 'several projects of one pair that the text does not tell apart are one record', for
+    one project told twice: a believed mention with no title goes into the first believed untitled
+    mention of the same parties and kind (project or pre-study) in the same item (an article, a card)
+    when it comes from another paragraph and none of its dates, durations and amounts differs from
+    that one's; the first keeps every source and takes the values only the other gives. Why: an
+    article that tells of its pair's funded pre-study in its lead and again further down gave two
+    records of it. Two grants in one paragraph stay two, as do two cards of a listing, a phase and its
+    project, and mentions the model does not believe (they go to review as they are). Linear: each
+    mention is compared with one other."""
+    out: list[Mention] = []
+    first: dict[tuple, tuple[Mention, int | None, set[tuple[int, int]]]] = {}
+    for m in mentions:
+        if m.title or m.confidence < threshold or not m.international_partners or not m.sources:
+            out.append(m)
+            continue
+        at = _block_at(blocks, m.sources[0].start)
+        item = blocks[at].item if at is not None else None
+        key = (item, m.kind, frozenset(sw.name for sw in m.swedish_partners),
+               frozenset(partner_key(n) for n in m.international_partners))
+        held = first.get(key)
+        if held is None:
+            first[key] = (m, at, {(s.start, s.end) for s in m.sources})
+            out.append(m)
+            continue
+        host, host_at, spans = held
+        if at == host_at or not _untold(host, m):
+            out.append(m)
+            continue
+        for src in m.sources:
+            if (src.start, src.end) not in spans:
+                spans.add((src.start, src.end))
+                host.sources.append(src)
+        for f in TOLD_APART:
+            if getattr(host, f) is None:
+                setattr(host, f, getattr(m, f))
+        host.confidence = max(host.confidence, m.confidence)
+    return out
+
+
+def _untold(a: Mention, b: Mention) -> bool:
+    """Whether nothing the two state tells them apart."""
+    return all(getattr(a, f) is None or getattr(b, f) is None or getattr(a, f) == getattr(b, f)
+               for f in TOLD_APART)
 
 
 def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: list[TitleCandidate],
@@ -169,10 +219,16 @@ def _titled_mentions(page: Page, blocks: list[Block], ctx: PageContext, titles: 
     return out
 
 
-def _item_at(blocks: list[Block], offset: int) -> int | None:
-    """The item of the block that holds offset (blocks are in page order and do not overlap)."""
+def _block_at(blocks: list[Block], offset: int) -> int | None:
+    """The index of the block that holds offset (blocks are in page order and do not overlap)."""
     i = bisect_right(blocks, offset, key=lambda b: b.start) - 1
-    return blocks[i].item if i >= 0 and offset < blocks[i].end else None
+    return i if i >= 0 and offset < blocks[i].end else None
+
+
+def _item_at(blocks: list[Block], offset: int) -> int | None:
+    """The item of the block that holds offset."""
+    i = _block_at(blocks, offset)
+    return blocks[i].item if i is not None else None
 
 
 def _items_of(blocks: list[Block], s: "ScoredPair") -> set[int | None]:
