@@ -4,6 +4,7 @@ Every gold set here is a tiny invented one written under tmp_path."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +213,25 @@ def test_cross_validate_never_scores_a_page_with_a_model_trained_on_its_site(tmp
         assert real_files == {f for f, s in site_of.items() if s != site}  # every other site's pages
         assert sum(1 for s, _f in train if s == "fixtures") == len(others)  # and all the other sets
     assert len(results) == 3 and stage["pairs"] == sum(len(c.analysis.pairs) for c in real)
+
+
+def test_the_band_cross_validates_the_real_pages_once_per_strength(monkeypatch, cases):
+    seen: list[float] = []
+
+    def fake_cross_validate(real, others, **fit_args):
+        seen.append(fit_args["c"])
+        return [], {}
+
+    monkeypatch.setattr(training, "cross_validate", fake_cross_validate)
+    monkeypatch.setattr(training, "score_set", lambda gold, results: f"scored {seen[-1]}")
+    gold = GoldSet("real", Path("pages"), Path("gold.json"))
+    assert training.cross_validated_band(cases, [], gold, (0.35, 0.7)) == {0.35: "scored 0.35", 0.7: "scored 0.7"}
+    assert seen == [0.35, 0.7]
+
+
+@pytest.mark.parametrize("value", ["x", "0.5,-1", ","])
+def test_the_band_takes_positive_numbers_only(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        training.main(["eval", "--band", value])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--band" in err and ("positive numbers" in err or "not a list of numbers" in err)
