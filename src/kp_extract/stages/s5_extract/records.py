@@ -139,8 +139,7 @@ def untold_apart(mentions: list[Mention], blocks: list[Block], threshold: float)
             continue
         at = _block_at(blocks, m.sources[0].start)
         item = blocks[at].item if at is not None else None
-        key = (item, m.kind, frozenset(sw.name for sw in m.swedish_partners),
-               frozenset(partner_key(n) for n in m.international_partners))
+        key = (item, m.kind, *_parties(m))
         held = first.get(key)
         if held is None:
             first[key] = (m, at, {(s.start, s.end) for s in m.sources})
@@ -159,6 +158,12 @@ def untold_apart(mentions: list[Mention], blocks: list[Block], threshold: float)
                 setattr(host, f, getattr(m, f))
         host.confidence = max(host.confidence, m.confidence)
     return out
+
+
+def _parties(m: Mention) -> tuple[frozenset[str], frozenset[str]]:
+    """Who a mention is about: its Swedish bodies and the keys of its partners abroad (order and spelling
+    aside)."""
+    return frozenset(sw.name for sw in m.swedish_partners), frozenset(map(partner_key, m.international_partners))
 
 
 def _untold(a: Mention, b: Mention) -> bool:
@@ -582,14 +587,15 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
     about, act, prospect = _phase_patterns()
     believed = [m for m in mentions if m.confidence >= threshold and m.international_partners and m.sources]
     items_of = [{i for i in (_item_at(blocks, s.start) for s in m.sources) if i is not None} for m in believed]
-    keys_of = [frozenset(map(partner_key, m.international_partners)) for m in believed]
+    parties_of = [_parties(m) for m in believed]
+    keys_of = [keys for _bodies, keys in parties_of]
     first: dict[tuple, int] = {}  # the first believed mention of each pair
     by_party: dict[tuple[str, str], list[int]] = {}  # the believed mentions naming a body and a partner abroad
-    for n, m in enumerate(believed):
-        bodies = frozenset(sw.name for sw in m.swedish_partners)
-        first.setdefault((bodies, keys_of[n]), n)
-        for party in {(b, k) for b in bodies for k in keys_of[n]}:
+    for n, (bodies, keys) in enumerate(parties_of):
+        first.setdefault((bodies, keys), n)
+        for party in {(b, k) for b in bodies for k in keys}:
             by_party.setdefault(party, []).append(n)
+    told = [(x, *_parties(x)) for x in mentions]  # each mention's parties, read once: is a clause told already?
     units_of_item: dict[int, list[Unit]] = {}
     for u in units.units:
         if u.kind in ("prose", "bullet"):
@@ -628,9 +634,8 @@ def _phase_mentions(page: Page, blocks: list[Block], units: PageUnits, ctx: Page
         else:
             continue
         a, b, u = span
-        if any(x is not m and bodies & {sw.name for sw in x.swedish_partners}
-               and keys & set(map(partner_key, x.international_partners))
-               and any(s.start <= a < s.end for s in x.sources) for x in mentions):
+        if any(x is not m and bodies & x_bodies and keys & x_keys and any(s.start <= a < s.end for s in x.sources)
+               for x, x_bodies, x_keys in told):
             continue  # another mention of the pair tells of it already
         others = _names_pattern(frozenset(k for k in named_keys if k not in keys), tuple(named_bodies - bodies))
         if (others is not None and others.search(page.text, a, b)) \
